@@ -1,0 +1,891 @@
+#![cfg_attr(not(feature = "std"), no_std, no_main)]
+//! # SMRMS permissions
+//!
+//! The paper's Grant and Revoke Access module: scoped, expiring consent
+//! (who, what, until when), revoke and renounce, the paper's
+//! `GetPermissiongrantedcount` done right, break-glass emergency access, and
+//! each patient's on-chain access log.
+//!
+//! `has_access` / `access_basis` read only this contract's storage and never
+//! call out, so registry → permissions → registry re-entry cannot happen.
+
+#[ink::contract]
+mod permissions {
+    use ink::prelude::{string::String, vec::Vec};
+    use ink::storage::Mapping;
+    use smrms_shared::{
+        check_required, collect_page, AccessAction, AccessBasis, AccessLogEntry, AccessOutcome,
+        Error, PermissionsApi, RegistryApi, Result, Scope, Scopes, Siblings, Standing,
+        MAX_EMERGENCY_MS, MAX_GRANTS_PER_PATIENT, MAX_TEXT_LEN,
+    };
+
+    /// A patient's consent for one grantee.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    #[ink::scale_derive(Encode, Decode, TypeInfo)]
+    #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+    pub struct Grant {
+        /// The scopes granted.
+        pub scopes: Scopes,
+        /// When it was granted (Unix milliseconds).
+        pub granted_at: Timestamp,
+        /// When it stops (Unix milliseconds, exclusive); `None` = until revoked.
+        pub expires_at: Option<Timestamp>,
+    }
+
+    impl Grant {
+        /// True while the grant is in force at `now` and covers `scope`.
+        pub fn allows(&self, scope: Scope, now: Timestamp) -> bool {
+            self.scopes.contains(scope) && self.expires_at.map_or(true, |e| now < e)
+        }
+    }
+
+    /// Positions of a grant in the patient's and the grantee's lists.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    #[ink::scale_derive(Encode, Decode, TypeInfo)]
+    #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+    struct Slot {
+        grant: Grant,
+        in_patient_list: u32,
+        in_grantee_list: u32,
+    }
+
+    /// One emergency (break-glass) access.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    #[ink::scale_derive(Encode, Decode, TypeInfo)]
+    #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+    pub struct EmergencyAccess {
+        /// The doctor who opened it.
+        pub doctor: AccountId,
+        /// The doctor's reason.
+        pub reason: String,
+        /// When it was opened (Unix milliseconds).
+        pub opened_at: Timestamp,
+        /// When it ends (Unix milliseconds, exclusive).
+        pub expires_at: Timestamp,
+        /// When and by whom it was closed early, if it was.
+        pub closed: Option<(Timestamp, AccountId)>,
+    }
+
+    impl EmergencyAccess {
+        /// True while open at `now`.
+        pub fn is_open(&self, now: Timestamp) -> bool {
+            self.closed.is_none() && now < self.expires_at
+        }
+    }
+
+    /// Grant counts of one patient (the paper's `GetPermissiongrantedcount`).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    #[ink::scale_derive(Encode, Decode, TypeInfo)]
+    pub struct GrantCounts {
+        /// Grants the patient ever made (re-grants included).
+        pub made_total: u32,
+        /// Grants stored now (not revoked or renounced), expired ones included.
+        pub current: u32,
+        /// Grants in force now (stored and not expired).
+        pub active_now: u32,
+    }
+
+    /// A patient granted (or re-granted) access.
+    #[ink(event)]
+    pub struct AccessGranted {
+        /// The patient.
+        #[ink(topic)]
+        patient: AccountId,
+        /// The grantee.
+        #[ink(topic)]
+        grantee: AccountId,
+        /// The scopes.
+        scopes: Scopes,
+        /// Expiry (Unix milliseconds), if any.
+        expires_at: Option<Timestamp>,
+    }
+
+    /// A patient revoked a grant.
+    #[ink(event)]
+    pub struct AccessRevoked {
+        /// The patient.
+        #[ink(topic)]
+        patient: AccountId,
+        /// The former grantee.
+        #[ink(topic)]
+        grantee: AccountId,
+    }
+
+    /// A grantee renounced a grant.
+    #[ink(event)]
+    pub struct AccessRenounced {
+        /// The patient.
+        #[ink(topic)]
+        patient: AccountId,
+        /// The former grantee.
+        #[ink(topic)]
+        grantee: AccountId,
+    }
+
+    /// A doctor opened emergency (break-glass) access; the head is told.
+    #[ink(event)]
+    pub struct EmergencyAccessOpened {
+        /// The patient.
+        #[ink(topic)]
+        patient: AccountId,
+        /// The head.
+        #[ink(topic)]
+        head: AccountId,
+        /// The doctor.
+        #[ink(topic)]
+        doctor: AccountId,
+        /// Index in the patient's emergency list.
+        index: u32,
+        /// The doctor's reason.
+        reason: String,
+        /// When it ends (Unix milliseconds).
+        expires_at: Timestamp,
+    }
+
+    /// An emergency access was closed early.
+    #[ink(event)]
+    pub struct EmergencyAccessClosed {
+        /// The patient.
+        #[ink(topic)]
+        patient: AccountId,
+        /// The doctor.
+        #[ink(topic)]
+        doctor: AccountId,
+        /// Who closed it (patient, head or the doctor).
+        by: AccountId,
+    }
+
+    /// An access attempt was logged (granted or denied) for a patient.
+    #[ink(event)]
+    pub struct AccessLogged {
+        /// The patient.
+        #[ink(topic)]
+        patient: AccountId,
+        /// Who tried.
+        #[ink(topic)]
+        accessor: AccountId,
+        /// Index in the patient's access log.
+        index: u32,
+        /// What was tried.
+        action: AccessAction,
+        /// Outcome.
+        outcome: AccessOutcome,
+    }
+
+    /// The head changed the emergency access maximum.
+    #[ink(event)]
+    pub struct EmergencyMaxChanged {
+        /// New maximum in milliseconds.
+        max_ms: Timestamp,
+    }
+
+    /// The suite was wired: trusted sibling contracts are fixed.
+    #[ink(event)]
+    pub struct SiblingsAccepted {
+        /// The siblings.
+        siblings: Siblings,
+    }
+
+    /// The permissions contract's storage.
+    #[ink(storage)]
+    pub struct Permissions {
+        registry: ink::contract_ref!(RegistryApi),
+        registry_address: AccountId,
+        siblings: Option<Siblings>,
+        grants: Mapping<(AccountId, AccountId), Slot>,
+        patient_grantees: Mapping<(AccountId, u32), AccountId>,
+        patient_grant_len: Mapping<AccountId, u32>,
+        patient_grants_made: Mapping<AccountId, u32>,
+        grantee_patients: Mapping<(AccountId, u32), AccountId>,
+        grantee_len: Mapping<AccountId, u32>,
+        grants_made_total: u64,
+        emergencies: Mapping<(AccountId, u32), EmergencyAccess>,
+        emergency_len: Mapping<AccountId, u32>,
+        emergency_open: Mapping<(AccountId, AccountId), u32>,
+        emergency_max_ms: Timestamp,
+        log: Mapping<(AccountId, u32), AccessLogEntry>,
+        log_len: Mapping<AccountId, u32>,
+    }
+
+    impl Permissions {
+        /// Deploys the permissions contract for one registry.
+        ///
+        /// # Arguments
+        /// * `registry` - address of the suite's registry contract.
+        #[ink(constructor)]
+        pub fn new(registry: AccountId) -> Self {
+            Self {
+                registry: registry.into(),
+                registry_address: registry,
+                siblings: None,
+                grants: Mapping::default(),
+                patient_grantees: Mapping::default(),
+                patient_grant_len: Mapping::default(),
+                patient_grants_made: Mapping::default(),
+                grantee_patients: Mapping::default(),
+                grantee_len: Mapping::default(),
+                grants_made_total: 0,
+                emergencies: Mapping::default(),
+                emergency_len: Mapping::default(),
+                emergency_open: Mapping::default(),
+                emergency_max_ms: 4 * 60 * 60 * 1000,
+                log: Mapping::default(),
+                log_len: Mapping::default(),
+            }
+        }
+
+        fn now(&self) -> Timestamp {
+            self.env().block_timestamp()
+        }
+
+        fn append_log(&mut self, patient: AccountId, entry: AccessLogEntry) -> Result<u32> {
+            let index = self.log_len.get(patient).unwrap_or(0);
+            self.log_len.insert(patient, &index.checked_add(1).ok_or(Error::Overflow)?);
+            self.log.insert((patient, index), &entry);
+            self.env().emit_event(AccessLogged {
+                patient,
+                accessor: entry.accessor,
+                index,
+                action: entry.action,
+                outcome: entry.outcome,
+            });
+            Ok(index)
+        }
+
+        /// Removes `(patient, grantee)` from both lists by swap-remove.
+        fn remove_grant(&mut self, patient: AccountId, grantee: AccountId) -> Result<()> {
+            let slot = self.grants.get((patient, grantee)).ok_or(Error::GrantNotFound)?;
+            // patient's list
+            let plen = self.patient_grant_len.get(patient).unwrap_or(0);
+            let plast = plen.checked_sub(1).ok_or(Error::Overflow)?;
+            if slot.in_patient_list != plast {
+                let moved = self.patient_grantees.get((patient, plast)).ok_or(Error::Overflow)?;
+                self.patient_grantees.insert((patient, slot.in_patient_list), &moved);
+                let mut ms = self.grants.get((patient, moved)).ok_or(Error::Overflow)?;
+                ms.in_patient_list = slot.in_patient_list;
+                self.grants.insert((patient, moved), &ms);
+            }
+            self.patient_grantees.remove((patient, plast));
+            self.patient_grant_len.insert(patient, &plast);
+            // grantee's list
+            let glen = self.grantee_len.get(grantee).unwrap_or(0);
+            let glast = glen.checked_sub(1).ok_or(Error::Overflow)?;
+            if slot.in_grantee_list != glast {
+                let moved = self.grantee_patients.get((grantee, glast)).ok_or(Error::Overflow)?;
+                self.grantee_patients.insert((grantee, slot.in_grantee_list), &moved);
+                let mut ms = self.grants.get((moved, grantee)).ok_or(Error::Overflow)?;
+                ms.in_grantee_list = slot.in_grantee_list;
+                self.grants.insert((moved, grantee), &ms);
+            }
+            self.grantee_patients.remove((grantee, glast));
+            self.grantee_len.insert(grantee, &glast);
+            self.grants.remove((patient, grantee));
+            Ok(())
+        }
+
+        /// Stores or replaces a grant (no registry checks: see `grant`).
+        fn put_grant(
+            &mut self,
+            patient: AccountId,
+            grantee: AccountId,
+            scopes: Scopes,
+            expires_at: Option<Timestamp>,
+        ) -> Result<()> {
+            if patient == grantee {
+                return Err(Error::SelfGrant);
+            }
+            if scopes.is_empty() {
+                return Err(Error::NoScopes);
+            }
+            let now = self.now();
+            if let Some(e) = expires_at {
+                if e <= now {
+                    return Err(Error::ExpiryInPast);
+                }
+            }
+            let grant = Grant { scopes, granted_at: now, expires_at };
+            let slot = match self.grants.get((patient, grantee)) {
+                Some(s) => Slot { grant, ..s },
+                None => {
+                    let plen = self.patient_grant_len.get(patient).unwrap_or(0);
+                    if plen >= MAX_GRANTS_PER_PATIENT {
+                        return Err(Error::TooManyGrants);
+                    }
+                    let glen = self.grantee_len.get(grantee).unwrap_or(0);
+                    self.patient_grantees.insert((patient, plen), &grantee);
+                    self.patient_grant_len.insert(patient, &plen.checked_add(1).ok_or(Error::Overflow)?);
+                    self.grantee_patients.insert((grantee, glen), &patient);
+                    self.grantee_len.insert(grantee, &glen.checked_add(1).ok_or(Error::Overflow)?);
+                    Slot { grant, in_patient_list: plen, in_grantee_list: glen }
+                }
+            };
+            self.grants.insert((patient, grantee), &slot);
+            let made = self.patient_grants_made.get(patient).unwrap_or(0);
+            self.patient_grants_made.insert(patient, &made.checked_add(1).ok_or(Error::Overflow)?);
+            self.grants_made_total = self.grants_made_total.checked_add(1).ok_or(Error::Overflow)?;
+            self.env().emit_event(AccessGranted { patient, grantee, scopes, expires_at });
+            Ok(())
+        }
+
+        fn basis(&self, patient: AccountId, grantee: AccountId, scope: Scope) -> AccessBasis {
+            if patient == grantee {
+                return AccessBasis::Own;
+            }
+            let now = self.now();
+            if let Some(s) = self.grants.get((patient, grantee)) {
+                if s.grant.allows(scope, now) {
+                    return AccessBasis::Consent;
+                }
+            }
+            if scope != Scope::Appointments {
+                if let Some(i) = self.emergency_open.get((patient, grantee)) {
+                    if self.emergencies.get((patient, i)).is_some_and(|e| e.is_open(now)) {
+                        return AccessBasis::Emergency;
+                    }
+                }
+            }
+            AccessBasis::None
+        }
+
+        /// The patient (caller) grants `grantee` the ticked scopes, optionally
+        /// until `expires_at`. Granting again replaces scopes and expiry.
+        ///
+        /// # Arguments
+        /// * `grantee` - a registered account: a provider (whose grant only has
+        ///   effect while verified) or another patient such as a family member.
+        /// * `scopes` - what the grantee may do (at least one).
+        /// * `expires_at` - Unix time in milliseconds when the grant ends, or
+        ///   none for "until I revoke it".
+        ///
+        /// # Errors
+        /// `NotAPatient` if the caller is not a registered patient;
+        /// `UnknownAccount` for an unregistered grantee; `SelfGrant`;
+        /// `NoScopes`; `ExpiryInPast`; `TooManyGrants` (64 at once).
+        #[ink(message)]
+        pub fn grant(&mut self, grantee: AccountId, scopes: Scopes, expires_at: Option<Timestamp>) -> Result<()> {
+            let patient = self.env().caller();
+            if patient == grantee {
+                return Err(Error::SelfGrant);
+            }
+            if self.registry.standing(patient)? != Standing::Patient {
+                return Err(Error::NotAPatient);
+            }
+            if self.registry.standing(grantee)? == Standing::Unregistered {
+                return Err(Error::UnknownAccount);
+            }
+            self.put_grant(patient, grantee, scopes, expires_at)
+        }
+
+        /// The patient (caller) revokes a grant at once.
+        ///
+        /// # Arguments
+        /// * `grantee` - the account whose grant ends.
+        ///
+        /// # Errors
+        /// `GrantNotFound` if there is no such grant.
+        #[ink(message)]
+        pub fn revoke(&mut self, grantee: AccountId) -> Result<()> {
+            let patient = self.env().caller();
+            self.remove_grant(patient, grantee)?;
+            self.env().emit_event(AccessRevoked { patient, grantee });
+            Ok(())
+        }
+
+        /// The grantee (caller) gives up a grant a patient made to them.
+        ///
+        /// # Arguments
+        /// * `patient` - the patient who made the grant.
+        ///
+        /// # Errors
+        /// `GrantNotFound` if there is no such grant.
+        #[ink(message)]
+        pub fn renounce(&mut self, patient: AccountId) -> Result<()> {
+            let grantee = self.env().caller();
+            self.remove_grant(patient, grantee)?;
+            self.env().emit_event(AccessRenounced { patient, grantee });
+            Ok(())
+        }
+
+        /// The grant from `patient` to `grantee`, if stored (expired ones too).
+        #[ink(message)]
+        pub fn grant_of(&self, patient: AccountId, grantee: AccountId) -> Result<Option<Grant>> {
+            Ok(self.grants.get((patient, grantee)).map(|s| s.grant))
+        }
+
+        /// A page of a patient's grants: grantee, scopes and expiry.
+        ///
+        /// # Arguments
+        /// * `patient` - the patient.
+        /// * `start` - index of the first entry (0-based).
+        /// * `limit` - entries wanted; capped at 50.
+        #[ink(message)]
+        pub fn grants_of(&self, patient: AccountId, start: u32, limit: u32) -> Result<Vec<(AccountId, Grant)>> {
+            let len = self.patient_grant_len.get(patient).unwrap_or(0);
+            Ok(collect_page(start, limit, len, |i| {
+                let g = self.patient_grantees.get((patient, i))?;
+                Some((g, self.grants.get((patient, g))?.grant))
+            }))
+        }
+
+        /// A page of the patients who granted `grantee` something.
+        ///
+        /// # Arguments
+        /// * `grantee` - the grantee.
+        /// * `start` - index of the first entry (0-based).
+        /// * `limit` - entries wanted; capped at 50.
+        #[ink(message)]
+        pub fn patients_of(&self, grantee: AccountId, start: u32, limit: u32) -> Result<Vec<(AccountId, Grant)>> {
+            let len = self.grantee_len.get(grantee).unwrap_or(0);
+            Ok(collect_page(start, limit, len, |i| {
+                let p = self.grantee_patients.get((grantee, i))?;
+                Some((p, self.grants.get((p, grantee))?.grant))
+            }))
+        }
+
+        /// The paper's `GetPermissiongrantedcount` for one patient: grants
+        /// made in total, stored now, and in force now (expiry applied).
+        #[ink(message)]
+        pub fn grant_counts(&self, patient: AccountId) -> Result<GrantCounts> {
+            let current = self.patient_grant_len.get(patient).unwrap_or(0);
+            let now = self.now();
+            let mut active_now: u32 = 0;
+            for i in 0..current.min(MAX_GRANTS_PER_PATIENT) {
+                let Some(g) = self.patient_grantees.get((patient, i)) else { continue };
+                if let Some(s) = self.grants.get((patient, g)) {
+                    if s.grant.expires_at.map_or(true, |e| now < e) {
+                        active_now = active_now.checked_add(1).ok_or(Error::Overflow)?;
+                    }
+                }
+            }
+            Ok(GrantCounts {
+                made_total: self.patient_grants_made.get(patient).unwrap_or(0),
+                current,
+                active_now,
+            })
+        }
+
+        /// Grants made by all patients since deployment.
+        #[ink(message)]
+        pub fn grants_made_total(&self) -> Result<u64> {
+            Ok(self.grants_made_total)
+        }
+
+        // ---------------------------------------------------------------
+        // Emergency access
+        // ---------------------------------------------------------------
+
+        /// A verified doctor (caller) opens emergency (break-glass) read and
+        /// write access to a patient's profile and records, without consent,
+        /// with a mandatory reason, for a bounded time. Logged and announced
+        /// to the patient and the head. Opening again replaces an open one.
+        ///
+        /// # Arguments
+        /// * `patient` - the patient.
+        /// * `reason` - why (required, at most 512 bytes).
+        /// * `duration_ms` - how long, in milliseconds (1 to the head's maximum).
+        ///
+        /// # Errors
+        /// `NotVerifiedDoctor`; `UnknownPatient`; `EmptyField` / `FieldTooLong`;
+        /// `InvalidDuration`.
+        #[ink(message)]
+        pub fn open_emergency(&mut self, patient: AccountId, reason: String, duration_ms: Timestamp) -> Result<u32> {
+            let doctor = self.env().caller();
+            check_required(&reason, MAX_TEXT_LEN)?;
+            if duration_ms == 0 || duration_ms > self.emergency_max_ms {
+                return Err(Error::InvalidDuration);
+            }
+            if !self.registry.standing(doctor)?.is_verified_doctor() {
+                return Err(Error::NotVerifiedDoctor);
+            }
+            if self.registry.standing(patient)? != Standing::Patient {
+                return Err(Error::UnknownPatient);
+            }
+            let head = self.registry.head()?;
+            let now = self.now();
+            let expires_at = now.checked_add(duration_ms).ok_or(Error::Overflow)?;
+            let index = self.emergency_len.get(patient).unwrap_or(0);
+            self.emergency_len.insert(patient, &index.checked_add(1).ok_or(Error::Overflow)?);
+            self.emergencies.insert(
+                (patient, index),
+                &EmergencyAccess { doctor, reason: reason.clone(), opened_at: now, expires_at, closed: None },
+            );
+            self.emergency_open.insert((patient, doctor), &index);
+            self.append_log(
+                patient,
+                AccessLogEntry {
+                    accessor: doctor,
+                    action: AccessAction::OpenEmergency,
+                    outcome: AccessOutcome::GrantedEmergency,
+                    at: now,
+                },
+            )?;
+            self.env().emit_event(EmergencyAccessOpened { patient, head, doctor, index, reason, expires_at });
+            Ok(index)
+        }
+
+        /// Closes an open emergency access early. Allowed to the patient, the
+        /// head and the doctor who opened it.
+        ///
+        /// # Arguments
+        /// * `patient` - the patient.
+        /// * `doctor` - the doctor who opened it.
+        ///
+        /// # Errors
+        /// `EmergencyNotOpen`; `NotAllowed` for anyone else.
+        #[ink(message)]
+        pub fn close_emergency(&mut self, patient: AccountId, doctor: AccountId) -> Result<()> {
+            let caller = self.env().caller();
+            let now = self.now();
+            let index = self.emergency_open.get((patient, doctor)).ok_or(Error::EmergencyNotOpen)?;
+            let mut e = self.emergencies.get((patient, index)).ok_or(Error::EmergencyNotOpen)?;
+            if !e.is_open(now) {
+                return Err(Error::EmergencyNotOpen);
+            }
+            if caller != patient && caller != doctor && caller != self.registry.head()? {
+                return Err(Error::NotAllowed);
+            }
+            e.closed = Some((now, caller));
+            self.emergencies.insert((patient, index), &e);
+            self.emergency_open.remove((patient, doctor));
+            self.env().emit_event(EmergencyAccessClosed { patient, doctor, by: caller });
+            Ok(())
+        }
+
+        /// A page of every emergency access ever opened on a patient's data.
+        ///
+        /// # Arguments
+        /// * `patient` - the patient.
+        /// * `start` - index of the first entry (0-based).
+        /// * `limit` - entries wanted; capped at 50.
+        #[ink(message)]
+        pub fn emergencies_of(&self, patient: AccountId, start: u32, limit: u32) -> Result<Vec<EmergencyAccess>> {
+            let len = self.emergency_len.get(patient).unwrap_or(0);
+            Ok(collect_page(start, limit, len, |i| self.emergencies.get((patient, i))))
+        }
+
+        /// Number of emergency accesses ever opened on a patient's data.
+        #[ink(message)]
+        pub fn emergency_count(&self, patient: AccountId) -> Result<u32> {
+            Ok(self.emergency_len.get(patient).unwrap_or(0))
+        }
+
+        /// The head sets the longest emergency access a doctor may open.
+        ///
+        /// # Arguments
+        /// * `max_ms` - milliseconds, from 1 to 86 400 000 (24 hours).
+        ///
+        /// # Errors
+        /// `NotHead`; `InvalidDuration`.
+        #[ink(message)]
+        pub fn set_emergency_max(&mut self, max_ms: Timestamp) -> Result<()> {
+            if self.env().caller() != self.registry.head()? {
+                return Err(Error::NotHead);
+            }
+            if max_ms == 0 || max_ms > MAX_EMERGENCY_MS {
+                return Err(Error::InvalidDuration);
+            }
+            self.emergency_max_ms = max_ms;
+            self.env().emit_event(EmergencyMaxChanged { max_ms });
+            Ok(())
+        }
+
+        /// The longest emergency access a doctor may open, in milliseconds.
+        #[ink(message)]
+        pub fn emergency_max(&self) -> Result<Timestamp> {
+            Ok(self.emergency_max_ms)
+        }
+
+        // ---------------------------------------------------------------
+        // Access log
+        // ---------------------------------------------------------------
+
+        /// A page of a patient's access log: who tried what, when, and
+        /// whether it was granted (under consent or emergency) or denied.
+        ///
+        /// # Arguments
+        /// * `patient` - the patient.
+        /// * `start` - index of the first entry (0-based).
+        /// * `limit` - entries wanted; capped at 50.
+        #[ink(message)]
+        pub fn access_log(&self, patient: AccountId, start: u32, limit: u32) -> Result<Vec<AccessLogEntry>> {
+            let len = self.log_len.get(patient).unwrap_or(0);
+            Ok(collect_page(start, limit, len, |i| self.log.get((patient, i))))
+        }
+
+        /// Number of entries in a patient's access log.
+        #[ink(message)]
+        pub fn access_log_len(&self, patient: AccountId) -> Result<u32> {
+            Ok(self.log_len.get(patient).unwrap_or(0))
+        }
+
+        /// The registry this contract trusts.
+        #[ink(message)]
+        pub fn registry(&self) -> Result<AccountId> {
+            Ok(self.registry_address)
+        }
+    }
+
+    impl PermissionsApi for Permissions {
+        /// Whether `grantee` may use `scope` on `patient`'s data by consent,
+        /// open emergency access, or being the patient (this contract's
+        /// storage only; verification is checked by the caller).
+        #[ink(message)]
+        fn has_access(&self, patient: AccountId, grantee: AccountId, scope: Scope) -> Result<bool> {
+            Ok(self.basis(patient, grantee, scope) != AccessBasis::None)
+        }
+
+        /// The basis of `grantee`'s access to `patient`'s data for `scope`.
+        #[ink(message)]
+        fn access_basis(&self, patient: AccountId, grantee: AccountId, scope: Scope) -> Result<AccessBasis> {
+            Ok(self.basis(patient, grantee, scope))
+        }
+
+        /// Appends an access attempt to the patient's log. Only the trusted
+        /// registry, records and appointments contracts may call it.
+        ///
+        /// # Errors
+        /// `UntrustedCaller` for anyone else.
+        #[ink(message)]
+        fn log_access(&mut self, patient: AccountId, entry: AccessLogEntry) -> Result<u32> {
+            let caller = self.env().caller();
+            let trusted = caller == self.registry_address
+                || self.siblings.is_some_and(|s| caller == s.records || caller == s.appointments);
+            if !trusted {
+                return Err(Error::UntrustedCaller);
+            }
+            self.append_log(patient, entry)
+        }
+
+        /// Called by the registry once, when the head wires the suite.
+        ///
+        /// # Errors
+        /// `UntrustedCaller` unless called by this contract's registry;
+        /// `SiblingsAlreadySet` on a second call.
+        #[ink(message)]
+        fn accept_siblings(&mut self, siblings: Siblings) -> Result<()> {
+            if self.env().caller() != self.registry_address || siblings.permissions != self.env().account_id() {
+                return Err(Error::UntrustedCaller);
+            }
+            if self.siblings.is_some() {
+                return Err(Error::SiblingsAlreadySet);
+            }
+            self.siblings = Some(siblings);
+            self.env().emit_event(SiblingsAccepted { siblings });
+            Ok(())
+        }
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+        use ink::env::test;
+        type Env = ink::env::DefaultEnvironment;
+
+        fn setup() -> (Permissions, test::DefaultAccounts<Env>) {
+            let a = test::default_accounts::<Env>();
+            test::set_caller::<Env>(a.alice);
+            test::set_block_timestamp::<Env>(1_000);
+            (Permissions::new(AccountId::from([0xAA; 32])), a)
+        }
+        const READ: Scopes = Scopes { demographics: false, records_read: true, records_write: false, appointments: false };
+
+        #[ink::test]
+        fn put_grant_validates_and_replaces() {
+            let (mut p, a) = setup();
+            assert_eq!(p.put_grant(a.bob, a.bob, READ, None), Err(Error::SelfGrant));
+            assert_eq!(p.put_grant(a.bob, a.charlie, Scopes::default(), None), Err(Error::NoScopes));
+            assert_eq!(p.put_grant(a.bob, a.charlie, READ, Some(1_000)), Err(Error::ExpiryInPast));
+            assert_eq!(test::recorded_events().count(), 0);
+            assert_eq!(p.put_grant(a.bob, a.charlie, READ, Some(5_000)), Ok(()));
+            assert_eq!(p.basis(a.bob, a.charlie, Scope::RecordsRead), AccessBasis::Consent);
+            assert_eq!(p.basis(a.bob, a.charlie, Scope::RecordsWrite), AccessBasis::None);
+            assert_eq!(p.basis(a.bob, a.bob, Scope::RecordsWrite), AccessBasis::Own);
+            assert_eq!(p.put_grant(a.bob, a.charlie, Scopes::ALL, None), Ok(()));
+            assert_eq!(p.basis(a.bob, a.charlie, Scope::RecordsWrite), AccessBasis::Consent);
+            let c = p.grant_counts(a.bob).unwrap();
+            assert_eq!((c.made_total, c.current, c.active_now), (2, 1, 1));
+            assert_eq!(p.grants_of(a.bob, 0, 10).unwrap().len(), 1);
+            assert_eq!(p.patients_of(a.charlie, 0, 10).unwrap(), vec![(a.bob, p.grant_of(a.bob, a.charlie).unwrap().unwrap())]);
+        }
+
+        #[ink::test]
+        fn expiry_needs_no_transaction() {
+            let (mut p, a) = setup();
+            p.put_grant(a.bob, a.charlie, READ, Some(2_000)).unwrap();
+            test::set_block_timestamp::<Env>(1_999);
+            assert!(p.has_access(a.bob, a.charlie, Scope::RecordsRead).unwrap());
+            test::set_block_timestamp::<Env>(2_000);
+            assert!(!p.has_access(a.bob, a.charlie, Scope::RecordsRead).unwrap());
+            let c = p.grant_counts(a.bob).unwrap();
+            assert_eq!((c.current, c.active_now), (1, 0));
+        }
+
+        #[ink::test]
+        fn revoke_and_renounce_keep_lists_compact() {
+            let (mut p, a) = setup();
+            for g in [a.charlie, a.django, a.eve] {
+                p.put_grant(a.bob, g, READ, None).unwrap();
+            }
+            p.put_grant(a.frank, a.django, READ, None).unwrap();
+            test::set_caller::<Env>(a.bob);
+            assert_eq!(p.revoke(a.frank), Err(Error::GrantNotFound));
+            assert_eq!(p.revoke(a.charlie), Ok(()));
+            assert_eq!(p.revoke(a.charlie), Err(Error::GrantNotFound));
+            let left: Vec<_> = p.grants_of(a.bob, 0, 10).unwrap().into_iter().map(|x| x.0).collect();
+            assert_eq!(left, vec![a.eve, a.django]);
+            test::set_caller::<Env>(a.django);
+            assert_eq!(p.renounce(a.bob), Ok(()));
+            assert_eq!(p.renounce(a.bob), Err(Error::GrantNotFound));
+            assert_eq!(p.patients_of(a.django, 0, 10).unwrap().len(), 1);
+            assert!(p.has_access(a.bob, a.eve, Scope::RecordsRead).unwrap());
+            assert!(!p.has_access(a.bob, a.django, Scope::RecordsRead).unwrap());
+            assert!(p.has_access(a.frank, a.django, Scope::RecordsRead).unwrap());
+            let c = p.grant_counts(a.bob).unwrap();
+            assert_eq!((c.made_total, c.current, c.active_now), (3, 1, 1));
+        }
+
+        #[ink::test]
+        fn grant_cap() {
+            let (mut p, a) = setup();
+            for i in 0..MAX_GRANTS_PER_PATIENT {
+                let mut b = [1u8; 32];
+                b[..4].copy_from_slice(&i.to_le_bytes());
+                p.put_grant(a.bob, AccountId::from(b), READ, None).unwrap();
+            }
+            assert_eq!(p.put_grant(a.bob, a.charlie, READ, None), Err(Error::TooManyGrants));
+        }
+
+        #[ink::test]
+        fn log_access_only_from_trusted_siblings() {
+            let (mut p, a) = setup();
+            let e = AccessLogEntry { accessor: a.bob, action: AccessAction::ReadProfile, outcome: AccessOutcome::Granted, at: 1 };
+            assert_eq!(p.log_access(a.bob, e.clone()), Err(Error::UntrustedCaller));
+            test::set_caller::<Env>(AccountId::from([0xAA; 32]));
+            assert_eq!(p.log_access(a.bob, e.clone()), Ok(0));
+            assert_eq!(p.access_log(a.bob, 0, 10).unwrap(), vec![e]);
+            assert_eq!(p.access_log_len(a.bob), Ok(1));
+            // accept_siblings: only the registry, once, naming this contract
+            let me = test::callee::<Env>();
+            let s = Siblings { permissions: me, records: a.django, appointments: a.eve };
+            test::set_caller::<Env>(a.bob);
+            assert_eq!(p.accept_siblings(s), Err(Error::UntrustedCaller));
+            test::set_caller::<Env>(AccountId::from([0xAA; 32]));
+            assert_eq!(p.accept_siblings(Siblings { permissions: a.bob, ..s }), Err(Error::UntrustedCaller));
+            assert_eq!(p.accept_siblings(s), Ok(()));
+            assert_eq!(p.accept_siblings(s), Err(Error::SiblingsAlreadySet));
+            test::set_caller::<Env>(a.django);
+            assert_eq!(p.log_access(a.bob, AccessLogEntry { at: 2, ..p.access_log(a.bob, 0, 1).unwrap()[0].clone() }), Ok(1));
+        }
+
+        #[ink::test]
+        fn emergency_basis_and_close() {
+            let (mut p, a) = setup();
+            // open by hand (opening itself needs the registry: covered by e2e)
+            p.emergencies.insert((a.bob, 0), &EmergencyAccess { doctor: a.django, reason: "ER".into(), opened_at: 1_000, expires_at: 3_000, closed: None });
+            p.emergency_len.insert(a.bob, &1);
+            p.emergency_open.insert((a.bob, a.django), &0);
+            assert_eq!(p.basis(a.bob, a.django, Scope::RecordsRead), AccessBasis::Emergency);
+            assert_eq!(p.basis(a.bob, a.django, Scope::Appointments), AccessBasis::None);
+            test::set_caller::<Env>(a.bob);
+            assert_eq!(p.close_emergency(a.bob, a.charlie), Err(Error::EmergencyNotOpen));
+            assert_eq!(p.close_emergency(a.bob, a.django), Ok(()));
+            assert_eq!(p.basis(a.bob, a.django, Scope::RecordsRead), AccessBasis::None);
+            assert_eq!(p.close_emergency(a.bob, a.django), Err(Error::EmergencyNotOpen));
+            assert_eq!(p.emergencies_of(a.bob, 0, 10).unwrap()[0].closed, Some((1_000, a.bob)));
+            assert_eq!(p.emergency_count(a.bob), Ok(1));
+        }
+
+        #[ink::test]
+        fn emergency_duration_bounds() {
+            let (mut p, a) = setup();
+            test::set_caller::<Env>(a.django);
+            assert_eq!(p.open_emergency(a.bob, "".into(), 10), Err(Error::EmptyField));
+            assert_eq!(p.open_emergency(a.bob, "ER".into(), 0), Err(Error::InvalidDuration));
+            assert_eq!(p.open_emergency(a.bob, "ER".into(), p.emergency_max().unwrap() + 1), Err(Error::InvalidDuration));
+        }
+    }
+
+    #[cfg(test)]
+    mod model {
+        //! Property test: random grant / revoke / renounce / time steps
+        //! against a plain reference model; every `has_access` answer agrees.
+        use super::*;
+        use ink::env::test;
+        use std::collections::HashMap;
+        type Env = ink::env::DefaultEnvironment;
+
+        /// xorshift: deterministic, seedable, no extra dependency.
+        struct Rng(u64);
+        impl Rng {
+            fn next(&mut self) -> u64 {
+                self.0 ^= self.0 << 13;
+                self.0 ^= self.0 >> 7;
+                self.0 ^= self.0 << 17;
+                self.0
+            }
+            fn below(&mut self, n: u64) -> u64 {
+                self.next() % n
+            }
+        }
+
+        #[ink::test]
+        fn random_sequences_agree_with_model() {
+            let accts: Vec<AccountId> = (1u8..=5).map(|i| AccountId::from([i; 32])).collect();
+            let scopes = [Scope::Demographics, Scope::RecordsRead, Scope::RecordsWrite, Scope::Appointments];
+            for seed in 1..=40u64 {
+                let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+                test::set_block_timestamp::<Env>(1_000);
+                // a fresh contract account per seed: off-chain storage is per callee
+                test::set_callee::<Env>(AccountId::from([100u8.wrapping_add(seed as u8); 32]));
+                let mut p = Permissions::new(AccountId::from([0xAA; 32]));
+                let mut model: HashMap<(AccountId, AccountId), (Scopes, Option<u64>)> = HashMap::new();
+                let mut now = 1_000u64;
+                for _ in 0..150 {
+                    let pa = accts[rng.below(5) as usize];
+                    let gr = accts[rng.below(5) as usize];
+                    match rng.below(4) {
+                        0 => {
+                            let s = Scopes {
+                                demographics: rng.below(2) == 0,
+                                records_read: rng.below(2) == 0,
+                                records_write: rng.below(2) == 0,
+                                appointments: rng.below(2) == 0,
+                            };
+                            let exp = if rng.below(2) == 0 { None } else { Some(now + rng.below(50)) };
+                            let r = p.put_grant(pa, gr, s, exp);
+                            let ok = pa != gr && !s.is_empty() && exp.map_or(true, |e| e > now);
+                            assert_eq!(r.is_ok(), ok, "seed {seed}");
+                            if ok {
+                                model.insert((pa, gr), (s, exp));
+                            }
+                        }
+                        1 => {
+                            test::set_caller::<Env>(pa);
+                            assert_eq!(p.revoke(gr).is_ok(), model.remove(&(pa, gr)).is_some());
+                        }
+                        2 => {
+                            test::set_caller::<Env>(gr);
+                            assert_eq!(p.renounce(pa).is_ok(), model.remove(&(pa, gr)).is_some());
+                        }
+                        _ => {
+                            now += rng.below(20);
+                            test::set_block_timestamp::<Env>(now);
+                        }
+                    }
+                    for &x in &accts {
+                        for &y in &accts {
+                            for sc in scopes {
+                                let expect = x == y
+                                    || model.get(&(x, y)).is_some_and(|(s, e)| s.contains(sc) && e.map_or(true, |e| now < e));
+                                assert_eq!(p.has_access(x, y, sc).unwrap(), expect, "seed {seed}");
+                            }
+                        }
+                        let n = model.keys().filter(|k| k.0 == x).count() as u32;
+                        assert_eq!(p.grant_counts(x).unwrap().current, n);
+                        assert_eq!(p.grants_of(x, 0, 50).unwrap().len() as u32, n);
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,709 @@
+#![cfg_attr(not(feature = "std"), no_std, no_main)]
+//! # SMRMS records
+//!
+//! Append-only medical records and medications (the paper's Algorithm 6):
+//! a doctor submits a record after a diagnosis; the contract verifies the
+//! author (registry), the patient's consent or an open emergency access
+//! (permissions) and the content, then stores it at the patient's next
+//! index with a blake2-256 content hash, or rejects it with a named reason.
+
+#[ink::contract]
+mod records {
+    use ink::prelude::{string::String, vec::Vec};
+    use ink::storage::Mapping;
+    use smrms_shared::{
+        check_optional, check_required, collect_page, decide_access, record_content_hash,
+        AccessAction, AccessLogEntry, AccessOutcome, DenyReason, Error, PermissionsApi,
+        RegistryApi, Result, Scope, Standing, MAX_BODY_LEN, MAX_NAME_LEN, MAX_PAGE,
+        MAX_SCAN, MAX_SHORT_LEN, MAX_TEXT_LEN, MAX_TITLE_LEN,
+    };
+
+    /// The kind of a medical record.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    #[ink::scale_derive(Encode, Decode, TypeInfo)]
+    #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+    pub enum RecordKind {
+        /// A diagnosis.
+        Diagnosis,
+        /// A prescription.
+        Prescription,
+        /// A laboratory result.
+        LabResult,
+        /// A procedure.
+        Procedure,
+        /// Imaging (X-ray, MRI, ...).
+        Imaging,
+        /// A clinical note.
+        Note,
+    }
+
+    impl RecordKind {
+        /// Stable code used in the content hash.
+        pub fn code(self) -> u8 {
+            self as u8
+        }
+    }
+
+    /// A stored medical record. Immutable once stored.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    #[ink::scale_derive(Encode, Decode, TypeInfo)]
+    #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+    pub struct Record {
+        /// Kind of record.
+        pub kind: RecordKind,
+        /// Title (at most 128 bytes).
+        pub title: String,
+        /// Body: text or client-side ciphertext as text (at most 8192 bytes).
+        pub body: String,
+        /// The doctor who wrote it.
+        pub author: AccountId,
+        /// When it was stored (Unix milliseconds).
+        pub created_at: Timestamp,
+        /// Block number it was stored in.
+        pub block: u32,
+        /// blake2-256 over SCALE(kind code, title, body).
+        pub content_hash: [u8; 32],
+        /// The id of the record this one corrects, if any.
+        pub supersedes: Option<u32>,
+        /// The id of the record that corrects this one, if any.
+        pub superseded_by: Option<u32>,
+        /// True if written under an emergency access.
+        pub emergency: bool,
+    }
+
+    /// A medication entry.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    #[ink::scale_derive(Encode, Decode, TypeInfo)]
+    #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+    pub struct Medication {
+        /// Drug name (required, at most 128 bytes).
+        pub name: String,
+        /// Dose, e.g. `500 mg` (at most 64 bytes).
+        pub dose: String,
+        /// Frequency, e.g. `twice a day` (at most 64 bytes).
+        pub frequency: String,
+        /// Start (Unix milliseconds).
+        pub start: Timestamp,
+        /// Planned end (Unix milliseconds), if any.
+        pub end: Option<Timestamp>,
+        /// Prescribing doctor, if any.
+        pub prescribed_by: Option<AccountId>,
+        /// Notes (at most 512 bytes).
+        pub notes: String,
+        /// Who added the entry.
+        pub added_by: AccountId,
+        /// When it was stopped, if it was.
+        pub stopped_at: Option<Timestamp>,
+    }
+
+    /// The outcome of an attempt to add a record or medication.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    #[ink::scale_derive(Encode, Decode, TypeInfo)]
+    pub enum WriteOutcome {
+        /// Accepted and stored under this id.
+        Accepted(u32),
+        /// Rejected for lack of consent: nothing stored; the attempt is in
+        /// the patient's access log and `AccessDenied` told the head.
+        Denied(DenyReason),
+    }
+
+    /// The outcome of an audited read.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    #[ink::scale_derive(Encode, Decode, TypeInfo)]
+    pub enum ReadOutcome {
+        /// Allowed: here is the record.
+        Granted(Record),
+        /// Denied; logged, and the head told.
+        Denied(DenyReason),
+    }
+
+    /// Search filter; unset fields match everything.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+    #[ink::scale_derive(Encode, Decode, TypeInfo)]
+    pub struct Filter {
+        /// Only records of this kind.
+        pub kind: Option<RecordKind>,
+        /// Only records by this author.
+        pub author: Option<AccountId>,
+        /// Only records created at or after this time (Unix milliseconds).
+        pub from: Option<Timestamp>,
+        /// Only records created before this time (Unix milliseconds).
+        pub until: Option<Timestamp>,
+    }
+
+    impl Filter {
+        /// True when `r` matches.
+        pub fn matches(&self, r: &Record) -> bool {
+            self.kind.map_or(true, |k| k == r.kind)
+                && self.author.map_or(true, |a| a == r.author)
+                && self.from.map_or(true, |f| r.created_at >= f)
+                && self.until.map_or(true, |u| r.created_at < u)
+        }
+    }
+
+    /// One page of search results.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    #[ink::scale_derive(Encode, Decode, TypeInfo)]
+    pub struct SearchPage {
+        /// Matching records with their ids.
+        pub items: Vec<(u32, Record)>,
+        /// Where to continue the search, if the end was not reached.
+        pub next: Option<u32>,
+    }
+
+    /// Validates a record's content.
+    pub fn validate_record(title: &str, body: &str) -> Result<()> {
+        check_required(title, MAX_TITLE_LEN)?;
+        check_required(body, MAX_BODY_LEN)
+    }
+
+    /// Validates a medication's fields.
+    pub fn validate_medication(name: &str, dose: &str, frequency: &str, notes: &str, start: Timestamp, end: Option<Timestamp>) -> Result<()> {
+        check_required(name, MAX_NAME_LEN)?;
+        check_optional(dose, MAX_SHORT_LEN)?;
+        check_optional(frequency, MAX_SHORT_LEN)?;
+        check_optional(notes, MAX_TEXT_LEN)?;
+        if end.is_some_and(|e| e < start) {
+            return Err(Error::InvalidTimeRange);
+        }
+        Ok(())
+    }
+
+    /// A record was accepted and stored (Algorithm 6).
+    #[ink(event)]
+    pub struct RecordAdded {
+        /// The patient.
+        #[ink(topic)]
+        patient: AccountId,
+        /// The author.
+        #[ink(topic)]
+        author: AccountId,
+        /// The record id.
+        id: u32,
+        /// The content hash.
+        content_hash: [u8; 32],
+        /// The record it corrects, if any.
+        supersedes: Option<u32>,
+        /// Written under emergency access.
+        emergency: bool,
+    }
+
+    /// A record was read through an audited read.
+    #[ink(event)]
+    pub struct RecordAccessed {
+        /// The patient.
+        #[ink(topic)]
+        patient: AccountId,
+        /// Who read.
+        #[ink(topic)]
+        reader: AccountId,
+        /// The record id.
+        id: u32,
+        /// Read under emergency access.
+        emergency: bool,
+    }
+
+    /// An access attempt was denied; the patient and the head are told.
+    #[ink(event)]
+    pub struct AccessDenied {
+        /// The patient.
+        #[ink(topic)]
+        patient: AccountId,
+        /// The head.
+        #[ink(topic)]
+        head: AccountId,
+        /// Who tried.
+        #[ink(topic)]
+        accessor: AccountId,
+        /// What was tried.
+        action: AccessAction,
+        /// Why it was denied.
+        reason: DenyReason,
+    }
+
+    /// A medication entry was added.
+    #[ink(event)]
+    pub struct MedicationAdded {
+        /// The patient.
+        #[ink(topic)]
+        patient: AccountId,
+        /// Who added it.
+        #[ink(topic)]
+        by: AccountId,
+        /// The medication id.
+        id: u32,
+    }
+
+    /// A medication was stopped.
+    #[ink(event)]
+    pub struct MedicationStopped {
+        /// The patient.
+        #[ink(topic)]
+        patient: AccountId,
+        /// Who stopped it.
+        #[ink(topic)]
+        by: AccountId,
+        /// The medication id.
+        id: u32,
+    }
+
+    /// The records contract's storage.
+    #[ink(storage)]
+    pub struct Records {
+        registry: ink::contract_ref!(RegistryApi),
+        permissions: ink::contract_ref!(PermissionsApi),
+        addresses: (AccountId, AccountId),
+        records: Mapping<(AccountId, u32), Record>,
+        record_len: Mapping<AccountId, u32>,
+        medications: Mapping<(AccountId, u32), Medication>,
+        medication_len: Mapping<AccountId, u32>,
+        total_records: u64,
+    }
+
+    impl Records {
+        /// Deploys the records contract.
+        ///
+        /// # Arguments
+        /// * `registry` - the suite's registry contract.
+        /// * `permissions` - the suite's permissions contract.
+        #[ink(constructor)]
+        pub fn new(registry: AccountId, permissions: AccountId) -> Self {
+            Self {
+                registry: registry.into(),
+                permissions: permissions.into(),
+                addresses: (registry, permissions),
+                records: Mapping::default(),
+                record_len: Mapping::default(),
+                medications: Mapping::default(),
+                medication_len: Mapping::default(),
+                total_records: 0,
+            }
+        }
+
+        /// Decides an access by `accessor` to `patient`'s data for `scope`,
+        /// asking permissions (consent) and the registry (verification).
+        fn decide(&self, patient: AccountId, accessor: AccountId, scope: Scope) -> Result<AccessOutcome> {
+            if patient == accessor {
+                return Ok(AccessOutcome::Granted);
+            }
+            let basis = self.permissions.access_basis(patient, accessor, scope)?;
+            let standing = self.registry.standing(accessor)?;
+            Ok(decide_access(basis, standing, scope))
+        }
+
+        /// Logs an attempt in the patient's access log; on denial also emits
+        /// `AccessDenied` to the patient and the head.
+        fn audit(&mut self, patient: AccountId, accessor: AccountId, action: AccessAction, outcome: AccessOutcome) -> Result<()> {
+            let at = self.env().block_timestamp();
+            self.permissions.log_access(patient, AccessLogEntry { accessor, action, outcome, at })?;
+            if let AccessOutcome::Denied(reason) = outcome {
+                let head = self.registry.head()?;
+                self.env().emit_event(AccessDenied { patient, head, accessor, action, reason });
+            }
+            Ok(())
+        }
+
+        fn ensure_patient(&self, patient: AccountId) -> Result<()> {
+            if self.registry.standing(patient)? != Standing::Patient {
+                return Err(Error::UnknownPatient);
+            }
+            Ok(())
+        }
+
+        /// A doctor (caller) submits a medical record for a patient after a
+        /// diagnosis (the paper's Algorithm 6). The contract verifies it: the
+        /// content is well formed, the patient is registered, the author is a
+        /// verified doctor, and the author holds the patient's `RecordsWrite`
+        /// consent or an open emergency access. If so it is stored at the
+        /// patient's next id; otherwise it is rejected and nothing is stored.
+        ///
+        /// # Arguments
+        /// * `patient` - the patient.
+        /// * `kind` - diagnosis, prescription, lab result, ...
+        /// * `title` - short title (required, at most 128 bytes).
+        /// * `body` - content (required, at most 8192 bytes; ciphertext as text is fine).
+        /// * `supersedes` - id of an earlier record this one corrects, if any.
+        ///
+        /// # Errors
+        /// `EmptyField` / `FieldTooLong`; `UnknownPatient`;
+        /// `NotVerifiedDoctor` for an author who is not a verified doctor;
+        /// `UnknownRecord` / `AlreadySuperseded` for a bad correction.
+        /// Lack of consent is not an error: it returns `Ok(Denied(NoConsent))`,
+        /// logs the attempt and emits `AccessDenied`, and stores no record.
+        #[ink(message)]
+        pub fn add_record(
+            &mut self,
+            patient: AccountId,
+            kind: RecordKind,
+            title: String,
+            body: String,
+            supersedes: Option<u32>,
+        ) -> Result<WriteOutcome> {
+            let author = self.env().caller();
+            validate_record(&title, &body)?;
+            self.ensure_patient(patient)?;
+            if !self.registry.standing(author)?.is_verified_doctor() {
+                return Err(Error::NotVerifiedDoctor);
+            }
+            let id = self.record_len.get(patient).unwrap_or(0);
+            if let Some(old) = supersedes {
+                let r = self.records.get((patient, old)).ok_or(Error::UnknownRecord)?;
+                if r.superseded_by.is_some() {
+                    return Err(Error::AlreadySuperseded);
+                }
+            }
+            let outcome = self.decide(patient, author, Scope::RecordsWrite)?;
+            self.audit(patient, author, AccessAction::WriteRecord, outcome)?;
+            let emergency = match outcome {
+                AccessOutcome::Denied(reason) => return Ok(WriteOutcome::Denied(reason)),
+                o => o == AccessOutcome::GrantedEmergency,
+            };
+            if let Some(old) = supersedes {
+                let mut r = self.records.get((patient, old)).ok_or(Error::UnknownRecord)?;
+                r.superseded_by = Some(id);
+                self.records.insert((patient, old), &r);
+            }
+            let content_hash = record_content_hash(kind.code(), &title, &body);
+            let record = Record {
+                kind,
+                title,
+                body,
+                author,
+                created_at: self.env().block_timestamp(),
+                block: self.env().block_number(),
+                content_hash,
+                supersedes,
+                superseded_by: None,
+                emergency,
+            };
+            self.records.insert((patient, id), &record);
+            self.record_len.insert(patient, &id.checked_add(1).ok_or(Error::Overflow)?);
+            self.total_records = self.total_records.checked_add(1).ok_or(Error::Overflow)?;
+            self.env().emit_event(RecordAdded { patient, author, id, content_hash, supersedes, emergency });
+            Ok(WriteOutcome::Accepted(id))
+        }
+
+        fn readable(&self, patient: AccountId) -> Result<()> {
+            match self.decide(patient, self.env().caller(), Scope::RecordsRead)? {
+                AccessOutcome::Denied(_) => Err(Error::NotAllowed),
+                _ => Ok(()),
+            }
+        }
+
+        /// One record, for the patient, grantees with `RecordsRead` consent
+        /// and open emergency access. **Advisory** (a query hides nothing from
+        /// a determined reader); `read_record` is the audited form.
+        ///
+        /// # Errors
+        /// `NotAllowed`; `UnknownRecord`.
+        #[ink(message)]
+        pub fn record(&self, patient: AccountId, id: u32) -> Result<Record> {
+            self.readable(patient)?;
+            self.records.get((patient, id)).ok_or(Error::UnknownRecord)
+        }
+
+        /// Audited read of one record (a transaction): the read is logged in
+        /// the patient's access log and announced by `RecordAccessed`; a
+        /// denial is logged and announced by `AccessDenied` to the patient
+        /// and the head.
+        ///
+        /// # Arguments
+        /// * `patient` - the patient.
+        /// * `id` - the record id.
+        ///
+        /// # Errors
+        /// `UnknownRecord`. A denial returns `Ok(Denied(reason))`.
+        #[ink(message)]
+        pub fn read_record(&mut self, patient: AccountId, id: u32) -> Result<ReadOutcome> {
+            let reader = self.env().caller();
+            let record = self.records.get((patient, id)).ok_or(Error::UnknownRecord)?;
+            let outcome = self.decide(patient, reader, Scope::RecordsRead)?;
+            self.audit(patient, reader, AccessAction::ReadRecord(id), outcome)?;
+            Ok(match outcome {
+                AccessOutcome::Denied(reason) => ReadOutcome::Denied(reason),
+                o => {
+                    let emergency = o == AccessOutcome::GrantedEmergency;
+                    self.env().emit_event(RecordAccessed { patient, reader, id, emergency });
+                    ReadOutcome::Granted(record)
+                }
+            })
+        }
+
+        /// A page of a patient's records, oldest first (advisory access check).
+        ///
+        /// # Arguments
+        /// * `patient` - the patient.
+        /// * `start` - first record id.
+        /// * `limit` - records wanted; capped at 50.
+        ///
+        /// # Errors
+        /// `NotAllowed`.
+        #[ink(message)]
+        pub fn records(&self, patient: AccountId, start: u32, limit: u32) -> Result<Vec<(u32, Record)>> {
+            self.readable(patient)?;
+            let len = self.record_len.get(patient).unwrap_or(0);
+            Ok(collect_page(start, limit, len, |i| Some((i, self.records.get((patient, i))?))))
+        }
+
+        /// Search a patient's records by kind, author and time range (the
+        /// paper's "search for a particular medical record"). Scans at most
+        /// 200 records from `start` and returns at most `limit` (≤ 50)
+        /// matches plus where to continue.
+        ///
+        /// # Errors
+        /// `NotAllowed`.
+        #[ink(message)]
+        pub fn search(&self, patient: AccountId, filter: Filter, start: u32, limit: u32) -> Result<SearchPage> {
+            self.readable(patient)?;
+            let len = self.record_len.get(patient).unwrap_or(0);
+            let limit = limit.min(MAX_PAGE);
+            let end = start.saturating_add(MAX_SCAN).min(len);
+            let mut items = Vec::new();
+            let mut i = start;
+            while i < end && (items.len() as u32) < limit {
+                if let Some(r) = self.records.get((patient, i)) {
+                    if filter.matches(&r) {
+                        items.push((i, r));
+                    }
+                }
+                i = i.saturating_add(1);
+            }
+            Ok(SearchPage { items, next: if i < len { Some(i) } else { None } })
+        }
+
+        /// The correction history of a record: ids from the original to the
+        /// latest correction (at most 50 steps each way).
+        ///
+        /// # Errors
+        /// `NotAllowed`; `UnknownRecord`.
+        #[ink(message)]
+        pub fn history(&self, patient: AccountId, id: u32) -> Result<Vec<u32>> {
+            self.readable(patient)?;
+            let mut r = self.records.get((patient, id)).ok_or(Error::UnknownRecord)?;
+            let mut first = id;
+            let mut steps = 0;
+            while let (Some(prev), true) = (r.supersedes, steps < MAX_PAGE) {
+                first = prev;
+                r = self.records.get((patient, prev)).ok_or(Error::UnknownRecord)?;
+                steps += 1;
+            }
+            let mut chain = Vec::from([first]);
+            while let (Some(next), true) = (r.superseded_by, chain.len() < (MAX_PAGE as usize) * 2) {
+                chain.push(next);
+                r = self.records.get((patient, next)).ok_or(Error::UnknownRecord)?;
+            }
+            Ok(chain)
+        }
+
+        /// Number of records a patient has (public: reveals no content).
+        #[ink(message)]
+        pub fn record_count(&self, patient: AccountId) -> Result<u32> {
+            Ok(self.record_len.get(patient).unwrap_or(0))
+        }
+
+        /// Tamper check: whether this content is exactly what was stored as
+        /// the record (compares blake2-256 hashes). Public: it reveals only
+        /// whether the given content matches.
+        ///
+        /// # Errors
+        /// `UnknownRecord`.
+        #[ink(message)]
+        pub fn verify_record(&self, patient: AccountId, id: u32, kind: RecordKind, title: String, body: String) -> Result<bool> {
+            let r = self.records.get((patient, id)).ok_or(Error::UnknownRecord)?;
+            Ok(r.content_hash == record_content_hash(kind.code(), &title, &body))
+        }
+
+        /// Adds a medication entry for a patient: by the patient herself, or
+        /// by a verified doctor with `RecordsWrite` consent or emergency access.
+        ///
+        /// # Arguments
+        /// * `patient` - the patient.
+        /// * `name` - drug (required, at most 128 bytes).
+        /// * `dose` - e.g. `500 mg` (at most 64 bytes).
+        /// * `frequency` - e.g. `twice a day` (at most 64 bytes).
+        /// * `start` - start (Unix milliseconds).
+        /// * `end` - planned end (Unix milliseconds), if any.
+        /// * `prescribed_by` - the prescribing doctor, if any.
+        /// * `notes` - notes (at most 512 bytes).
+        ///
+        /// # Errors
+        /// `EmptyField` / `FieldTooLong` / `InvalidTimeRange`; `UnknownPatient`;
+        /// `NotVerifiedDoctor` for other callers than the patient who are not
+        /// verified doctors. Lack of consent returns `Ok(Denied(..))`.
+        #[ink(message)]
+        #[allow(clippy::too_many_arguments)]
+        pub fn add_medication(
+            &mut self,
+            patient: AccountId,
+            name: String,
+            dose: String,
+            frequency: String,
+            start: Timestamp,
+            end: Option<Timestamp>,
+            prescribed_by: Option<AccountId>,
+            notes: String,
+        ) -> Result<WriteOutcome> {
+            let by = self.env().caller();
+            validate_medication(&name, &dose, &frequency, &notes, start, end)?;
+            self.ensure_patient(patient)?;
+            if by != patient {
+                if !self.registry.standing(by)?.is_verified_doctor() {
+                    return Err(Error::NotVerifiedDoctor);
+                }
+                let outcome = self.decide(patient, by, Scope::RecordsWrite)?;
+                self.audit(patient, by, AccessAction::WriteMedication, outcome)?;
+                if let AccessOutcome::Denied(reason) = outcome {
+                    return Ok(WriteOutcome::Denied(reason));
+                }
+            }
+            let id = self.medication_len.get(patient).unwrap_or(0);
+            self.medications.insert(
+                (patient, id),
+                &Medication { name, dose, frequency, start, end, prescribed_by, notes, added_by: by, stopped_at: None },
+            );
+            self.medication_len.insert(patient, &id.checked_add(1).ok_or(Error::Overflow)?);
+            self.env().emit_event(MedicationAdded { patient, by, id });
+            Ok(WriteOutcome::Accepted(id))
+        }
+
+        /// Stops a medication: by the patient, or a verified doctor with
+        /// `RecordsWrite` consent or emergency access.
+        ///
+        /// # Errors
+        /// `UnknownMedication`; `MedicationAlreadyStopped`; `NotVerifiedDoctor`;
+        /// `NotAllowed` without consent.
+        #[ink(message)]
+        pub fn stop_medication(&mut self, patient: AccountId, id: u32) -> Result<()> {
+            let by = self.env().caller();
+            let mut m = self.medications.get((patient, id)).ok_or(Error::UnknownMedication)?;
+            if m.stopped_at.is_some() {
+                return Err(Error::MedicationAlreadyStopped);
+            }
+            if by != patient {
+                if !self.registry.standing(by)?.is_verified_doctor() {
+                    return Err(Error::NotVerifiedDoctor);
+                }
+                if let AccessOutcome::Denied(_) = self.decide(patient, by, Scope::RecordsWrite)? {
+                    return Err(Error::NotAllowed);
+                }
+            }
+            m.stopped_at = Some(self.env().block_timestamp());
+            self.medications.insert((patient, id), &m);
+            self.env().emit_event(MedicationStopped { patient, by, id });
+            Ok(())
+        }
+
+        /// A page of a patient's medications (all, stopped ones included).
+        ///
+        /// # Errors
+        /// `NotAllowed`.
+        #[ink(message)]
+        pub fn medications(&self, patient: AccountId, start: u32, limit: u32) -> Result<Vec<(u32, Medication)>> {
+            self.readable(patient)?;
+            let len = self.medication_len.get(patient).unwrap_or(0);
+            Ok(collect_page(start, limit, len, |i| Some((i, self.medications.get((patient, i))?))))
+        }
+
+        /// Active (not stopped) medications, scanning at most 200 entries
+        /// from `start`; returns matches and where to continue.
+        ///
+        /// # Errors
+        /// `NotAllowed`.
+        #[ink(message)]
+        pub fn active_medications(&self, patient: AccountId, start: u32) -> Result<(Vec<(u32, Medication)>, Option<u32>)> {
+            self.readable(patient)?;
+            let len = self.medication_len.get(patient).unwrap_or(0);
+            let end = start.saturating_add(MAX_SCAN).min(len);
+            let mut out = Vec::new();
+            let mut i = start;
+            while i < end && (out.len() as u32) < MAX_PAGE {
+                if let Some(m) = self.medications.get((patient, i)) {
+                    if m.stopped_at.is_none() {
+                        out.push((i, m));
+                    }
+                }
+                i = i.saturating_add(1);
+            }
+            Ok((out, if i < len { Some(i) } else { None }))
+        }
+
+        /// Records stored since deployment, all patients together.
+        #[ink(message)]
+        pub fn total_records(&self) -> Result<u64> {
+            Ok(self.total_records)
+        }
+
+        /// The registry and permissions contracts this contract trusts.
+        #[ink(message)]
+        pub fn siblings(&self) -> Result<(AccountId, AccountId)> {
+            Ok(self.addresses)
+        }
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        fn rec(kind: RecordKind, author: u8, at: u64) -> Record {
+            Record {
+                kind,
+                title: "t".into(),
+                body: "b".into(),
+                author: AccountId::from([author; 32]),
+                created_at: at,
+                block: 1,
+                content_hash: [0; 32],
+                supersedes: None,
+                superseded_by: None,
+                emergency: false,
+            }
+        }
+
+        #[test]
+        fn record_validation() {
+            assert_eq!(validate_record("", "b"), Err(Error::EmptyField));
+            assert_eq!(validate_record("t", ""), Err(Error::EmptyField));
+            assert_eq!(validate_record(&"t".repeat(MAX_TITLE_LEN + 1), "b"), Err(Error::FieldTooLong));
+            assert_eq!(validate_record("t", &"b".repeat(MAX_BODY_LEN + 1)), Err(Error::FieldTooLong));
+            assert_eq!(validate_record("t", &"b".repeat(MAX_BODY_LEN)), Ok(()));
+        }
+
+        #[test]
+        fn medication_validation() {
+            assert_eq!(validate_medication("", "", "", "", 0, None), Err(Error::EmptyField));
+            assert_eq!(validate_medication("m", &"x".repeat(65), "", "", 0, None), Err(Error::FieldTooLong));
+            assert_eq!(validate_medication("m", "", "", "", 10, Some(9)), Err(Error::InvalidTimeRange));
+            assert_eq!(validate_medication("m", "1", "2", "3", 10, Some(10)), Ok(()));
+        }
+
+        #[test]
+        fn filter_matches() {
+            let r = rec(RecordKind::LabResult, 3, 100);
+            assert!(Filter::default().matches(&r));
+            assert!(Filter { kind: Some(RecordKind::LabResult), ..Default::default() }.matches(&r));
+            assert!(!Filter { kind: Some(RecordKind::Diagnosis), ..Default::default() }.matches(&r));
+            assert!(Filter { author: Some(AccountId::from([3; 32])), ..Default::default() }.matches(&r));
+            assert!(!Filter { author: Some(AccountId::from([4; 32])), ..Default::default() }.matches(&r));
+            assert!(Filter { from: Some(100), until: Some(101), ..Default::default() }.matches(&r));
+            assert!(!Filter { from: Some(101), ..Default::default() }.matches(&r));
+            assert!(!Filter { until: Some(100), ..Default::default() }.matches(&r));
+        }
+
+        #[test]
+        fn largest_record_fits_the_storage_buffer() {
+            use scale::Encode;
+            let mut r = rec(RecordKind::Note, 1, 0);
+            r.title = "t".repeat(MAX_TITLE_LEN);
+            r.body = "b".repeat(MAX_BODY_LEN);
+            r.supersedes = Some(1);
+            r.superseded_by = Some(2);
+            assert!(r.encoded_size() < 16 * 1024);
+        }
+
+        #[test]
+        fn kind_codes_are_stable() {
+            assert_eq!(RecordKind::Diagnosis.code(), 0);
+            assert_eq!(RecordKind::Note.code(), 5);
+        }
+    }
+}

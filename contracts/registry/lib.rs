@@ -1,0 +1,1017 @@
+#![cfg_attr(not(feature = "std"), no_std, no_main)]
+//! # SMRMS registry
+//!
+//! The suite's source of truth for who is who: the head (administrator, the
+//! paper's SMRMS-BCN-Head), patients with their profiles (the paper's
+//! `setDetails` / `editDetails`), providers (doctors, nurses, labs,
+//! pharmacists; `setDoctor` / `editDoctor`) and their verification by the
+//! head, and the addresses of the sibling contracts.
+
+#[ink::contract]
+mod registry {
+    use ink::prelude::{string::String, vec::Vec};
+    use ink::storage::Mapping;
+    use smrms_shared::{
+        check_optional, check_required, collect_page, ensure_not_zero, AccessAction,
+        AccessLogEntry, AccessOutcome, DenyReason, Error, PermissionsApi, ProviderKind,
+        ProviderStatus, RegistryApi, Result, Scope, Siblings, Standing, MAX_NAME_LEN,
+        MAX_SHORT_LEN, MAX_TEXT_LEN,
+    };
+
+    /// A patient's profile, as she enters it. Text fields may hold plain text
+    /// or client-side ciphertext (encoded as text).
+    #[derive(Debug, Clone, PartialEq, Eq, Default)]
+    #[ink::scale_derive(Encode, Decode, TypeInfo)]
+    #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+    pub struct PatientProfile {
+        /// Full name (required, at most 128 bytes).
+        pub name: String,
+        /// Date of birth, `YYYY-MM-DD` (at most 64 bytes).
+        pub date_of_birth: String,
+        /// Gender (at most 64 bytes).
+        pub gender: String,
+        /// Postal address (at most 512 bytes).
+        pub home_address: String,
+        /// Phone number (at most 64 bytes).
+        pub phone: String,
+        /// Blood group, e.g. `O+` (at most 64 bytes).
+        pub blood_group: String,
+        /// Known allergies (at most 512 bytes).
+        pub allergies: String,
+        /// Height in centimetres (0 = not given).
+        pub height_cm: u16,
+        /// Weight in kilograms (0 = not given).
+        pub weight_kg: u16,
+        /// Emergency contact's name (at most 128 bytes).
+        pub emergency_contact_name: String,
+        /// Emergency contact's phone (at most 64 bytes).
+        pub emergency_contact_phone: String,
+        /// HMAC-SHA-256 of the national id number (Aadhaar), computed by the
+        /// client with the head office's key. The number never reaches the
+        /// chain.
+        pub national_id_hash: [u8; 32],
+    }
+
+    /// A registered patient.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    #[ink::scale_derive(Encode, Decode, TypeInfo)]
+    #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+    pub struct Patient {
+        /// The profile.
+        pub profile: PatientProfile,
+        /// When she registered (Unix milliseconds).
+        pub registered_at: Timestamp,
+        /// When the profile last changed (Unix milliseconds).
+        pub updated_at: Timestamp,
+        /// Whether the head checked her identity off-chain.
+        pub identity_verified: bool,
+    }
+
+    /// A provider's details, as the provider enters them.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    #[ink::scale_derive(Encode, Decode, TypeInfo)]
+    #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+    pub struct ProviderDetails {
+        /// Full name (required, at most 128 bytes).
+        pub name: String,
+        /// Phone number (at most 64 bytes).
+        pub phone: String,
+        /// Gender (at most 64 bytes).
+        pub gender: String,
+        /// Qualification, e.g. `MBBS, MD` (at most 64 bytes). A credential.
+        pub qualification: String,
+        /// Specialization, e.g. `Cardiology` (at most 64 bytes). A credential.
+        pub specialization: String,
+        /// Hash of the licence number (the head checks the licence off-chain).
+        /// A credential.
+        pub licence_hash: [u8; 32],
+        /// Doctor, nurse, lab or pharmacist. A credential.
+        pub kind: ProviderKind,
+    }
+
+    /// A registered provider.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    #[ink::scale_derive(Encode, Decode, TypeInfo)]
+    #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+    pub struct Provider {
+        /// The details.
+        pub details: ProviderDetails,
+        /// When the provider registered (Unix milliseconds).
+        pub registered_at: Timestamp,
+        /// Verification status.
+        pub status: ProviderStatus,
+        /// The head's reason for the last rejection or suspension (else empty).
+        pub status_reason: String,
+    }
+
+    /// Counts of registered accounts.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+    #[ink::scale_derive(Encode, Decode, TypeInfo)]
+    #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+    pub struct Counts {
+        /// Registered patients.
+        pub patients: u32,
+        /// Registered providers of every status.
+        pub providers: u32,
+        /// Providers waiting for verification.
+        pub pending: u32,
+        /// Verified providers.
+        pub verified: u32,
+        /// Rejected providers.
+        pub rejected: u32,
+        /// Suspended providers.
+        pub suspended: u32,
+    }
+
+    impl Counts {
+        fn slot(&mut self, s: ProviderStatus) -> &mut u32 {
+            match s {
+                ProviderStatus::Pending => &mut self.pending,
+                ProviderStatus::Verified => &mut self.verified,
+                ProviderStatus::Rejected => &mut self.rejected,
+                ProviderStatus::Suspended => &mut self.suspended,
+            }
+        }
+        /// Moves one provider from status `from` to status `to`.
+        fn moved(mut self, from: ProviderStatus, to: ProviderStatus) -> Result<Self> {
+            let f = self.slot(from);
+            *f = f.checked_sub(1).ok_or(Error::Overflow)?;
+            let t = self.slot(to);
+            *t = t.checked_add(1).ok_or(Error::Overflow)?;
+            Ok(self)
+        }
+    }
+
+    /// The head's status decisions.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    #[ink::scale_derive(Encode, Decode, TypeInfo)]
+    pub enum StatusAction {
+        /// Pending → Verified.
+        Verify,
+        /// Pending → Rejected.
+        Reject,
+        /// Verified → Suspended.
+        Suspend,
+        /// Suspended or Rejected → Verified.
+        Reinstate,
+    }
+
+    /// The provider state machine, as a pure function.
+    pub fn next_status(from: ProviderStatus, action: StatusAction) -> Result<ProviderStatus> {
+        use ProviderStatus::*;
+        match (from, action) {
+            (Pending, StatusAction::Verify) => Ok(Verified),
+            (Pending, StatusAction::Reject) => Ok(Rejected),
+            (Verified, StatusAction::Suspend) => Ok(Suspended),
+            (Suspended | Rejected, StatusAction::Reinstate) => Ok(Verified),
+            _ => Err(Error::InvalidStatusTransition),
+        }
+    }
+
+    /// Checks every field of a patient profile against its bound.
+    pub fn validate_profile(p: &PatientProfile) -> Result<()> {
+        check_required(&p.name, MAX_NAME_LEN)?;
+        check_optional(&p.date_of_birth, MAX_SHORT_LEN)?;
+        check_optional(&p.gender, MAX_SHORT_LEN)?;
+        check_optional(&p.home_address, MAX_TEXT_LEN)?;
+        check_optional(&p.phone, MAX_SHORT_LEN)?;
+        check_optional(&p.blood_group, MAX_SHORT_LEN)?;
+        check_optional(&p.allergies, MAX_TEXT_LEN)?;
+        check_optional(&p.emergency_contact_name, MAX_NAME_LEN)?;
+        check_optional(&p.emergency_contact_phone, MAX_SHORT_LEN)
+    }
+
+    /// Checks every field of a provider's details against its bound.
+    pub fn validate_details(d: &ProviderDetails) -> Result<()> {
+        check_required(&d.name, MAX_NAME_LEN)?;
+        check_optional(&d.phone, MAX_SHORT_LEN)?;
+        check_optional(&d.gender, MAX_SHORT_LEN)?;
+        check_optional(&d.qualification, MAX_SHORT_LEN)?;
+        check_optional(&d.specialization, MAX_SHORT_LEN)
+    }
+
+    /// True when an edit changes a credential (qualification,
+    /// specialization, licence or kind), which sends a verified provider
+    /// back to pending.
+    pub fn credentials_changed(old: &ProviderDetails, new: &ProviderDetails) -> bool {
+        old.qualification != new.qualification
+            || old.specialization != new.specialization
+            || old.licence_hash != new.licence_hash
+            || old.kind != new.kind
+    }
+
+    /// A patient registered herself (`setDetails`).
+    #[ink(event)]
+    pub struct PatientRegistered {
+        /// The patient's account.
+        #[ink(topic)]
+        patient: AccountId,
+        /// When (Unix milliseconds).
+        at: Timestamp,
+    }
+
+    /// A patient edited her profile (`editDetails`).
+    #[ink(event)]
+    pub struct PatientProfileUpdated {
+        /// The patient's account.
+        #[ink(topic)]
+        patient: AccountId,
+        /// When (Unix milliseconds).
+        at: Timestamp,
+    }
+
+    /// The head marked a patient's identity verified.
+    #[ink(event)]
+    pub struct PatientIdentityVerified {
+        /// The patient's account.
+        #[ink(topic)]
+        patient: AccountId,
+        /// The head who verified.
+        #[ink(topic)]
+        head: AccountId,
+    }
+
+    /// A provider registered and waits for verification (`setDoctor`).
+    #[ink(event)]
+    pub struct ProviderRegistered {
+        /// The provider's account.
+        #[ink(topic)]
+        provider: AccountId,
+        /// Doctor, nurse, lab or pharmacist.
+        kind: ProviderKind,
+    }
+
+    /// A provider edited details (`editDoctor`).
+    #[ink(event)]
+    pub struct ProviderDetailsUpdated {
+        /// The provider's account.
+        #[ink(topic)]
+        provider: AccountId,
+        /// True when a credential changed and the provider went back to pending.
+        back_to_pending: bool,
+    }
+
+    /// The head changed a provider's status.
+    #[ink(event)]
+    pub struct ProviderStatusChanged {
+        /// The provider's account.
+        #[ink(topic)]
+        provider: AccountId,
+        /// Status before.
+        from: ProviderStatus,
+        /// Status after.
+        to: ProviderStatus,
+        /// The head's reason (empty for verify / reinstate).
+        reason: String,
+    }
+
+    /// The head proposed a new head (step one of two).
+    #[ink(event)]
+    pub struct HeadProposed {
+        /// The current head.
+        #[ink(topic)]
+        head: AccountId,
+        /// The proposed head.
+        #[ink(topic)]
+        proposed: AccountId,
+    }
+
+    /// The proposed head accepted (step two): the head changed.
+    #[ink(event)]
+    pub struct HeadChanged {
+        /// The previous head.
+        #[ink(topic)]
+        previous: AccountId,
+        /// The new head.
+        #[ink(topic)]
+        new_head: AccountId,
+    }
+
+    /// The head wired the suite: the sibling addresses are fixed.
+    #[ink(event)]
+    pub struct SuiteWired {
+        /// The sibling addresses.
+        siblings: Siblings,
+    }
+
+    /// A patient's profile was read through an audited read.
+    #[ink(event)]
+    pub struct ProfileAccessed {
+        /// The patient.
+        #[ink(topic)]
+        patient: AccountId,
+        /// Who read.
+        #[ink(topic)]
+        accessor: AccountId,
+        /// True under an emergency access.
+        emergency: bool,
+    }
+
+    /// An access attempt on a patient's profile was denied; the head is told.
+    #[ink(event)]
+    pub struct AccessDenied {
+        /// The patient.
+        #[ink(topic)]
+        patient: AccountId,
+        /// The head, so that the head's office can follow denials.
+        #[ink(topic)]
+        head: AccountId,
+        /// Who tried.
+        #[ink(topic)]
+        accessor: AccountId,
+        /// What was tried.
+        action: AccessAction,
+        /// Why it was denied.
+        reason: DenyReason,
+    }
+
+    /// The outcome of an audited profile read.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    #[ink::scale_derive(Encode, Decode, TypeInfo)]
+    pub enum ProfileRead {
+        /// Allowed: here is the patient.
+        Granted(Patient),
+        /// Denied, with the reason; the attempt is logged and the head told.
+        Denied(DenyReason),
+    }
+
+    /// The registry's storage.
+    #[ink(storage)]
+    pub struct Registry {
+        head: AccountId,
+        proposed_head: Option<AccountId>,
+        siblings: Option<Siblings>,
+        patients: Mapping<AccountId, Patient>,
+        patient_at: Mapping<u32, AccountId>,
+        providers: Mapping<AccountId, Provider>,
+        provider_at: Mapping<u32, AccountId>,
+        counts: Counts,
+    }
+
+    impl Registry {
+        /// Deploys the registry. The deployer becomes the head (administrator).
+        #[ink(constructor)]
+        pub fn new() -> Self {
+            Self {
+                head: Self::env().caller(),
+                proposed_head: None,
+                siblings: None,
+                patients: Mapping::default(),
+                patient_at: Mapping::default(),
+                providers: Mapping::default(),
+                provider_at: Mapping::default(),
+                counts: Counts::default(),
+            }
+        }
+
+        fn ensure_head(&self) -> Result<()> {
+            if self.env().caller() != self.head {
+                return Err(Error::NotHead);
+            }
+            Ok(())
+        }
+
+        fn standing_of(&self, account: &AccountId) -> Standing {
+            if self.patients.contains(account) {
+                Standing::Patient
+            } else if let Some(p) = self.providers.get(account) {
+                Standing::Provider(p.details.kind, p.status)
+            } else {
+                Standing::Unregistered
+            }
+        }
+
+        fn permissions(&self) -> Result<ink::contract_ref!(PermissionsApi)> {
+            Ok(self.siblings.ok_or(Error::SiblingsNotSet)?.permissions.into())
+        }
+
+        // ---------------------------------------------------------------
+        // Head
+        // ---------------------------------------------------------------
+
+        /// Step one of handing over the head role: the head proposes the next
+        /// head. Proposing again replaces the proposal.
+        ///
+        /// # Arguments
+        /// * `new_head` - the account that will become head once it accepts.
+        ///
+        /// # Errors
+        /// `NotHead` if the caller is not the head; `ZeroAccount` for the
+        /// all-zero account.
+        #[ink(message)]
+        pub fn propose_head(&mut self, new_head: AccountId) -> Result<()> {
+            self.ensure_head()?;
+            ensure_not_zero(&new_head)?;
+            self.proposed_head = Some(new_head);
+            self.env().emit_event(HeadProposed { head: self.head, proposed: new_head });
+            Ok(())
+        }
+
+        /// Step two of handing over the head role: the proposed account accepts
+        /// and becomes the head.
+        ///
+        /// # Errors
+        /// `NotProposedHead` if the caller is not the proposed account.
+        #[ink(message)]
+        pub fn accept_head(&mut self) -> Result<()> {
+            let caller = self.env().caller();
+            if self.proposed_head != Some(caller) {
+                return Err(Error::NotProposedHead);
+            }
+            let previous = self.head;
+            self.head = caller;
+            self.proposed_head = None;
+            self.env().emit_event(HeadChanged { previous, new_head: caller });
+            Ok(())
+        }
+
+        /// The account proposed as the next head, if any.
+        #[ink(message)]
+        pub fn proposed_head(&self) -> Result<Option<AccountId>> {
+            Ok(self.proposed_head)
+        }
+
+        /// Wires the suite once: records the sibling contract addresses here
+        /// and hands the trusted addresses to the permissions contract. They
+        /// cannot be changed afterwards.
+        ///
+        /// # Arguments
+        /// * `permissions` - the permissions contract (deployed with this
+        ///   registry's address).
+        /// * `records` - the records contract.
+        /// * `appointments` - the appointments contract.
+        ///
+        /// # Errors
+        /// `NotHead`; `SiblingsAlreadySet` on a second call; `ZeroAccount`;
+        /// `UntrustedCaller` if the permissions contract was deployed for
+        /// another registry.
+        #[ink(message)]
+        pub fn set_siblings(
+            &mut self,
+            permissions: AccountId,
+            records: AccountId,
+            appointments: AccountId,
+        ) -> Result<()> {
+            self.ensure_head()?;
+            if self.siblings.is_some() {
+                return Err(Error::SiblingsAlreadySet);
+            }
+            for a in [&permissions, &records, &appointments] {
+                ensure_not_zero(a)?;
+            }
+            let siblings = Siblings { permissions, records, appointments };
+            self.siblings = Some(siblings);
+            let mut p: ink::contract_ref!(PermissionsApi) = permissions.into();
+            p.accept_siblings(siblings)?;
+            self.env().emit_event(SuiteWired { siblings });
+            Ok(())
+        }
+
+        // ---------------------------------------------------------------
+        // Patients
+        // ---------------------------------------------------------------
+
+        /// Registers the caller as a patient with her profile (the paper's
+        /// `setDetails`, Algorithm 1). She always has access to her own data.
+        ///
+        /// # Arguments
+        /// * `profile` - name (required) and the other demographic fields.
+        ///
+        /// # Errors
+        /// `AlreadyRegistered` if the caller is already a patient or a
+        /// provider; `EmptyField` / `FieldTooLong` for a bad field.
+        #[ink(message)]
+        pub fn register_patient(&mut self, profile: PatientProfile) -> Result<()> {
+            let caller = self.env().caller();
+            validate_profile(&profile)?;
+            if self.standing_of(&caller) != Standing::Unregistered {
+                return Err(Error::AlreadyRegistered);
+            }
+            let now = self.env().block_timestamp();
+            let index = self.counts.patients;
+            self.counts.patients = index.checked_add(1).ok_or(Error::Overflow)?;
+            self.patient_at.insert(index, &caller);
+            self.patients.insert(
+                caller,
+                &Patient { profile, registered_at: now, updated_at: now, identity_verified: false },
+            );
+            self.env().emit_event(PatientRegistered { patient: caller, at: now });
+            Ok(())
+        }
+
+        /// Replaces the caller's own profile (the paper's `editDetails`,
+        /// Algorithm 2). Changing the national id hash clears the head's
+        /// identity verification.
+        ///
+        /// # Arguments
+        /// * `profile` - the new profile.
+        ///
+        /// # Errors
+        /// `NotAPatient` if the caller is not a registered patient;
+        /// `EmptyField` / `FieldTooLong` for a bad field.
+        #[ink(message)]
+        pub fn edit_patient(&mut self, profile: PatientProfile) -> Result<()> {
+            let caller = self.env().caller();
+            validate_profile(&profile)?;
+            let mut p = self.patients.get(caller).ok_or(Error::NotAPatient)?;
+            if p.profile.national_id_hash != profile.national_id_hash {
+                p.identity_verified = false;
+            }
+            let now = self.env().block_timestamp();
+            p.profile = profile;
+            p.updated_at = now;
+            self.patients.insert(caller, &p);
+            self.env().emit_event(PatientProfileUpdated { patient: caller, at: now });
+            Ok(())
+        }
+
+        /// The head marks a patient's identity verified, after checking her
+        /// national id off-chain against the stored hash.
+        ///
+        /// # Arguments
+        /// * `patient` - the patient's account.
+        ///
+        /// # Errors
+        /// `NotHead`; `UnknownPatient`.
+        #[ink(message)]
+        pub fn verify_patient_identity(&mut self, patient: AccountId) -> Result<()> {
+            self.ensure_head()?;
+            let mut p = self.patients.get(patient).ok_or(Error::UnknownPatient)?;
+            p.identity_verified = true;
+            self.patients.insert(patient, &p);
+            self.env().emit_event(PatientIdentityVerified { patient, head: self.head });
+            Ok(())
+        }
+
+        /// A patient's profile, for the patient herself, the head, and
+        /// verified providers or family members she granted `Demographics`
+        /// (or under an open emergency access). **Advisory**: a query cannot
+        /// hide storage from a determined reader (see README, security);
+        /// use `read_patient_profile` for an audited read.
+        ///
+        /// # Arguments
+        /// * `patient` - the patient's account.
+        ///
+        /// # Errors
+        /// `UnknownPatient`; `NotAllowed` without permission.
+        #[ink(message)]
+        pub fn patient_profile(&self, patient: AccountId) -> Result<Patient> {
+            let p = self.patients.get(patient).ok_or(Error::UnknownPatient)?;
+            let caller = self.env().caller();
+            if caller == self.head {
+                return Ok(p);
+            }
+            match self.decide_profile_access(patient, caller)? {
+                AccessOutcome::Denied(_) => Err(Error::NotAllowed),
+                _ => Ok(p),
+            }
+        }
+
+        fn decide_profile_access(&self, patient: AccountId, caller: AccountId) -> Result<AccessOutcome> {
+            if caller == patient {
+                return Ok(AccessOutcome::Granted);
+            }
+            let basis = self.permissions()?.access_basis(patient, caller, Scope::Demographics)?;
+            Ok(smrms_shared::decide_access(basis, self.standing_of(&caller), Scope::Demographics))
+        }
+
+        /// Audited read of a patient's profile (a transaction): the attempt is
+        /// appended to the patient's access log, and a denial emits
+        /// `AccessDenied` to the patient and the head.
+        ///
+        /// # Arguments
+        /// * `patient` - the patient's account.
+        ///
+        /// # Errors
+        /// `UnknownPatient`; `SiblingsNotSet` before wiring. A denial is not
+        /// an error: it returns `Ok(Denied(reason))` so that its log entry
+        /// and event persist.
+        #[ink(message)]
+        pub fn read_patient_profile(&mut self, patient: AccountId) -> Result<ProfileRead> {
+            let p = self.patients.get(patient).ok_or(Error::UnknownPatient)?;
+            let caller = self.env().caller();
+            let outcome = self.decide_profile_access(patient, caller)?;
+            let at = self.env().block_timestamp();
+            let entry = AccessLogEntry { accessor: caller, action: AccessAction::ReadProfile, outcome, at };
+            self.permissions()?.log_access(patient, entry)?;
+            Ok(match outcome {
+                AccessOutcome::Denied(reason) => {
+                    self.env().emit_event(AccessDenied {
+                        patient,
+                        head: self.head,
+                        accessor: caller,
+                        action: AccessAction::ReadProfile,
+                        reason,
+                    });
+                    ProfileRead::Denied(reason)
+                }
+                o => {
+                    self.env().emit_event(ProfileAccessed {
+                        patient,
+                        accessor: caller,
+                        emergency: o == AccessOutcome::GrantedEmergency,
+                    });
+                    ProfileRead::Granted(p)
+                }
+            })
+        }
+
+        /// When a patient registered and whether the head verified her
+        /// identity (public).
+        ///
+        /// # Errors
+        /// `UnknownPatient`.
+        #[ink(message)]
+        pub fn patient_registration(&self, patient: AccountId) -> Result<(Timestamp, bool)> {
+            let p = self.patients.get(patient).ok_or(Error::UnknownPatient)?;
+            Ok((p.registered_at, p.identity_verified))
+        }
+
+        /// A page of registered patient accounts with their registration time.
+        ///
+        /// # Arguments
+        /// * `start` - index of the first entry (0-based).
+        /// * `limit` - entries wanted; capped at 50.
+        #[ink(message)]
+        pub fn patients(&self, start: u32, limit: u32) -> Result<Vec<(AccountId, Timestamp)>> {
+            Ok(collect_page(start, limit, self.counts.patients, |i| {
+                let a = self.patient_at.get(i)?;
+                Some((a, self.patients.get(a)?.registered_at))
+            }))
+        }
+
+        // ---------------------------------------------------------------
+        // Providers
+        // ---------------------------------------------------------------
+
+        /// Registers the caller as a provider (the paper's `setDoctor`,
+        /// Algorithm 3). The provider is pending until the head verifies.
+        ///
+        /// # Arguments
+        /// * `details` - name (required), contact, credentials and kind.
+        ///
+        /// # Errors
+        /// `AlreadyRegistered`; `EmptyField` / `FieldTooLong`.
+        #[ink(message)]
+        pub fn register_provider(&mut self, details: ProviderDetails) -> Result<()> {
+            let caller = self.env().caller();
+            validate_details(&details)?;
+            if self.standing_of(&caller) != Standing::Unregistered {
+                return Err(Error::AlreadyRegistered);
+            }
+            let index = self.counts.providers;
+            let mut counts = self.counts;
+            counts.providers = index.checked_add(1).ok_or(Error::Overflow)?;
+            counts.pending = counts.pending.checked_add(1).ok_or(Error::Overflow)?;
+            self.counts = counts;
+            self.provider_at.insert(index, &caller);
+            let kind = details.kind;
+            self.providers.insert(
+                caller,
+                &Provider {
+                    details,
+                    registered_at: self.env().block_timestamp(),
+                    status: ProviderStatus::Pending,
+                    status_reason: String::new(),
+                },
+            );
+            self.env().emit_event(ProviderRegistered { provider: caller, kind });
+            Ok(())
+        }
+
+        /// Replaces the caller's provider details (the paper's `editDoctor`,
+        /// Algorithm 4). A verified provider who changes a credential
+        /// (qualification, specialization, licence, kind) goes back to
+        /// pending; contact details do not change the status.
+        ///
+        /// # Arguments
+        /// * `details` - the new details.
+        ///
+        /// # Errors
+        /// `UnknownProvider`; `EmptyField` / `FieldTooLong`.
+        #[ink(message)]
+        pub fn edit_provider(&mut self, details: ProviderDetails) -> Result<()> {
+            let caller = self.env().caller();
+            validate_details(&details)?;
+            let mut p = self.providers.get(caller).ok_or(Error::UnknownProvider)?;
+            let back_to_pending =
+                p.status == ProviderStatus::Verified && credentials_changed(&p.details, &details);
+            if back_to_pending {
+                self.counts = self.counts.moved(ProviderStatus::Verified, ProviderStatus::Pending)?;
+                p.status = ProviderStatus::Pending;
+            }
+            p.details = details;
+            self.providers.insert(caller, &p);
+            self.env().emit_event(ProviderDetailsUpdated { provider: caller, back_to_pending });
+            Ok(())
+        }
+
+        fn change_status(&mut self, provider: AccountId, action: StatusAction, reason: String) -> Result<()> {
+            self.ensure_head()?;
+            let needs_reason = matches!(action, StatusAction::Reject | StatusAction::Suspend);
+            if needs_reason {
+                check_required(&reason, MAX_TEXT_LEN)?;
+            }
+            let mut p = self.providers.get(provider).ok_or(Error::UnknownProvider)?;
+            let from = p.status;
+            let to = next_status(from, action)?;
+            self.counts = self.counts.moved(from, to)?;
+            p.status = to;
+            p.status_reason = if needs_reason { reason.clone() } else { String::new() };
+            self.providers.insert(provider, &p);
+            self.env().emit_event(ProviderStatusChanged { provider, from, to, reason });
+            Ok(())
+        }
+
+        /// The head verifies a pending provider, who may then act on patients
+        /// who consent.
+        ///
+        /// # Arguments
+        /// * `provider` - the provider's account.
+        ///
+        /// # Errors
+        /// `NotHead`; `UnknownProvider`; `InvalidStatusTransition` unless pending.
+        #[ink(message)]
+        pub fn verify_provider(&mut self, provider: AccountId) -> Result<()> {
+            self.change_status(provider, StatusAction::Verify, String::new())
+        }
+
+        /// The head rejects a pending provider, with a reason.
+        ///
+        /// # Arguments
+        /// * `provider` - the provider's account.
+        /// * `reason` - why (required, at most 512 bytes).
+        ///
+        /// # Errors
+        /// `NotHead`; `UnknownProvider`; `EmptyField` / `FieldTooLong`;
+        /// `InvalidStatusTransition` unless pending.
+        #[ink(message)]
+        pub fn reject_provider(&mut self, provider: AccountId, reason: String) -> Result<()> {
+            self.change_status(provider, StatusAction::Reject, reason)
+        }
+
+        /// The head suspends a verified provider, with a reason. The
+        /// provider's grants stay stored but have no effect while suspended.
+        ///
+        /// # Arguments
+        /// * `provider` - the provider's account.
+        /// * `reason` - why (required, at most 512 bytes).
+        ///
+        /// # Errors
+        /// `NotHead`; `UnknownProvider`; `EmptyField` / `FieldTooLong`;
+        /// `InvalidStatusTransition` unless verified.
+        #[ink(message)]
+        pub fn suspend_provider(&mut self, provider: AccountId, reason: String) -> Result<()> {
+            self.change_status(provider, StatusAction::Suspend, reason)
+        }
+
+        /// The head reinstates a suspended or rejected provider as verified.
+        ///
+        /// # Arguments
+        /// * `provider` - the provider's account.
+        ///
+        /// # Errors
+        /// `NotHead`; `UnknownProvider`; `InvalidStatusTransition` unless
+        /// suspended or rejected.
+        #[ink(message)]
+        pub fn reinstate_provider(&mut self, provider: AccountId) -> Result<()> {
+            self.change_status(provider, StatusAction::Reinstate, String::new())
+        }
+
+        /// A provider's public directory entry.
+        ///
+        /// # Errors
+        /// `UnknownProvider`.
+        #[ink(message)]
+        pub fn provider(&self, provider: AccountId) -> Result<Provider> {
+            self.providers.get(provider).ok_or(Error::UnknownProvider)
+        }
+
+        /// A page of providers with their kind and status.
+        ///
+        /// # Arguments
+        /// * `start` - index of the first entry (0-based).
+        /// * `limit` - entries wanted; capped at 50.
+        #[ink(message)]
+        pub fn providers(
+            &self,
+            start: u32,
+            limit: u32,
+        ) -> Result<Vec<(AccountId, ProviderKind, ProviderStatus)>> {
+            Ok(collect_page(start, limit, self.counts.providers, |i| {
+                let a = self.provider_at.get(i)?;
+                let p = self.providers.get(a)?;
+                Some((a, p.details.kind, p.status))
+            }))
+        }
+
+        /// Counts of patients and of providers by status.
+        #[ink(message)]
+        pub fn counts(&self) -> Result<Counts> {
+            Ok(self.counts)
+        }
+    }
+
+    impl RegistryApi for Registry {
+        /// The current head (administrator) of the suite.
+        #[ink(message)]
+        fn head(&self) -> Result<AccountId> {
+            Ok(self.head)
+        }
+
+        /// Who `account` is: unregistered, a patient, or a provider with kind
+        /// and status.
+        #[ink(message)]
+        fn standing(&self, account: AccountId) -> Result<Standing> {
+            Ok(self.standing_of(&account))
+        }
+
+        /// The sibling contract addresses.
+        ///
+        /// # Errors
+        /// `SiblingsNotSet` before the head wired the suite.
+        #[ink(message)]
+        fn siblings(&self) -> Result<Siblings> {
+            self.siblings.ok_or(Error::SiblingsNotSet)
+        }
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+        use ink::env::test;
+
+        type Env = ink::env::DefaultEnvironment;
+
+        fn accounts() -> test::DefaultAccounts<Env> {
+            test::default_accounts::<Env>()
+        }
+        fn as_caller(a: AccountId) {
+            test::set_caller::<Env>(a);
+        }
+        fn profile(name: &str) -> PatientProfile {
+            PatientProfile { name: name.into(), blood_group: "O+".into(), ..Default::default() }
+        }
+        fn doctor(name: &str) -> ProviderDetails {
+            ProviderDetails {
+                name: name.into(),
+                phone: "1".into(),
+                gender: "F".into(),
+                qualification: "MBBS".into(),
+                specialization: "Cardiology".into(),
+                licence_hash: [7; 32],
+                kind: ProviderKind::Doctor,
+            }
+        }
+        fn events() -> usize {
+            test::recorded_events().count()
+        }
+
+        #[ink::test]
+        fn deployer_is_head_and_handover_takes_two_steps() {
+            let a = accounts();
+            as_caller(a.alice);
+            let mut r = Registry::new();
+            assert_eq!(r.head(), Ok(a.alice));
+            as_caller(a.bob);
+            assert_eq!(r.propose_head(a.bob), Err(Error::NotHead));
+            as_caller(a.alice);
+            assert_eq!(r.propose_head(AccountId::from([0; 32])), Err(Error::ZeroAccount));
+            assert_eq!(r.propose_head(a.bob), Ok(()));
+            assert_eq!(r.head(), Ok(a.alice));
+            as_caller(a.charlie);
+            assert_eq!(r.accept_head(), Err(Error::NotProposedHead));
+            as_caller(a.bob);
+            assert_eq!(r.accept_head(), Ok(()));
+            assert_eq!(r.head(), Ok(a.bob));
+            assert_eq!(r.proposed_head(), Ok(None));
+            assert_eq!(events(), 2);
+        }
+
+        #[ink::test]
+        fn patient_registration_and_duplicates() {
+            let a = accounts();
+            as_caller(a.alice);
+            let mut r = Registry::new();
+            as_caller(a.bob);
+            assert_eq!(r.register_patient(profile("")), Err(Error::EmptyField));
+            let long = "x".repeat(MAX_NAME_LEN + 1);
+            assert_eq!(r.register_patient(profile(&long)), Err(Error::FieldTooLong));
+            let mut p = profile("Bob");
+            p.allergies = "y".repeat(MAX_TEXT_LEN + 1);
+            assert_eq!(r.register_patient(p), Err(Error::FieldTooLong));
+            assert_eq!(events(), 0);
+            assert_eq!(r.register_patient(profile("Bob")), Ok(()));
+            assert_eq!(r.register_patient(profile("Bob")), Err(Error::AlreadyRegistered));
+            assert_eq!(r.register_provider(doctor("Bob")), Err(Error::AlreadyRegistered));
+            assert_eq!(r.counts().unwrap().patients, 1);
+            assert_eq!(r.standing(a.bob), Ok(Standing::Patient));
+            assert_eq!(r.patients(0, 10).unwrap().len(), 1);
+            assert_eq!(r.patients(1, 10).unwrap().len(), 0);
+            assert_eq!(r.patient_profile(a.bob).unwrap().profile.name, "Bob");
+            assert_eq!(events(), 1);
+        }
+
+        #[ink::test]
+        fn patient_edits_only_her_profile() {
+            let a = accounts();
+            as_caller(a.alice);
+            let mut r = Registry::new();
+            as_caller(a.bob);
+            r.register_patient(profile("Bob")).unwrap();
+            as_caller(a.charlie);
+            assert_eq!(r.edit_patient(profile("Eve")), Err(Error::NotAPatient));
+            as_caller(a.alice);
+            assert_eq!(r.verify_patient_identity(a.bob), Ok(()));
+            assert_eq!(r.verify_patient_identity(a.charlie), Err(Error::UnknownPatient));
+            as_caller(a.bob);
+            assert_eq!(r.verify_patient_identity(a.bob), Err(Error::NotHead));
+            let mut p = profile("Bob B.");
+            p.national_id_hash = [9; 32];
+            assert_eq!(r.edit_patient(p), Ok(()));
+            let (_, verified) = r.patient_registration(a.bob).unwrap();
+            assert!(!verified, "a new id hash clears identity verification");
+            assert_eq!(r.patient_profile(a.bob).unwrap().profile.name, "Bob B.");
+        }
+
+        #[ink::test]
+        fn provider_lifecycle() {
+            let a = accounts();
+            as_caller(a.alice);
+            let mut r = Registry::new();
+            as_caller(a.django);
+            assert_eq!(r.register_provider(doctor("")), Err(Error::EmptyField));
+            assert_eq!(r.register_provider(doctor("Dr D")), Ok(()));
+            assert_eq!(r.standing(a.django), Ok(Standing::Provider(ProviderKind::Doctor, ProviderStatus::Pending)));
+            assert_eq!(r.verify_provider(a.django), Err(Error::NotHead));
+            as_caller(a.alice);
+            assert_eq!(r.verify_provider(a.eve), Err(Error::UnknownProvider));
+            assert_eq!(r.suspend_provider(a.django, "x".into()), Err(Error::InvalidStatusTransition));
+            assert_eq!(r.reinstate_provider(a.django), Err(Error::InvalidStatusTransition));
+            assert_eq!(r.verify_provider(a.django), Ok(()));
+            assert_eq!(r.verify_provider(a.django), Err(Error::InvalidStatusTransition));
+            assert!(r.standing(a.django).unwrap().is_verified_doctor());
+            assert_eq!(r.suspend_provider(a.django, "".into()), Err(Error::EmptyField));
+            assert_eq!(r.suspend_provider(a.django, "licence lapsed".into()), Ok(()));
+            assert_eq!(r.provider(a.django).unwrap().status_reason, "licence lapsed");
+            let c = r.counts().unwrap();
+            assert_eq!((c.providers, c.pending, c.verified, c.suspended), (1, 0, 0, 1));
+            assert_eq!(r.reinstate_provider(a.django), Ok(()));
+            assert_eq!(r.provider(a.django).unwrap().status_reason, "");
+            // contact edit keeps verification, credential edit does not
+            as_caller(a.django);
+            let mut d = doctor("Dr D");
+            d.phone = "2".into();
+            assert_eq!(r.edit_provider(d.clone()), Ok(()));
+            assert_eq!(r.provider(a.django).unwrap().status, ProviderStatus::Verified);
+            d.specialization = "Neurology".into();
+            assert_eq!(r.edit_provider(d), Ok(()));
+            assert_eq!(r.provider(a.django).unwrap().status, ProviderStatus::Pending);
+            as_caller(a.eve);
+            assert_eq!(r.edit_provider(doctor("E")), Err(Error::UnknownProvider));
+            assert_eq!(r.register_provider(doctor("Eve")), Ok(()));
+            as_caller(a.alice);
+            assert_eq!(r.reject_provider(a.eve, "fake licence".into()), Ok(()));
+            let c = r.counts().unwrap();
+            assert_eq!((c.providers, c.pending, c.verified, c.rejected), (2, 1, 0, 1));
+            assert_eq!(r.providers(0, 100).unwrap().len(), 2);
+        }
+
+        #[ink::test]
+        fn status_machine_table() {
+            use ProviderStatus::*;
+            use StatusAction::*;
+            let all = [Pending, Verified, Rejected, Suspended];
+            for from in all {
+                for action in [Verify, Reject, Suspend, Reinstate] {
+                    let expected = match (from, action) {
+                        (Pending, Verify) => Ok(Verified),
+                        (Pending, Reject) => Ok(Rejected),
+                        (Verified, Suspend) => Ok(Suspended),
+                        (Suspended, Reinstate) | (Rejected, Reinstate) => Ok(Verified),
+                        _ => Err(Error::InvalidStatusTransition),
+                    };
+                    assert_eq!(next_status(from, action), expected, "{from:?} {action:?}");
+                }
+            }
+        }
+
+        #[ink::test]
+        fn siblings_need_the_head_and_unwired_reads_fail() {
+            let a = accounts();
+            as_caller(a.alice);
+            let mut r = Registry::new();
+            assert_eq!(r.siblings(), Err(Error::SiblingsNotSet));
+            as_caller(a.bob);
+            assert_eq!(r.set_siblings(a.bob, a.bob, a.bob), Err(Error::NotHead));
+            as_caller(a.alice);
+            let z = AccountId::from([0; 32]);
+            assert_eq!(r.set_siblings(z, a.bob, a.bob), Err(Error::ZeroAccount));
+            as_caller(a.bob);
+            r.register_patient(profile("Bob")).unwrap();
+            as_caller(a.charlie);
+            assert_eq!(r.read_patient_profile(a.bob), Err(Error::SiblingsNotSet));
+            assert_eq!(r.patient_profile(a.eve), Err(Error::UnknownPatient));
+        }
+    }
+}

@@ -1,0 +1,562 @@
+#![cfg_attr(not(feature = "std"), no_std, no_main)]
+//! # smrms-shared
+//!
+//! Types, the error enum, bounds and the cross-contract interfaces
+//! (`#[ink::trait_definition]`) that the four SMRMS contracts share.
+//! No contract crate depends on another contract crate: they depend on this
+//! crate only and talk through the traits below with `ink::contract_ref!`.
+//!
+//! Everything that can be decided without a chain (validation, the access
+//! rule, state transitions) is a plain function here, so that native unit
+//! tests exercise it.
+
+use ink::prelude::vec::Vec;
+use ink::primitives::AccountId;
+
+/// Unix time in **milliseconds**, as returned by `block_timestamp()`.
+pub type Timestamp = u64;
+/// Native balance of the chain (pallet-balances `u128`).
+pub type Balance = u128;
+
+/// Largest page any paginated query returns; a larger `limit` is capped to it.
+pub const MAX_PAGE: u32 = 50;
+/// Most entries a search scans in one call (bounds its cost; continue from
+/// the returned cursor).
+pub const MAX_SCAN: u32 = 200;
+/// Maximum length in bytes of a name.
+pub const MAX_NAME_LEN: usize = 128;
+/// Maximum length in bytes of a short text field (phone, gender, blood group,
+/// date of birth, qualification, specialization, ...).
+pub const MAX_SHORT_LEN: usize = 64;
+/// Maximum length in bytes of a long text field (address, allergies, reason).
+pub const MAX_TEXT_LEN: usize = 512;
+/// Maximum length in bytes of a record title.
+pub const MAX_TITLE_LEN: usize = 128;
+/// Maximum length in bytes of a record body (text or ciphertext encoded as
+/// text). Well below the 16 KiB storage buffer.
+pub const MAX_BODY_LEN: usize = 8192;
+/// Maximum number of grants a patient holds at once (bounds the per-patient
+/// lists and the "active now" count).
+pub const MAX_GRANTS_PER_PATIENT: u32 = 64;
+/// Upper bound the head may configure for an emergency (break-glass) access:
+/// 24 hours in milliseconds.
+pub const MAX_EMERGENCY_MS: Timestamp = 24 * 60 * 60 * 1000;
+
+/// Every error an SMRMS message can return. The same enum is used by all four
+/// contracts so that an error crossing a contract boundary keeps its name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+pub enum Error {
+    /// Only the head (administrator, the paper's SMRMS-BCN-Head) may do this.
+    NotHead,
+    /// Only the account proposed as the next head may accept the role.
+    NotProposedHead,
+    /// This account is already registered (as a patient or a provider).
+    AlreadyRegistered,
+    /// The caller is not a registered patient.
+    NotAPatient,
+    /// The named patient account is not registered.
+    UnknownPatient,
+    /// The named provider account is not registered.
+    UnknownProvider,
+    /// The named account is not registered in SMRMS at all.
+    UnknownAccount,
+    /// The caller is not a verified doctor (unregistered, not a doctor, or
+    /// pending, rejected or suspended).
+    NotVerifiedDoctor,
+    /// A required text field (name, title, reason) is empty.
+    EmptyField,
+    /// A text field is longer than its documented maximum.
+    FieldTooLong,
+    /// The provider is not in a status that allows this change.
+    InvalidStatusTransition,
+    /// The patient cannot grant access to herself.
+    SelfGrant,
+    /// A grant needs at least one scope.
+    NoScopes,
+    /// The expiry time is not in the future.
+    ExpiryInPast,
+    /// There is no grant between this patient and grantee.
+    GrantNotFound,
+    /// The patient already holds the maximum number of grants.
+    TooManyGrants,
+    /// Sibling contract addresses were already set; they cannot change.
+    SiblingsAlreadySet,
+    /// The suite is not wired yet (sibling addresses not set).
+    SiblingsNotSet,
+    /// The caller is not one of the trusted sibling contracts.
+    UntrustedCaller,
+    /// The all-zero account is not a valid participant.
+    ZeroAccount,
+    /// An emergency duration of zero or above the configured maximum.
+    InvalidDuration,
+    /// There is no open emergency access for this patient and doctor.
+    EmergencyNotOpen,
+    /// The caller may not close this emergency access.
+    NotAllowed,
+    /// No record with this id exists for this patient.
+    UnknownRecord,
+    /// The record named as superseded was already superseded.
+    AlreadySuperseded,
+    /// No medication with this id exists for this patient.
+    UnknownMedication,
+    /// The medication was already stopped.
+    MedicationAlreadyStopped,
+    /// The end time is before the start time.
+    InvalidTimeRange,
+    /// No appointment with this id exists.
+    UnknownAppointment,
+    /// The caller is not a participant of this appointment.
+    NotParticipant,
+    /// The appointment's current status does not allow this transition.
+    InvalidTransition,
+    /// This can only be done after the appointment's start time.
+    TooEarly,
+    /// This can only be done before the appointment's start time.
+    TooLate,
+    /// The transferred value is not the exact fee due.
+    WrongAmount,
+    /// There is nothing to withdraw.
+    NothingToWithdraw,
+    /// The transfer of the withdrawn balance failed.
+    TransferFailed,
+    /// The start time is in the past.
+    StartInPast,
+    /// An arithmetic overflow was prevented.
+    Overflow,
+}
+
+/// Result type of every SMRMS message.
+pub type Result<T> = core::result::Result<T, Error>;
+
+/// Kind of a health-care provider.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+pub enum ProviderKind {
+    /// A doctor: may add records, set appointments, open emergency access.
+    Doctor,
+    /// A nurse: may be granted read scopes.
+    Nurse,
+    /// A laboratory: may be granted read scopes.
+    Lab,
+    /// A pharmacist: may be granted read scopes.
+    Pharmacist,
+}
+
+/// Verification status of a provider, set by the head.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+pub enum ProviderStatus {
+    /// Registered, waiting for the head's verification. Cannot act on patients.
+    Pending,
+    /// Verified by the head: may act on patients who consent.
+    Verified,
+    /// Rejected by the head (with a reason). Cannot act on patients.
+    Rejected,
+    /// Suspended by the head (with a reason). Cannot act on patients.
+    Suspended,
+}
+
+/// Who an account is in SMRMS, as the registry knows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+pub enum Standing {
+    /// Not registered.
+    Unregistered,
+    /// A registered patient.
+    Patient,
+    /// A registered provider of this kind and status.
+    Provider(ProviderKind, ProviderStatus),
+}
+
+impl Standing {
+    /// True for a verified provider of the kind `Doctor`.
+    pub fn is_verified_doctor(&self) -> bool {
+        matches!(
+            self,
+            Standing::Provider(ProviderKind::Doctor, ProviderStatus::Verified)
+        )
+    }
+}
+
+/// One kind of access a patient can grant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+pub enum Scope {
+    /// Read the patient's profile (demographics).
+    Demographics,
+    /// Read the patient's medical records and medications.
+    RecordsRead,
+    /// Add medical records and medications for the patient (doctors only).
+    RecordsWrite,
+    /// Set appointments with the patient (doctors only).
+    Appointments,
+}
+
+/// The set of scopes in a grant: tick the ones you give.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+pub struct Scopes {
+    /// May read your profile (demographics).
+    pub demographics: bool,
+    /// May read your medical records and medications.
+    pub records_read: bool,
+    /// May add medical records and medications (doctors only).
+    pub records_write: bool,
+    /// May set appointments with you (doctors only).
+    pub appointments: bool,
+}
+
+impl Scopes {
+    /// Every scope.
+    pub const ALL: Scopes = Scopes {
+        demographics: true,
+        records_read: true,
+        records_write: true,
+        appointments: true,
+    };
+    /// True when no scope is set.
+    pub fn is_empty(&self) -> bool {
+        !(self.demographics || self.records_read || self.records_write || self.appointments)
+    }
+    /// True when `scope` is in the set.
+    pub fn contains(&self, scope: Scope) -> bool {
+        match scope {
+            Scope::Demographics => self.demographics,
+            Scope::RecordsRead => self.records_read,
+            Scope::RecordsWrite => self.records_write,
+            Scope::Appointments => self.appointments,
+        }
+    }
+}
+
+/// On what basis an account may access a patient's data (permissions' own
+/// storage only: the provider's verification is checked separately).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+pub enum AccessBasis {
+    /// No consent and no open emergency access.
+    None,
+    /// The patient herself.
+    Own,
+    /// An active (unexpired) grant of the scope.
+    Consent,
+    /// An open emergency (break-glass) access.
+    Emergency,
+}
+
+/// Why an access attempt was denied.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+pub enum DenyReason {
+    /// The patient has not given (or has revoked, or let expire) consent for
+    /// this scope, and no emergency access is open.
+    NoConsent,
+    /// The accessor is a provider who is not verified (pending, rejected or
+    /// suspended).
+    NotVerified,
+    /// The accessor is not registered in SMRMS.
+    Unregistered,
+    /// The accessor's role may not use this scope (for example a nurse
+    /// writing records).
+    WrongRole,
+}
+
+/// What an access attempt tried to do (for the access log).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+pub enum AccessAction {
+    /// Read the patient's profile.
+    ReadProfile,
+    /// Read one medical record (the record id).
+    ReadRecord(u32),
+    /// Add a medical record.
+    WriteRecord,
+    /// Add or stop a medication.
+    WriteMedication,
+    /// Set an appointment.
+    SetAppointment,
+    /// Open an emergency access.
+    OpenEmergency,
+}
+
+/// The outcome of an audited access attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+pub enum AccessOutcome {
+    /// Allowed by the patient's consent or because it is the patient herself.
+    Granted,
+    /// Allowed under an open emergency access.
+    GrantedEmergency,
+    /// Denied, with the reason.
+    Denied(DenyReason),
+}
+
+/// One entry of a patient's on-chain access log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+pub struct AccessLogEntry {
+    /// Who tried.
+    pub accessor: AccountId,
+    /// What they tried.
+    pub action: AccessAction,
+    /// What happened.
+    pub outcome: AccessOutcome,
+    /// When (Unix milliseconds).
+    pub at: Timestamp,
+}
+
+/// Addresses of the sibling contracts of one SMRMS deployment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+pub struct Siblings {
+    /// The permissions contract.
+    pub permissions: AccountId,
+    /// The records contract.
+    pub records: AccountId,
+    /// The appointments contract.
+    pub appointments: AccountId,
+}
+
+/// Refuses the all-zero account.
+pub fn ensure_not_zero(account: &AccountId) -> Result<()> {
+    if *account == AccountId::from([0u8; 32]) {
+        return Err(Error::ZeroAccount);
+    }
+    Ok(())
+}
+
+/// Checks a required text field: not empty, at most `max` bytes.
+pub fn check_required(text: &str, max: usize) -> Result<()> {
+    if text.trim().is_empty() {
+        return Err(Error::EmptyField);
+    }
+    check_optional(text, max)
+}
+
+/// Checks an optional text field: at most `max` bytes.
+pub fn check_optional(text: &str, max: usize) -> Result<()> {
+    if text.len() > max {
+        return Err(Error::FieldTooLong);
+    }
+    Ok(())
+}
+
+/// The access rule of SMRMS, as a pure function.
+///
+/// `basis` is what permissions says (consent, emergency, own), `standing` is
+/// what the registry says about the accessor, `scope` what is attempted.
+/// Returns the logged outcome:
+/// - the patient herself: granted;
+/// - unregistered accessors: denied;
+/// - providers who are not verified: denied (their grants stay stored but
+///   have no effect);
+/// - writing records and setting appointments needs a verified doctor;
+/// - otherwise the basis decides: consent → granted, emergency → granted as
+///   emergency (emergency covers profile and records, never appointments),
+///   none → denied for lack of consent.
+pub fn decide_access(basis: AccessBasis, standing: Standing, scope: Scope) -> AccessOutcome {
+    if basis == AccessBasis::Own {
+        return AccessOutcome::Granted;
+    }
+    match standing {
+        Standing::Unregistered => return AccessOutcome::Denied(DenyReason::Unregistered),
+        Standing::Provider(_, status) if status != ProviderStatus::Verified => {
+            return AccessOutcome::Denied(DenyReason::NotVerified)
+        }
+        _ => {}
+    }
+    let doctor_only = matches!(scope, Scope::RecordsWrite | Scope::Appointments);
+    if doctor_only && !standing.is_verified_doctor() {
+        return AccessOutcome::Denied(DenyReason::WrongRole);
+    }
+    match basis {
+        AccessBasis::Consent => AccessOutcome::Granted,
+        AccessBasis::Emergency if scope != Scope::Appointments => AccessOutcome::GrantedEmergency,
+        _ => AccessOutcome::Denied(DenyReason::NoConsent),
+    }
+}
+
+/// Caps a page request: returns the range `[start, end)` within `len`.
+pub fn page_bounds(start: u32, limit: u32, len: u32) -> (u32, u32) {
+    let limit = limit.min(MAX_PAGE);
+    let start = start.min(len);
+    let end = start.saturating_add(limit).min(len);
+    (start, end)
+}
+
+/// The registry's interface for its sibling contracts.
+#[ink::trait_definition]
+pub trait RegistryApi {
+    /// The current head (administrator) of the suite.
+    #[ink(message)]
+    fn head(&self) -> Result<AccountId>;
+
+    /// Who `account` is: unregistered, a patient, or a provider with its kind
+    /// and status.
+    #[ink(message)]
+    fn standing(&self, account: AccountId) -> Result<Standing>;
+
+    /// The sibling contract addresses, once the head wired the suite.
+    #[ink(message)]
+    fn siblings(&self) -> Result<Siblings>;
+}
+
+/// The permissions contract's interface for its sibling contracts.
+#[ink::trait_definition]
+pub trait PermissionsApi {
+    /// Whether `grantee` may use `scope` on `patient`'s data on the basis of
+    /// consent, an open emergency access, or being the patient. Reads only
+    /// the permissions contract's own storage and never calls out.
+    /// It does not check the grantee's verification: see `decide_access`.
+    #[ink(message)]
+    fn has_access(&self, patient: AccountId, grantee: AccountId, scope: Scope) -> Result<bool>;
+
+    /// The basis on which `grantee` may use `scope` on `patient`'s data.
+    #[ink(message)]
+    fn access_basis(
+        &self,
+        patient: AccountId,
+        grantee: AccountId,
+        scope: Scope,
+    ) -> Result<AccessBasis>;
+
+    /// Called by trusted sibling contracts (registry, records, appointments)
+    /// only: appends an attempt to the patient's access log and returns its
+    /// index.
+    #[ink(message)]
+    fn log_access(&mut self, patient: AccountId, entry: AccessLogEntry) -> Result<u32>;
+
+    /// Called by the registry only, once, when the head wires the suite.
+    #[ink(message)]
+    fn accept_siblings(&mut self, siblings: Siblings) -> Result<()>;
+}
+
+/// The blake2-256 content hash the records contract stores for a record:
+/// over the SCALE encoding of `(kind_code, title, body)`.
+pub fn record_content_hash(kind: u8, title: &str, body: &str) -> [u8; 32] {
+    let mut out = [0u8; 32];
+    ink::env::hash_encoded::<ink::env::hash::Blake2x256, _>(&(kind, title, body), &mut out);
+    out
+}
+
+/// Gives a page of a list held in keyed storage.
+pub fn collect_page<T>(start: u32, limit: u32, len: u32, get: impl Fn(u32) -> Option<T>) -> Vec<T> {
+    let (start, end) = page_bounds(start, limit, len);
+    (start..end).filter_map(get).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DOCTOR_OK: Standing = Standing::Provider(ProviderKind::Doctor, ProviderStatus::Verified);
+
+    #[test]
+    fn own_access_always_granted() {
+        for scope in [Scope::Demographics, Scope::RecordsRead, Scope::RecordsWrite, Scope::Appointments] {
+            assert_eq!(decide_access(AccessBasis::Own, Standing::Patient, scope), AccessOutcome::Granted);
+        }
+    }
+
+    #[test]
+    fn unverified_providers_denied_even_with_consent() {
+        for status in [ProviderStatus::Pending, ProviderStatus::Rejected, ProviderStatus::Suspended] {
+            let s = Standing::Provider(ProviderKind::Doctor, status);
+            assert_eq!(
+                decide_access(AccessBasis::Consent, s, Scope::RecordsRead),
+                AccessOutcome::Denied(DenyReason::NotVerified)
+            );
+        }
+        assert_eq!(
+            decide_access(AccessBasis::Consent, Standing::Unregistered, Scope::RecordsRead),
+            AccessOutcome::Denied(DenyReason::Unregistered)
+        );
+    }
+
+    #[test]
+    fn write_and_appointments_need_a_doctor() {
+        let nurse = Standing::Provider(ProviderKind::Nurse, ProviderStatus::Verified);
+        assert_eq!(
+            decide_access(AccessBasis::Consent, nurse, Scope::RecordsWrite),
+            AccessOutcome::Denied(DenyReason::WrongRole)
+        );
+        assert_eq!(
+            decide_access(AccessBasis::Consent, Standing::Patient, Scope::Appointments),
+            AccessOutcome::Denied(DenyReason::WrongRole)
+        );
+        assert_eq!(decide_access(AccessBasis::Consent, nurse, Scope::RecordsRead), AccessOutcome::Granted);
+        assert_eq!(
+            decide_access(AccessBasis::Consent, Standing::Patient, Scope::Demographics),
+            AccessOutcome::Granted
+        );
+        assert_eq!(decide_access(AccessBasis::Consent, DOCTOR_OK, Scope::RecordsWrite), AccessOutcome::Granted);
+    }
+
+    #[test]
+    fn emergency_covers_records_not_appointments() {
+        assert_eq!(
+            decide_access(AccessBasis::Emergency, DOCTOR_OK, Scope::RecordsWrite),
+            AccessOutcome::GrantedEmergency
+        );
+        assert_eq!(
+            decide_access(AccessBasis::Emergency, DOCTOR_OK, Scope::Demographics),
+            AccessOutcome::GrantedEmergency
+        );
+        assert_eq!(
+            decide_access(AccessBasis::Emergency, DOCTOR_OK, Scope::Appointments),
+            AccessOutcome::Denied(DenyReason::NoConsent)
+        );
+        assert_eq!(
+            decide_access(AccessBasis::None, DOCTOR_OK, Scope::RecordsRead),
+            AccessOutcome::Denied(DenyReason::NoConsent)
+        );
+    }
+
+    #[test]
+    fn text_checks() {
+        assert_eq!(check_required("", 5), Err(Error::EmptyField));
+        assert_eq!(check_required("   ", 5), Err(Error::EmptyField));
+        assert_eq!(check_required("abcdef", 5), Err(Error::FieldTooLong));
+        assert_eq!(check_required("abcde", 5), Ok(()));
+        assert_eq!(check_optional("", 5), Ok(()));
+        assert_eq!(ensure_not_zero(&AccountId::from([0u8; 32])), Err(Error::ZeroAccount));
+        assert_eq!(ensure_not_zero(&AccountId::from([1u8; 32])), Ok(()));
+    }
+
+    #[test]
+    fn pages_are_capped() {
+        assert_eq!(page_bounds(0, 10, 5), (0, 5));
+        assert_eq!(page_bounds(7, 10, 5), (5, 5));
+        assert_eq!(page_bounds(0, u32::MAX, 1000), (0, MAX_PAGE));
+        assert_eq!(page_bounds(u32::MAX, u32::MAX, u32::MAX), (u32::MAX, u32::MAX));
+        let v = collect_page(1, 2, 4, Some);
+        assert_eq!(v, vec![1, 2]);
+    }
+
+    #[test]
+    fn scopes() {
+        assert!(Scopes::default().is_empty());
+        assert!(!Scopes::ALL.is_empty());
+        let s = Scopes { records_read: true, ..Default::default() };
+        assert!(s.contains(Scope::RecordsRead));
+        assert!(!s.contains(Scope::RecordsWrite));
+    }
+
+    #[test]
+    fn content_hash_changes_with_one_byte() {
+        let a = record_content_hash(0, "t", "body");
+        assert_eq!(a, record_content_hash(0, "t", "body"));
+        assert_ne!(a, record_content_hash(0, "t", "bodx"));
+        assert_ne!(a, record_content_hash(1, "t", "body"));
+    }
+}

@@ -1,0 +1,1 @@
+//! End-to-end tests live in `tests/`; run them with `cargo test -p smrms-e2e --features e2e-tests`.

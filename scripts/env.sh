@@ -1,0 +1,26 @@
+# shellcheck shell=bash
+# Common environment for SMRMS scripts. Source it: `. scripts/env.sh`.
+# - Puts the repository's sibling ../shared/bin (prebuilt tools, when present)
+#   and ~/.cargo/bin on PATH.
+# - Picks the Rust toolchain that builds ink! 5 contracts (see README "Toolchain").
+SMRMS_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+export SMRMS_ROOT
+if [ -d "$SMRMS_ROOT/../shared/bin" ]; then
+  PATH="$(cd "$SMRMS_ROOT/../shared/bin" && pwd):$PATH"
+fi
+PATH="$HOME/.cargo/bin:$PATH"
+export PATH
+# Toolchain: `debweb` (Debian's rustc-web 1.85 linked into rustup, set up by
+# scripts/setup.sh) or the rustup toolchain `1.85` with rust-src.
+if [ -z "${RUSTUP_TOOLCHAIN:-}" ]; then
+  if rustup toolchain list 2>/dev/null | grep -q '^debweb'; then
+    export RUSTUP_TOOLCHAIN=debweb
+  elif rustup toolchain list 2>/dev/null | grep -q '^1\.85'; then
+    export RUSTUP_TOOLCHAIN=1.85
+  fi
+fi
+# One target directory for contracts, e2e tests and the demo; CI points it
+# at a cache outside the clone.
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$SMRMS_ROOT/target}"
+export CARGO_RESOLVER_INCOMPATIBLE_RUST_VERSIONS=fallback
+step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
