@@ -1,4 +1,8 @@
 #![cfg_attr(not(feature = "std"), no_std, no_main)]
+// The SCALE derive of enums with data variants casts the variant index
+// (`usize as u8`), which trips cargo-contract's `cast_possible_truncation`
+// lint inside generated code. Our own code uses no narrowing casts.
+#![allow(clippy::cast_possible_truncation)]
 //! # SMRMS records
 //!
 //! Append-only medical records and medications (the paper's Algorithm 6):
@@ -460,7 +464,7 @@ mod records {
             let end = start.saturating_add(MAX_SCAN).min(len);
             let mut items = Vec::new();
             let mut i = start;
-            while i < end && (items.len() as u32) < limit {
+            while i < end && items.len() < limit as usize {
                 if let Some(r) = self.records.get((patient, i)) {
                     if filter.matches(&r) {
                         items.push((i, r));
@@ -488,7 +492,7 @@ mod records {
                 steps += 1;
             }
             let mut chain = Vec::from([first]);
-            while let (Some(next), true) = (r.superseded_by, chain.len() < (MAX_PAGE as usize) * 2) {
+            while let (Some(next), true) = (r.superseded_by, chain.len() < 2 * MAX_PAGE as usize) {
                 chain.push(next);
                 r = self.records.get((patient, next)).ok_or(Error::UnknownRecord)?;
             }
@@ -616,7 +620,7 @@ mod records {
             let end = start.saturating_add(MAX_SCAN).min(len);
             let mut out = Vec::new();
             let mut i = start;
-            while i < end && (out.len() as u32) < MAX_PAGE {
+            while i < end && out.len() < MAX_PAGE as usize {
                 if let Some(m) = self.medications.get((patient, i)) {
                     if m.stopped_at.is_none() {
                         out.push((i, m));
