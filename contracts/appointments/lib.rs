@@ -27,7 +27,7 @@
 //! Every other transition is `InvalidTransition`.
 
 #[ink::contract]
-mod appointments {
+pub mod appointments {
     use ink::prelude::{string::String, vec::Vec};
     use ink::storage::Mapping;
     use smrms_shared::{

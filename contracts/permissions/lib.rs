@@ -14,7 +14,7 @@
 //! call out, so registry → permissions → registry re-entry cannot happen.
 
 #[ink::contract]
-mod permissions {
+pub mod permissions {
     use ink::prelude::{string::String, vec::Vec};
     use ink::storage::Mapping;
     use smrms_shared::{

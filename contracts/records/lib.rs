@@ -12,7 +12,7 @@
 //! index with a blake2-256 content hash, or rejects it with a named reason.
 
 #[ink::contract]
-mod records {
+pub mod records {
     use ink::prelude::{string::String, vec::Vec};
     use ink::storage::Mapping;
     use smrms_shared::{

@@ -13,7 +13,7 @@
 //! head, and the addresses of the sibling contracts.
 
 #[ink::contract]
-mod registry {
+pub mod registry {
     use ink::prelude::{string::String, vec::Vec};
     use ink::storage::Mapping;
     use smrms_shared::{

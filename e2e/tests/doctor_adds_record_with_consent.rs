@@ -1,0 +1,133 @@
+//! A patient registers, the head verifies a doctor, and the doctor's record
+//! is refused without consent and accepted with it (records → permissions →
+//! registry on the real node). Then the rest of the records and registry
+//! journeys: corrections, search, audited reads, tamper check, medications,
+//! a suspended doctor, profile privacy and the two-step head hand-over.
+#![cfg(feature = "e2e-tests")]
+
+mod common;
+use ink_e2e::ContractsBackend;
+use common::*;
+use smrms_records::records::{Filter, ReadOutcome, RecordAccessed, RecordAdded, RecordKind, WriteOutcome};
+use smrms_registry::registry::ProfileRead;
+
+const READ_WRITE: Scopes = Scopes { demographics: false, records_read: true, records_write: true, appointments: false };
+
+#[ink_e2e::test]
+async fn doctor_adds_record_with_consent<Client: E2EBackend>(mut client: Client) -> E2EResult<()> {
+    let head = ink_e2e::alice();
+    let head_id = ink_e2e::account_id(ink_e2e::AccountKeyring::Alice);
+    let suite = deploy_suite(&mut client, &head).await;
+    let (patient, patient_id) = account(&mut client).await;
+    let (doctor, doctor_id) = account(&mut client).await;
+    let (pending, pending_id) = account(&mut client).await;
+    let (stranger, stranger_id) = account(&mut client).await;
+    register_patient(&mut client, &suite, &patient, "Asha").await;
+    register_doctor(&mut client, &suite, &head, &doctor, true).await;
+    register_doctor(&mut client, &suite, &head, &pending, false).await;
+
+    // The head, and only the head, verifies providers.
+    assert_eq!(dry!(client, &stranger, suite.registry().verify_provider(pending_id)), Err(Error::NotHead));
+    assert_eq!(dry!(client, &patient, suite.registry().register_patient(profile("Asha"))), Err(Error::AlreadyRegistered));
+
+    // Without consent: refused with a named reason, logged, head notified.
+    let add = |title: &str| suite.records().add_record(patient_id, RecordKind::Diagnosis, title.into(), "Type 2 diabetes".into(), None);
+    assert_eq!(dry!(client, &doctor, add("Diagnosis")), Ok(WriteOutcome::Denied(DenyReason::NoConsent)));
+    let res = submit!(client, &doctor, add("Diagnosis"));
+    assert!(emitted::<smrms_records::records::AccessDenied, _>(&res, suite.records, &[patient_id, head_id, doctor_id]));
+    assert_eq!(dry!(client, &patient, suite.records().record_count(patient_id)), Ok(0));
+    let log = dry!(client, &patient, suite.permissions().access_log(patient_id, 0, 10)).unwrap();
+    assert_eq!(log.len(), 1);
+    assert_eq!(log[0].accessor, doctor_id);
+    assert_eq!(log[0].outcome, AccessOutcome::Denied(DenyReason::NoConsent));
+
+    // With consent: accepted, stored at index 0 with its content hash.
+    submit!(client, &patient, suite.permissions().grant(doctor_id, READ_WRITE, None));
+    let res = submit!(client, &doctor, add("Diagnosis"));
+    assert!(emitted::<RecordAdded, _>(&res, suite.records, &[patient_id, doctor_id]));
+    let record = dry!(client, &patient, suite.records().record(patient_id, 0)).unwrap();
+    assert_eq!(record.author, doctor_id);
+    assert_eq!(record.content_hash, record_content_hash(RecordKind::Diagnosis.code(), "Diagnosis", "Type 2 diabetes"));
+
+    // Tamper check: true for the stored content, false for one changed byte.
+    let verify = |body: &str| suite.records().verify_record(patient_id, 0, RecordKind::Diagnosis, "Diagnosis".into(), body.into());
+    assert_eq!(dry!(client, &stranger, verify("Type 2 diabetes")), Ok(true));
+    assert_eq!(dry!(client, &stranger, verify("Type 2 diabetet")), Ok(false));
+
+    // A correction supersedes record 0; the history keeps both.
+    let fix = suite.records().add_record(patient_id, RecordKind::Diagnosis, "Diagnosis (corrected)".into(), "Type 1 diabetes".into(), Some(0));
+    assert_eq!(submit!(client, &doctor, fix).return_value(), Ok(WriteOutcome::Accepted(1)));
+    let fix_again = suite.records().add_record(patient_id, RecordKind::Note, "x".into(), "y".into(), Some(0));
+    assert_eq!(dry!(client, &doctor, fix_again), Err(Error::AlreadySuperseded));
+    assert_eq!(dry!(client, &patient, suite.records().history(patient_id, 0)), Ok(vec![0, 1]));
+    assert_eq!(dry!(client, &patient, suite.records().history(patient_id, 1)), Ok(vec![0, 1]));
+    assert_eq!(dry!(client, &patient, suite.records().record(patient_id, 0)).unwrap().superseded_by, Some(1));
+
+    // A lab result, then search by kind and pagination.
+    let lab = suite.records().add_record(patient_id, RecordKind::LabResult, "HbA1c".into(), "7.1 %".into(), None);
+    submit!(client, &doctor, lab);
+    let by_kind = Filter { kind: Some(RecordKind::LabResult), ..Default::default() };
+    let page = dry!(client, &patient, suite.records().search(patient_id, by_kind, 0, 10)).unwrap();
+    assert_eq!(page.items.iter().map(|x| x.0).collect::<Vec<_>>(), vec![2]);
+    assert_eq!(page.next, None);
+    let by_author = Filter { author: Some(doctor_id), ..Default::default() };
+    let page = dry!(client, &doctor, suite.records().search(patient_id, by_author, 0, 2)).unwrap();
+    assert_eq!((page.items.len(), page.next), (2, Some(2)));
+    let first_page = dry!(client, &patient, suite.records().records(patient_id, 0, 2)).unwrap();
+    let second_page = dry!(client, &patient, suite.records().records(patient_id, 2, 2)).unwrap();
+    assert_eq!((first_page.len(), second_page.len()), (2, 1));
+    assert_eq!(dry!(client, &patient, suite.records().records(patient_id, 99, u32::MAX)), Ok(vec![]));
+
+    // Audited read: granted → RecordAccessed; a stranger → Denied + AccessDenied.
+    let res = submit!(client, &doctor, suite.records().read_record(patient_id, 2));
+    assert!(emitted::<RecordAccessed, _>(&res, suite.records, &[patient_id, doctor_id]));
+    let res = submit!(client, &stranger, suite.records().read_record(patient_id, 2));
+    assert_eq!(res.return_value(), Ok(ReadOutcome::Denied(DenyReason::Unregistered)));
+    assert_eq!(dry!(client, &stranger, suite.records().record(patient_id, 2)), Err(Error::NotAllowed));
+
+    // Rejection reasons: unverified author, unknown patient, oversized body.
+    assert_eq!(dry!(client, &pending, add("x")), Err(Error::NotVerifiedDoctor));
+    let unknown = suite.records().add_record(stranger_id, RecordKind::Note, "t".into(), "b".into(), None);
+    assert_eq!(dry!(client, &doctor, unknown), Err(Error::UnknownPatient));
+    let big = suite.records().add_record(patient_id, RecordKind::Note, "t".into(), "b".repeat(MAX_BODY_LEN + 1), None);
+    assert_eq!(dry!(client, &doctor, big), Err(Error::FieldTooLong));
+
+    // Medications: added by the doctor, stopped, no longer active.
+    let med = suite.records().add_medication(patient_id, "Metformin".into(), "500 mg".into(), "twice a day".into(), now_ms(), None, Some(doctor_id), "".into());
+    assert_eq!(submit!(client, &doctor, med).return_value(), Ok(WriteOutcome::Accepted(0)));
+    assert_eq!(dry!(client, &patient, suite.records().active_medications(patient_id, 0)).unwrap().0.len(), 1);
+    submit!(client, &patient, suite.records().stop_medication(patient_id, 0));
+    assert_eq!(dry!(client, &patient, suite.records().active_medications(patient_id, 0)).unwrap().0.len(), 0);
+    assert_eq!(dry!(client, &patient, suite.records().stop_medication(patient_id, 0)), Err(Error::MedicationAlreadyStopped));
+
+    // Revoked consent: refused again.
+    submit!(client, &patient, suite.permissions().revoke(doctor_id));
+    assert_eq!(dry!(client, &doctor, add("After revoke")), Ok(WriteOutcome::Denied(DenyReason::NoConsent)));
+
+    // A suspended doctor is refused in records even with consent.
+    submit!(client, &patient, suite.permissions().grant(doctor_id, READ_WRITE, None));
+    assert!(matches!(dry!(client, &doctor, add("ok")), Ok(WriteOutcome::Accepted(_))));
+    submit!(client, &head, suite.registry().suspend_provider(doctor_id, "licence under review".into()));
+    assert_eq!(dry!(client, &doctor, add("suspended")), Err(Error::NotVerifiedDoctor));
+    assert_eq!(dry!(client, &doctor, suite.records().record(patient_id, 0)), Err(Error::NotAllowed));
+    submit!(client, &head, suite.registry().reinstate_provider(doctor_id));
+
+    // Profile: refused to an unpermitted doctor, returned to a permitted one.
+    assert_eq!(dry!(client, &doctor, suite.registry().patient_profile(patient_id)), Err(Error::NotAllowed));
+    let res = submit!(client, &doctor, suite.registry().read_patient_profile(patient_id));
+    assert_eq!(res.return_value(), Ok(ProfileRead::Denied(DenyReason::NoConsent)));
+    let demographics = Scopes { demographics: true, ..READ_WRITE };
+    submit!(client, &patient, suite.permissions().grant(doctor_id, demographics, None));
+    assert_eq!(dry!(client, &doctor, suite.registry().patient_profile(patient_id)).unwrap().profile.name, "Asha");
+    assert!(matches!(dry!(client, &doctor, suite.registry().read_patient_profile(patient_id)), Ok(ProfileRead::Granted(_))));
+
+    // Two-step head hand-over.
+    submit!(client, &head, suite.registry().propose_head(stranger_id));
+    assert_eq!(dry!(client, &doctor, suite.registry().accept_head()), Err(Error::NotProposedHead));
+    submit!(client, &stranger, suite.registry().accept_head());
+    assert_eq!(dry!(client, &head, suite.registry().verify_provider(pending_id)), Err(Error::NotHead));
+    submit!(client, &stranger, suite.registry().verify_provider(pending_id));
+    let c = dry!(client, &patient, suite.registry().counts()).unwrap();
+    assert_eq!((c.patients, c.providers, c.verified, c.pending), (1, 2, 2, 0));
+    Ok(())
+}
