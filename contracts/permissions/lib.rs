@@ -39,7 +39,7 @@ pub mod permissions {
     impl Grant {
         /// True while the grant is in force at `now` and covers `scope`.
         pub fn allows(&self, scope: Scope, now: Timestamp) -> bool {
-            self.scopes.contains(scope) && self.expires_at.map_or(true, |e| now < e)
+            self.scopes.contains(scope) && self.expires_at.is_none_or(|e| now < e)
         }
     }
 
@@ -456,7 +456,7 @@ pub mod permissions {
             for i in 0..current.min(MAX_GRANTS_PER_PATIENT) {
                 let Some(g) = self.patient_grantees.get((patient, i)) else { continue };
                 if let Some(s) = self.grants.get((patient, g)) {
-                    if s.grant.expires_at.map_or(true, |e| now < e) {
+                    if s.grant.expires_at.is_none_or(|e| now < e) {
                         active_now = active_now.checked_add(1).ok_or(Error::Overflow)?;
                     }
                 }
@@ -857,7 +857,7 @@ pub mod permissions {
                             };
                             let exp = if rng.below(2) == 0 { None } else { Some(now + rng.below(50)) };
                             let r = p.put_grant(pa, gr, s, exp);
-                            let ok = pa != gr && !s.is_empty() && exp.map_or(true, |e| e > now);
+                            let ok = pa != gr && !s.is_empty() && exp.is_none_or(|e| e > now);
                             assert_eq!(r.is_ok(), ok, "seed {seed}");
                             if ok {
                                 model.insert((pa, gr), (s, exp));
@@ -880,7 +880,7 @@ pub mod permissions {
                         for &y in &accts {
                             for sc in scopes {
                                 let expect = x == y
-                                    || model.get(&(x, y)).is_some_and(|(s, e)| s.contains(sc) && e.map_or(true, |e| now < e));
+                                    || model.get(&(x, y)).is_some_and(|(s, e)| s.contains(sc) && e.is_none_or(|e| now < e));
                                 assert_eq!(p.has_access(x, y, sc).unwrap(), expect, "seed {seed}");
                             }
                         }

@@ -138,10 +138,10 @@ pub mod records {
     impl Filter {
         /// True when `r` matches.
         pub fn matches(&self, r: &Record) -> bool {
-            self.kind.map_or(true, |k| k == r.kind)
-                && self.author.map_or(true, |a| a == r.author)
-                && self.from.map_or(true, |f| r.created_at >= f)
-                && self.until.map_or(true, |u| r.created_at < u)
+            self.kind.is_none_or(|k| k == r.kind)
+                && self.author.is_none_or(|a| a == r.author)
+                && self.from.is_none_or(|f| r.created_at >= f)
+                && self.until.is_none_or(|u| r.created_at < u)
         }
     }
 
@@ -152,6 +152,16 @@ pub mod records {
         /// Matching records with their ids.
         pub items: Vec<(u32, Record)>,
         /// Where to continue the search, if the end was not reached.
+        pub next: Option<u32>,
+    }
+
+    /// One page of active medications.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    #[ink::scale_derive(Encode, Decode, TypeInfo)]
+    pub struct MedicationPage {
+        /// Active medications with their ids.
+        pub items: Vec<(u32, Medication)>,
+        /// Where to continue, if the end was not reached.
         pub next: Option<u32>,
     }
 
@@ -489,10 +499,10 @@ pub mod records {
             while let (Some(prev), true) = (r.supersedes, steps < MAX_PAGE) {
                 first = prev;
                 r = self.records.get((patient, prev)).ok_or(Error::UnknownRecord)?;
-                steps += 1;
+                steps = steps.saturating_add(1);
             }
             let mut chain = Vec::from([first]);
-            while let (Some(next), true) = (r.superseded_by, chain.len() < 2 * MAX_PAGE as usize) {
+            while let (Some(next), true) = (r.superseded_by, chain.len() < (MAX_PAGE as usize).saturating_mul(2)) {
                 chain.push(next);
                 r = self.records.get((patient, next)).ok_or(Error::UnknownRecord)?;
             }
@@ -614,7 +624,7 @@ pub mod records {
         /// # Errors
         /// `NotAllowed`.
         #[ink(message)]
-        pub fn active_medications(&self, patient: AccountId, start: u32) -> Result<(Vec<(u32, Medication)>, Option<u32>)> {
+        pub fn active_medications(&self, patient: AccountId, start: u32) -> Result<MedicationPage> {
             self.readable(patient)?;
             let len = self.medication_len.get(patient).unwrap_or(0);
             let end = start.saturating_add(MAX_SCAN).min(len);
@@ -628,7 +638,7 @@ pub mod records {
                 }
                 i = i.saturating_add(1);
             }
-            Ok((out, if i < len { Some(i) } else { None }))
+            Ok(MedicationPage { items: out, next: if i < len { Some(i) } else { None } })
         }
 
         /// Records stored since deployment, all patients together.

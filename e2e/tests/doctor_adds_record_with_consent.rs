@@ -95,9 +95,9 @@ async fn doctor_adds_record_with_consent<Client: E2EBackend>(mut client: Client)
     // Medications: added by the doctor, stopped, no longer active.
     let med = suite.records().add_medication(patient_id, "Metformin".into(), "500 mg".into(), "twice a day".into(), now_ms(), None, Some(doctor_id), "".into());
     assert_eq!(submit!(client, &doctor, med).return_value(), Ok(WriteOutcome::Accepted(0)));
-    assert_eq!(dry!(client, &patient, suite.records().active_medications(patient_id, 0)).unwrap().0.len(), 1);
+    assert_eq!(dry!(client, &patient, suite.records().active_medications(patient_id, 0)).unwrap().items.len(), 1);
     submit!(client, &patient, suite.records().stop_medication(patient_id, 0));
-    assert_eq!(dry!(client, &patient, suite.records().active_medications(patient_id, 0)).unwrap().0.len(), 0);
+    assert_eq!(dry!(client, &patient, suite.records().active_medications(patient_id, 0)).unwrap().items.len(), 0);
     assert_eq!(dry!(client, &patient, suite.records().stop_medication(patient_id, 0)), Err(Error::MedicationAlreadyStopped));
 
     // Revoked consent: refused again.
