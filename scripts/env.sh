@@ -23,4 +23,6 @@ fi
 # at a cache outside the clone.
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$SMRMS_ROOT/target}"
 export CARGO_RESOLVER_INCOMPATIBLE_RUST_VERSIONS=fallback
+# cargo-contract prints long backtraces on every refused call otherwise
+export RUST_BACKTRACE=0 RUST_LIB_BACKTRACE=0
 step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }

@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# Deploys and wires the SMRMS suite with cargo-contract against any node.
+#
+#   scripts/deploy.sh [--url WS_URL] [--suri SECRET_URI] [--out FILE] [--rebuild] [--fresh]
+#
+#   --url      node websocket URL              (default ws://127.0.0.1:9944)
+#   --suri     signer; becomes the head        (default //Alice; on a public
+#              network use your own seed, e.g. --suri "$SMRMS_SURI")
+#   --out      JSON file for the addresses      (default deploy/addresses.json)
+#   --rebuild  rebuild the release bundles even if they exist
+#   --fresh    deploy a new suite even if FILE names a live one on this URL
+#
+# Idempotent: if FILE already names a wired suite on the same node, it is
+# reused and nothing is sent. Code already stored on chain is reused by the
+# pallet (instantiate does not pay for the code twice). Each deployment uses a
+# random salt, so a re-run after a half-finished one cannot collide.
+set -euo pipefail
+. "$(dirname "$0")/env.sh"
+URL=ws://127.0.0.1:9944; SURI=//Alice; OUT="$SMRMS_ROOT/deploy/addresses.json"; REBUILD=0; FRESH=0
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --url) URL="$2"; shift 2;;
+    --suri) SURI="$2"; shift 2;;
+    --out) OUT="$2"; shift 2;;
+    --rebuild) REBUILD=1; shift;;
+    --fresh) FRESH=1; shift;;
+    -h|--help) sed -n '2,17p' "$0"; exit 0;;
+    *) echo "unknown argument: $1" >&2; exit 2;;
+  esac
+done
+INK="$CARGO_TARGET_DIR/ink"
+bundle() { echo "$INK/smrms_$1/smrms_$1.contract"; }
+
+need_build=$REBUILD
+for c in registry permissions records appointments; do [ -f "$(bundle $c)" ] || need_build=1; done
+if [ "$need_build" = 1 ]; then bash "$SMRMS_ROOT/scripts/build.sh"; else step "using built bundles in $INK"; fi
+
+json_get() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(d.get(sys.argv[2],''))" "$1" "$2" 2>/dev/null || true; }
+
+if [ "$FRESH" = 0 ] && [ -f "$OUT" ] && [ "$(json_get "$OUT" url)" = "$URL" ]; then
+  REG="$(json_get "$OUT" registry)"
+  if cargo contract call "$(bundle registry)" --contract "$REG" --message RegistryApi::siblings \
+       --suri "$SURI" --url "$URL" 2>/dev/null | grep -q 'Result Ok(Ok(Siblings'; then
+    step "suite already deployed on $URL (from $OUT): nothing to do"
+    cat "$OUT"; exit 0
+  fi
+fi
+
+SALT="0x$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
+instantiate() { # name, args...
+  local name="$1"; shift
+  local out
+  out="$(cargo contract instantiate "$(bundle "$name")" --constructor new ${1:+--args "$@"} \
+        --salt "$SALT" --suri "$SURI" --url "$URL" -x -y --output-json 2>&1)" || { echo "$out" >&2; return 1; }
+  python3 -c "import json,sys; t=sys.stdin.read(); print(json.loads(t[t.index('{'):])['contract'])" <<<"$out"
+}
+step "instantiate registry (the signer becomes the head)"
+REG="$(instantiate registry)"; echo "  registry     $REG"
+step "instantiate permissions(registry)"
+PERM="$(instantiate permissions "$REG")"; echo "  permissions  $PERM"
+step "instantiate records(registry, permissions)"
+REC="$(instantiate records "$REG" "$PERM")"; echo "  records      $REC"
+step "instantiate appointments(registry, permissions)"
+APPT="$(instantiate appointments "$REG" "$PERM")"; echo "  appointments $APPT"
+step "wire: registry.set_siblings(permissions, records, appointments)"
+cargo contract call "$(bundle registry)" --contract "$REG" --message set_siblings --args "$PERM" "$REC" "$APPT" \
+  --suri "$SURI" --url "$URL" -x -y >/dev/null
+cargo contract call "$(bundle registry)" --contract "$REG" --message RegistryApi::siblings --suri "$SURI" --url "$URL" | grep 'Result'
+
+mkdir -p "$(dirname "$OUT")"
+cat > "$OUT" <<JSON
+{
+  "url": "$URL",
+  "registry": "$REG",
+  "permissions": "$PERM",
+  "records": "$REC",
+  "appointments": "$APPT",
+  "bundles": {
+    "registry": "$(bundle registry)",
+    "permissions": "$(bundle permissions)",
+    "records": "$(bundle records)",
+    "appointments": "$(bundle appointments)"
+  }
+}
+JSON
+step "deployed; addresses written to $OUT"
+cat "$OUT"
+echo "Contracts UI: 'Add contract' → 'Use on-chain contract address', paste each address and upload its .contract file."
