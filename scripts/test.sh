@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# SMRMS test command: everything, in order, failing on the first failure.
+#   1. unit tests (#[ink::test] and plain Rust tests, including the
+#      property test of permissions against a reference model)
+#   2. a release `cargo contract build` of every contract (clippy lints of
+#      cargo-contract included)
+#   3. the end-to-end tests (ink_e2e, feature e2e-tests) on a real
+#      substrate-contracts-node; fails if none ran or any was ignored
+#   4. the demo (scripts/demo.sh) on a fresh node
+set -euo pipefail
+. "$(dirname "$0")/env.sh"
+cd "$SMRMS_ROOT"
+LOGS="$(mktemp -d)"; trap 'rm -rf "$LOGS"' EXIT
+t0=$(date +%s)
+count() { # log -> "passed failed ignored" summed over test binaries
+  awk '/^test result:/ { for (i=1;i<=NF;i++) { if ($(i+1) ~ /^passed/) p+=$i; if ($(i+1) ~ /^failed/) f+=$i; if ($(i+1) ~ /^ignored/) g+=$i } }
+       END { printf "%d %d %d\n", p, f, g }' "$1"
+}
+
+step "1/4 unit tests"
+cargo test --workspace --exclude smrms-e2e 2>&1 | tee "$LOGS/unit.log" | grep -E '^test |^test result' || true
+[ "${PIPESTATUS[0]}" = 0 ] || { tail -50 "$LOGS/unit.log"; exit 1; }
+read -r up uf ui <<<"$(count "$LOGS/unit.log")"
+echo "unit tests: $up passed, $uf failed, $ui ignored"
+[ "$up" -gt 0 ] && [ "$uf" = 0 ] && [ "$ui" = 0 ] || { echo "unit tests not all run and green" >&2; exit 1; }
+
+step "2/4 release build of the four contracts"
+bash scripts/build.sh
+
+step "3/4 end-to-end tests on substrate-contracts-node ($(substrate-contracts-node --version))"
+set +e
+cargo test -p smrms-e2e --features e2e-tests 2>&1 | tee "$LOGS/e2e.log" | grep -E '^test |^test result|^     Running|panicked|left:|right:'
+rc=${PIPESTATUS[0]}
+set -e
+read -r ep ef ei <<<"$(count "$LOGS/e2e.log")"
+echo "e2e tests: $ep passed, $ef failed, $ei ignored"
+if [ "$rc" != 0 ]; then grep -v '^ *[0-9]*: \|^ *at ' "$LOGS/e2e.log" | tail -60; exit 1; fi
+[ "$ep" -gt 0 ] || { echo "no e2e test ran" >&2; exit 1; }
+[ "$ei" = 0 ] || { echo "an e2e test was ignored" >&2; exit 1; }
+
+step "4/4 demo"
+bash scripts/demo.sh
+
+step "all green in $(( $(date +%s) - t0 )) s: $up unit tests, 4 contracts built, $ep e2e tests on the node, demo"
