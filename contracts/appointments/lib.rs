@@ -740,6 +740,31 @@ pub mod appointments {
             })
         }
 
+        /// **Benchmark builds only** (`--features bench`): creates `n` booked
+        /// appointments between the caller (as doctor) and `patient`, without checks.
+        #[cfg(feature = "bench")]
+        #[ink(message)]
+        pub fn bench_fill(&mut self, patient: AccountId, n: u32) -> Result<u64> {
+            let doctor = self.env().caller();
+            let now = self.env().block_timestamp();
+            for _ in 0..n {
+                self.create(Appointment {
+                    doctor,
+                    patient,
+                    start: now.saturating_add(86_400_000),
+                    duration_min: 30,
+                    reason: String::from("bench"),
+                    diagnosis: String::new(),
+                    prescription: String::new(),
+                    status: Status::Booked,
+                    fee: 0,
+                    paid: 0,
+                    created_at: now,
+                })?;
+            }
+            Ok(self.next_id)
+        }
+
         /// The registry and permissions contracts this contract trusts.
         #[ink(message)]
         pub fn siblings(&self) -> Result<(AccountId, AccountId)> {

@@ -622,6 +622,29 @@ pub mod permissions {
             Ok(self.log_len.get(patient).unwrap_or(0))
         }
 
+        /// **Benchmark builds only** (`--features bench`): `n` synthetic
+        /// patients grant `grantee` records-read, and `n` entries are appended
+        /// to `patient`'s access log, without checks.
+        #[cfg(feature = "bench")]
+        #[ink(message)]
+        pub fn bench_fill(&mut self, patient: AccountId, grantee: AccountId, n: u32) -> Result<u32> {
+            let start = self.grantee_len.get(grantee).unwrap_or(0);
+            let scopes = Scopes { records_read: true, ..Default::default() };
+            for i in 0..n {
+                let mut raw = [0xB0u8; 32];
+                raw[..4].copy_from_slice(&start.checked_add(i).ok_or(Error::Overflow)?.to_le_bytes());
+                self.put_grant(AccountId::from(raw), grantee, scopes, None)?;
+                let entry = AccessLogEntry {
+                    accessor: grantee,
+                    action: AccessAction::ReadRecord(i),
+                    outcome: AccessOutcome::Granted,
+                    at: self.now(),
+                };
+                self.append_log(patient, entry)?;
+            }
+            Ok(self.grantee_len.get(grantee).unwrap_or(0))
+        }
+
         /// The registry this contract trusts.
         #[ink(message)]
         pub fn registry(&self) -> Result<AccountId> {

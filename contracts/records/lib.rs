@@ -641,6 +641,34 @@ pub mod records {
             Ok(MedicationPage { items: out, next: if i < len { Some(i) } else { None } })
         }
 
+        /// **Benchmark builds only** (`--features bench`, never in a release
+        /// bundle): appends `n` small records for `patient` authored by the
+        /// caller, without checks, to measure cost at scale quickly.
+        #[cfg(feature = "bench")]
+        #[ink(message)]
+        pub fn bench_fill(&mut self, patient: AccountId, n: u32) -> Result<u32> {
+            let author = self.env().caller();
+            let mut len = self.record_len.get(patient).unwrap_or(0);
+            let record = Record {
+                kind: RecordKind::Note,
+                title: String::from("bench"),
+                body: String::from("bench record"),
+                author,
+                created_at: self.env().block_timestamp(),
+                block: self.env().block_number(),
+                content_hash: [0; 32],
+                supersedes: None,
+                superseded_by: None,
+                emergency: false,
+            };
+            for _ in 0..n {
+                self.records.insert((patient, len), &record);
+                len = len.checked_add(1).ok_or(Error::Overflow)?;
+            }
+            self.record_len.insert(patient, &len);
+            Ok(len)
+        }
+
         /// Records stored since deployment, all patients together.
         #[ink(message)]
         pub fn total_records(&self) -> Result<u64> {

@@ -548,9 +548,10 @@ pub mod registry {
             Ok(())
         }
 
-        /// A patient's profile, for the patient herself, the head, and
-        /// verified providers or family members she granted `Demographics`
-        /// (or under an open emergency access). **Advisory**: a query cannot
+        /// A patient's profile, for the patient herself and verified
+        /// providers or family members she granted `Demographics` (or under
+        /// an open emergency access). The head sees every access, not the
+        /// data: the head needs consent like anyone else. **Advisory**: a query cannot
         /// hide storage from a determined reader (see README, security);
         /// use `read_patient_profile` for an audited read.
         ///
@@ -563,9 +564,6 @@ pub mod registry {
         pub fn patient_profile(&self, patient: AccountId) -> Result<Patient> {
             let p = self.patients.get(patient).ok_or(Error::UnknownPatient)?;
             let caller = self.env().caller();
-            if caller == self.head {
-                return Ok(p);
-            }
             match self.decide_profile_access(patient, caller)? {
                 AccessOutcome::Denied(_) => Err(Error::NotAllowed),
                 _ => Ok(p),

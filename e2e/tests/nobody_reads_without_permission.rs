@@ -1,0 +1,225 @@
+//! The paper's claim — "no entity could access the patient's medical data
+//! without the permission of the concerned patient" — checked exhaustively on
+//! the real node: every access-controlled message of the four contracts
+//! against every class of caller, from one table of expected outcomes.
+//! Then hostile inputs, and refusals that leave the state untouched.
+#![cfg(feature = "e2e-tests")]
+
+mod common;
+use common::*;
+use ink_e2e::ContractsBackend;
+use smrms_records::records::{Filter, RecordKind};
+
+/// Classes of callers, in the column order of `EXPECTED`.
+const CALLERS: [&str; 13] = [
+    "head",          // Hd
+    "patient",       // Pt  the patient herself
+    "other patient", // OP
+    "doctor+scope",  // DS  verified doctor holding every scope
+    "other scope",   // OS  verified doctor holding Demographics only
+    "revoked",       // Rv  verified doctor whose grant was revoked
+    "expired",       // Ex  verified doctor whose grant expired
+    "emerg. open",   // EO  verified doctor with an open emergency access
+    "emerg. closed", // EC  verified doctor whose emergency access was closed
+    "pending",       // Pd  pending doctor holding every scope
+    "rejected",      // Rj  rejected doctor holding every scope
+    "suspended",     // Su  suspended doctor holding every scope
+    "unregistered",  // Un
+];
+
+/// Expected outcome per message (rows) and caller class (columns above).
+/// `ok` = allowed; `Denied(..)` = refused, logged and announced to the head;
+/// any other word = the named `Error` returned (nothing changes).
+#[rustfmt::skip]
+const EXPECTED: &[(&str, [&str; 13])] = &[
+    //                              Hd               Pt                  OP                  DS           OS                   Rv                   Ex                   EO                   EC                   Pd                   Rj                   Su                   Un
+    ("registry.verify_provider",  ["ok",           "NotHead",          "NotHead",          "NotHead",   "NotHead",           "NotHead",           "NotHead",           "NotHead",           "NotHead",           "NotHead",           "NotHead",           "NotHead",           "NotHead"]),
+    ("registry.set_siblings",     ["SiblingsAlreadySet","NotHead",     "NotHead",          "NotHead",   "NotHead",           "NotHead",           "NotHead",           "NotHead",           "NotHead",           "NotHead",           "NotHead",           "NotHead",           "NotHead"]),
+    ("registry.patient_profile",  ["NotAllowed",          "ok",               "NotAllowed",       "ok",        "ok",                "NotAllowed",        "NotAllowed",        "ok",                "NotAllowed",        "NotAllowed",        "NotAllowed",        "NotAllowed",        "NotAllowed"]),
+    ("registry.read_patient_profile",["Denied(Unregistered)","ok",     "Denied(NoConsent)","ok",        "ok",                "Denied(NoConsent)", "Denied(NoConsent)", "ok",                "Denied(NoConsent)", "Denied(NotVerified)","Denied(NotVerified)","Denied(NotVerified)","Denied(Unregistered)"]),
+    ("registry.edit_patient",     ["NotAPatient",  "ok",               "ok",               "NotAPatient","NotAPatient",      "NotAPatient",       "NotAPatient",       "NotAPatient",       "NotAPatient",       "NotAPatient",       "NotAPatient",       "NotAPatient",       "NotAPatient"]),
+    ("permissions.grant",         ["NotAPatient",  "ok",               "ok",               "SelfGrant","NotAPatient",      "NotAPatient",       "NotAPatient",       "NotAPatient",       "NotAPatient",       "NotAPatient",       "NotAPatient",       "NotAPatient",       "NotAPatient"]),
+    ("permissions.revoke",        ["GrantNotFound","ok",               "GrantNotFound",    "GrantNotFound","GrantNotFound",  "GrantNotFound",     "GrantNotFound",     "GrantNotFound",     "GrantNotFound",     "GrantNotFound",     "GrantNotFound",     "GrantNotFound",     "GrantNotFound"]),
+    ("permissions.open_emergency",["NotVerifiedDoctor","NotVerifiedDoctor","NotVerifiedDoctor","ok",   "ok",                "ok",                "ok",                "ok",                "ok",                "NotVerifiedDoctor", "NotVerifiedDoctor", "NotVerifiedDoctor", "NotVerifiedDoctor"]),
+    ("permissions.close_emergency",["ok",          "ok",               "NotAllowed",       "NotAllowed","NotAllowed",        "NotAllowed",        "NotAllowed",        "ok",                "NotAllowed",        "NotAllowed",        "NotAllowed",        "NotAllowed",        "NotAllowed"]),
+    ("permissions.set_emergency_max",["ok",        "NotHead",          "NotHead",          "NotHead",   "NotHead",           "NotHead",           "NotHead",           "NotHead",           "NotHead",           "NotHead",           "NotHead",           "NotHead",           "NotHead"]),
+    ("records.add_record",        ["NotVerifiedDoctor","NotVerifiedDoctor","NotVerifiedDoctor","ok", "Denied(NoConsent)", "Denied(NoConsent)", "Denied(NoConsent)", "ok",                "Denied(NoConsent)", "NotVerifiedDoctor", "NotVerifiedDoctor", "NotVerifiedDoctor", "NotVerifiedDoctor"]),
+    ("records.record",            ["NotAllowed",   "ok",               "NotAllowed",       "ok",        "NotAllowed",        "NotAllowed",        "NotAllowed",        "ok",                "NotAllowed",        "NotAllowed",        "NotAllowed",        "NotAllowed",        "NotAllowed"]),
+    ("records.read_record",       ["Denied(Unregistered)","ok",        "Denied(NoConsent)","ok",        "Denied(NoConsent)", "Denied(NoConsent)", "Denied(NoConsent)", "ok",                "Denied(NoConsent)", "Denied(NotVerified)","Denied(NotVerified)","Denied(NotVerified)","Denied(Unregistered)"]),
+    ("records.search",            ["NotAllowed",   "ok",               "NotAllowed",       "ok",        "NotAllowed",        "NotAllowed",        "NotAllowed",        "ok",                "NotAllowed",        "NotAllowed",        "NotAllowed",        "NotAllowed",        "NotAllowed"]),
+    ("records.add_medication",    ["NotVerifiedDoctor","ok",           "NotVerifiedDoctor","ok",        "Denied(NoConsent)", "Denied(NoConsent)", "Denied(NoConsent)", "ok",                "Denied(NoConsent)", "NotVerifiedDoctor", "NotVerifiedDoctor", "NotVerifiedDoctor", "NotVerifiedDoctor"]),
+    ("records.stop_medication",   ["NotVerifiedDoctor","ok",           "NotVerifiedDoctor","ok",        "NotAllowed",        "NotAllowed",        "NotAllowed",        "ok",                "NotAllowed",        "NotVerifiedDoctor", "NotVerifiedDoctor", "NotVerifiedDoctor", "NotVerifiedDoctor"]),
+    ("appointments.set_appointment",["NotVerifiedDoctor","NotVerifiedDoctor","NotVerifiedDoctor","ok","Denied(NoConsent)", "Denied(NoConsent)", "Denied(NoConsent)", "Denied(NoConsent)", "Denied(NoConsent)", "NotVerifiedDoctor", "NotVerifiedDoctor", "NotVerifiedDoctor", "NotVerifiedDoctor"]),
+    ("appointments.appointment",  ["ok",           "ok",               "NotParticipant",   "ok",        "NotParticipant",    "NotParticipant",    "NotParticipant",    "NotParticipant",    "NotParticipant",    "NotParticipant",    "NotParticipant",    "NotParticipant",    "NotParticipant"]),
+    ("appointments.patient_appointments",["ok",    "ok",               "NotParticipant",   "NotParticipant","NotParticipant","NotParticipant",    "NotParticipant",    "NotParticipant",    "NotParticipant",    "NotParticipant",    "NotParticipant",    "NotParticipant",    "NotParticipant"]),
+    ("appointments.cancel",       ["NotParticipant","ok",              "NotParticipant",   "ok",        "NotParticipant",    "NotParticipant",    "NotParticipant",    "NotParticipant",    "NotParticipant",    "NotParticipant",    "NotParticipant",    "NotParticipant",    "NotParticipant"]),
+];
+
+/// Reduces a message's return value to the words of the table.
+fn classify<T: std::fmt::Debug>(r: &Result<T>) -> String {
+    match r {
+        Err(e) => format!("{e:?}"),
+        Ok(v) => {
+            let s = format!("{v:?}");
+            if s.starts_with("Denied(") { s } else { "ok".to_string() }
+        }
+    }
+}
+
+#[ink_e2e::test]
+async fn nobody_reads_without_permission<Client: E2EBackend>(mut client: Client) -> E2EResult<()> {
+    let head = ink_e2e::alice();
+    let suite = deploy_suite(&mut client, &head).await;
+
+    // The cast, one account per class.
+    let (patient, p) = account(&mut client).await;
+    let (other_patient, _) = account(&mut client).await;
+    let mut doctors = Vec::new();
+    for _ in 0..9 {
+        doctors.push(account(&mut client).await);
+    }
+    let (unregistered, _) = account(&mut client).await;
+    let (new_provider, new_provider_id) = account(&mut client).await;
+    register_patient(&mut client, &suite, &patient, "Matrix patient").await;
+    register_patient(&mut client, &suite, &other_patient, "Other patient").await;
+    for (i, (kp, _)) in doctors.iter().enumerate() {
+        // indices 6, 7, 8 = pending, rejected, suspended: verified below as needed
+        register_doctor(&mut client, &suite, &head, kp, i != 6 && i != 7).await;
+    }
+    submit!(client, &new_provider, suite.registry().register_provider(provider("New", ProviderKind::Nurse)));
+    let id = |i: usize| doctors[i].1;
+    let (ds, os, rv, ex, eo, ec, pd, rj, su) = (id(0), id(1), id(2), id(3), id(4), id(5), id(6), id(7), id(8));
+    submit!(client, &head, suite.registry().reject_provider(rj, "licence not found".into()));
+    submit!(client, &head, suite.registry().suspend_provider(su, "under investigation".into()));
+
+    let mut perms = suite.permissions();
+    for d in [ds, rv, pd, rj, su] {
+        submit!(client, &patient, perms.grant(d, Scopes::ALL, None));
+    }
+    submit!(client, &patient, perms.grant(os, Scopes { demographics: true, ..Default::default() }, None));
+    submit!(client, &patient, perms.revoke(rv));
+    let expiry = now_ms() + 5_000;
+    submit!(client, &patient, perms.grant(ex, Scopes::ALL, Some(expiry)));
+    submit!(client, &doctors[4].0, perms.open_emergency(p, "collapsed in lobby".into(), 3_600_000));
+    submit!(client, &doctors[5].0, perms.open_emergency(p, "ER triage".into(), 3_600_000));
+    submit!(client, &patient, perms.close_emergency(p, ec));
+    // Data to read: a record, a medication and an appointment (by DS).
+    let rec = suite.records().add_record(p, RecordKind::Diagnosis, "Asthma".into(), "mild, intermittent".into(), None);
+    submit!(client, &doctors[0].0, rec);
+    let med = suite.records().add_medication(p, "Salbutamol".into(), "100 ug".into(), "as needed".into(), 0, None, None, "".into());
+    submit!(client, &patient, med);
+    let appt = suite.appointments().set_appointment(p, now_ms() + 86_400_000, 30, "review".into(), 0);
+    submit!(client, &doctors[0].0, appt);
+    while now_ms() <= expiry + 1_000 {
+        std::thread::sleep(std::time::Duration::from_millis(500));
+    }
+    new_block(&mut client).await;
+
+    let signers: Vec<&ink_e2e::Keypair> = vec![
+        &head, &patient, &other_patient, &doctors[0].0, &doctors[1].0, &doctors[2].0, &doctors[3].0,
+        &doctors[4].0, &doctors[5].0, &doctors[6].0, &doctors[7].0, &doctors[8].0, &unregistered,
+    ];
+    let (mut reg, mut per, mut recs, mut apps) = (suite.registry(), suite.permissions(), suite.records(), suite.appointments());
+
+    let mut allowed = 0;
+    let mut refused = 0;
+    let mut unexpected = Vec::new();
+    println!("\n{:<34} {}", "message \\ caller", CALLERS.map(|c| format!("{c:>14}")).join(""));
+    for (message, expected) in EXPECTED {
+        let mut row = String::new();
+        for (col, signer) in signers.iter().enumerate() {
+            let got = match *message {
+                "registry.verify_provider" => classify(&dry!(client, signer, reg.verify_provider(new_provider_id))),
+                "registry.set_siblings" => classify(&dry!(client, signer, reg.set_siblings(suite.permissions, suite.records, suite.appointments))),
+                "registry.patient_profile" => classify(&dry!(client, signer, reg.patient_profile(p))),
+                "registry.read_patient_profile" => classify(&dry!(client, signer, reg.read_patient_profile(p))),
+                "registry.edit_patient" => classify(&dry!(client, signer, reg.edit_patient(profile("Edited")))),
+                "permissions.grant" => classify(&dry!(client, signer, per.grant(ds, Scopes::ALL, None))),
+                "permissions.revoke" => classify(&dry!(client, signer, per.revoke(ds))),
+                "permissions.open_emergency" => classify(&dry!(client, signer, per.open_emergency(p, "reason".into(), 60_000))),
+                "permissions.close_emergency" => classify(&dry!(client, signer, per.close_emergency(p, eo))),
+                "permissions.set_emergency_max" => classify(&dry!(client, signer, per.set_emergency_max(60_000))),
+                "records.add_record" => classify(&dry!(client, signer, recs.add_record(p, RecordKind::Note, "t".into(), "b".into(), None))),
+                "records.record" => classify(&dry!(client, signer, recs.record(p, 0))),
+                "records.read_record" => classify(&dry!(client, signer, recs.read_record(p, 0))),
+                "records.search" => classify(&dry!(client, signer, recs.search(p, Filter::default(), 0, 10))),
+                "records.add_medication" => classify(&dry!(client, signer, recs.add_medication(p, "m".into(), "".into(), "".into(), 0, None, None, "".into()))),
+                "records.stop_medication" => classify(&dry!(client, signer, recs.stop_medication(p, 0))),
+                "appointments.set_appointment" => classify(&dry!(client, signer, apps.set_appointment(p, now_ms() + 86_400_000, 30, "x".into(), 0))),
+                "appointments.appointment" => classify(&dry!(client, signer, apps.appointment(0))),
+                "appointments.patient_appointments" => classify(&dry!(client, signer, apps.patient_appointments(p, 0, 10))),
+                "appointments.cancel" => classify(&dry!(client, signer, apps.cancel(0))),
+                other => panic!("no probe for {other}"),
+            };
+            if got == "ok" { allowed += 1 } else { refused += 1 }
+            if got != expected[col] {
+                unexpected.push(format!("{message} as {}: expected {}, got {got}", CALLERS[col], expected[col]));
+            }
+            row.push_str(&format!("{:>14}", if got == "ok" { "ok".to_string() } else { got.chars().take(13).collect() }));
+        }
+        println!("{message:<34} {row}");
+    }
+    println!("\naccess matrix: {} cases, {allowed} allowed, {refused} refused, unexpected: {}", allowed + refused, unexpected.len());
+    assert!(unexpected.is_empty(), "unexpected outcomes:\n{}", unexpected.join("\n"));
+
+    // A refused write changes nothing but the access log (+1 entry, the
+    // documented AccessLogged + AccessDenied events).
+    let records_before = dry!(client, &patient, recs.record_count(p));
+    let log_before = dry!(client, &patient, per.access_log_len(p)).unwrap();
+    let res = submit!(client, &doctors[1].0, recs.add_record(p, RecordKind::Note, "t".into(), "b".into(), None));
+    assert_eq!(res.return_value(), Ok(smrms_records::records::WriteOutcome::Denied(DenyReason::NoConsent)));
+    assert_eq!(dry!(client, &patient, recs.record_count(p)), records_before);
+    assert_eq!(dry!(client, &patient, per.access_log_len(p)), Ok(log_before + 1));
+    // A refused call with an error reverts: the transaction fails, state is identical.
+    let profile_before = dry!(client, &patient, reg.patient_profile(p));
+    let counts_before = dry!(client, &head, reg.counts());
+    let failed = client.call(&unregistered, &reg.verify_provider(new_provider_id)).submit().await;
+    assert!(failed.is_err(), "a reverted call is a failed transaction");
+    assert_eq!(dry!(client, &patient, reg.patient_profile(p)), profile_before);
+    assert_eq!(dry!(client, &head, reg.counts()), counts_before);
+
+    // Hostile inputs: each a named error, never a trap.
+    let zero = ink::primitives::AccountId::from([0u8; 32]);
+    let long = |n: usize| "x".repeat(n);
+    assert_eq!(dry!(client, &head, reg.propose_head(zero)), Err(Error::ZeroAccount));
+    assert_eq!(dry!(client, &unregistered, reg.register_patient(profile(""))), Err(Error::EmptyField));
+    assert_eq!(dry!(client, &unregistered, reg.register_patient(profile(&long(MAX_NAME_LEN + 1)))), Err(Error::FieldTooLong));
+    assert_eq!(dry!(client, &unregistered, reg.register_patient(profile(&long(MAX_NAME_LEN)))), Ok(()));
+    assert_eq!(dry!(client, &patient, reg.register_patient(profile("again"))), Err(Error::AlreadyRegistered));
+    assert_eq!(dry!(client, &doctors[0].0, reg.register_provider(provider("again", ProviderKind::Doctor))), Err(Error::AlreadyRegistered));
+    assert_eq!(dry!(client, &head, reg.verify_provider(zero)), Err(Error::UnknownProvider));
+    assert_eq!(dry!(client, &head, reg.verify_provider(ds)), Err(Error::InvalidStatusTransition));
+    assert_eq!(dry!(client, &head, reg.suspend_provider(ds, long(MAX_TEXT_LEN + 1))), Err(Error::FieldTooLong));
+    assert_eq!(dry!(client, &patient, per.grant(p, Scopes::ALL, None)), Err(Error::SelfGrant));
+    assert_eq!(dry!(client, &patient, per.grant(zero, Scopes::ALL, None)), Err(Error::UnknownAccount));
+    assert_eq!(dry!(client, &patient, per.grant(ds, Scopes::ALL, Some(0))), Err(Error::ExpiryInPast));
+    assert_eq!(dry!(client, &patient, per.revoke(zero)), Err(Error::GrantNotFound));
+    assert_eq!(dry!(client, &doctors[0].0, per.open_emergency(zero, "r".into(), 1)), Err(Error::UnknownPatient));
+    assert_eq!(dry!(client, &doctors[0].0, per.open_emergency(p, long(MAX_TEXT_LEN + 1), 1)), Err(Error::FieldTooLong));
+    assert_eq!(dry!(client, &doctors[0].0, per.open_emergency(p, "r".into(), u64::MAX)), Err(Error::InvalidDuration));
+    assert_eq!(dry!(client, &patient, per.access_log(p, u32::MAX, u32::MAX)).map(|v| v.len()), Ok(0));
+    assert!(dry!(client, &patient, per.access_log(p, 0, u32::MAX)).unwrap().len() <= MAX_PAGE as usize);
+    let max_body = recs.add_record(p, RecordKind::Note, long(MAX_TITLE_LEN), long(MAX_BODY_LEN), None);
+    assert!(matches!(dry!(client, &doctors[0].0, max_body), Ok(smrms_records::records::WriteOutcome::Accepted(_))));
+    let too_big = recs.add_record(p, RecordKind::Note, "t".into(), long(MAX_BODY_LEN + 1), None);
+    assert_eq!(dry!(client, &doctors[0].0, too_big), Err(Error::FieldTooLong));
+    assert_eq!(dry!(client, &doctors[0].0, recs.add_record(p, RecordKind::Note, "".into(), "b".into(), None)), Err(Error::EmptyField));
+    assert_eq!(dry!(client, &doctors[0].0, recs.add_record(p, RecordKind::Note, "t".into(), "b".into(), Some(u32::MAX))), Err(Error::UnknownRecord));
+    assert_eq!(dry!(client, &patient, recs.record(p, u32::MAX)), Err(Error::UnknownRecord));
+    assert_eq!(dry!(client, &patient, recs.search(p, Filter::default(), u32::MAX, u32::MAX)).map(|s| s.items.len()), Ok(0));
+    assert_eq!(dry!(client, &patient, recs.stop_medication(p, u32::MAX)), Err(Error::UnknownMedication));
+    let bad_med = recs.add_medication(p, "m".into(), "".into(), "".into(), 10, Some(9), None, "".into());
+    assert_eq!(dry!(client, &patient, bad_med), Err(Error::InvalidTimeRange));
+    assert_eq!(dry!(client, &patient, apps.appointment(u64::MAX)), Err(Error::UnknownAppointment));
+    assert_eq!(dry!(client, &doctors[0].0, apps.set_appointment(p, 1, 30, "x".into(), 0)), Err(Error::StartInPast));
+    assert_eq!(dry!(client, &doctors[0].0, apps.set_appointment(p, u64::MAX, 0, "x".into(), 0)), Err(Error::InvalidDuration));
+    assert_eq!(dry!(client, &doctors[0].0, apps.complete(0)), Err(Error::TooEarly));
+    assert_eq!(dry!(client, &doctors[0].0, apps.accept(0)), Err(Error::InvalidTransition));
+    assert_eq!(dry!(client, &patient, apps.confirm(0), value = 1), Err(Error::InvalidTransition));
+    assert_eq!(dry!(client, &patient, apps.withdraw()), Err(Error::NothingToWithdraw));
+    // Value sent to a non-payable message: ink!'s dispatcher reverts the call
+    // (the documented exception to "a named error").
+    assert!(client.call(&patient, &per.revoke(ds)).dry_run().await.is_ok());
+    assert!(client.call(&patient, &per.revoke(ds)).value(1).dry_run().await.is_err(), "value to a non-payable message traps");
+    Ok(())
+}

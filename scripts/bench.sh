@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Cost and scale benchmark (not part of the test command; takes minutes).
+#   bash scripts/bench.sh
+# Builds the release bundles (for code sizes) and the `bench` variants (which
+# add `bench_fill` messages) plus the ERC-20 baseline in target/bench, starts
+# a local node and runs scripts/bench.py. Output: bench/RESULTS.md.
+set -euo pipefail
+. "$(dirname "$0")/env.sh"
+cd "$SMRMS_ROOT"
+step "release bundles (code size)"
+bash scripts/build.sh
+export SMRMS_BENCH_TARGET="$SMRMS_ROOT/target/bench"
+step "bench bundles (feature bench) and the ERC-20 baseline in $SMRMS_BENCH_TARGET"
+CARGO_TARGET_DIR="$SMRMS_BENCH_TARGET" SMRMS_FEATURES=bench bash scripts/build.sh
+CARGO_TARGET_DIR="$SMRMS_BENCH_TARGET" cargo contract build --release --quiet --manifest-path bench/erc20/Cargo.toml
+step "benchmark"
+python3 scripts/bench.py
