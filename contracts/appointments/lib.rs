@@ -31,6 +31,7 @@ pub mod appointments {
     use ink::prelude::{string::String, vec::Vec};
     use ink::storage::Mapping;
     use smrms_shared::{
+        AccessDenied,
         check_optional, check_required, collect_page, decide_access, AccessAction, AccessLogEntry,
         AccessOutcome, DenyReason, Error, PermissionsApi, RegistryApi, Result, Scope, Standing,
         MAX_TEXT_LEN,
@@ -237,24 +238,6 @@ pub mod appointments {
         fee: Balance,
     }
 
-    /// A doctor without the patient's appointments consent tried to set an
-    /// appointment; the patient and the head are told.
-    #[ink(event)]
-    pub struct AccessDenied {
-        /// The patient.
-        #[ink(topic)]
-        patient: AccountId,
-        /// The head.
-        #[ink(topic)]
-        head: AccountId,
-        /// Who tried.
-        #[ink(topic)]
-        accessor: AccountId,
-        /// What was tried.
-        action: AccessAction,
-        /// Why it was denied.
-        reason: DenyReason,
-    }
 
     /// The outcome of `set_appointment`.
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -16,6 +16,7 @@ pub mod records {
     use ink::prelude::{string::String, vec::Vec};
     use ink::storage::Mapping;
     use smrms_shared::{
+        AccessDenied,
         check_optional, check_required, collect_page, decide_access, record_content_hash,
         AccessAction, AccessLogEntry, AccessOutcome, DenyReason, Error, PermissionsApi,
         RegistryApi, Result, Scope, Standing, MAX_BODY_LEN, MAX_NAME_LEN, MAX_PAGE,
@@ -217,23 +218,6 @@ pub mod records {
         emergency: bool,
     }
 
-    /// An access attempt was denied; the patient and the head are told.
-    #[ink(event)]
-    pub struct AccessDenied {
-        /// The patient.
-        #[ink(topic)]
-        patient: AccountId,
-        /// The head.
-        #[ink(topic)]
-        head: AccountId,
-        /// Who tried.
-        #[ink(topic)]
-        accessor: AccountId,
-        /// What was tried.
-        action: AccessAction,
-        /// Why it was denied.
-        reason: DenyReason,
-    }
 
     /// A medication entry was added.
     #[ink(event)]
@@ -300,9 +284,24 @@ pub mod records {
             if patient == accessor {
                 return Ok(AccessOutcome::Granted);
             }
-            let basis = self.permissions.access_basis(patient, accessor, scope)?;
             let standing = self.registry.standing(accessor)?;
+            self.decide_as(patient, accessor, standing, scope)
+        }
+
+        /// As `decide`, when the accessor's standing is already known.
+        fn decide_as(&self, patient: AccountId, accessor: AccountId, standing: Standing, scope: Scope) -> Result<AccessOutcome> {
+            let basis = self.permissions.access_basis(patient, accessor, scope)?;
             Ok(decide_access(basis, standing, scope))
+        }
+
+        /// The standing of a writer other than the patient, who must be a
+        /// verified doctor.
+        fn verified_doctor(&self, account: AccountId) -> Result<Standing> {
+            let standing = self.registry.standing(account)?;
+            if !standing.is_verified_doctor() {
+                return Err(Error::NotVerifiedDoctor);
+            }
+            Ok(standing)
         }
 
         /// Logs an attempt in the patient's access log; on denial also emits
@@ -356,24 +355,25 @@ pub mod records {
             let author = self.env().caller();
             validate_record(&title, &body)?;
             self.ensure_patient(patient)?;
-            if !self.registry.standing(author)?.is_verified_doctor() {
-                return Err(Error::NotVerifiedDoctor);
-            }
+            let standing = self.verified_doctor(author)?;
             let id = self.record_len.get(patient).unwrap_or(0);
-            if let Some(old) = supersedes {
-                let r = self.records.get((patient, old)).ok_or(Error::UnknownRecord)?;
-                if r.superseded_by.is_some() {
-                    return Err(Error::AlreadySuperseded);
+            let corrected = match supersedes {
+                Some(old) => {
+                    let r = self.records.get((patient, old)).ok_or(Error::UnknownRecord)?;
+                    if r.superseded_by.is_some() {
+                        return Err(Error::AlreadySuperseded);
+                    }
+                    Some((old, r))
                 }
-            }
-            let outcome = self.decide(patient, author, Scope::RecordsWrite)?;
+                None => None,
+            };
+            let outcome = self.decide_as(patient, author, standing, Scope::RecordsWrite)?;
             self.audit(patient, author, AccessAction::WriteRecord, outcome)?;
             let emergency = match outcome {
                 AccessOutcome::Denied(reason) => return Ok(WriteOutcome::Denied(reason)),
                 o => o == AccessOutcome::GrantedEmergency,
             };
-            if let Some(old) = supersedes {
-                let mut r = self.records.get((patient, old)).ok_or(Error::UnknownRecord)?;
+            if let Some((old, mut r)) = corrected {
                 r.superseded_by = Some(id);
                 self.records.insert((patient, old), &r);
             }
@@ -561,10 +561,8 @@ pub mod records {
             validate_medication(&name, &dose, &frequency, &notes, start, end)?;
             self.ensure_patient(patient)?;
             if by != patient {
-                if !self.registry.standing(by)?.is_verified_doctor() {
-                    return Err(Error::NotVerifiedDoctor);
-                }
-                let outcome = self.decide(patient, by, Scope::RecordsWrite)?;
+                let standing = self.verified_doctor(by)?;
+                let outcome = self.decide_as(patient, by, standing, Scope::RecordsWrite)?;
                 self.audit(patient, by, AccessAction::WriteMedication, outcome)?;
                 if let AccessOutcome::Denied(reason) = outcome {
                     return Ok(WriteOutcome::Denied(reason));
@@ -594,10 +592,8 @@ pub mod records {
                 return Err(Error::MedicationAlreadyStopped);
             }
             if by != patient {
-                if !self.registry.standing(by)?.is_verified_doctor() {
-                    return Err(Error::NotVerifiedDoctor);
-                }
-                if let AccessOutcome::Denied(_) = self.decide(patient, by, Scope::RecordsWrite)? {
+                let standing = self.verified_doctor(by)?;
+                if let AccessOutcome::Denied(_) = self.decide_as(patient, by, standing, Scope::RecordsWrite)? {
                     return Err(Error::NotAllowed);
                 }
             }

@@ -17,6 +17,7 @@ pub mod registry {
     use ink::prelude::{string::String, vec::Vec};
     use ink::storage::Mapping;
     use smrms_shared::{
+        AccessDenied,
         check_optional, check_required, collect_page, ensure_not_zero, AccessAction,
         AccessLogEntry, AccessOutcome, DenyReason, Error, PermissionsApi, ProviderKind,
         ProviderStatus, RegistryApi, Result, Scope, Siblings, Standing, MAX_NAME_LEN,
@@ -312,23 +313,6 @@ pub mod registry {
         emergency: bool,
     }
 
-    /// An access attempt on a patient's profile was denied; the head is told.
-    #[ink(event)]
-    pub struct AccessDenied {
-        /// The patient.
-        #[ink(topic)]
-        patient: AccountId,
-        /// The head, so that the head's office can follow denials.
-        #[ink(topic)]
-        head: AccountId,
-        /// Who tried.
-        #[ink(topic)]
-        accessor: AccountId,
-        /// What was tried.
-        action: AccessAction,
-        /// Why it was denied.
-        reason: DenyReason,
-    }
 
     /// The outcome of an audited profile read.
     #[derive(Debug, Clone, PartialEq, Eq)]

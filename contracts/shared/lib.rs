@@ -318,6 +318,29 @@ pub struct AccessLogEntry {
     pub at: Timestamp,
 }
 
+/// An access attempt through a transaction was denied. Emitted by the
+/// contract that received the transaction (registry, records or
+/// appointments), with the patient and the head as topics so that both can
+/// follow denials (the paper: "immediately it is notified to
+/// SMRMS-BCN-head"). One event type for the whole suite, so one topic
+/// subscription sees every denial.
+#[ink::event]
+pub struct AccessDenied {
+    /// The patient whose data was the target.
+    #[ink(topic)]
+    pub patient: AccountId,
+    /// The head at the time of the attempt.
+    #[ink(topic)]
+    pub head: AccountId,
+    /// Who tried.
+    #[ink(topic)]
+    pub accessor: AccountId,
+    /// What was tried.
+    pub action: AccessAction,
+    /// Why it was denied.
+    pub reason: DenyReason,
+}
+
 /// Addresses of the sibling contracts of one SMRMS deployment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[ink::scale_derive(Encode, Decode, TypeInfo)]

@@ -34,7 +34,7 @@ async fn doctor_adds_record_with_consent<Client: E2EBackend>(mut client: Client)
     let add = |title: &str| suite.records().add_record(patient_id, RecordKind::Diagnosis, title.into(), "Type 2 diabetes".into(), None);
     assert_eq!(dry!(client, &doctor, add("Diagnosis")), Ok(WriteOutcome::Denied(DenyReason::NoConsent)));
     let res = submit!(client, &doctor, add("Diagnosis"));
-    assert!(emitted::<smrms_records::records::AccessDenied, _>(&res, suite.records, &[patient_id, head_id, doctor_id]));
+    assert!(emitted::<AccessDenied, _>(&res, suite.records, &[patient_id, head_id, doctor_id]));
     assert_eq!(dry!(client, &patient, suite.records().record_count(patient_id)), Ok(0));
     let log = dry!(client, &patient, suite.permissions().access_log(patient_id, 0, 10)).unwrap();
     assert_eq!(log.len(), 1);
