@@ -29,7 +29,9 @@ bash scripts/build.sh
 
 step "3/4 end-to-end tests on substrate-contracts-node ($(substrate-contracts-node --version))"
 set +e
-cargo test -p smrms-e2e --features e2e-tests 2>&1 | tee "$LOGS/e2e.log" | grep -E '^test |^test result|^     Running|panicked|left:|right:'
+# --nocapture: the access matrix prints its table and totals
+cargo test -p smrms-e2e --features e2e-tests -- --nocapture 2>&1 | tee "$LOGS/e2e.log" \
+  | grep -E '^test |^test result|^     Running|panicked|left:|right:|^access matrix|^message|^(registry|permissions|records|appointments)\.'
 rc=${PIPESTATUS[0]}
 set -e
 read -r ep ef ei <<<"$(count "$LOGS/e2e.log")"
