@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$SMRMS_ROOT"
 step "release bundles (code size)"
 bash scripts/build.sh
-export SMRMS_BENCH_TARGET="$SMRMS_ROOT/target/bench"
+export SMRMS_BENCH_TARGET="${SMRMS_BENCH_TARGET:-$SMRMS_ROOT/target/bench}"
 step "bench bundles (feature bench) and the ERC-20 baseline in $SMRMS_BENCH_TARGET"
 CARGO_TARGET_DIR="$SMRMS_BENCH_TARGET" SMRMS_FEATURES=bench bash scripts/build.sh
 CARGO_TARGET_DIR="$SMRMS_BENCH_TARGET" cargo contract build --release --quiet --manifest-path bench/erc20/Cargo.toml
