@@ -33,6 +33,7 @@ else
     $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
       rustc-web=$DEB_RUST cargo-web=$DEB_RUST rust-web-src=$DEB_RUST \
       rust-web-clippy=$DEB_RUST libstd-rust-web-dev=$DEB_RUST lld-19
+    $SUDO mkdir -p /usr/lib/rustlib/x86_64-unknown-linux-gnu/bin
     $SUDO ln -sf /usr/lib/llvm-19/bin/lld /usr/lib/rustlib/x86_64-unknown-linux-gnu/bin/rust-lld
     rustup toolchain link debweb /usr
     export RUSTUP_TOOLCHAIN=debweb
