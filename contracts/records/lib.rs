@@ -19,8 +19,8 @@ pub mod records {
         AccessDenied,
         check_optional, check_required, collect_page, decide_access, record_content_hash,
         AccessAction, AccessLogEntry, AccessOutcome, DenyReason, Error, PermissionsApi,
-        RegistryApi, Result, Scope, Standing, MAX_BODY_LEN, MAX_NAME_LEN, MAX_PAGE,
-        MAX_SCAN, MAX_SHORT_LEN, MAX_TEXT_LEN, MAX_TITLE_LEN,
+        RegistryApi, Result, Scope, Standing, MAX_BODY_LEN, MAX_KEY_HOLDERS, MAX_NAME_LEN, MAX_PAGE,
+        MAX_SCAN, MAX_SHORT_LEN, MAX_TEXT_LEN, MAX_TITLE_LEN, MAX_WRAPPED_KEY_LEN,
     };
 
     /// The kind of a medical record.
@@ -120,6 +120,18 @@ pub mod records {
         Granted(Record),
         /// Denied; logged, and the head told.
         Denied(DenyReason),
+    }
+
+    /// What a wrapped data key opens: the patient's sealed profile fields, or
+    /// one of her records. Clients encrypt each with a fresh data key and
+    /// wrap that key for every reader (see README, "Encryption").
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    #[ink::scale_derive(Encode, Decode, TypeInfo)]
+    pub enum Sealed {
+        /// The sealed fields of the patient's registry profile.
+        Profile,
+        /// The record with this id.
+        Record(u32),
     }
 
     /// Search filter; unset fields match everything.
@@ -245,6 +257,34 @@ pub mod records {
         id: u32,
     }
 
+    /// A data key was wrapped for a reader and stored beside the ciphertext.
+    #[ink(event)]
+    pub struct KeyShared {
+        /// The patient.
+        #[ink(topic)]
+        patient: AccountId,
+        /// Who can now unwrap it.
+        #[ink(topic)]
+        recipient: AccountId,
+        /// What it opens.
+        object: Sealed,
+        /// Who stored it (the patient or the record's author).
+        by: AccountId,
+    }
+
+    /// The patient destroyed every wrapped key of an item (crypto-shredding):
+    /// what remains on chain is ciphertext nobody can open.
+    #[ink(event)]
+    pub struct KeysShredded {
+        /// The patient.
+        #[ink(topic)]
+        patient: AccountId,
+        /// What the keys opened.
+        object: Sealed,
+        /// How many wrapped keys were destroyed.
+        count: u32,
+    }
+
     /// The records contract's storage.
     #[ink(storage)]
     pub struct Records {
@@ -256,6 +296,10 @@ pub mod records {
         medications: Mapping<(AccountId, u32), Medication>,
         medication_len: Mapping<AccountId, u32>,
         total_records: u64,
+        /// Who holds a wrapped key of (patient, item); at most `MAX_KEY_HOLDERS`.
+        key_holders: Mapping<(AccountId, Sealed), Vec<AccountId>>,
+        /// The wrapped data key of (patient, item) for a recipient.
+        wrapped_keys: Mapping<(AccountId, Sealed, AccountId), Vec<u8>>,
     }
 
     impl Records {
@@ -275,6 +319,8 @@ pub mod records {
                 medications: Mapping::default(),
                 medication_len: Mapping::default(),
                 total_records: 0,
+                key_holders: Mapping::default(),
+                wrapped_keys: Mapping::default(),
             }
         }
 
@@ -671,6 +717,118 @@ pub mod records {
             Ok(self.total_records)
         }
 
+        /// Stores a data key wrapped (HPKE) for `recipient` beside the
+        /// ciphertext of a patient's profile or record, replacing an earlier
+        /// one. Who may store: for the profile, the patient; for a record,
+        /// the patient or the record's author. Who may receive: the patient,
+        /// the record's author, or an account that holds the matching read
+        /// access now (`Demographics` for the profile, `RecordsRead` for a
+        /// record, by consent or open emergency access, verified). A grant
+        /// made later is served by the patient's client wrapping the existing
+        /// keys again; revoking stops future wrapping (keys already fetched
+        /// cannot be taken back).
+        ///
+        /// # Arguments
+        /// * `patient` - the patient whose data it is.
+        /// * `object` - `Profile`, or `Record(id)`.
+        /// * `recipient` - the account the key is wrapped for.
+        /// * `wrapped` - the wrapped key (1 to 128 bytes).
+        ///
+        /// # Errors
+        /// `EmptyField` / `FieldTooLong` for `wrapped`; `UnknownPatient`;
+        /// `UnknownRecord`; `NotAllowed` for any other caller;
+        /// `RecipientNotAllowed`; `TooManyKeyHolders` past 72 recipients.
+        #[ink(message)]
+        pub fn share_key(&mut self, patient: AccountId, object: Sealed, recipient: AccountId, wrapped: Vec<u8>) -> Result<()> {
+            if wrapped.is_empty() {
+                return Err(Error::EmptyField);
+            }
+            if wrapped.len() > MAX_WRAPPED_KEY_LEN {
+                return Err(Error::FieldTooLong);
+            }
+            let by = self.env().caller();
+            let (author, scope) = match object {
+                Sealed::Profile => {
+                    self.ensure_patient(patient)?;
+                    (None, Scope::Demographics)
+                }
+                Sealed::Record(id) => {
+                    let r = self.records.get((patient, id)).ok_or(Error::UnknownRecord)?;
+                    (Some(r.author), Scope::RecordsRead)
+                }
+            };
+            if by != patient && Some(by) != author {
+                return Err(Error::NotAllowed);
+            }
+            if recipient != patient && Some(recipient) != author {
+                if let AccessOutcome::Denied(_) = self.decide(patient, recipient, scope)? {
+                    return Err(Error::RecipientNotAllowed);
+                }
+            }
+            let mut holders = self.key_holders.get((patient, object)).unwrap_or_default();
+            if !holders.contains(&recipient) {
+                if holders.len() >= MAX_KEY_HOLDERS as usize {
+                    return Err(Error::TooManyKeyHolders);
+                }
+                holders.push(recipient);
+                self.key_holders.insert((patient, object), &holders);
+            }
+            self.wrapped_keys.insert((patient, object, recipient), &wrapped);
+            self.env().emit_event(KeyShared { patient, recipient, object, by });
+            Ok(())
+        }
+
+        /// The data key of a patient's profile or record wrapped for
+        /// `recipient`, if one is stored. Public like all chain storage: a
+        /// wrapped key opens nothing without the recipient's private key.
+        ///
+        /// # Arguments
+        /// * `patient` - the patient.
+        /// * `object` - `Profile`, or `Record(id)`.
+        /// * `recipient` - the reader.
+        #[ink(message)]
+        pub fn key_of(&self, patient: AccountId, object: Sealed, recipient: AccountId) -> Result<Option<Vec<u8>>> {
+            Ok(self.wrapped_keys.get((patient, object, recipient)))
+        }
+
+        /// Everyone holding a wrapped key of a patient's profile or record.
+        ///
+        /// # Arguments
+        /// * `patient` - the patient.
+        /// * `object` - `Profile`, or `Record(id)`.
+        #[ink(message)]
+        pub fn key_holders(&self, patient: AccountId, object: Sealed) -> Result<Vec<AccountId>> {
+            Ok(self.key_holders.get((patient, object)).unwrap_or_default())
+        }
+
+        /// Erasure on request (crypto-shredding): the patient destroys every
+        /// wrapped key of her profile or of one record. The ciphertext stays
+        /// (the chain is append-only) but nobody can open it any more, unless
+        /// a reader kept the data key or the plaintext before. Returns how
+        /// many keys were destroyed.
+        ///
+        /// Who may call: the patient.
+        ///
+        /// # Arguments
+        /// * `patient` - the patient (the caller).
+        /// * `object` - `Profile`, or `Record(id)`.
+        ///
+        /// # Errors
+        /// `NotAllowed` for anyone but the patient.
+        #[ink(message)]
+        pub fn shred_keys(&mut self, patient: AccountId, object: Sealed) -> Result<u32> {
+            if self.env().caller() != patient {
+                return Err(Error::NotAllowed);
+            }
+            let holders = self.key_holders.take((patient, object)).unwrap_or_default();
+            for h in &holders {
+                self.wrapped_keys.remove((patient, object, *h));
+            }
+            let count = u32::try_from(holders.len()).map_err(|_| Error::Overflow)?;
+            self.env().emit_event(KeysShredded { patient, object, count });
+            Ok(count)
+        }
+
         /// The registry and permissions contracts this contract trusts.
         #[ink(message)]
         pub fn siblings(&self) -> Result<(AccountId, AccountId)> {
@@ -725,6 +883,30 @@ pub mod records {
             assert!(Filter { from: Some(100), until: Some(101), ..Default::default() }.matches(&r));
             assert!(!Filter { from: Some(101), ..Default::default() }.matches(&r));
             assert!(!Filter { until: Some(100), ..Default::default() }.matches(&r));
+        }
+
+        #[ink::test]
+        fn key_store_checks_input_before_anything_else() {
+            let a = ink::env::test::default_accounts::<ink::env::DefaultEnvironment>();
+            let mut r = Records::new(a.django, a.eve);
+            ink::env::test::set_caller::<ink::env::DefaultEnvironment>(a.bob);
+            let obj = Sealed::Record(0);
+            assert_eq!(r.share_key(a.bob, obj, a.charlie, vec![]), Err(Error::EmptyField));
+            assert_eq!(r.share_key(a.bob, obj, a.charlie, vec![1; MAX_WRAPPED_KEY_LEN + 1]), Err(Error::FieldTooLong));
+            assert_eq!(r.share_key(a.bob, obj, a.charlie, vec![1; MAX_WRAPPED_KEY_LEN]), Err(Error::UnknownRecord));
+            assert_eq!(r.key_of(a.bob, obj, a.charlie), Ok(None));
+            assert_eq!(r.key_holders(a.bob, Sealed::Profile), Ok(vec![]));
+            assert_eq!(r.shred_keys(a.alice, obj), Err(Error::NotAllowed), "only the patient shreds");
+            assert_eq!(r.shred_keys(a.bob, obj), Ok(0));
+            assert_eq!(ink::env::test::recorded_events().count(), 1, "one KeysShredded");
+        }
+
+        #[test]
+        fn largest_key_holder_list_fits_the_storage_buffer() {
+            use scale::Encode;
+            let holders = vec![AccountId::from([9; 32]); MAX_KEY_HOLDERS as usize];
+            assert!(holders.encoded_size() < 16 * 1024);
+            assert!(vec![0u8; MAX_WRAPPED_KEY_LEN].encoded_size() < 16 * 1024);
         }
 
         #[test]

@@ -314,6 +314,17 @@ pub mod registry {
     }
 
 
+    /// An account published (or replaced) its encryption public key, used by
+    /// clients to wrap data keys for it (see README, "Encryption").
+    #[ink(event)]
+    pub struct EncryptionKeyPublished {
+        /// The account.
+        #[ink(topic)]
+        account: AccountId,
+        /// Its X25519 public key.
+        public_key: [u8; 32],
+    }
+
     /// The outcome of an audited profile read.
     #[derive(Debug, Clone, PartialEq, Eq)]
     #[ink::scale_derive(Encode, Decode, TypeInfo)]
@@ -335,6 +346,7 @@ pub mod registry {
         providers: Mapping<AccountId, Provider>,
         provider_at: Mapping<u32, AccountId>,
         counts: Counts,
+        encryption_keys: Mapping<AccountId, [u8; 32]>,
     }
 
     impl Registry {
@@ -350,6 +362,7 @@ pub mod registry {
                 providers: Mapping::default(),
                 provider_at: Mapping::default(),
                 counts: Counts::default(),
+                encryption_keys: Mapping::default(),
             }
         }
 
@@ -797,6 +810,43 @@ pub mod registry {
         pub fn counts(&self) -> Result<Counts> {
             Ok(self.counts)
         }
+
+        /// Publishes the caller's encryption public key (X25519, 32 bytes),
+        /// so that other clients can wrap record and profile data keys for
+        /// the caller. It is separate from the signing key; publishing again
+        /// replaces it (data wrapped for the old key needs re-wrapping).
+        ///
+        /// Who may call: a registered patient or provider, or the head.
+        ///
+        /// # Arguments
+        /// * `public_key` - the X25519 public key, 32 bytes.
+        ///
+        /// # Errors
+        /// `UnknownAccount` for an unregistered caller; `InvalidKey` for
+        /// 32 zero bytes.
+        #[ink(message)]
+        pub fn publish_encryption_key(&mut self, public_key: [u8; 32]) -> Result<()> {
+            let account = self.env().caller();
+            if account != self.head && self.standing_of(&account) == Standing::Unregistered {
+                return Err(Error::UnknownAccount);
+            }
+            if public_key == [0u8; 32] {
+                return Err(Error::InvalidKey);
+            }
+            self.encryption_keys.insert(account, &public_key);
+            self.env().emit_event(EncryptionKeyPublished { account, public_key });
+            Ok(())
+        }
+
+        /// The encryption public key `account` published, if any (public
+        /// information: anyone may ask).
+        ///
+        /// # Arguments
+        /// * `account` - whose key.
+        #[ink(message)]
+        pub fn encryption_key(&self, account: AccountId) -> Result<Option<[u8; 32]>> {
+            Ok(self.encryption_keys.get(account))
+        }
     }
 
     impl RegistryApi for Registry {
@@ -873,6 +923,30 @@ pub mod registry {
             assert_eq!(r.head(), Ok(a.bob));
             assert_eq!(r.proposed_head(), Ok(None));
             assert_eq!(events(), 2);
+        }
+
+        #[ink::test]
+        fn encryption_keys_are_published_by_registered_accounts() {
+            let a = accounts();
+            as_caller(a.alice);
+            let mut r = Registry::new();
+            assert_eq!(r.publish_encryption_key([1; 32]), Ok(()), "the head may publish");
+            as_caller(a.bob);
+            assert_eq!(r.publish_encryption_key([2; 32]), Err(Error::UnknownAccount));
+            r.register_patient(profile("Bob")).unwrap();
+            assert_eq!(r.publish_encryption_key([0; 32]), Err(Error::InvalidKey));
+            assert_eq!(r.encryption_key(a.bob), Ok(None));
+            assert_eq!(r.publish_encryption_key([2; 32]), Ok(()));
+            assert_eq!(r.publish_encryption_key([3; 32]), Ok(()), "publishing again replaces");
+            as_caller(a.charlie);
+            r.register_provider(doctor("Charlie")).unwrap();
+            assert_eq!(r.publish_encryption_key([4; 32]), Ok(()), "a pending provider may publish");
+            assert_eq!(r.encryption_key(a.bob), Ok(Some([3; 32])));
+            assert_eq!(r.encryption_key(a.charlie), Ok(Some([4; 32])));
+            assert_eq!(r.encryption_key(a.alice), Ok(Some([1; 32])));
+            assert_eq!(r.encryption_key(a.django), Ok(None));
+            // 4 keys published + 2 registrations
+            assert_eq!(events(), 6);
         }
 
         #[ink::test]

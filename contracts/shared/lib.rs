@@ -42,6 +42,12 @@ pub const MAX_BODY_LEN: usize = 8192;
 /// Maximum number of grants a patient holds at once (bounds the per-patient
 /// lists and the "active now" count).
 pub const MAX_GRANTS_PER_PATIENT: u32 = 64;
+/// Largest wrapped data key, in bytes (an HPKE X25519 encapsulated key of 32
+/// bytes plus a sealed 32-byte data key with its 16-byte tag is 80).
+pub const MAX_WRAPPED_KEY_LEN: usize = 128;
+/// Most wrapped keys per sealed item: the patient, the author and every
+/// possible grantee.
+pub const MAX_KEY_HOLDERS: u32 = MAX_GRANTS_PER_PATIENT + 8;
 /// Upper bound the head may configure for an emergency (break-glass) access:
 /// 24 hours in milliseconds.
 pub const MAX_EMERGENCY_MS: Timestamp = 24 * 60 * 60 * 1000;
@@ -128,6 +134,13 @@ pub enum Error {
     StartInPast,
     /// An arithmetic overflow was prevented.
     Overflow,
+    /// An encryption public key of all zero bytes is not a key.
+    InvalidKey,
+    /// The recipient of a wrapped data key holds no read access to that data
+    /// (not the patient, not the record's author, no matching read scope).
+    RecipientNotAllowed,
+    /// This data already has the maximum number of wrapped keys.
+    TooManyKeyHolders,
 }
 
 /// Result type of every SMRMS message.

@@ -8,10 +8,25 @@
 mod common;
 use common::*;
 use ink_e2e::ContractsBackend;
-use smrms_records::records::{Filter, RecordKind};
+use ink::primitives::AccountId;
+use smrms_forwarder::forwarder::{Forwarder, ForwarderRef};
+use smrms_records::records::{Filter, RecordKind, Sealed};
+
+/// Arguments already SCALE-encoded, written as they are.
+#[derive(Clone)]
+struct TupleArgs(Vec<u8>);
+
+impl scale::Encode for TupleArgs {
+    fn size_hint(&self) -> usize {
+        self.0.len()
+    }
+    fn encode_to<O: scale::Output + ?Sized>(&self, dest: &mut O) {
+        dest.write(&self.0)
+    }
+}
 
 /// Classes of callers, in the column order of `EXPECTED`.
-const CALLERS: [&str; 13] = [
+const CALLERS: [&str; 14] = [
     "head",          // Hd
     "patient",       // Pt  the patient herself
     "other patient", // OP
@@ -25,34 +40,40 @@ const CALLERS: [&str; 13] = [
     "rejected",      // Rj  rejected doctor holding every scope
     "suspended",     // Su  suspended doctor holding every scope
     "unregistered",  // Un
+    "contract",      // Ct  a contract (the forwarder fixture) calling in the patient's place
 ];
 
 /// Expected outcome per message (rows) and caller class (columns above).
 /// `ok` = allowed; `Denied(..)` = refused, logged and announced to the head;
 /// any other word = the named `Error` returned (nothing changes).
 #[rustfmt::skip]
-const EXPECTED: &[(&str, [&str; 13])] = &[
-    //                              Hd               Pt                  OP                  DS           OS                   Rv                   Ex                   EO                   EC                   Pd                   Rj                   Su                   Un
-    ("registry.verify_provider",  ["ok",           "NotHead",          "NotHead",          "NotHead",   "NotHead",           "NotHead",           "NotHead",           "NotHead",           "NotHead",           "NotHead",           "NotHead",           "NotHead",           "NotHead"]),
-    ("registry.set_siblings",     ["SiblingsAlreadySet","NotHead",     "NotHead",          "NotHead",   "NotHead",           "NotHead",           "NotHead",           "NotHead",           "NotHead",           "NotHead",           "NotHead",           "NotHead",           "NotHead"]),
-    ("registry.patient_profile",  ["NotAllowed",          "ok",               "NotAllowed",       "ok",        "ok",                "NotAllowed",        "NotAllowed",        "ok",                "NotAllowed",        "NotAllowed",        "NotAllowed",        "NotAllowed",        "NotAllowed"]),
-    ("registry.read_patient_profile",["Denied(Unregistered)","ok",     "Denied(NoConsent)","ok",        "ok",                "Denied(NoConsent)", "Denied(NoConsent)", "ok",                "Denied(NoConsent)", "Denied(NotVerified)","Denied(NotVerified)","Denied(NotVerified)","Denied(Unregistered)"]),
-    ("registry.edit_patient",     ["NotAPatient",  "ok",               "ok",               "NotAPatient","NotAPatient",      "NotAPatient",       "NotAPatient",       "NotAPatient",       "NotAPatient",       "NotAPatient",       "NotAPatient",       "NotAPatient",       "NotAPatient"]),
-    ("permissions.grant",         ["NotAPatient",  "ok",               "ok",               "SelfGrant","NotAPatient",      "NotAPatient",       "NotAPatient",       "NotAPatient",       "NotAPatient",       "NotAPatient",       "NotAPatient",       "NotAPatient",       "NotAPatient"]),
-    ("permissions.revoke",        ["GrantNotFound","ok",               "GrantNotFound",    "GrantNotFound","GrantNotFound",  "GrantNotFound",     "GrantNotFound",     "GrantNotFound",     "GrantNotFound",     "GrantNotFound",     "GrantNotFound",     "GrantNotFound",     "GrantNotFound"]),
-    ("permissions.open_emergency",["NotVerifiedDoctor","NotVerifiedDoctor","NotVerifiedDoctor","ok",   "ok",                "ok",                "ok",                "ok",                "ok",                "NotVerifiedDoctor", "NotVerifiedDoctor", "NotVerifiedDoctor", "NotVerifiedDoctor"]),
-    ("permissions.close_emergency",["ok",          "ok",               "NotAllowed",       "NotAllowed","NotAllowed",        "NotAllowed",        "NotAllowed",        "ok",                "NotAllowed",        "NotAllowed",        "NotAllowed",        "NotAllowed",        "NotAllowed"]),
-    ("permissions.set_emergency_max",["ok",        "NotHead",          "NotHead",          "NotHead",   "NotHead",           "NotHead",           "NotHead",           "NotHead",           "NotHead",           "NotHead",           "NotHead",           "NotHead",           "NotHead"]),
-    ("records.add_record",        ["NotVerifiedDoctor","NotVerifiedDoctor","NotVerifiedDoctor","ok", "Denied(NoConsent)", "Denied(NoConsent)", "Denied(NoConsent)", "ok",                "Denied(NoConsent)", "NotVerifiedDoctor", "NotVerifiedDoctor", "NotVerifiedDoctor", "NotVerifiedDoctor"]),
-    ("records.record",            ["NotAllowed",   "ok",               "NotAllowed",       "ok",        "NotAllowed",        "NotAllowed",        "NotAllowed",        "ok",                "NotAllowed",        "NotAllowed",        "NotAllowed",        "NotAllowed",        "NotAllowed"]),
-    ("records.read_record",       ["Denied(Unregistered)","ok",        "Denied(NoConsent)","ok",        "Denied(NoConsent)", "Denied(NoConsent)", "Denied(NoConsent)", "ok",                "Denied(NoConsent)", "Denied(NotVerified)","Denied(NotVerified)","Denied(NotVerified)","Denied(Unregistered)"]),
-    ("records.search",            ["NotAllowed",   "ok",               "NotAllowed",       "ok",        "NotAllowed",        "NotAllowed",        "NotAllowed",        "ok",                "NotAllowed",        "NotAllowed",        "NotAllowed",        "NotAllowed",        "NotAllowed"]),
-    ("records.add_medication",    ["NotVerifiedDoctor","ok",           "NotVerifiedDoctor","ok",        "Denied(NoConsent)", "Denied(NoConsent)", "Denied(NoConsent)", "ok",                "Denied(NoConsent)", "NotVerifiedDoctor", "NotVerifiedDoctor", "NotVerifiedDoctor", "NotVerifiedDoctor"]),
-    ("records.stop_medication",   ["NotVerifiedDoctor","ok",           "NotVerifiedDoctor","ok",        "NotAllowed",        "NotAllowed",        "NotAllowed",        "ok",                "NotAllowed",        "NotVerifiedDoctor", "NotVerifiedDoctor", "NotVerifiedDoctor", "NotVerifiedDoctor"]),
-    ("appointments.set_appointment",["NotVerifiedDoctor","NotVerifiedDoctor","NotVerifiedDoctor","ok","Denied(NoConsent)", "Denied(NoConsent)", "Denied(NoConsent)", "Denied(NoConsent)", "Denied(NoConsent)", "NotVerifiedDoctor", "NotVerifiedDoctor", "NotVerifiedDoctor", "NotVerifiedDoctor"]),
-    ("appointments.appointment",  ["ok",           "ok",               "NotParticipant",   "ok",        "NotParticipant",    "NotParticipant",    "NotParticipant",    "NotParticipant",    "NotParticipant",    "NotParticipant",    "NotParticipant",    "NotParticipant",    "NotParticipant"]),
-    ("appointments.patient_appointments",["ok",    "ok",               "NotParticipant",   "NotParticipant","NotParticipant","NotParticipant",    "NotParticipant",    "NotParticipant",    "NotParticipant",    "NotParticipant",    "NotParticipant",    "NotParticipant",    "NotParticipant"]),
-    ("appointments.cancel",       ["NotParticipant","ok",              "NotParticipant",   "ok",        "NotParticipant",    "NotParticipant",    "NotParticipant",    "NotParticipant",    "NotParticipant",    "NotParticipant",    "NotParticipant",    "NotParticipant",    "NotParticipant"]),
+const EXPECTED: &[(&str, [&str; 14])] = &[
+    //                              Hd               Pt                  OP                  DS           OS                   Rv                   Ex                   EO                   EC                   Pd                   Rj                   Su                   Un                   Ct
+    ("registry.verify_provider",  ["ok",           "NotHead",          "NotHead",          "NotHead",   "NotHead",           "NotHead",           "NotHead",           "NotHead",           "NotHead",           "NotHead",           "NotHead",           "NotHead",           "NotHead", "NotHead"]),
+    ("registry.set_siblings",     ["SiblingsAlreadySet","NotHead",     "NotHead",          "NotHead",   "NotHead",           "NotHead",           "NotHead",           "NotHead",           "NotHead",           "NotHead",           "NotHead",           "NotHead",           "NotHead", "NotHead"]),
+    ("registry.patient_profile",  ["NotAllowed",          "ok",               "NotAllowed",       "ok",        "ok",                "NotAllowed",        "NotAllowed",        "ok",                "NotAllowed",        "NotAllowed",        "NotAllowed",        "NotAllowed",        "NotAllowed", "NotAllowed"]),
+    ("registry.read_patient_profile",["Denied(Unregistered)","ok",     "Denied(NoConsent)","ok",        "ok",                "Denied(NoConsent)", "Denied(NoConsent)", "ok",                "Denied(NoConsent)", "Denied(NotVerified)","Denied(NotVerified)","Denied(NotVerified)","Denied(Unregistered)", "Denied(Unregistered)"]),
+    ("registry.edit_patient",     ["NotAPatient",  "ok",               "ok",               "NotAPatient","NotAPatient",      "NotAPatient",       "NotAPatient",       "NotAPatient",       "NotAPatient",       "NotAPatient",       "NotAPatient",       "NotAPatient",       "NotAPatient", "NotAPatient"]),
+    ("permissions.grant",         ["NotAPatient",  "ok",               "ok",               "SelfGrant","NotAPatient",      "NotAPatient",       "NotAPatient",       "NotAPatient",       "NotAPatient",       "NotAPatient",       "NotAPatient",       "NotAPatient",       "NotAPatient", "NotAPatient"]),
+    ("permissions.revoke",        ["GrantNotFound","ok",               "GrantNotFound",    "GrantNotFound","GrantNotFound",  "GrantNotFound",     "GrantNotFound",     "GrantNotFound",     "GrantNotFound",     "GrantNotFound",     "GrantNotFound",     "GrantNotFound",     "GrantNotFound", "GrantNotFound"]),
+    ("permissions.open_emergency",["NotVerifiedDoctor","NotVerifiedDoctor","NotVerifiedDoctor","ok",   "ok",                "ok",                "ok",                "ok",                "ok",                "NotVerifiedDoctor", "NotVerifiedDoctor", "NotVerifiedDoctor", "NotVerifiedDoctor", "NotVerifiedDoctor"]),
+    ("permissions.close_emergency",["ok",          "ok",               "NotAllowed",       "NotAllowed","NotAllowed",        "NotAllowed",        "NotAllowed",        "ok",                "NotAllowed",        "NotAllowed",        "NotAllowed",        "NotAllowed",        "NotAllowed", "NotAllowed"]),
+    ("permissions.set_emergency_max",["ok",        "NotHead",          "NotHead",          "NotHead",   "NotHead",           "NotHead",           "NotHead",           "NotHead",           "NotHead",           "NotHead",           "NotHead",           "NotHead",           "NotHead", "NotHead"]),
+    ("records.add_record",        ["NotVerifiedDoctor","NotVerifiedDoctor","NotVerifiedDoctor","ok", "Denied(NoConsent)", "Denied(NoConsent)", "Denied(NoConsent)", "ok",                "Denied(NoConsent)", "NotVerifiedDoctor", "NotVerifiedDoctor", "NotVerifiedDoctor", "NotVerifiedDoctor", "NotVerifiedDoctor"]),
+    ("records.record",            ["NotAllowed",   "ok",               "NotAllowed",       "ok",        "NotAllowed",        "NotAllowed",        "NotAllowed",        "ok",                "NotAllowed",        "NotAllowed",        "NotAllowed",        "NotAllowed",        "NotAllowed", "NotAllowed"]),
+    ("records.read_record",       ["Denied(Unregistered)","ok",        "Denied(NoConsent)","ok",        "Denied(NoConsent)", "Denied(NoConsent)", "Denied(NoConsent)", "ok",                "Denied(NoConsent)", "Denied(NotVerified)","Denied(NotVerified)","Denied(NotVerified)","Denied(Unregistered)", "Denied(Unregistered)"]),
+    ("records.search",            ["NotAllowed",   "ok",               "NotAllowed",       "ok",        "NotAllowed",        "NotAllowed",        "NotAllowed",        "ok",                "NotAllowed",        "NotAllowed",        "NotAllowed",        "NotAllowed",        "NotAllowed", "NotAllowed"]),
+    ("records.add_medication",    ["NotVerifiedDoctor","ok",           "NotVerifiedDoctor","ok",        "Denied(NoConsent)", "Denied(NoConsent)", "Denied(NoConsent)", "ok",                "Denied(NoConsent)", "NotVerifiedDoctor", "NotVerifiedDoctor", "NotVerifiedDoctor", "NotVerifiedDoctor", "NotVerifiedDoctor"]),
+    ("records.stop_medication",   ["NotVerifiedDoctor","ok",           "NotVerifiedDoctor","ok",        "NotAllowed",        "NotAllowed",        "NotAllowed",        "ok",                "NotAllowed",        "NotVerifiedDoctor", "NotVerifiedDoctor", "NotVerifiedDoctor", "NotVerifiedDoctor", "NotVerifiedDoctor"]),
+    ("appointments.set_appointment",["NotVerifiedDoctor","NotVerifiedDoctor","NotVerifiedDoctor","ok","Denied(NoConsent)", "Denied(NoConsent)", "Denied(NoConsent)", "Denied(NoConsent)", "Denied(NoConsent)", "NotVerifiedDoctor", "NotVerifiedDoctor", "NotVerifiedDoctor", "NotVerifiedDoctor", "NotVerifiedDoctor"]),
+    ("appointments.appointment",  ["ok",           "ok",               "NotParticipant",   "ok",        "NotParticipant",    "NotParticipant",    "NotParticipant",    "NotParticipant",    "NotParticipant",    "NotParticipant",    "NotParticipant",    "NotParticipant",    "NotParticipant", "NotParticipant"]),
+    ("appointments.patient_appointments",["ok",    "ok",               "NotParticipant",   "NotParticipant","NotParticipant","NotParticipant",    "NotParticipant",    "NotParticipant",    "NotParticipant",    "NotParticipant",    "NotParticipant",    "NotParticipant",    "NotParticipant", "NotParticipant"]),
+    ("records.share_key", ["NotAllowed", "ok", "NotAllowed", "ok", "NotAllowed", "NotAllowed", "NotAllowed", "NotAllowed", "NotAllowed", "NotAllowed", "NotAllowed", "NotAllowed", "NotAllowed", "NotAllowed"]),
+    ("records.shred_keys", ["NotAllowed", "ok", "NotAllowed", "NotAllowed", "NotAllowed", "NotAllowed", "NotAllowed", "NotAllowed", "NotAllowed", "NotAllowed", "NotAllowed", "NotAllowed", "NotAllowed", "NotAllowed"]),
+    ("registry.publish_encryption_key", ["ok", "ok", "ok", "ok", "ok", "ok", "ok", "ok", "ok", "ok", "ok", "ok", "UnknownAccount", "UnknownAccount"]),
+    ("PermissionsApi::log_access", ["UntrustedCaller","UntrustedCaller", "UntrustedCaller",  "UntrustedCaller","UntrustedCaller","UntrustedCaller","UntrustedCaller","UntrustedCaller", "UntrustedCaller",   "UntrustedCaller",   "UntrustedCaller",   "UntrustedCaller",   "UntrustedCaller",   "UntrustedCaller"]),
+    ("PermissionsApi::accept_siblings",["UntrustedCaller","UntrustedCaller","UntrustedCaller","UntrustedCaller","UntrustedCaller","UntrustedCaller","UntrustedCaller","UntrustedCaller", "UntrustedCaller",   "UntrustedCaller",   "UntrustedCaller",   "UntrustedCaller",   "UntrustedCaller",   "UntrustedCaller"]),
+    ("appointments.cancel",       ["NotParticipant","ok",              "NotParticipant",   "ok",        "NotParticipant",    "NotParticipant",    "NotParticipant",    "NotParticipant",    "NotParticipant",    "NotParticipant",    "NotParticipant",    "NotParticipant",    "NotParticipant", "NotParticipant"]),
 ];
 
 /// Reduces a message's return value to the words of the table.
@@ -64,6 +85,39 @@ fn classify<T: std::fmt::Debug>(r: &Result<T>) -> String {
             if s.starts_with("Denied(") { s } else { "ok".to_string() }
         }
     }
+}
+
+/// Dry-runs `msg` through the forwarder contract, signed by `signer`: the
+/// callee sees the forwarder as its caller. Returns what the message returned.
+async fn via<Args: scale::Encode + Clone, R: scale::Decode>(
+    client: &mut Client,
+    signer: &ink_e2e::Keypair,
+    forwarder: AccountId,
+    msg: &ink_e2e::CallBuilderFinal<ink::env::DefaultEnvironment, Args, R>,
+) -> R {
+    let params = msg.clone().params();
+    let call_data = scale::Encode::encode(params.exec_input());
+    let callee = *params.callee();
+    let mut fwd = ink_e2e::create_call_builder::<Forwarder>(forwarder);
+    let out = dry!(client, signer, fwd.forward(callee, call_data)).expect("the forwarded call ran");
+    let decoded = <ink::MessageResult<R> as scale::Decode>::decode(&mut &out[..]).expect("decodable output");
+    decoded.expect("no LangError")
+}
+
+/// A call of a trait message (`Trait::message`), which the generated call
+/// builders do not offer: selector from the name, arguments as a tuple.
+fn trait_call<R>(
+    callee: AccountId,
+    name: &str,
+    args: impl scale::Encode,
+) -> ink_e2e::CallBuilderFinal<ink::env::DefaultEnvironment, ink::env::call::utils::ArgumentList<ink::env::call::utils::Argument<TupleArgs>, ink::env::call::utils::EmptyArgumentList>, R> {
+    let mut hash = [0u8; 32];
+    ink::env::hash_bytes::<ink::env::hash::Blake2x256>(name.as_bytes(), &mut hash);
+    let selector = [hash[0], hash[1], hash[2], hash[3]];
+    ink::env::call::build_call::<ink::env::DefaultEnvironment>()
+        .call(callee)
+        .exec_input(ink::env::call::ExecutionInput::new(ink::env::call::Selector::new(selector)).push_arg(TupleArgs(scale::Encode::encode(&args))))
+        .returns::<R>()
 }
 
 #[ink_e2e::test]
@@ -121,34 +175,66 @@ async fn nobody_reads_without_permission<Client: E2EBackend>(mut client: Client)
     ];
     let (mut reg, mut per, mut recs, mut apps) = (suite.registry(), suite.permissions(), suite.records(), suite.appointments());
 
+    // The contract column: the forwarder fixture, called by the patient
+    // herself, calls the message in her place.
+    let forwarder = client
+        .instantiate("smrms-forwarder", &head, &mut ForwarderRef::new())
+        .submit()
+        .await
+        .expect("instantiate forwarder")
+        .account_id;
+
     let mut allowed = 0;
     let mut refused = 0;
     let mut unexpected = Vec::new();
     println!("\n{:<34} {}", "message \\ caller", CALLERS.map(|c| format!("{c:>14}")).join(""));
     for (message, expected) in EXPECTED {
         let mut row = String::new();
-        for (col, signer) in signers.iter().enumerate() {
+        for col in 0..CALLERS.len() {
+            // Dry-runs the message as the column's caller: signed directly by
+            // the account, or, in the last column, through the forwarder.
+            macro_rules! probe {
+                ($msg:expr) => {{
+                    let m = $msg;
+                    if col < signers.len() {
+                        classify(&dry!(client, signers[col], m))
+                    } else {
+                        classify(&via(&mut client, &patient, forwarder, &m).await)
+                    }
+                }};
+            }
             let got = match *message {
-                "registry.verify_provider" => classify(&dry!(client, signer, reg.verify_provider(new_provider_id))),
-                "registry.set_siblings" => classify(&dry!(client, signer, reg.set_siblings(suite.permissions, suite.records, suite.appointments))),
-                "registry.patient_profile" => classify(&dry!(client, signer, reg.patient_profile(p))),
-                "registry.read_patient_profile" => classify(&dry!(client, signer, reg.read_patient_profile(p))),
-                "registry.edit_patient" => classify(&dry!(client, signer, reg.edit_patient(profile("Edited")))),
-                "permissions.grant" => classify(&dry!(client, signer, per.grant(ds, Scopes::ALL, None))),
-                "permissions.revoke" => classify(&dry!(client, signer, per.revoke(ds))),
-                "permissions.open_emergency" => classify(&dry!(client, signer, per.open_emergency(p, "reason".into(), 60_000))),
-                "permissions.close_emergency" => classify(&dry!(client, signer, per.close_emergency(p, eo))),
-                "permissions.set_emergency_max" => classify(&dry!(client, signer, per.set_emergency_max(60_000))),
-                "records.add_record" => classify(&dry!(client, signer, recs.add_record(p, RecordKind::Note, "t".into(), "b".into(), None))),
-                "records.record" => classify(&dry!(client, signer, recs.record(p, 0))),
-                "records.read_record" => classify(&dry!(client, signer, recs.read_record(p, 0))),
-                "records.search" => classify(&dry!(client, signer, recs.search(p, Filter::default(), 0, 10))),
-                "records.add_medication" => classify(&dry!(client, signer, recs.add_medication(p, "m".into(), "".into(), "".into(), 0, None, None, "".into()))),
-                "records.stop_medication" => classify(&dry!(client, signer, recs.stop_medication(p, 0))),
-                "appointments.set_appointment" => classify(&dry!(client, signer, apps.set_appointment(p, now_ms() + 86_400_000, 30, "x".into(), 0))),
-                "appointments.appointment" => classify(&dry!(client, signer, apps.appointment(0))),
-                "appointments.patient_appointments" => classify(&dry!(client, signer, apps.patient_appointments(p, 0, 10))),
-                "appointments.cancel" => classify(&dry!(client, signer, apps.cancel(0))),
+                "registry.verify_provider" => probe!(reg.verify_provider(new_provider_id)),
+                "registry.set_siblings" => probe!(reg.set_siblings(suite.permissions, suite.records, suite.appointments)),
+                "registry.patient_profile" => probe!(reg.patient_profile(p)),
+                "registry.read_patient_profile" => probe!(reg.read_patient_profile(p)),
+                "registry.edit_patient" => probe!(reg.edit_patient(profile("Edited"))),
+                "permissions.grant" => probe!(per.grant(ds, Scopes::ALL, None)),
+                "permissions.revoke" => probe!(per.revoke(ds)),
+                "permissions.open_emergency" => probe!(per.open_emergency(p, "reason".into(), 60_000)),
+                "permissions.close_emergency" => probe!(per.close_emergency(p, eo)),
+                "permissions.set_emergency_max" => probe!(per.set_emergency_max(60_000)),
+                "records.add_record" => probe!(recs.add_record(p, RecordKind::Note, "t".into(), "b".into(), None)),
+                "records.record" => probe!(recs.record(p, 0)),
+                "records.read_record" => probe!(recs.read_record(p, 0)),
+                "records.search" => probe!(recs.search(p, Filter::default(), 0, 10)),
+                "records.add_medication" => probe!(recs.add_medication(p, "m".into(), "".into(), "".into(), 0, None, None, "".into())),
+                "records.stop_medication" => probe!(recs.stop_medication(p, 0)),
+                "appointments.set_appointment" => probe!(apps.set_appointment(p, now_ms() + 86_400_000, 30, "x".into(), 0)),
+                "appointments.appointment" => probe!(apps.appointment(0)),
+                "appointments.patient_appointments" => probe!(apps.patient_appointments(p, 0, 10)),
+                "appointments.cancel" => probe!(apps.cancel(0)),
+                "records.share_key" => probe!(recs.share_key(p, Sealed::Record(0), p, vec![7; 80])),
+                "records.shred_keys" => probe!(recs.shred_keys(p, Sealed::Record(0))),
+                "registry.publish_encryption_key" => probe!(reg.publish_encryption_key([3; 32])),
+                "PermissionsApi::log_access" => {
+                    let entry = AccessLogEntry { accessor: ds, action: AccessAction::ReadRecord(0), outcome: AccessOutcome::Granted, at: 1 };
+                    probe!(trait_call::<Result<u32>>(suite.permissions, "PermissionsApi::log_access", (p, entry)))
+                }
+                "PermissionsApi::accept_siblings" => {
+                    let forged = Siblings { permissions: suite.permissions, records: forwarder, appointments: forwarder };
+                    probe!(trait_call::<Result<()>>(suite.permissions, "PermissionsApi::accept_siblings", (forged,)))
+                }
                 other => panic!("no probe for {other}"),
             };
             if got == "ok" { allowed += 1 } else { refused += 1 }

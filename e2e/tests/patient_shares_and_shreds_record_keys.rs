@@ -1,0 +1,95 @@
+//! The contracts' side of client-side encryption: accounts publish
+//! encryption public keys in the registry; data keys wrapped for each reader
+//! are stored beside the ciphertext in records, only by the patient or the
+//! record's author and only for readers who hold the matching read access;
+//! a grant made later is served by wrapping again, a revoked reader gets no
+//! new keys, and the patient destroys every wrapped key on request
+//! (crypto-shredding). The encryption itself happens in the client
+//! (`client/`); these are the rules the chain enforces.
+#![cfg(feature = "e2e-tests")]
+
+mod common;
+use common::*;
+use ink_e2e::ContractsBackend;
+use smrms_records::records::{KeyShared, KeysShredded, RecordKind, Sealed, WriteOutcome};
+use smrms_registry::registry::EncryptionKeyPublished;
+
+const WRAPPED: [u8; 80] = [7; 80];
+
+#[ink_e2e::test]
+async fn patient_shares_and_shreds_record_keys<Client: E2EBackend>(mut client: Client) -> E2EResult<()> {
+    let head = ink_e2e::alice();
+    let suite = deploy_suite(&mut client, &head).await;
+    let (patient, p) = account(&mut client).await;
+    let (doctor, d) = account(&mut client).await;
+    let (reader, r) = account(&mut client).await;
+    let (stranger, s) = account(&mut client).await;
+    register_patient(&mut client, &suite, &patient, "Meera").await;
+    register_doctor(&mut client, &suite, &head, &doctor, true).await;
+    register_doctor(&mut client, &suite, &head, &reader, true).await;
+    let (mut reg, mut recs, mut per) = (suite.registry(), suite.records(), suite.permissions());
+
+    // Encryption public keys: registered accounts publish theirs.
+    assert_eq!(dry!(client, &stranger, reg.publish_encryption_key([5; 32])), Err(Error::UnknownAccount));
+    assert_eq!(dry!(client, &patient, reg.publish_encryption_key([0; 32])), Err(Error::InvalidKey));
+    let res = submit!(client, &patient, reg.publish_encryption_key([1; 32]));
+    assert!(emitted::<EncryptionKeyPublished, _>(&res, suite.registry, &[p]));
+    submit!(client, &doctor, reg.publish_encryption_key([2; 32]));
+    assert_eq!(dry!(client, &stranger, reg.encryption_key(p)), Ok(Some([1; 32])));
+    assert_eq!(dry!(client, &stranger, reg.encryption_key(d)), Ok(Some([2; 32])));
+    assert_eq!(dry!(client, &stranger, reg.encryption_key(s)), Ok(None));
+
+    // The doctor, with consent, stores a (sealed) record and wraps its key
+    // for himself and the patient.
+    submit!(client, &patient, per.grant(d, Scopes::ALL, None));
+    let add = recs.add_record(p, RecordKind::Diagnosis, "sealed".into(), "enc1:...".into(), None);
+    assert_eq!(submit!(client, &doctor, add).return_value(), Ok(WriteOutcome::Accepted(0)));
+    let rec0 = Sealed::Record(0);
+    let res = submit!(client, &doctor, recs.share_key(p, rec0, d, WRAPPED.to_vec()));
+    assert!(emitted::<KeyShared, _>(&res, suite.records, &[p, d]));
+    submit!(client, &doctor, recs.share_key(p, rec0, p, WRAPPED.to_vec()));
+
+    // Nobody else stores keys, and no key goes to a reader without access.
+    assert_eq!(dry!(client, &stranger, recs.share_key(p, rec0, s, WRAPPED.to_vec())), Err(Error::NotAllowed));
+    assert_eq!(dry!(client, &reader, recs.share_key(p, rec0, r, WRAPPED.to_vec())), Err(Error::NotAllowed));
+    assert_eq!(dry!(client, &doctor, recs.share_key(p, rec0, r, WRAPPED.to_vec())), Err(Error::RecipientNotAllowed));
+    assert_eq!(dry!(client, &patient, recs.share_key(p, rec0, s, WRAPPED.to_vec())), Err(Error::RecipientNotAllowed));
+    assert_eq!(dry!(client, &doctor, recs.share_key(p, Sealed::Profile, d, WRAPPED.to_vec())), Err(Error::NotAllowed));
+    assert_eq!(dry!(client, &patient, recs.share_key(p, Sealed::Record(9), p, WRAPPED.to_vec())), Err(Error::UnknownRecord));
+    assert_eq!(dry!(client, &patient, recs.share_key(s, Sealed::Profile, s, WRAPPED.to_vec())), Err(Error::UnknownPatient));
+    assert_eq!(dry!(client, &patient, recs.share_key(p, rec0, d, vec![])), Err(Error::EmptyField));
+    assert_eq!(dry!(client, &patient, recs.share_key(p, rec0, d, vec![1; MAX_WRAPPED_KEY_LEN + 1])), Err(Error::FieldTooLong));
+
+    // Profile keys: the patient wraps for holders of Demographics only.
+    submit!(client, &patient, recs.share_key(p, Sealed::Profile, p, WRAPPED.to_vec()));
+    submit!(client, &patient, recs.share_key(p, Sealed::Profile, d, WRAPPED.to_vec()));
+
+    // A grant made later: the patient's client wraps the existing key again.
+    let read_only = Scopes { records_read: true, ..Default::default() };
+    submit!(client, &patient, per.grant(r, read_only, None));
+    submit!(client, &patient, recs.share_key(p, rec0, r, WRAPPED.to_vec()));
+    assert_eq!(dry!(client, &patient, recs.share_key(p, Sealed::Profile, r, WRAPPED.to_vec())), Err(Error::RecipientNotAllowed));
+    assert_eq!(dry!(client, &stranger, recs.key_holders(p, rec0)), Ok(vec![d, p, r]));
+    assert_eq!(dry!(client, &reader, recs.key_of(p, rec0, r)).map(|k| k.map(|k| k.len())), Ok(Some(80)));
+
+    // Revoked: no key for data written after the revocation.
+    submit!(client, &patient, per.revoke(r));
+    let add = recs.add_record(p, RecordKind::Note, "sealed".into(), "enc1:...".into(), None);
+    assert_eq!(submit!(client, &doctor, add).return_value(), Ok(WriteOutcome::Accepted(1)));
+    assert_eq!(dry!(client, &doctor, recs.share_key(p, Sealed::Record(1), r, WRAPPED.to_vec())), Err(Error::RecipientNotAllowed));
+    assert_eq!(dry!(client, &patient, recs.share_key(p, Sealed::Record(1), r, WRAPPED.to_vec())), Err(Error::RecipientNotAllowed));
+
+    // Crypto-shredding: only the patient, every wrapped key of the item.
+    assert_eq!(dry!(client, &doctor, recs.shred_keys(p, rec0)), Err(Error::NotAllowed));
+    let res = submit!(client, &patient, recs.shred_keys(p, rec0));
+    assert!(emitted::<KeysShredded, _>(&res, suite.records, &[p]));
+    assert_eq!(res.return_value(), Ok(3));
+    for who in [p, d, r] {
+        assert_eq!(dry!(client, &patient, recs.key_of(p, rec0, who)), Ok(None));
+    }
+    assert_eq!(dry!(client, &patient, recs.key_holders(p, rec0)), Ok(vec![]));
+    // The profile keys were not touched; the record itself stays (append-only).
+    assert_eq!(dry!(client, &patient, recs.key_holders(p, Sealed::Profile)), Ok(vec![p, d]));
+    assert_eq!(dry!(client, &patient, recs.record_count(p)), Ok(2));
+    Ok(())
+}
