@@ -12,30 +12,16 @@
 #                              # printed as Markdown (the README's developer guide)
 set -euo pipefail
 . "$(dirname "$0")/env.sh"
+. "$(dirname "$0")/node.sh"
 WORK="$(mktemp -d)"
 NODE_PID=""
 cleanup() {
-  [ -n "$NODE_PID" ] && kill "$NODE_PID" 2>/dev/null && wait "$NODE_PID" 2>/dev/null || true
+  stop_dev_node
   rm -rf "$WORK"
 }
 trap cleanup EXIT INT TERM
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
-RPC=$(free_port); P2P=$(free_port)
-step "start substrate-contracts-node --dev --tmp on 127.0.0.1:$RPC"
-substrate-contracts-node --dev --tmp --rpc-port "$RPC" --port "$P2P" --no-prometheus --no-telemetry \
-  >"$WORK/node.log" 2>&1 &
-NODE_PID=$!
-for _ in $(seq 1 120); do
-  if curl -s -m 1 -H 'Content-Type: application/json' \
-       -d '{"id":1,"jsonrpc":"2.0","method":"system_health","params":[]}' "http://127.0.0.1:$RPC" | grep -q '"result"'; then
-    break
-  fi
-  kill -0 "$NODE_PID" 2>/dev/null || { cat "$WORK/node.log"; echo "node died" >&2; exit 1; }
-  sleep 0.5
-done
-echo "  node up: $(substrate-contracts-node --version)"
-URL="ws://127.0.0.1:$RPC"
+start_dev_node "$WORK"
 
 bash "$SMRMS_ROOT/scripts/deploy.sh" --url "$URL" --suri //Alice --out "$WORK/addresses.json" --fresh | sed 's/^/  /'
 addr() { python3 -c "import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])" "$WORK/addresses.json" "$1"; }
