@@ -7,6 +7,8 @@
 #   3. the end-to-end tests (ink_e2e, feature e2e-tests) on a real
 #      substrate-contracts-node; fails if none ran or any was ignored
 #   4. the demo (scripts/demo.sh) on a fresh node
+#   5. the encrypted run (scripts/encrypted-demo.sh) and its storage-dump
+#      check: none of the patient's plaintext in the four contracts' storage
 set -euo pipefail
 . "$(dirname "$0")/env.sh"
 cd "$SMRMS_ROOT"
@@ -17,17 +19,17 @@ count() { # log -> "passed failed ignored" summed over test binaries
        END { printf "%d %d %d\n", p, f, g }' "$1"
 }
 
-step "1/4 unit tests"
+step "1/5 unit tests"
 cargo test --workspace --exclude smrms-e2e 2>&1 | tee "$LOGS/unit.log" | grep -E '^test |^test result' || true
 [ "${PIPESTATUS[0]}" = 0 ] || { tail -50 "$LOGS/unit.log"; exit 1; }
 read -r up uf ui <<<"$(count "$LOGS/unit.log")"
 echo "unit tests: $up passed, $uf failed, $ui ignored"
 [ "$up" -gt 0 ] && [ "$uf" = 0 ] && [ "$ui" = 0 ] || { echo "unit tests not all run and green" >&2; exit 1; }
 
-step "2/4 release build of the four contracts"
+step "2/5 release build of the four contracts"
 bash scripts/build.sh
 
-step "3/4 end-to-end tests on substrate-contracts-node ($(substrate-contracts-node --version))"
+step "3/5 end-to-end tests on substrate-contracts-node ($(substrate-contracts-node --version))"
 set +e
 # --nocapture: the access matrix prints its table and totals
 cargo test -p smrms-e2e --features e2e-tests -- --nocapture 2>&1 | tee "$LOGS/e2e.log" \
@@ -40,7 +42,10 @@ if [ "$rc" != 0 ]; then grep -v '^ *[0-9]*: \|^ *at ' "$LOGS/e2e.log" | tail -60
 [ "$ep" -gt 0 ] || { echo "no e2e test ran" >&2; exit 1; }
 [ "$ei" = 0 ] || { echo "an e2e test was ignored" >&2; exit 1; }
 
-step "4/4 demo"
+step "4/5 demo"
 bash scripts/demo.sh
 
-step "all green in $(( $(date +%s) - t0 )) s: $up unit tests, 4 contracts built, $ep e2e tests on the node, demo"
+step "5/5 encrypted run and storage-dump check"
+bash scripts/encrypted-demo.sh
+
+step "all green in $(( $(date +%s) - t0 )) s: $up unit tests, 4 contracts built, $ep e2e tests on the node, demo, encrypted run with storage-dump check"

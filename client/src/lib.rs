@@ -132,6 +132,16 @@ impl DataKey {
         Self(k)
     }
 
+    /// A data key the client kept (e.g. the author's copy).
+    pub fn from_bytes(bytes: [u8; 32]) -> Self {
+        Self(bytes)
+    }
+
+    /// The raw key, for the client's own key store. Never put it on chain.
+    pub fn to_bytes(&self) -> [u8; 32] {
+        self.0
+    }
+
     fn cipher(&self) -> XChaCha20Poly1305 {
         XChaCha20Poly1305::new((&self.0).into())
     }
@@ -323,7 +333,8 @@ fn field_nonce(index: u8) -> XNonce {
     *XNonce::from_slice(&n)
 }
 
-fn hex(bytes: &[u8]) -> String {
+/// Lower-case hex of `bytes`.
+pub fn hex(bytes: &[u8]) -> String {
     use core::fmt::Write;
     bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
         let _ = write!(s, "{b:02x}");
@@ -331,7 +342,8 @@ fn hex(bytes: &[u8]) -> String {
     })
 }
 
-fn unhex(s: &str) -> Option<[u8; 32]> {
+/// 32 bytes from 64 hex digits.
+pub fn unhex(s: &str) -> Option<[u8; 32]> {
     if s.len() != 64 || !s.is_ascii() {
         return None;
     }
