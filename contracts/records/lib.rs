@@ -297,10 +297,15 @@ pub mod records {
         medication_len: Mapping<AccountId, u32>,
         total_records: u64,
         /// Who holds a wrapped key of (patient, item); at most `MAX_KEY_HOLDERS`.
-        key_holders: Mapping<(AccountId, Sealed), Vec<AccountId>>,
+        key_holders: Mapping<SealedItem, Vec<AccountId>>,
         /// The wrapped data key of (patient, item) for a recipient.
-        wrapped_keys: Mapping<(AccountId, Sealed, AccountId), Vec<u8>>,
+        wrapped_keys: Mapping<WrappedKeyId, Vec<u8>>,
     }
+
+    /// A sealed item of a patient: (patient, item).
+    type SealedItem = (AccountId, Sealed);
+    /// One wrapped key: (patient, item, recipient).
+    type WrappedKeyId = (AccountId, Sealed, AccountId);
 
     impl Records {
         /// Deploys the records contract.
