@@ -1,0 +1,799 @@
+//! The paper's journeys, with client-side encryption.
+//!
+//! | journey | who | what the client does |
+//! |---|---|---|
+//! | register | patient | seals every text field of the profile under a fresh profile data key, `registry.register_patient`, `registry.publish_encryption_key`, wraps the profile key for herself (`records.share_key`) |
+//! | register | provider | `registry.register_provider` (a provider's details are public), publishes her key |
+//! | verify | head | `registry.verify_provider` |
+//! | grant | patient | `permissions.grant`, then re-wraps the existing data keys for the grantee: the profile key (Demographics) and every record key (RecordsRead), unwrapping her own copies from the chain |
+//! | revoke | patient | `permissions.revoke`: later records are not wrapped for the grantee (the contract refuses to store such a key) |
+//! | add a record | doctor | seals title and body under a fresh data key (on-chain title `sealed`), `records.add_record`, wraps the key for the patient, herself and every current RecordsRead grantee |
+//! | read | anyone | fetches the envelope and her wrapped key; opens it, or reports ciphertext only |
+//! | appointments | doctor, patient | `appointments.set_appointment` / `update_appointment` with reason, diagnosis and prescription sealed for the two participants (both wrapped keys inside the text); the list opens them for either participant; `complete` |
+//! | access log | patient | `permissions.access_log` |
+//! | shred | patient | `records.shred_keys`: every wrapped key of the profile or a record is deleted |
+
+use crate::{
+    chain::{
+        self, arg, as_account, as_bytes, as_option, as_seq, as_str, as_tuple, as_u128, field, refusal, variant, Chain,
+        Contract,
+    },
+    crypto::{
+        open_field, open_note, open_record, seal_field, seal_note, seal_record, unwrap_key, wrap_info, wrap_key,
+        CryptoError, DataKey, EncryptionKeys, OpenedRecord, Sealed, MAX_NOTE_PLAINTEXT, NOTE_PREFIX, SEALED_TITLE,
+    },
+};
+use anyhow::{anyhow, bail, Context, Result};
+use contract_transcode::Value;
+use subxt::utils::AccountId32;
+use subxt_signer::sr25519::Keypair;
+
+/// Profile text fields: (name in the ABI, field index for the nonce, bound).
+pub const PROFILE_FIELDS: [(&str, u8, usize); 9] = [
+    ("name", 0, smrms_shared::MAX_NAME_LEN),
+    ("date_of_birth", 1, smrms_shared::MAX_SHORT_LEN),
+    ("gender", 2, smrms_shared::MAX_SHORT_LEN),
+    ("home_address", 3, smrms_shared::MAX_TEXT_LEN),
+    ("phone", 4, smrms_shared::MAX_SHORT_LEN),
+    ("blood_group", 5, smrms_shared::MAX_SHORT_LEN),
+    ("allergies", 6, smrms_shared::MAX_TEXT_LEN),
+    ("emergency_contact_name", 7, smrms_shared::MAX_NAME_LEN),
+    ("emergency_contact_phone", 8, smrms_shared::MAX_SHORT_LEN),
+];
+
+/// A patient's profile as she types it.
+#[derive(Debug, Clone, Default)]
+pub struct Profile {
+    /// The text fields, in [`PROFILE_FIELDS`] order.
+    pub fields: [String; 9],
+    /// HMAC of the national id number, computed with the head office's key.
+    pub national_id_hash: [u8; 32],
+}
+
+/// A provider's (public) details.
+#[derive(Debug, Clone)]
+pub struct ProviderInput {
+    /// Name.
+    pub name: String,
+    /// Phone.
+    pub phone: String,
+    /// Gender.
+    pub gender: String,
+    /// Qualification.
+    pub qualification: String,
+    /// Specialization.
+    pub specialization: String,
+    /// Hash of the licence number.
+    pub licence_hash: [u8; 32],
+    /// `Doctor`, `Nurse`, `Lab` or `Pharmacist`.
+    pub kind: String,
+}
+
+/// Scopes of a grant.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Scopes {
+    /// Profile.
+    pub demographics: bool,
+    /// Read records.
+    pub records_read: bool,
+    /// Write records.
+    pub records_write: bool,
+    /// Set appointments.
+    pub appointments: bool,
+}
+
+impl Scopes {
+    /// Parses `all` or a comma list of `demographics,records-read,records-write,appointments`.
+    pub fn parse(s: &str) -> Result<Self> {
+        let mut out = Scopes::default();
+        for p in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            match p.replace('_', "-").as_str() {
+                "all" => {
+                    out = Scopes { demographics: true, records_read: true, records_write: true, appointments: true }
+                }
+                "demographics" | "profile" => out.demographics = true,
+                "records-read" | "read" => out.records_read = true,
+                "records-write" | "write" => out.records_write = true,
+                "appointments" => out.appointments = true,
+                other => bail!("unknown scope {other} (demographics, records-read, records-write, appointments, all)"),
+            }
+        }
+        Ok(out)
+    }
+
+    fn scon(&self) -> String {
+        format!(
+            "{{ demographics: {}, records_read: {}, records_write: {}, appointments: {} }}",
+            self.demographics, self.records_read, self.records_write, self.appointments
+        )
+    }
+
+    fn from_value(v: &Value) -> Result<Self> {
+        let b = |n: &str| -> Result<bool> {
+            match field(v, n)? {
+                Value::Bool(b) => Ok(*b),
+                other => bail!("{n} is not a bool: {other}"),
+            }
+        };
+        Ok(Scopes {
+            demographics: b("demographics")?,
+            records_read: b("records_read")?,
+            records_write: b("records_write")?,
+            appointments: b("appointments")?,
+        })
+    }
+}
+
+/// What a reader got.
+#[derive(Debug, Clone)]
+pub enum Opened {
+    /// Decrypted (and checked against the envelope's commitment).
+    Plain(OpenedRecord),
+    /// Only the ciphertext, and why.
+    CiphertextOnly(String),
+}
+
+/// A record as a reader sees it.
+#[derive(Debug, Clone)]
+pub struct RecordView {
+    /// Record id.
+    pub id: u32,
+    /// Kind (public).
+    pub kind: String,
+    /// Author (public).
+    pub author: AccountId32,
+    /// The on-chain title (`sealed` for sealed records).
+    pub chain_title: String,
+    /// The on-chain body (the envelope).
+    pub body: String,
+    /// The content hash matches the envelope.
+    pub hash_ok: bool,
+    /// Set when the contract refused this reader and the ciphertext was
+    /// fetched without its permission (as anyone can).
+    pub refused: Option<String>,
+    /// The outcome.
+    pub opened: Opened,
+}
+
+/// A grant as listed.
+#[derive(Debug, Clone)]
+pub struct GrantView {
+    /// The grantee.
+    pub grantee: AccountId32,
+    /// Scopes.
+    pub scopes: Scopes,
+    /// Expiry.
+    pub expires_at: Option<u64>,
+}
+
+/// A client acting for one account.
+pub struct Client<'a> {
+    /// The connection.
+    pub chain: &'a Chain,
+    /// The signing key.
+    pub signer: Keypair,
+    /// The account.
+    pub me: AccountId32,
+    /// The encryption key pair.
+    pub keys: EncryptionKeys,
+    /// Progress messages (stderr).
+    pub log: bool,
+}
+
+fn sealed_arg(o: Sealed) -> String {
+    match o {
+        Sealed::Profile => "Profile".into(),
+        Sealed::Record(id) => format!("Record({id})"),
+    }
+}
+
+impl<'a> Client<'a> {
+    /// A client for `signer`, with encryption key pair `keys`.
+    pub fn new(chain: &'a Chain, signer: Keypair, keys: EncryptionKeys) -> Self {
+        let me = chain::account_of(&signer);
+        Self { chain, signer, me, keys, log: true }
+    }
+
+    fn note(&self, s: impl AsRef<str>) {
+        if self.log {
+            eprintln!("  {}", s.as_ref());
+        }
+    }
+
+    async fn send(&self, c: Contract, m: &str, args: &[String]) -> Result<Value> {
+        let (v, events) = self.chain.send(&self.signer, c, m, args).await?;
+        if self.chain.verbose {
+            for e in events {
+                eprintln!("    event {e}");
+            }
+        }
+        Ok(v)
+    }
+
+    async fn query(&self, c: Contract, m: &str, args: &[String]) -> Result<Value> {
+        self.chain.query(&self.me, c, m, args).await
+    }
+
+    // ------------------------------------------------------------------
+    // keys
+    // ------------------------------------------------------------------
+
+    /// The encryption public key `who` published, if any.
+    pub async fn encryption_key_of(&self, who: &AccountId32) -> Result<Option<[u8; 32]>> {
+        let v = self.query(Contract::Registry, "encryption_key", &[arg::account(who)]).await?;
+        match as_option(&v)? {
+            None => Ok(None),
+            Some(k) => Ok(Some(as_bytes(&k)?.try_into().map_err(|_| anyhow!("published key is not 32 bytes"))?)),
+        }
+    }
+
+    /// Publishes this account's encryption public key (if not already).
+    pub async fn publish_key(&self) -> Result<bool> {
+        let mine = self.keys.public_bytes();
+        if self.encryption_key_of(&self.me).await? == Some(mine) {
+            return Ok(false);
+        }
+        self.send(Contract::Registry, "publish_encryption_key", &[arg::bytes(&mine)]).await?;
+        self.note(format!("published encryption key 0x{}", hex::encode(mine)));
+        Ok(true)
+    }
+
+    /// Wraps `key` for `recipient` (with her published key) and stores it.
+    /// `Ok(false)` if she has published no key.
+    pub async fn share(
+        &self,
+        patient: &AccountId32,
+        object: Sealed,
+        recipient: &AccountId32,
+        key: &DataKey,
+    ) -> Result<bool> {
+        let Some(pk) = self.encryption_key_of(recipient).await? else {
+            self.note(format!("{recipient} has published no encryption key: {object:?} not shared with her"));
+            return Ok(false);
+        };
+        let wrapped =
+            wrap_key(&pk, key, &wrap_info(&patient.0, object, &recipient.0)).map_err(|e| anyhow!("wrap: {e:?}"))?;
+        self.send(
+            Contract::Records,
+            "share_key",
+            &[arg::account(patient), sealed_arg(object), arg::account(recipient), arg::bytes(&wrapped)],
+        )
+        .await?;
+        self.note(format!("wrapped the {object:?} key for {recipient}"));
+        Ok(true)
+    }
+
+    /// This account's wrapped key of `object`, unwrapped. `Ok(None)` when
+    /// none is stored for it; an error when one is stored but does not open.
+    pub async fn my_key(&self, patient: &AccountId32, object: Sealed) -> Result<Option<DataKey>> {
+        let v = self
+            .query(Contract::Records, "key_of", &[arg::account(patient), sealed_arg(object), arg::account(&self.me)])
+            .await?;
+        let Some(w) = as_option(&v)? else { return Ok(None) };
+        let wrapped = as_bytes(&w)?;
+        unwrap_key(&self.keys, &wrapped, &wrap_info(&patient.0, object, &self.me.0))
+            .map(Some)
+            .map_err(|e| anyhow!("the wrapped key stored for me does not open with my encryption key: {e:?}"))
+    }
+
+    /// Who holds a wrapped key of `object`.
+    pub async fn key_holders(&self, patient: &AccountId32, object: Sealed) -> Result<Vec<AccountId32>> {
+        let v = self.query(Contract::Records, "key_holders", &[arg::account(patient), sealed_arg(object)]).await?;
+        as_seq(&v)?.iter().map(as_account).collect()
+    }
+
+    // ------------------------------------------------------------------
+    // registration
+    // ------------------------------------------------------------------
+
+    /// Seals a profile under a fresh data key: the key and the
+    /// `PatientProfile` argument.
+    fn seal_profile(fields: &[String; 9], national_id_hash: &[u8; 32]) -> Result<(DataKey, String)> {
+        let k = DataKey::generate();
+        let mut parts = Vec::new();
+        for ((name, index, max), text) in PROFILE_FIELDS.iter().zip(fields) {
+            let sealed = seal_field(&k, *index, text, *max).map_err(|e| anyhow!("{name}: {e:?} (shorten it)"))?;
+            parts.push(format!("{name}: {}", arg::string(&sealed)));
+            if *name == "allergies" {
+                // numbers cannot be sealed in place: not stored
+                parts.push("height_cm: 0, weight_kg: 0".into());
+            }
+        }
+        parts.push(format!("national_id_hash: {}", arg::bytes(national_id_hash)));
+        Ok((k, format!("{{ {} }}", parts.join(", "))))
+    }
+
+    /// Registers this account as a patient with a sealed profile; publishes
+    /// the encryption key and wraps the profile key for herself.
+    pub async fn register_patient(&self, p: &Profile) -> Result<()> {
+        let (k, profile) = Self::seal_profile(&p.fields, &p.national_id_hash)?;
+        self.send(Contract::Registry, "register_patient", &[profile]).await?;
+        self.note("registered as a patient; every profile text field sealed");
+        self.publish_key().await?;
+        self.share(&self.me.clone(), Sealed::Profile, &self.me.clone(), &k).await?;
+        Ok(())
+    }
+
+    /// Edits this patient's profile: `changes` (in [`PROFILE_FIELDS`]
+    /// order; `None` keeps the field) over the current fields opened with
+    /// her key, sealed as a new version under a fresh data key, wrapped for
+    /// herself and every current Demographics grantee only (a revoked
+    /// grantee's old key does not open the new version). Returns how many
+    /// grantees got the new key.
+    pub async fn edit_profile(&self, changes: [Option<String>; 9]) -> Result<u32> {
+        let me = self.me.clone();
+        let (current, _) = self.profile(&me).await?;
+        let mut fields: [String; 9] = Default::default();
+        for (i, ((name, v), change)) in current.into_iter().zip(changes).enumerate() {
+            fields[i] = match (change, v) {
+                (Some(new), _) => new,
+                (None, Ok(old)) => old,
+                (None, Err(stored)) if stored.is_empty() => String::new(),
+                (None, Err(_)) => bail!("{name}: the current value does not open with my key; give it again"),
+            };
+        }
+        let v = self.query(Contract::Registry, "patient_profile", &[arg::account(&me)]).await?;
+        let nid: [u8; 32] = as_bytes(field(field(&v, "profile")?, "national_id_hash")?)?
+            .try_into()
+            .map_err(|_| anyhow!("national_id_hash is not 32 bytes"))?;
+        let (k, profile) = Self::seal_profile(&fields, &nid)?;
+        self.send(Contract::Registry, "edit_patient", &[profile]).await?;
+        self.note("profile edited: a new version under a fresh data key");
+        self.share(&me, Sealed::Profile, &me, &k).await?;
+        let mut n = 0;
+        for g in self.grants(&me).await? {
+            if g.scopes.demographics {
+                match self.share(&me, Sealed::Profile, &g.grantee, &k).await {
+                    Ok(shared) => n += u32::from(shared),
+                    Err(e) if refusal(&e) == Some("RecipientNotAllowed") => {}
+                    Err(e) => return Err(e),
+                }
+            }
+        }
+        Ok(n)
+    }
+
+    /// The patients who granted this account something.
+    pub async fn patients(&self) -> Result<Vec<(AccountId32, Scopes)>> {
+        let v = self
+            .query(Contract::Permissions, "patients_of", &[arg::account(&self.me), arg::num(0), arg::num(50)])
+            .await?;
+        as_seq(&v)?
+            .iter()
+            .map(|item| {
+                let t = as_tuple(item)?;
+                Ok((as_account(&t[0])?, Scopes::from_value(field(&t[1], "scopes")?)?))
+            })
+            .collect()
+    }
+
+    /// Registers this account as a provider (public details); publishes the
+    /// encryption key.
+    pub async fn register_provider(&self, d: &ProviderInput) -> Result<()> {
+        let details = format!(
+            "{{ name: {}, phone: {}, gender: {}, qualification: {}, specialization: {}, licence_hash: {}, kind: {} }}",
+            arg::string(&d.name),
+            arg::string(&d.phone),
+            arg::string(&d.gender),
+            arg::string(&d.qualification),
+            arg::string(&d.specialization),
+            arg::bytes(&d.licence_hash),
+            d.kind
+        );
+        self.send(Contract::Registry, "register_provider", &[details]).await?;
+        self.note("registered as a provider (pending the head's verification)");
+        self.publish_key().await?;
+        Ok(())
+    }
+
+    /// The head verifies a provider.
+    pub async fn verify_provider(&self, provider: &AccountId32) -> Result<()> {
+        self.send(Contract::Registry, "verify_provider", &[arg::account(provider)]).await?;
+        Ok(())
+    }
+
+    /// A patient's profile, each sealed field opened if this account holds
+    /// the profile key: (field, Ok(plaintext) or Err(the stored text)).
+    pub async fn profile(
+        &self,
+        patient: &AccountId32,
+    ) -> Result<(Vec<(&'static str, std::result::Result<String, String>)>, Option<String>)> {
+        let (v, refused) = match self.query(Contract::Registry, "patient_profile", &[arg::account(patient)]).await {
+            Ok(v) => (v, None),
+            Err(e) if refusal(&e) == Some("NotAllowed") => {
+                // the contract's check is advisory: storage is public
+                let v =
+                    self.chain.query(patient, Contract::Registry, "patient_profile", &[arg::account(patient)]).await?;
+                (v, Some("registry.patient_profile refused me (NotAllowed); fetched the stored profile anyway, as anyone can".to_string()))
+            }
+            Err(e) => return Err(e),
+        };
+        let profile = field(&v, "profile")?;
+        let key = match self.my_key(patient, Sealed::Profile).await {
+            Ok(k) => k,
+            Err(e) => {
+                self.note(format!("{e}"));
+                None
+            }
+        };
+        let mut out = Vec::new();
+        for (name, index, _) in PROFILE_FIELDS {
+            let stored = as_str(field(profile, name)?)?.to_string();
+            let opened = match &key {
+                Some(k) => open_field(k, index, &stored).map_err(|_| stored.clone()),
+                None => Err(stored.clone()),
+            };
+            out.push((name, opened));
+        }
+        Ok((out, refused))
+    }
+
+    // ------------------------------------------------------------------
+    // consent
+    // ------------------------------------------------------------------
+
+    /// The patient's current grants.
+    pub async fn grants(&self, patient: &AccountId32) -> Result<Vec<GrantView>> {
+        let mut out = Vec::new();
+        let mut start = 0u32;
+        loop {
+            let v = self
+                .query(Contract::Permissions, "grants_of", &[arg::account(patient), arg::num(start), arg::num(50)])
+                .await?;
+            let page = as_seq(&v)?;
+            for item in &page {
+                let t = as_tuple(item)?;
+                let (g, grant) =
+                    (t.first().ok_or_else(|| anyhow!("bad grant"))?, t.get(1).ok_or_else(|| anyhow!("bad grant"))?);
+                let expires_at =
+                    as_option(field(grant, "expires_at")?)?.map(|v| as_u128(&v)).transpose()?.map(|n| n as u64);
+                out.push(GrantView {
+                    grantee: as_account(g)?,
+                    scopes: Scopes::from_value(field(grant, "scopes")?)?,
+                    expires_at,
+                });
+            }
+            if page.len() < 50 {
+                break;
+            }
+            start += 50;
+        }
+        Ok(out)
+    }
+
+    /// Grants `scopes` to `grantee`, then re-wraps the existing data keys
+    /// for her: the profile key if Demographics, every record key if
+    /// RecordsRead. Returns how many keys were wrapped.
+    pub async fn grant(&self, grantee: &AccountId32, scopes: Scopes, expires_at: Option<u64>) -> Result<u32> {
+        self.send(
+            Contract::Permissions,
+            "grant",
+            &[arg::account(grantee), scopes.scon(), arg::option(expires_at.map(arg::num))],
+        )
+        .await?;
+        self.note(format!("granted {scopes:?} to {grantee}"));
+        let me = self.me.clone();
+        let mut n = 0;
+        if self.encryption_key_of(grantee).await?.is_none() {
+            self.note(format!(
+                "{grantee} has published no encryption key yet: nothing re-wrapped (grant again once she has)"
+            ));
+            return Ok(0);
+        }
+        if scopes.demographics {
+            match self.my_key(&me, Sealed::Profile).await? {
+                Some(k) => n += u32::from(self.share(&me, Sealed::Profile, grantee, &k).await?),
+                None => self.note("no profile key of mine on chain (shredded?): profile not re-wrapped"),
+            }
+        }
+        if scopes.records_read {
+            let count = as_u128(&self.query(Contract::Records, "record_count", &[arg::account(&me)]).await?)? as u32;
+            for id in 0..count {
+                match self.my_key(&me, Sealed::Record(id)).await? {
+                    Some(k) => n += u32::from(self.share(&me, Sealed::Record(id), grantee, &k).await?),
+                    None => self
+                        .note(format!("record {id}: no key of mine (shredded or not shared with me): not re-wrapped")),
+                }
+            }
+        }
+        Ok(n)
+    }
+
+    /// Revokes `grantee`'s grant. Keys already wrapped for her stay (she
+    /// may have read those records already); nothing later is wrapped for
+    /// her, and the contract refuses to store such a key.
+    pub async fn revoke(&self, grantee: &AccountId32) -> Result<()> {
+        self.send(Contract::Permissions, "revoke", &[arg::account(grantee)]).await?;
+        Ok(())
+    }
+
+    // ------------------------------------------------------------------
+    // records
+    // ------------------------------------------------------------------
+
+    /// A doctor adds a sealed record and wraps its key for the patient,
+    /// herself and every current RecordsRead grantee. Returns the id and
+    /// the accounts the key was wrapped for.
+    pub async fn add_record(
+        &self,
+        patient: &AccountId32,
+        kind: &str,
+        title: &str,
+        body: &str,
+        supersedes: Option<u32>,
+    ) -> Result<(u32, Vec<AccountId32>)> {
+        let k = DataKey::generate();
+        let envelope = seal_record(&k, title, body).map_err(|e| anyhow!("sealing the record: {e:?}"))?;
+        let v = self
+            .send(
+                Contract::Records,
+                "add_record",
+                &[
+                    arg::account(patient),
+                    kind.to_string(),
+                    arg::string(SEALED_TITLE),
+                    arg::string(&envelope),
+                    arg::option(supersedes.map(arg::num)),
+                ],
+            )
+            .await?;
+        let id = match variant(v.clone()) {
+            Some((i, vs)) if i == "Accepted" => as_u128(vs.first().ok_or_else(|| anyhow!("bad answer"))?)? as u32,
+            _ => bail!("records.add_record: {v} (no consent: nothing stored)"),
+        };
+        self.note(format!("record {id} stored sealed (on-chain title {SEALED_TITLE:?})"));
+        let mut readers = vec![patient.clone(), self.me.clone()];
+        for g in self.grants(patient).await? {
+            if g.scopes.records_read && !readers.contains(&g.grantee) {
+                readers.push(g.grantee);
+            }
+        }
+        let mut shared = Vec::new();
+        for r in readers {
+            match self.share(patient, Sealed::Record(id), &r, &k).await {
+                Ok(true) => shared.push(r),
+                Ok(false) => {}
+                Err(e) if refusal(&e) == Some("RecipientNotAllowed") => {
+                    self.note(format!("{r}: grant expired, not wrapped"))
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        Ok((id, shared))
+    }
+
+    /// The number of records of a patient.
+    pub async fn record_count(&self, patient: &AccountId32) -> Result<u32> {
+        Ok(as_u128(&self.query(Contract::Records, "record_count", &[arg::account(patient)]).await?)? as u32)
+    }
+
+    /// Reads one record. With `audited`, through the `read_record`
+    /// transaction (logged in the patient's access log); otherwise a query.
+    /// If the contract refuses, the ciphertext is fetched anyway (storage is
+    /// public) and reported as ciphertext only unless a key opens it.
+    pub async fn read_record(&self, patient: &AccountId32, id: u32, audited: bool) -> Result<RecordView> {
+        let args = [arg::account(patient), arg::num(id)];
+        let mut refused = None;
+        let record = if audited {
+            let v = self.send(Contract::Records, "read_record", &args).await?;
+            match variant(v.clone()) {
+                Some((i, mut vs)) if i == "Granted" && vs.len() == 1 => Some(vs.remove(0)),
+                _ => {
+                    refused = Some(format!("records.read_record: {v} (the attempt is in the patient's access log)"));
+                    None
+                }
+            }
+        } else {
+            match self.query(Contract::Records, "record", &args).await {
+                Ok(v) => Some(v),
+                Err(e) if refusal(&e) == Some("NotAllowed") => {
+                    refused = Some("records.record refused me (NotAllowed)".into());
+                    None
+                }
+                Err(e) => return Err(e),
+            }
+        };
+        let record = match record {
+            Some(r) => r,
+            // the check is advisory: anyone can dry-run as the patient
+            None => self
+                .chain
+                .query(patient, Contract::Records, "record", &args)
+                .await
+                .context("fetching the stored record")?,
+        };
+        let kind = variant(field(&record, "kind")?.clone()).map(|(n, _)| n).unwrap_or_default();
+        let chain_title = as_str(field(&record, "title")?)?.to_string();
+        let body = as_str(field(&record, "body")?)?.to_string();
+        let author = as_account(field(&record, "author")?)?;
+        let stored_hash = as_bytes(field(&record, "content_hash")?)?;
+        let code = ["Diagnosis", "Prescription", "LabResult", "Procedure", "Imaging", "Note"]
+            .iter()
+            .position(|k| *k == kind)
+            .unwrap_or(255) as u8;
+        let hash_ok = smrms_shared::record_content_hash(code, &chain_title, &body).as_slice() == stored_hash.as_slice();
+        let opened = match self.my_key(patient, Sealed::Record(id)).await {
+            Ok(Some(k)) => match open_record(&k, &body) {
+                Ok(r) => Opened::Plain(r),
+                Err(e) => Opened::CiphertextOnly(format!("the record does not open with the data key: {e:?}")),
+            },
+            Ok(None) => Opened::CiphertextOnly(
+                "no data key is wrapped for me (never granted, granted after a revocation, or shredded)".into(),
+            ),
+            Err(e) => Opened::CiphertextOnly(e.to_string()),
+        };
+        Ok(RecordView { id, kind, author, chain_title, body, hash_ok, refused, opened })
+    }
+
+    /// Shreds every wrapped key of `object` (patient only).
+    pub async fn shred(&self, object: Sealed) -> Result<u32> {
+        let v = self.send(Contract::Records, "shred_keys", &[arg::account(&self.me), sealed_arg(object)]).await?;
+        Ok(as_u128(&v)? as u32)
+    }
+
+    /// A verifier's two checks of a revealed record `o` (title, body, salt)
+    /// of record `r`: does `records.verify_record` accept the envelope (the
+    /// on-chain content hash), and does the envelope commit to (title, body,
+    /// salt)? Neither needs a key.
+    pub async fn verify(&self, patient: &AccountId32, r: &RecordView, o: &OpenedRecord) -> Result<(bool, bool)> {
+        let (id, kind, envelope) = (r.id, r.kind.as_str(), r.body.as_str());
+        let on_chain = self
+            .query(
+                Contract::Records,
+                "verify_record",
+                &[
+                    arg::account(patient),
+                    arg::num(id),
+                    kind.to_string(),
+                    arg::string(SEALED_TITLE),
+                    arg::string(envelope),
+                ],
+            )
+            .await?;
+        let chain_ok = matches!(on_chain, Value::Bool(true));
+        Ok((chain_ok, crate::crypto::prove(envelope, &o.title, &o.body, &o.salt)))
+    }
+
+    // ------------------------------------------------------------------
+    // access log, appointments
+    // ------------------------------------------------------------------
+
+    /// The patient's access log, as lines.
+    pub async fn access_log(&self, patient: &AccountId32) -> Result<Vec<String>> {
+        let len =
+            as_u128(&self.query(Contract::Permissions, "access_log_len", &[arg::account(patient)]).await?)? as u32;
+        let mut out = Vec::new();
+        let mut start = 0;
+        while start < len {
+            let v = self
+                .query(Contract::Permissions, "access_log", &[arg::account(patient), arg::num(start), arg::num(50)])
+                .await?;
+            for e in as_seq(&v)? {
+                out.push(format!(
+                    "{} at {}: {} → {}",
+                    as_account(field(&e, "accessor")?)?,
+                    field(&e, "at")?,
+                    field(&e, "action")?,
+                    field(&e, "outcome")?
+                ));
+            }
+            start += 50;
+        }
+        Ok(out)
+    }
+
+    /// Both participants' published keys, for sealing an appointment text.
+    /// Refuses rather than write health text in plaintext.
+    async fn note_keys(&self, patient: &AccountId32, doctor: &AccountId32) -> Result<([u8; 32], [u8; 32])> {
+        let mut keys = [[0u8; 32]; 2];
+        for (k, who) in keys.iter_mut().zip([patient, doctor]) {
+            *k = self.encryption_key_of(who).await?.ok_or_else(|| {
+                anyhow!("{who} has published no encryption key: appointment texts are never stored in plaintext")
+            })?;
+        }
+        Ok((keys[0], keys[1]))
+    }
+
+    /// Seals one appointment text for the patient and the doctor.
+    fn seal_note(&self, patient: &AccountId32, doctor: &AccountId32, keys: ([u8; 32], [u8; 32]), text: &str) -> Result<String> {
+        seal_note((&patient.0, &keys.0), (&doctor.0, &keys.1), text, smrms_shared::MAX_TEXT_LEN).map_err(|e| match e {
+            CryptoError::TooLong { .. } => anyhow!(
+                "appointment text of {} bytes: at most {MAX_NOTE_PLAINTEXT} bytes seal within the contract's bound; put longer detail in a record",
+                text.len()
+            ),
+            e => anyhow!("sealing an appointment text: {e:?}"),
+        })
+    }
+
+    /// Opens an appointment text if this account is a participant.
+    fn open_note(&self, patient: &AccountId32, doctor: &AccountId32, text: &str) -> String {
+        if text.is_empty() || !text.starts_with(NOTE_PREFIX) {
+            return text.to_string();
+        }
+        open_note(&self.keys, &patient.0, &doctor.0, &self.me.0, text)
+            .unwrap_or_else(|_| format!("(sealed, {} bytes of ciphertext)", text.len()))
+    }
+
+    /// A patient's or doctor's appointments (caller must be that account or
+    /// the head), as lines; texts are opened for the participants.
+    pub async fn appointments(&self, of: &AccountId32, as_doctor: bool) -> Result<Vec<String>> {
+        let msg = if as_doctor { "doctor_appointments" } else { "patient_appointments" };
+        let v = self.query(Contract::Appointments, msg, &[arg::account(of), arg::num(0), arg::num(50)]).await?;
+        let mut out = Vec::new();
+        for item in as_seq(&v)? {
+            let t = as_tuple(&item)?;
+            let (id, a) = (&t[0], &t[1]);
+            let (doctor, patient) = (as_account(field(a, "doctor")?)?, as_account(field(a, "patient")?)?);
+            let text = |n: &str| -> Result<String> { Ok(self.open_note(&patient, &doctor, as_str(field(a, n)?)?)) };
+            out.push(format!(
+                "#{id} {} doctor {doctor} patient {patient} start {} ({} min) reason {:?} diagnosis {:?} prescription {:?}",
+                field(a, "status")?,
+                field(a, "start")?,
+                field(a, "duration_min")?,
+                text("reason")?,
+                text("diagnosis")?,
+                text("prescription")?,
+            ));
+        }
+        Ok(out)
+    }
+
+    /// A doctor sets an appointment (fee 0 = booked at once); the reason is
+    /// sealed for the patient and the doctor. Returns the id.
+    pub async fn set_appointment(
+        &self,
+        patient: &AccountId32,
+        start_ms: u64,
+        duration_min: u32,
+        reason: &str,
+    ) -> Result<u64> {
+        let keys = self.note_keys(patient, &self.me).await?;
+        let reason = self.seal_note(patient, &self.me, keys, reason)?;
+        let v = self
+            .send(
+                Contract::Appointments,
+                "set_appointment",
+                &[arg::account(patient), arg::num(start_ms), arg::num(duration_min), arg::string(&reason), arg::num(0)],
+            )
+            .await?;
+        match variant(v.clone()) {
+            Some((i, vs)) if i == "Created" => Ok(u64::try_from(as_u128(&vs[0])?)?),
+            _ => bail!("appointments.set_appointment: {v}"),
+        }
+    }
+
+    /// The doctor records the outcome of a booked appointment: diagnosis and
+    /// prescription (and optionally a new reason), each sealed for the
+    /// patient and the doctor; start and duration are kept.
+    pub async fn update_appointment(
+        &self,
+        id: u64,
+        reason: Option<&str>,
+        diagnosis: &str,
+        prescription: &str,
+    ) -> Result<()> {
+        let a = self.query(Contract::Appointments, "appointment", &[arg::num(id)]).await?;
+        let (doctor, patient) = (as_account(field(&a, "doctor")?)?, as_account(field(&a, "patient")?)?);
+        let keys = self.note_keys(&patient, &doctor).await?;
+        let reason = match reason {
+            Some(r) => self.seal_note(&patient, &doctor, keys, r)?,
+            None => as_str(field(&a, "reason")?)?.to_string(),
+        };
+        let args = [
+            arg::num(id),
+            field(&a, "start")?.to_string(),
+            field(&a, "duration_min")?.to_string(),
+            arg::string(&reason),
+            arg::string(&self.seal_note(&patient, &doctor, keys, diagnosis)?),
+            arg::string(&self.seal_note(&patient, &doctor, keys, prescription)?),
+        ];
+        self.send(Contract::Appointments, "update_appointment", &args).await?;
+        Ok(())
+    }
+
+    /// A participant marks an appointment completed.
+    pub async fn complete(&self, id: u64) -> Result<()> {
+        self.send(Contract::Appointments, "complete", &[arg::num(id)]).await?;
+        Ok(())
+    }
+}
