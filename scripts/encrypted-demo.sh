@@ -77,10 +77,11 @@ P_PHONE="+91 80 5550 1234"; P_PHONE2="+91 80 5550 4321"; P_BLOOD="AB-"; P_ALLERG
 P_EC_NAME="Kavya Mehta"; P_EC_PHONE="+91 80 5550 9876"
 R0_TITLE="HIV-1 viral load"; R0_BODY="Detected, 12000 copies/ml; start ART (TDF/3TC/DTG) today"
 R1_TITLE="Psychiatry consult"; R1_BODY="Major depressive episode; sertraline 50 mg daily"
+M_NAME="Dolutegravir"; M_DOSE="50 mg"; M_FREQ="once daily"; M_NOTES="with TDF/3TC, do not stop"
 A_REASON="Low mood, insomnia since March"; A_DIAG="Depressive episode, improving"; A_RX="Sertraline 100 mg once daily"
 printf '%s\n' "$P_NAME" "$P_DOB" "$P_ADDR" "$P_PHONE" "$P_PHONE2" "$P_BLOOD" "$P_ALLERGY" "$P_EC_NAME" "$P_EC_PHONE" \
   "$R0_TITLE" "$R0_BODY" "$R1_TITLE" "$R1_BODY" "sertraline" "12000 copies" "Lalbagh" "5550 1234" \
-  "$A_REASON" "$A_DIAG" "$A_RX" "insomnia" > "$WORK/plaintext.txt"
+  "$A_REASON" "$A_DIAG" "$A_RX" "insomnia" "$M_NAME" "$M_NOTES" > "$WORK/plaintext.txt"
 
 step "cast (run $RUN): fund fresh accounts from the head"
 for a in "$A_DAVE" "$A_EVE" "$A_CHARLIE" "$A_FERDIE"; do as "$HEAD" -- fund "$a"; done
@@ -115,14 +116,26 @@ expect_out "$P_ADDR"
 as "$FERDIE" 3 -- profile --patient "$A_DAVE"
 expect_out "CIPHERTEXT ONLY"
 
+step "medications: Dave adds his own, sealed; Eve reads it, the stranger sees it sealed"
+as "$DAVE" -- add-medication --name "$M_NAME" --dose "$M_DOSE" --frequency "$M_FREQ" --notes "$M_NOTES" --days 180
+expect_out "medication 0 added (sealed); key wrapped for 2 account(s)"
+as "$EVE" -- medications --patient "$A_DAVE"
+expect_out "$M_NAME $M_DOSE $M_FREQ"
+as "$FERDIE" 3 -- medications --patient "$A_DAVE"
+expect_out "SEALED"
+
 step "revoke Eve; grant Charlie (record 0's key is re-wrapped for him); Charlie writes record 1; a new profile version is not wrapped for Eve"
 as "$DAVE" -- revoke "$A_EVE"
 as "$DAVE" -- grant "$A_CHARLIE" --scopes records-read,records-write,appointments
-expect_out "1 existing data key(s) re-wrapped"
+expect_out "2 existing data key(s) re-wrapped"
 as "$CHARLIE" -- read --patient "$A_DAVE" --id 0
 expect_out "$R0_BODY"
+as "$CHARLIE" -- medications --patient "$A_DAVE"
+expect_out "$M_NOTES"
 as "$CHARLIE" -- add-record --patient "$A_DAVE" --kind Note --title "$R1_TITLE" --body "$R1_BODY"
 expect_out "record 1 added"
+as "$CHARLIE" -- add-medication --patient "$A_DAVE" --name "Sertraline" --dose "100 mg" --frequency "once daily" --prescribed-by "$A_CHARLIE"
+expect_out "medication 1 added"
 as "$DAVE" -- key-holders --record 1
 if grep -qF "$A_EVE" "$WORK/out"; then echo "UNEXPECTED: record 1's key was wrapped for the revoked doctor" >&2; exit 1; fi
 
@@ -146,6 +159,11 @@ as "$FERDIE" 3 -- read --patient "$A_DAVE" --id 1
 expect_out "CIPHERTEXT ONLY"
 as "$EVE" 3 -- read --patient "$A_DAVE" --id 1 --audited
 expect_out "CIPHERTEXT ONLY"
+as "$EVE" 3 -- medications --patient "$A_DAVE"
+expect_out "#1 SEALED"
+as "$DAVE" -- stop-medication 1
+as "$DAVE" -- medications
+expect_out "stopped at"
 
 step "proof without revealing: the patient shows a verifier record 1 and its salt"
 as "$DAVE" -- prove --id 1

@@ -7,7 +7,8 @@
 #   3. the end-to-end tests (ink_e2e, feature e2e-tests) on a real
 #      substrate-contracts-node; fails if none ran or any was ignored
 #   4. the demo (scripts/demo.sh) on a fresh node
-#   5. the encrypted run (scripts/encrypted-demo.sh) and its storage-dump
+#   5. the encrypted run (scripts/encrypted-demo.sh: every chain call made by
+#      the smrms client) and its storage-dump
 #      check: none of the patient's plaintext in the four contracts' storage
 set -euo pipefail
 . "$(dirname "$0")/env.sh"

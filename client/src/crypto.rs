@@ -57,6 +57,8 @@ pub enum Sealed {
     Profile,
     /// One record, by id.
     Record(u32),
+    /// One medication entry, by id.
+    Medication(u32),
 }
 
 /// An account's encryption key pair (X25519), separate from its signing key.
@@ -137,6 +139,10 @@ pub fn wrap_info(patient: &[u8; 32], object: Sealed, recipient: &[u8; 32]) -> Ve
         Sealed::Profile => info.push(0),
         Sealed::Record(id) => {
             info.push(1);
+            info.extend_from_slice(&id.to_le_bytes());
+        }
+        Sealed::Medication(id) => {
+            info.push(2);
             info.extend_from_slice(&id.to_le_bytes());
         }
     }
@@ -272,6 +278,7 @@ pub fn prove(envelope: &str, title: &str, body: &str, salt: &[u8; 16]) -> bool {
 /// Seals one profile field (field number `index`) under the profile
 /// version's data key. The nonce is the field number: safe because a data
 /// key seals exactly one profile version (a new version takes a new key).
+/// Medication entries use it too, each under its own fresh data key.
 /// `max` is the registry's bound for that field.
 pub fn seal_field(key: &DataKey, index: u8, plaintext: &str, max: usize) -> Result<String> {
     if plaintext.is_empty() {
@@ -443,6 +450,7 @@ mod tests {
         assert_eq!(unwrap_key(&stranger, &wrapped, &info), Err(CryptoError::Unwrap));
         assert_eq!(unwrap_key(&doctor, &wrapped, &wrap_info(&PATIENT, Sealed::Record(1), &DOCTOR)), Err(CryptoError::Unwrap));
         assert_eq!(unwrap_key(&doctor, &wrapped, &wrap_info(&PATIENT, Sealed::Profile, &DOCTOR)), Err(CryptoError::Unwrap));
+        assert_eq!(unwrap_key(&doctor, &wrapped, &wrap_info(&PATIENT, Sealed::Medication(0), &DOCTOR)), Err(CryptoError::Unwrap));
         assert_eq!(unwrap_key(&doctor, &wrapped, &wrap_info(&PATIENT, Sealed::Record(0), &STRANGER)), Err(CryptoError::Unwrap));
         // one flipped bit
         let mut bad = wrapped.clone();

@@ -11,7 +11,8 @@
 //! | read | anyone | fetches the envelope and her wrapped key; opens it, or reports ciphertext only |
 //! | appointments | doctor, patient | `appointments.set_appointment` / `update_appointment` with reason, diagnosis and prescription sealed for the two participants (both wrapped keys inside the text); the list opens them for either participant; `complete` |
 //! | access log | patient | `permissions.access_log` |
-//! | shred | patient | `records.shred_keys`: every wrapped key of the profile or a record is deleted |
+//! | medications | patient, doctor | `records.add_medication` with name, dose, frequency and notes sealed under a fresh key wrapped like a record's; the list opens them where a key is wrapped for the reader; `stop_medication` |
+//! | shred | patient | `records.shred_keys`: every wrapped key of the profile, a record or a medication is deleted |
 
 use crate::{
     chain::{
@@ -40,6 +41,33 @@ pub const PROFILE_FIELDS: [(&str, u8, usize); 9] = [
     ("emergency_contact_name", 7, smrms_shared::MAX_NAME_LEN),
     ("emergency_contact_phone", 8, smrms_shared::MAX_SHORT_LEN),
 ];
+
+/// Medication text fields: (name in the ABI, field index for the nonce, bound).
+pub const MEDICATION_FIELDS: [(&str, u8, usize); 4] = [
+    ("name", 0, smrms_shared::MAX_NAME_LEN),
+    ("dose", 1, smrms_shared::MAX_SHORT_LEN),
+    ("frequency", 2, smrms_shared::MAX_SHORT_LEN),
+    ("notes", 3, smrms_shared::MAX_TEXT_LEN),
+];
+
+/// A medication entry as the patient or doctor types it.
+#[derive(Debug, Clone, Default)]
+pub struct MedicationInput {
+    /// Drug name (required).
+    pub name: String,
+    /// Dose.
+    pub dose: String,
+    /// Frequency.
+    pub frequency: String,
+    /// Notes.
+    pub notes: String,
+    /// Start, Unix milliseconds.
+    pub start_ms: u64,
+    /// Planned end, Unix milliseconds.
+    pub end_ms: Option<u64>,
+    /// The prescribing doctor.
+    pub prescribed_by: Option<AccountId32>,
+}
 
 /// A patient's profile as she types it.
 #[derive(Debug, Clone, Default)]
@@ -184,6 +212,7 @@ fn sealed_arg(o: Sealed) -> String {
     match o {
         Sealed::Profile => "Profile".into(),
         Sealed::Record(id) => format!("Record({id})"),
+        Sealed::Medication(id) => format!("Medication({id})"),
     }
 }
 
@@ -462,8 +491,8 @@ impl<'a> Client<'a> {
     }
 
     /// Grants `scopes` to `grantee`, then re-wraps the existing data keys
-    /// for her: the profile key if Demographics, every record key if
-    /// RecordsRead. Returns how many keys were wrapped.
+    /// for her: the profile key if Demographics, every record and
+    /// medication key if RecordsRead. Returns how many keys were wrapped.
     pub async fn grant(&self, grantee: &AccountId32, scopes: Scopes, expires_at: Option<u64>) -> Result<u32> {
         self.send(
             Contract::Permissions,
@@ -493,6 +522,12 @@ impl<'a> Client<'a> {
                     Some(k) => n += u32::from(self.share(&me, Sealed::Record(id), grantee, &k).await?),
                     None => self
                         .note(format!("record {id}: no key of mine (shredded or not shared with me): not re-wrapped")),
+                }
+            }
+            for (id, _) in self.medication_entries(&me).await? {
+                match self.my_key(&me, Sealed::Medication(id)).await? {
+                    Some(k) => n += u32::from(self.share(&me, Sealed::Medication(id), grantee, &k).await?),
+                    None => self.note(format!("medication {id}: no key of mine: not re-wrapped")),
                 }
             }
         }
@@ -542,7 +577,17 @@ impl<'a> Client<'a> {
             _ => bail!("records.add_record: {v} (no consent: nothing stored)"),
         };
         self.note(format!("record {id} stored sealed (on-chain title {SEALED_TITLE:?})"));
-        let mut readers = vec![patient.clone(), self.me.clone()];
+        Ok((id, self.share_with_readers(patient, Sealed::Record(id), &k).await?))
+    }
+
+    /// Wraps a new record's or medication's key for the patient, this
+    /// account (its author) and every current RecordsRead grantee; returns
+    /// whom it was wrapped for.
+    async fn share_with_readers(&self, patient: &AccountId32, object: Sealed, k: &DataKey) -> Result<Vec<AccountId32>> {
+        let mut readers = vec![patient.clone()];
+        if self.me != *patient {
+            readers.push(self.me.clone());
+        }
         for g in self.grants(patient).await? {
             if g.scopes.records_read && !readers.contains(&g.grantee) {
                 readers.push(g.grantee);
@@ -550,7 +595,7 @@ impl<'a> Client<'a> {
         }
         let mut shared = Vec::new();
         for r in readers {
-            match self.share(patient, Sealed::Record(id), &r, &k).await {
+            match self.share(patient, object, &r, k).await {
                 Ok(true) => shared.push(r),
                 Ok(false) => {}
                 Err(e) if refusal(&e) == Some("RecipientNotAllowed") => {
@@ -559,7 +604,121 @@ impl<'a> Client<'a> {
                 Err(e) => return Err(e),
             }
         }
-        Ok((id, shared))
+        Ok(shared)
+    }
+
+    // ------------------------------------------------------------------
+    // medications
+    // ------------------------------------------------------------------
+
+    /// Adds a medication entry with its text fields (name, dose, frequency,
+    /// notes) sealed under a fresh data key, by the patient herself or a
+    /// doctor with RecordsWrite; the key is wrapped like a record's.
+    /// Returns the id and whom the key was wrapped for.
+    pub async fn add_medication(
+        &self,
+        patient: &AccountId32,
+        m: &MedicationInput,
+    ) -> Result<(u32, Vec<AccountId32>)> {
+        let k = DataKey::generate();
+        let mut sealed = Vec::new();
+        for ((name, index, max), text) in MEDICATION_FIELDS.iter().zip([&m.name, &m.dose, &m.frequency, &m.notes]) {
+            sealed.push(arg::string(
+                &seal_field(&k, *index, text, *max).map_err(|e| anyhow!("medication {name}: {e:?} (shorten it)"))?,
+            ));
+        }
+        let [name, dose, frequency, notes]: [String; 4] =
+            sealed.try_into().map_err(|_| anyhow!("four medication fields"))?;
+        let args = [
+            arg::account(patient),
+            name,
+            dose,
+            frequency,
+            arg::num(m.start_ms),
+            arg::option(m.end_ms.map(arg::num)),
+            arg::option(m.prescribed_by.as_ref().map(arg::account)),
+            notes,
+        ];
+        let v = self.send(Contract::Records, "add_medication", &args).await?;
+        let id = match variant(v.clone()) {
+            Some((i, vs)) if i == "Accepted" => u32::try_from(as_u128(vs.first().ok_or_else(|| anyhow!("bad answer"))?)?)?,
+            _ => bail!("records.add_medication: {v} (no consent: nothing stored)"),
+        };
+        self.note(format!("medication {id} stored sealed"));
+        Ok((id, self.share_with_readers(patient, Sealed::Medication(id), &k).await?))
+    }
+
+    /// Every medication entry of a patient as stored (sealed), with ids.
+    /// The contract's check is advisory: if it refuses this account, the
+    /// entries are fetched as anyone can (a dry run as the patient).
+    async fn medication_entries(&self, patient: &AccountId32) -> Result<Vec<(u32, Value)>> {
+        let mut out = Vec::new();
+        let mut start = 0u32;
+        loop {
+            let args = [arg::account(patient), arg::num(start), arg::num(smrms_shared::MAX_PAGE)];
+            let v = match self.query(Contract::Records, "medications", &args).await {
+                Err(e) if refusal(&e) == Some("NotAllowed") => {
+                    self.chain.query(patient, Contract::Records, "medications", &args).await?
+                }
+                v => v?,
+            };
+            let page = as_seq(&v)?;
+            for item in &page {
+                let t = as_tuple(item)?;
+                let (id, m) = (t.first().ok_or_else(|| anyhow!("bad entry"))?, t.get(1).ok_or_else(|| anyhow!("bad entry"))?);
+                out.push((u32::try_from(as_u128(id)?)?, m.clone()));
+            }
+            if page.len() < smrms_shared::MAX_PAGE as usize {
+                return Ok(out);
+            }
+            start = start.checked_add(smrms_shared::MAX_PAGE).ok_or_else(|| anyhow!("too many medications"))?;
+        }
+    }
+
+    /// A patient's medication list as lines: opened where a key is wrapped
+    /// for this account, else marked sealed. Returns the lines and how many
+    /// entries stayed sealed.
+    pub async fn medications(&self, patient: &AccountId32) -> Result<(Vec<String>, u32)> {
+        let mut lines = Vec::new();
+        let mut sealed = 0u32;
+        for (id, m) in self.medication_entries(patient).await? {
+            let stopped = as_option(field(&m, "stopped_at")?)?.map(|v| v.to_string());
+            let status = stopped.map_or_else(|| "active".to_string(), |t| format!("stopped at {t}"));
+            let key = self.my_key(patient, Sealed::Medication(id)).await.ok().flatten();
+            let texts: Option<Vec<String>> = key.and_then(|k| {
+                MEDICATION_FIELDS
+                    .iter()
+                    .map(|(name, index, _)| {
+                        open_field(&k, *index, as_str(field(&m, name).ok()?).ok()?).ok()
+                    })
+                    .collect()
+            });
+            match texts {
+                Some(t) => lines.push(format!(
+                    "#{id} {} {} {} ({status}; start {}){}",
+                    t[0],
+                    t[1],
+                    t[2],
+                    field(&m, "start")?,
+                    if t[3].is_empty() { String::new() } else { format!(" notes: {}", t[3]) }
+                )),
+                None => {
+                    sealed = sealed.saturating_add(1);
+                    lines.push(format!(
+                        "#{id} SEALED ({status}; added by {}): no data key is wrapped for me",
+                        as_account(field(&m, "added_by")?)?
+                    ))
+                }
+            }
+        }
+        Ok((lines, sealed))
+    }
+
+    /// Marks a medication entry stopped (the patient, or a doctor with
+    /// RecordsWrite).
+    pub async fn stop_medication(&self, patient: &AccountId32, id: u32) -> Result<()> {
+        self.send(Contract::Records, "stop_medication", &[arg::account(patient), arg::num(id)]).await?;
+        Ok(())
     }
 
     /// The number of records of a patient.

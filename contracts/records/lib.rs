@@ -122,9 +122,10 @@ pub mod records {
         Denied(DenyReason),
     }
 
-    /// What a wrapped data key opens: the patient's sealed profile fields, or
-    /// one of her records. Clients encrypt each with a fresh data key and
-    /// wrap that key for every reader (see README, "Encryption").
+    /// What a wrapped data key opens: the patient's sealed profile fields,
+    /// one of her records, or one of her medication entries. Clients encrypt
+    /// each with a fresh data key and wrap that key for every reader (see
+    /// README, "Encryption").
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
     #[ink::scale_derive(Encode, Decode, TypeInfo)]
     pub enum Sealed {
@@ -132,6 +133,9 @@ pub mod records {
         Profile,
         /// The record with this id.
         Record(u32),
+        /// The sealed fields (name, dose, frequency, notes) of the medication
+        /// entry with this id; read like records (`RecordsRead`).
+        Medication(u32),
     }
 
     /// Search filter; unset fields match everything.
@@ -723,25 +727,26 @@ pub mod records {
         }
 
         /// Stores a data key wrapped (HPKE) for `recipient` beside the
-        /// ciphertext of a patient's profile or record, replacing an earlier
-        /// one. Who may store: for the profile, the patient; for a record,
-        /// the patient or the record's author. Who may receive: the patient,
-        /// the record's author, or an account that holds the matching read
-        /// access now (`Demographics` for the profile, `RecordsRead` for a
-        /// record, by consent or open emergency access, verified). A grant
+        /// ciphertext of a patient's profile, record or medication entry,
+        /// replacing an earlier one. Who may store: for the profile, the
+        /// patient; for a record or medication, the patient or its author
+        /// (who added it). Who may receive: the patient, the author, or an
+        /// account that holds the matching read access now (`Demographics`
+        /// for the profile, `RecordsRead` for records and medications, by
+        /// consent or open emergency access, verified). A grant
         /// made later is served by the patient's client wrapping the existing
         /// keys again; revoking stops future wrapping (keys already fetched
         /// cannot be taken back).
         ///
         /// # Arguments
         /// * `patient` - the patient whose data it is.
-        /// * `object` - `Profile`, or `Record(id)`.
+        /// * `object` - `Profile`, `Record(id)` or `Medication(id)`.
         /// * `recipient` - the account the key is wrapped for.
         /// * `wrapped` - the wrapped key (1 to 128 bytes).
         ///
         /// # Errors
         /// `EmptyField` / `FieldTooLong` for `wrapped`; `UnknownPatient`;
-        /// `UnknownRecord`; `NotAllowed` for any other caller;
+        /// `UnknownRecord`; `UnknownMedication`; `NotAllowed` for any other caller;
         /// `RecipientNotAllowed`; `TooManyKeyHolders` past 72 recipients.
         #[ink(message)]
         pub fn share_key(&mut self, patient: AccountId, object: Sealed, recipient: AccountId, wrapped: Vec<u8>) -> Result<()> {
@@ -760,6 +765,10 @@ pub mod records {
                 Sealed::Record(id) => {
                     let r = self.records.get((patient, id)).ok_or(Error::UnknownRecord)?;
                     (Some(r.author), Scope::RecordsRead)
+                }
+                Sealed::Medication(id) => {
+                    let m = self.medications.get((patient, id)).ok_or(Error::UnknownMedication)?;
+                    (Some(m.added_by), Scope::RecordsRead)
                 }
             };
             if by != patient && Some(by) != author {
@@ -783,31 +792,32 @@ pub mod records {
             Ok(())
         }
 
-        /// The data key of a patient's profile or record wrapped for
+        /// The data key of a patient's profile, record or medication wrapped for
         /// `recipient`, if one is stored. Public like all chain storage: a
         /// wrapped key opens nothing without the recipient's private key.
         ///
         /// # Arguments
         /// * `patient` - the patient.
-        /// * `object` - `Profile`, or `Record(id)`.
+        /// * `object` - `Profile`, `Record(id)` or `Medication(id)`.
         /// * `recipient` - the reader.
         #[ink(message)]
         pub fn key_of(&self, patient: AccountId, object: Sealed, recipient: AccountId) -> Result<Option<Vec<u8>>> {
             Ok(self.wrapped_keys.get((patient, object, recipient)))
         }
 
-        /// Everyone holding a wrapped key of a patient's profile or record.
+        /// Everyone holding a wrapped key of a patient's profile, record or medication.
         ///
         /// # Arguments
         /// * `patient` - the patient.
-        /// * `object` - `Profile`, or `Record(id)`.
+        /// * `object` - `Profile`, `Record(id)` or `Medication(id)`.
         #[ink(message)]
         pub fn key_holders(&self, patient: AccountId, object: Sealed) -> Result<Vec<AccountId>> {
             Ok(self.key_holders.get((patient, object)).unwrap_or_default())
         }
 
         /// Erasure on request (crypto-shredding): the patient destroys every
-        /// wrapped key of her profile or of one record. The ciphertext stays
+        /// wrapped key of her profile, of one record or of one medication
+        /// entry. The ciphertext stays
         /// (the chain is append-only) but nobody can open it any more, unless
         /// a reader kept the data key or the plaintext before. Returns how
         /// many keys were destroyed.
@@ -816,7 +826,7 @@ pub mod records {
         ///
         /// # Arguments
         /// * `patient` - the patient (the caller).
-        /// * `object` - `Profile`, or `Record(id)`.
+        /// * `object` - `Profile`, `Record(id)` or `Medication(id)`.
         ///
         /// # Errors
         /// `NotAllowed` for anyone but the patient.
@@ -899,6 +909,7 @@ pub mod records {
             assert_eq!(r.share_key(a.bob, obj, a.charlie, vec![]), Err(Error::EmptyField));
             assert_eq!(r.share_key(a.bob, obj, a.charlie, vec![1; MAX_WRAPPED_KEY_LEN + 1]), Err(Error::FieldTooLong));
             assert_eq!(r.share_key(a.bob, obj, a.charlie, vec![1; MAX_WRAPPED_KEY_LEN]), Err(Error::UnknownRecord));
+            assert_eq!(r.share_key(a.bob, Sealed::Medication(0), a.bob, vec![1; 80]), Err(Error::UnknownMedication));
             assert_eq!(r.key_of(a.bob, obj, a.charlie), Ok(None));
             assert_eq!(r.key_holders(a.bob, Sealed::Profile), Ok(vec![]));
             assert_eq!(r.shred_keys(a.alice, obj), Err(Error::NotAllowed), "only the patient shreds");

@@ -1,7 +1,8 @@
 //! The contracts' side of client-side encryption: accounts publish
 //! encryption public keys in the registry; data keys wrapped for each reader
-//! are stored beside the ciphertext in records, only by the patient or the
-//! record's author and only for readers who hold the matching read access;
+//! are stored beside the ciphertext in records (profile, records, medication
+//! entries), only by the patient or the author and only for readers who
+//! hold the matching read access;
 //! a grant made later is served by wrapping again, a revoked reader gets no
 //! new keys, and the patient destroys every wrapped key on request
 //! (crypto-shredding). The encryption itself happens in the client
@@ -78,6 +79,24 @@ async fn patient_shares_and_shreds_record_keys<Client: E2EBackend>(mut client: C
     assert_eq!(submit!(client, &doctor, add).return_value(), Ok(WriteOutcome::Accepted(1)));
     assert_eq!(dry!(client, &doctor, recs.share_key(p, Sealed::Record(1), r, WRAPPED.to_vec())), Err(Error::RecipientNotAllowed));
     assert_eq!(dry!(client, &patient, recs.share_key(p, Sealed::Record(1), r, WRAPPED.to_vec())), Err(Error::RecipientNotAllowed));
+
+    // Medication entries are sealed the same way, read like records: the
+    // patient's own entry and one the doctor added with consent.
+    let med = recs.add_medication(p, "e1:sealed-name".into(), "".into(), "".into(), 1, None, None, "".into());
+    assert_eq!(submit!(client, &patient, med).return_value(), Ok(WriteOutcome::Accepted(0)));
+    let med0 = Sealed::Medication(0);
+    submit!(client, &patient, recs.share_key(p, med0, p, WRAPPED.to_vec()));
+    submit!(client, &patient, recs.share_key(p, med0, d, WRAPPED.to_vec()));
+    assert_eq!(dry!(client, &patient, recs.share_key(p, med0, r, WRAPPED.to_vec())), Err(Error::RecipientNotAllowed));
+    assert_eq!(dry!(client, &doctor, recs.share_key(p, med0, d, WRAPPED.to_vec())), Err(Error::NotAllowed));
+    assert_eq!(dry!(client, &patient, recs.share_key(p, Sealed::Medication(9), p, WRAPPED.to_vec())), Err(Error::UnknownMedication));
+    let med = recs.add_medication(p, "e1:sealed-name".into(), "".into(), "".into(), 1, None, Some(d), "".into());
+    assert_eq!(submit!(client, &doctor, med).return_value(), Ok(WriteOutcome::Accepted(1)));
+    submit!(client, &doctor, recs.share_key(p, Sealed::Medication(1), d, WRAPPED.to_vec()));
+    submit!(client, &doctor, recs.share_key(p, Sealed::Medication(1), p, WRAPPED.to_vec()));
+    assert_eq!(dry!(client, &doctor, recs.share_key(p, Sealed::Medication(1), s, WRAPPED.to_vec())), Err(Error::RecipientNotAllowed));
+    assert_eq!(dry!(client, &patient, recs.key_holders(p, Sealed::Medication(1))), Ok(vec![d, p]));
+    assert_eq!(submit!(client, &patient, recs.shred_keys(p, med0)).return_value(), Ok(2));
 
     // Crypto-shredding: only the patient, every wrapped key of the item.
     assert_eq!(dry!(client, &doctor, recs.shred_keys(p, rec0)), Err(Error::NotAllowed));

@@ -12,7 +12,7 @@ use clap::{Parser, Subcommand};
 use smrms_client::{
     chain::{self, Chain, Deployment},
     dump,
-    journeys::{Client, Opened, Profile, ProviderInput, Scopes},
+    journeys::{Client, MedicationInput, Opened, Profile, ProviderInput, Scopes},
     keys, Sealed,
 };
 use std::{path::PathBuf, process::ExitCode};
@@ -177,13 +177,55 @@ enum Cmd {
         #[arg(long)]
         record: Option<u32>,
     },
-    /// Patient: erase a record or the profile by destroying every wrapped key (crypto-shredding).
+    /// Add a medication entry (the patient herself, or a doctor with RecordsWrite); its texts are sealed
+    /// and the key wrapped for the patient, the author and the current readers.
+    AddMedication {
+        /// The patient (default: this account).
+        #[arg(long)]
+        patient: Option<String>,
+        /// Drug name (sealed; at most 77 bytes).
+        #[arg(long)]
+        name: String,
+        /// Dose, e.g. "500 mg" (sealed; at most 29 bytes).
+        #[arg(long, default_value = "")]
+        dose: String,
+        /// Frequency, e.g. "twice a day" (sealed; at most 29 bytes).
+        #[arg(long, default_value = "")]
+        frequency: String,
+        /// Notes (sealed).
+        #[arg(long, default_value = "")]
+        notes: String,
+        /// Planned end, in days from now.
+        #[arg(long)]
+        days: Option<u64>,
+        /// The prescribing doctor, if any.
+        #[arg(long)]
+        prescribed_by: Option<String>,
+    },
+    /// A patient's medications, opened where a key is wrapped for this account (exit 3 if any stayed sealed).
+    Medications {
+        /// The patient (default: this account).
+        #[arg(long)]
+        patient: Option<String>,
+    },
+    /// Mark a medication entry stopped (the patient, or a doctor with RecordsWrite).
+    StopMedication {
+        /// The medication id.
+        id: u32,
+        /// The patient (default: this account).
+        #[arg(long)]
+        patient: Option<String>,
+    },
+    /// Patient: erase a record, a medication entry or the profile by destroying every wrapped key (crypto-shredding).
     Shred {
         /// The record to erase.
-        #[arg(long, conflicts_with = "profile", required_unless_present = "profile")]
+        #[arg(long, group = "what")]
         record: Option<u32>,
+        /// The medication entry to erase.
+        #[arg(long, group = "what")]
+        medication: Option<u32>,
         /// Erase the profile.
-        #[arg(long)]
+        #[arg(long, group = "what")]
         profile: bool,
     },
     /// Open a record and show the proof: the chain checks the envelope, the envelope commits to (title, body, salt).
@@ -308,6 +350,11 @@ impl ProfileArgs {
             self.emergency_phone,
         ]
     }
+}
+
+/// The wall clock, Unix milliseconds.
+fn now_ms() -> Result<u64> {
+    Ok(u64::try_from(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_millis())?)
 }
 
 fn hex32(s: &str) -> Result<[u8; 32]> {
@@ -504,11 +551,41 @@ async fn run(cli: Cli) -> Result<u8> {
                 println!("{h}");
             }
         }
-        Cmd::Shred { record, profile } => {
-            let obj = match (record, profile) {
-                (Some(id), false) => Sealed::Record(id),
-                (None, true) => Sealed::Profile,
-                _ => bail!("give --record ID or --profile"),
+        Cmd::AddMedication { patient, name, dose, frequency, notes, days, prescribed_by } => {
+            let p = who(&patient)?;
+            let start_ms = now_ms()?;
+            let end_ms = days
+                .map(|d| d.checked_mul(86_400_000).and_then(|ms| ms.checked_add(start_ms)))
+                .map(|e| e.ok_or_else(|| anyhow!("--days too large")))
+                .transpose()?;
+            let prescribed_by = prescribed_by.as_deref().map(chain::parse_account).transpose()?;
+            let m = MedicationInput { name, dose, frequency, notes, start_ms, end_ms, prescribed_by };
+            let (id, readers) = c.add_medication(&p, &m).await?;
+            println!("medication {id} added (sealed); key wrapped for {} account(s):", readers.len());
+            for r in readers {
+                println!("  {r}");
+            }
+        }
+        Cmd::Medications { patient } => {
+            let (lines, sealed) = c.medications(&who(&patient)?).await?;
+            for l in &lines {
+                println!("{l}");
+            }
+            println!("medications: {}, opened: {}, sealed: {sealed}", lines.len(), lines.len() as u64 - u64::from(sealed));
+            if sealed > 0 {
+                return Ok(3);
+            }
+        }
+        Cmd::StopMedication { id, patient } => {
+            c.stop_medication(&who(&patient)?, id).await?;
+            println!("medication {id} stopped");
+        }
+        Cmd::Shred { record, medication, profile } => {
+            let obj = match (record, medication, profile) {
+                (Some(id), None, false) => Sealed::Record(id),
+                (None, Some(id), false) => Sealed::Medication(id),
+                (None, None, true) => Sealed::Profile,
+                _ => bail!("give one of --record ID, --medication ID, --profile"),
             };
             let n = c.shred(obj).await?;
             println!("shredded {obj:?}: {n} wrapped key(s) destroyed; the ciphertext stays, unreadable");
@@ -538,7 +615,7 @@ async fn run(cli: Cli) -> Result<u8> {
         }
         Cmd::SetAppointment { patient, in_seconds, duration, reason } => {
             let p = chain::parse_account(&patient)?;
-            let now = u64::try_from(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_millis())?;
+            let now = now_ms()?;
             let start = in_seconds.checked_mul(1000).and_then(|ms| ms.checked_add(now)).ok_or_else(|| anyhow!("--in-seconds too large"))?;
             let id = c.set_appointment(&p, start, duration, &reason).await?;
             println!("appointment {id} booked, start {start}");
