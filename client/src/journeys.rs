@@ -97,59 +97,47 @@ pub struct ProviderInput {
     pub kind: String,
 }
 
-/// Scopes of a grant.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Scopes {
-    /// Profile.
-    pub demographics: bool,
-    /// Read records.
-    pub records_read: bool,
-    /// Write records.
-    pub records_write: bool,
-    /// Set appointments.
-    pub appointments: bool,
+/// The scopes of a grant: the contracts' own type.
+pub use smrms_shared::Scopes;
+
+/// Parses `all` or a comma list of `demographics,records-read,records-write,appointments`.
+pub fn parse_scopes(s: &str) -> Result<Scopes> {
+    let mut out = Scopes::default();
+    for p in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        match p.replace('_', "-").as_str() {
+            "all" => out = Scopes::ALL,
+            "demographics" | "profile" => out.demographics = true,
+            "records-read" | "read" => out.records_read = true,
+            "records-write" | "write" => out.records_write = true,
+            "appointments" => out.appointments = true,
+            other => bail!("unknown scope {other} (demographics, records-read, records-write, appointments, all)"),
+        }
+    }
+    Ok(out)
 }
 
-impl Scopes {
-    /// Parses `all` or a comma list of `demographics,records-read,records-write,appointments`.
-    pub fn parse(s: &str) -> Result<Self> {
-        let mut out = Scopes::default();
-        for p in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-            match p.replace('_', "-").as_str() {
-                "all" => {
-                    out = Scopes { demographics: true, records_read: true, records_write: true, appointments: true }
-                }
-                "demographics" | "profile" => out.demographics = true,
-                "records-read" | "read" => out.records_read = true,
-                "records-write" | "write" => out.records_write = true,
-                "appointments" => out.appointments = true,
-                other => bail!("unknown scope {other} (demographics, records-read, records-write, appointments, all)"),
-            }
+/// `Scopes` as a contract argument.
+fn scopes_arg(s: &Scopes) -> String {
+    format!(
+        "{{ demographics: {}, records_read: {}, records_write: {}, appointments: {} }}",
+        s.demographics, s.records_read, s.records_write, s.appointments
+    )
+}
+
+/// `Scopes` from a decoded answer.
+fn scopes_from_value(v: &Value) -> Result<Scopes> {
+    let b = |n: &str| -> Result<bool> {
+        match field(v, n)? {
+            Value::Bool(b) => Ok(*b),
+            other => bail!("{n} is not a bool: {other}"),
         }
-        Ok(out)
-    }
-
-    fn scon(&self) -> String {
-        format!(
-            "{{ demographics: {}, records_read: {}, records_write: {}, appointments: {} }}",
-            self.demographics, self.records_read, self.records_write, self.appointments
-        )
-    }
-
-    fn from_value(v: &Value) -> Result<Self> {
-        let b = |n: &str| -> Result<bool> {
-            match field(v, n)? {
-                Value::Bool(b) => Ok(*b),
-                other => bail!("{n} is not a bool: {other}"),
-            }
-        };
-        Ok(Scopes {
-            demographics: b("demographics")?,
-            records_read: b("records_read")?,
-            records_write: b("records_write")?,
-            appointments: b("appointments")?,
-        })
-    }
+    };
+    Ok(Scopes {
+        demographics: b("demographics")?,
+        records_read: b("records_read")?,
+        records_write: b("records_write")?,
+        appointments: b("appointments")?,
+    })
 }
 
 /// What a reader got.
@@ -391,7 +379,7 @@ impl<'a> Client<'a> {
             .iter()
             .map(|item| {
                 let t = as_tuple(item)?;
-                Ok((as_account(&t[0])?, Scopes::from_value(field(&t[1], "scopes")?)?))
+                Ok((as_account(&t[0])?, scopes_from_value(field(&t[1], "scopes")?)?))
             })
             .collect()
     }
@@ -478,7 +466,7 @@ impl<'a> Client<'a> {
                     as_option(field(grant, "expires_at")?)?.map(|v| as_u128(&v)).transpose()?.map(|n| n as u64);
                 out.push(GrantView {
                     grantee: as_account(g)?,
-                    scopes: Scopes::from_value(field(grant, "scopes")?)?,
+                    scopes: scopes_from_value(field(grant, "scopes")?)?,
                     expires_at,
                 });
             }
@@ -497,7 +485,7 @@ impl<'a> Client<'a> {
         self.send(
             Contract::Permissions,
             "grant",
-            &[arg::account(grantee), scopes.scon(), arg::option(expires_at.map(arg::num))],
+            &[arg::account(grantee), scopes_arg(&scopes), arg::option(expires_at.map(arg::num))],
         )
         .await?;
         self.note(format!("granted {scopes:?} to {grantee}"));

@@ -12,7 +12,7 @@ use clap::{Parser, Subcommand};
 use smrms_client::{
     chain::{self, Chain, Deployment},
     dump,
-    journeys::{Client, MedicationInput, Opened, Profile, ProviderInput, Scopes},
+    journeys::{parse_scopes, Client, MedicationInput, Opened, Profile, ProviderInput},
     keys, Sealed,
 };
 use std::{path::PathBuf, process::ExitCode};
@@ -475,7 +475,7 @@ async fn run(cli: Cli) -> Result<u8> {
         }
         Cmd::Grant { grantee, scopes, expires_at } => {
             let g = chain::parse_account(&grantee)?;
-            let n = c.grant(&g, Scopes::parse(&scopes)?, expires_at).await?;
+            let n = c.grant(&g, parse_scopes(&scopes)?, expires_at).await?;
             println!("granted {scopes} to {g}; {n} existing data key(s) re-wrapped for it");
         }
         Cmd::Revoke { grantee } => {
