@@ -78,10 +78,11 @@ P_EC_NAME="Kavya Mehta"; P_EC_PHONE="+91 80 5550 9876"
 R0_TITLE="HIV-1 viral load"; R0_BODY="Detected, 12000 copies/ml; start ART (TDF/3TC/DTG) today"
 R1_TITLE="Psychiatry consult"; R1_BODY="Major depressive episode; sertraline 50 mg daily"
 M_NAME="Dolutegravir"; M_DOSE="50 mg"; M_FREQ="once daily"; M_NOTES="with TDF/3TC, do not stop"
+A_REQUEST="Sleep still poor on the new dose";
 A_REASON="Low mood, insomnia since March"; A_DIAG="Depressive episode, improving"; A_RX="Sertraline 100 mg once daily"
 printf '%s\n' "$P_NAME" "$P_DOB" "$P_ADDR" "$P_PHONE" "$P_PHONE2" "$P_BLOOD" "$P_ALLERGY" "$P_EC_NAME" "$P_EC_PHONE" \
   "$R0_TITLE" "$R0_BODY" "$R1_TITLE" "$R1_BODY" "sertraline" "12000 copies" "Lalbagh" "5550 1234" \
-  "$A_REASON" "$A_DIAG" "$A_RX" "insomnia" "$M_NAME" "$M_NOTES" > "$WORK/plaintext.txt"
+  "$A_REASON" "$A_DIAG" "$A_RX" "insomnia" "$M_NAME" "$M_NOTES" "$A_REQUEST" "Second opinion" > "$WORK/plaintext.txt"
 
 step "cast (run $RUN): fund fresh accounts from the head"
 for a in "$A_DAVE" "$A_EVE" "$A_CHARLIE" "$A_FERDIE"; do as "$HEAD" -- fund "$a"; done
@@ -180,6 +181,20 @@ expect_out "$A_DIAG"
 as "$HEAD" -- appointments --of "$A_DAVE"
 expect_out "(sealed,"
 if grep -qF "$A_REASON" "$WORK/out"; then echo "UNEXPECTED: the head opened an appointment text" >&2; exit 1; fi
+as "$DAVE" -- request-appointment --doctor "$A_CHARLIE" --in-seconds 86400 --reason "$A_REQUEST"
+REQ=$(awk '/appointment .* requested/ {print $2}' "$WORK/out")
+as "$CHARLIE" -- accept "$REQ"
+as "$CHARLIE" -- appointments --doctor
+expect_out "$A_REQUEST"
+as "$DAVE" -- cancel "$REQ"
+# a fee: paid with the request, held by the contract, refunded on decline, withdrawn
+as "$CHARLIE" -- set-fee 5000
+as "$DAVE" -- request-appointment --doctor "$A_CHARLIE" --in-seconds 86400 --reason "Second opinion"
+expect_out "fee 5000 paid"
+REQ=$(awk '/appointment .* requested/ {print $2}' "$WORK/out")
+as "$CHARLIE" -- decline "$REQ"
+as "$DAVE" -- withdraw
+expect_out "withdrew 5000"
 sleep 4
 # the instant-seal dev node makes blocks only for transactions, and a dry run
 # sees the last block's timestamp: one small transfer makes a block after the start
@@ -187,6 +202,8 @@ as "$HEAD" -- fund "$A_DAVE" --amount 1
 as "$DAVE" -- complete "$APPT"
 as "$DAVE" -- appointments
 expect_out "Completed"
+expect_out "Cancelled"
+expect_out "Declined"
 as "$DAVE" -- access-log
 expect_out "Denied"
 

@@ -247,14 +247,22 @@ impl Chain {
     }
 
     /// Dry-runs `message` as `origin` (any account: a dry run needs no
-    /// signature, which is why contract queries hide nothing).
-    pub async fn dry_run(&self, origin: &AccountId32, c: Contract, message: &str, args: &[String]) -> Result<DryRun> {
+    /// signature, which is why contract queries hide nothing), sending
+    /// `value` (for payable messages; else 0).
+    pub async fn dry_run(
+        &self,
+        origin: &AccountId32,
+        c: Contract,
+        message: &str,
+        args: &[String],
+        value: u128,
+    ) -> Result<DryRun> {
         let t = self.transcoder(c);
         let input_data = t.encode(message, args).with_context(|| format!("encoding {c}.{message}"))?;
         let req = CallRequest {
             origin: origin.clone(),
             dest: self.address(c).clone(),
-            value: 0,
+            value,
             gas_limit: None,
             storage_deposit_limit: None,
             input_data,
@@ -278,7 +286,7 @@ impl Chain {
     /// A read-only call: the `T` of the message's `Result<T>`, or a
     /// [`Refused`] error.
     pub async fn query(&self, origin: &AccountId32, c: Contract, message: &str, args: &[String]) -> Result<Value> {
-        let d = self.dry_run(origin, c, message, args).await?;
+        let d = self.dry_run(origin, c, message, args, 0).await?;
         if self.verbose {
             eprintln!("  query {c}.{message} → {}", short(&d.value));
         }
@@ -286,18 +294,20 @@ impl Chain {
     }
 
     /// A transaction: dry run first (a refusal is returned without sending
-    /// anything), then `Contracts::call` signed by `signer`, waited for until
-    /// it is in a block. Returns the `T` of `Result<T>` and the contract
-    /// events it emitted (decoded from the ABI).
+    /// anything), then `Contracts::call` signed by `signer` transferring
+    /// `transfer` (payable messages; else 0), waited for until it is in a
+    /// block. Returns the `T` of `Result<T>` and the contract events it
+    /// emitted (decoded from the ABI).
     pub async fn send(
         &self,
         signer: &Keypair,
         c: Contract,
         message: &str,
         args: &[String],
+        transfer: u128,
     ) -> Result<(Value, Vec<String>)> {
         let who = account_of(signer);
-        let d = self.dry_run(&who, c, message, args).await?;
+        let d = self.dry_run(&who, c, message, args, transfer).await?;
         if self.verbose {
             eprintln!("  call  {c}.{message} → {}", short(&d.value));
         }
@@ -314,7 +324,7 @@ impl Chain {
             d.gas_required.proof_size().saturating_mul(11) / 10,
         );
         let call =
-            Call::new(MultiAddress::<AccountId32, ()>::Id(self.address(c).clone()), 0u128, gas, None, data).build();
+            Call::new(MultiAddress::<AccountId32, ()>::Id(self.address(c).clone()), transfer, gas, None, data).build();
         let events = self.submit(&call, signer, &format!("{c}.{message}")).await?;
         let mut emitted = Vec::new();
         for ev in events.iter() {

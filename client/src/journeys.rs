@@ -140,6 +140,37 @@ fn scopes_from_value(v: &Value) -> Result<Scopes> {
     })
 }
 
+/// What a participant does to an appointment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AppointmentAction {
+    /// Doctor: accept a request.
+    Accept,
+    /// Doctor: decline a request (the fee goes back to the patient).
+    Decline,
+    /// Patient: confirm a proposed appointment, paying its fee.
+    Confirm,
+    /// Either: cancel (the patient only before the start).
+    Cancel,
+    /// Either: mark it completed (after the start).
+    Complete,
+    /// Doctor: the patient did not come.
+    NoShow,
+}
+
+impl AppointmentAction {
+    /// The appointments contract's message.
+    pub fn message(self) -> &'static str {
+        match self {
+            AppointmentAction::Accept => "accept",
+            AppointmentAction::Decline => "decline",
+            AppointmentAction::Confirm => "confirm",
+            AppointmentAction::Cancel => "cancel",
+            AppointmentAction::Complete => "complete",
+            AppointmentAction::NoShow => "mark_no_show",
+        }
+    }
+}
+
 /// What a reader got.
 #[derive(Debug, Clone)]
 pub enum Opened {
@@ -218,7 +249,12 @@ impl<'a> Client<'a> {
     }
 
     async fn send(&self, c: Contract, m: &str, args: &[String]) -> Result<Value> {
-        let (v, events) = self.chain.send(&self.signer, c, m, args).await?;
+        self.send_paying(c, m, args, 0).await
+    }
+
+    /// A transaction that transfers `value` to a payable message.
+    async fn send_paying(&self, c: Contract, m: &str, args: &[String], value: u128) -> Result<Value> {
+        let (v, events) = self.chain.send(&self.signer, c, m, args, value).await?;
         if self.chain.verbose {
             for e in events {
                 eprintln!("    event {e}");
@@ -938,9 +974,49 @@ impl<'a> Client<'a> {
         Ok(())
     }
 
-    /// A participant marks an appointment completed.
-    pub async fn complete(&self, id: u64) -> Result<()> {
-        self.send(Contract::Appointments, "complete", &[arg::num(id)]).await?;
+    /// The patient (this account) requests an appointment with a verified
+    /// doctor, paying the doctor's fee (`fee_of`), held by the contract
+    /// until the appointment ends; the reason is sealed for both. Returns
+    /// the id and the fee paid.
+    pub async fn request_appointment(
+        &self,
+        doctor: &AccountId32,
+        start_ms: u64,
+        duration_min: u32,
+        reason: &str,
+    ) -> Result<(u64, u128)> {
+        let fee = as_u128(&self.query(Contract::Appointments, "fee_of", &[arg::account(doctor)]).await?)?;
+        let keys = self.note_keys(&self.me, doctor).await?;
+        let reason = self.seal_note(&self.me, doctor, keys, reason)?;
+        let args = [arg::account(doctor), arg::num(start_ms), arg::num(duration_min), arg::string(&reason)];
+        let id = self.send_paying(Contract::Appointments, "request_appointment", &args, fee).await?;
+        Ok((u64::try_from(as_u128(&id)?)?, fee))
+    }
+
+    /// A participant acts on an appointment: `accept` / `decline` (doctor,
+    /// on a request), `confirm` (patient, paying the proposed fee), `cancel`,
+    /// `complete` (after the start), `mark_no_show` (doctor).
+    pub async fn appointment_action(&self, id: u64, action: AppointmentAction) -> Result<()> {
+        let value = match action {
+            AppointmentAction::Confirm => {
+                let a = self.query(Contract::Appointments, "appointment", &[arg::num(id)]).await?;
+                as_u128(field(&a, "fee")?)?
+            }
+            _ => 0,
+        };
+        self.send_paying(Contract::Appointments, action.message(), &[arg::num(id)], value).await?;
         Ok(())
+    }
+
+    /// A doctor sets the fee patients pay with a request.
+    pub async fn set_fee(&self, fee: u128) -> Result<()> {
+        self.send(Contract::Appointments, "set_fee", &[arg::num(fee)]).await?;
+        Ok(())
+    }
+
+    /// Withdraws this account's credited fees and refunds (pull payment);
+    /// returns the amount.
+    pub async fn withdraw(&self) -> Result<u128> {
+        as_u128(&self.send(Contract::Appointments, "withdraw", &[]).await?)
     }
 }

@@ -12,7 +12,7 @@ use clap::{Parser, Subcommand};
 use smrms_client::{
     chain::{self, Chain, Deployment},
     dump,
-    journeys::{parse_scopes, Client, MedicationInput, Opened, Profile, ProviderInput},
+    journeys::{parse_scopes, AppointmentAction, Client, MedicationInput, Opened, Profile, ProviderInput},
     keys, Sealed,
 };
 use std::{path::PathBuf, process::ExitCode};
@@ -281,10 +281,58 @@ enum Cmd {
         #[arg(long, default_value = "")]
         prescription: String,
     },
-    /// A participant marks an appointment completed (after its start).
+    /// Patient: request an appointment with a verified doctor, paying the doctor's fee (held until it ends);
+    /// the reason is sealed for the patient and the doctor.
+    RequestAppointment {
+        /// The doctor.
+        #[arg(long)]
+        doctor: String,
+        /// Start, in seconds from now.
+        #[arg(long, default_value_t = 3600)]
+        in_seconds: u64,
+        /// Duration in minutes.
+        #[arg(long, default_value_t = 30)]
+        duration: u32,
+        /// Reason for the visit (sealed; at most 179 bytes).
+        #[arg(long)]
+        reason: String,
+    },
+    /// Doctor: accept a requested appointment.
+    Accept {
+        /// The appointment id.
+        id: u64,
+    },
+    /// Doctor: decline a requested appointment (the fee goes back to the patient).
+    Decline {
+        /// The appointment id.
+        id: u64,
+    },
+    /// Patient: confirm an appointment the doctor proposed with a fee, paying it.
+    Confirm {
+        /// The appointment id.
+        id: u64,
+    },
+    /// A participant cancels an appointment (the patient only before its start); any fee goes back to the patient.
+    Cancel {
+        /// The appointment id.
+        id: u64,
+    },
+    /// A participant marks an appointment completed (after its start); any fee goes to the doctor.
     Complete {
         /// The appointment id.
         id: u64,
+    },
+    /// Doctor: mark that the patient did not come.
+    NoShow {
+        /// The appointment id.
+        id: u64,
+    },
+    /// Withdraw the fees and refunds credited to this account.
+    Withdraw,
+    /// Doctor: set the fee patients pay with a request (0 = free).
+    SetFee {
+        /// The fee, in the chain's smallest unit.
+        amount: u128,
     },
     /// Dump every storage entry of the four contracts and search it for plaintext.
     Dump {
@@ -355,6 +403,19 @@ impl ProfileArgs {
 /// The wall clock, Unix milliseconds.
 fn now_ms() -> Result<u64> {
     Ok(u64::try_from(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_millis())?)
+}
+
+/// `seconds` from now, Unix milliseconds.
+fn in_seconds_from_now(seconds: u64) -> Result<u64> {
+    let now = now_ms()?;
+    seconds.checked_mul(1000).and_then(|ms| ms.checked_add(now)).ok_or_else(|| anyhow!("--in-seconds too large"))
+}
+
+/// Runs an appointment action and says what happened.
+async fn act(c: &Client<'_>, id: u64, action: AppointmentAction, done: &str) -> Result<()> {
+    c.appointment_action(id, action).await?;
+    println!("appointment {id} {done}");
+    Ok(())
 }
 
 fn hex32(s: &str) -> Result<[u8; 32]> {
@@ -615,8 +676,7 @@ async fn run(cli: Cli) -> Result<u8> {
         }
         Cmd::SetAppointment { patient, in_seconds, duration, reason } => {
             let p = chain::parse_account(&patient)?;
-            let now = now_ms()?;
-            let start = in_seconds.checked_mul(1000).and_then(|ms| ms.checked_add(now)).ok_or_else(|| anyhow!("--in-seconds too large"))?;
+            let start = in_seconds_from_now(in_seconds)?;
             let id = c.set_appointment(&p, start, duration, &reason).await?;
             println!("appointment {id} booked, start {start}");
         }
@@ -624,9 +684,29 @@ async fn run(cli: Cli) -> Result<u8> {
             c.update_appointment(id, reason.as_deref(), &diagnosis, &prescription).await?;
             println!("appointment {id} updated (texts sealed for the patient and the doctor)");
         }
-        Cmd::Complete { id } => {
-            c.complete(id).await?;
-            println!("appointment {id} completed");
+        Cmd::RequestAppointment { doctor, in_seconds, duration, reason } => {
+            let d = chain::parse_account(&doctor)?;
+            let start = in_seconds_from_now(in_seconds)?;
+            let (id, fee) = c.request_appointment(&d, start, duration, &reason).await?;
+            if fee == 0 {
+                println!("appointment {id} requested, start {start}, no fee");
+            } else {
+                println!("appointment {id} requested, start {start}, fee {fee} paid (held until it ends)");
+            }
+        }
+        Cmd::Accept { id } => act(&c, id, AppointmentAction::Accept, "accepted").await?,
+        Cmd::Decline { id } => act(&c, id, AppointmentAction::Decline, "declined").await?,
+        Cmd::Confirm { id } => act(&c, id, AppointmentAction::Confirm, "confirmed and paid").await?,
+        Cmd::Cancel { id } => act(&c, id, AppointmentAction::Cancel, "cancelled").await?,
+        Cmd::Complete { id } => act(&c, id, AppointmentAction::Complete, "completed").await?,
+        Cmd::NoShow { id } => act(&c, id, AppointmentAction::NoShow, "marked no-show").await?,
+        Cmd::SetFee { amount } => {
+            c.set_fee(amount).await?;
+            println!("fee set to {amount}");
+        }
+        Cmd::Withdraw => {
+            let amount = c.withdraw().await?;
+            println!("withdrew {amount}");
         }
         Cmd::Dump { plaintext, plaintext_file, control, out } => {
             let mut fields = plaintext;
