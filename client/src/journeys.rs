@@ -499,7 +499,7 @@ impl<'a> Client<'a> {
                 let (g, grant) =
                     (t.first().ok_or_else(|| anyhow!("bad grant"))?, t.get(1).ok_or_else(|| anyhow!("bad grant"))?);
                 let expires_at =
-                    as_option(field(grant, "expires_at")?)?.map(|v| as_u128(&v)).transpose()?.map(|n| n as u64);
+                    as_option(field(grant, "expires_at")?)?.map(|v| as_u128(&v).and_then(|n| Ok(u64::try_from(n)?))).transpose()?;
                 out.push(GrantView {
                     grantee: as_account(g)?,
                     scopes: scopes_from_value(field(grant, "scopes")?)?,
@@ -540,7 +540,7 @@ impl<'a> Client<'a> {
             }
         }
         if scopes.records_read {
-            let count = as_u128(&self.query(Contract::Records, "record_count", &[arg::account(&me)]).await?)? as u32;
+            let count = self.record_count(&me).await?;
             for id in 0..count {
                 match self.my_key(&me, Sealed::Record(id)).await? {
                     Some(k) => n += u32::from(self.share(&me, Sealed::Record(id), grantee, &k).await?),
@@ -597,7 +597,7 @@ impl<'a> Client<'a> {
             )
             .await?;
         let id = match variant(v.clone()) {
-            Some((i, vs)) if i == "Accepted" => as_u128(vs.first().ok_or_else(|| anyhow!("bad answer"))?)? as u32,
+            Some((i, vs)) if i == "Accepted" => u32::try_from(as_u128(vs.first().ok_or_else(|| anyhow!("bad answer"))?)?)?,
             _ => bail!("records.add_record: {v} (no consent: nothing stored)"),
         };
         self.note(format!("record {id} stored sealed (on-chain title {SEALED_TITLE:?})"));
@@ -747,7 +747,7 @@ impl<'a> Client<'a> {
 
     /// The number of records of a patient.
     pub async fn record_count(&self, patient: &AccountId32) -> Result<u32> {
-        Ok(as_u128(&self.query(Contract::Records, "record_count", &[arg::account(patient)]).await?)? as u32)
+        Ok(u32::try_from(as_u128(&self.query(Contract::Records, "record_count", &[arg::account(patient)]).await?)?)?)
     }
 
     /// Reads one record. With `audited`, through the `read_record`
@@ -811,7 +811,7 @@ impl<'a> Client<'a> {
     /// Shreds every wrapped key of `object` (patient only).
     pub async fn shred(&self, object: Sealed) -> Result<u32> {
         let v = self.send(Contract::Records, "shred_keys", &[arg::account(&self.me), sealed_arg(object)]).await?;
-        Ok(as_u128(&v)? as u32)
+        Ok(u32::try_from(as_u128(&v)?)?)
     }
 
     /// A verifier's two checks of a revealed record `o` (title, body, salt)
@@ -844,7 +844,7 @@ impl<'a> Client<'a> {
     /// The patient's access log, as lines.
     pub async fn access_log(&self, patient: &AccountId32) -> Result<Vec<String>> {
         let len =
-            as_u128(&self.query(Contract::Permissions, "access_log_len", &[arg::account(patient)]).await?)? as u32;
+            u32::try_from(as_u128(&self.query(Contract::Permissions, "access_log_len", &[arg::account(patient)]).await?)?)?;
         let mut out = Vec::new();
         let mut start = 0;
         while start < len {

@@ -632,7 +632,7 @@ async fn run(cli: Cli) -> Result<u8> {
             for l in &lines {
                 println!("{l}");
             }
-            println!("medications: {}, opened: {}, sealed: {sealed}", lines.len(), lines.len() as u64 - u64::from(sealed));
+            println!("medications: {}, opened: {}, sealed: {sealed}", lines.len(), lines.len().saturating_sub(sealed as usize));
             if sealed > 0 {
                 return Ok(3);
             }
