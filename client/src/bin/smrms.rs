@@ -257,15 +257,8 @@ enum Cmd {
         /// The patient (she must have granted the Appointments scope).
         #[arg(long)]
         patient: String,
-        /// Start, in seconds from now.
-        #[arg(long, default_value_t = 3600)]
-        in_seconds: u64,
-        /// Duration in minutes.
-        #[arg(long, default_value_t = 30)]
-        duration: u32,
-        /// Reason for the visit (sealed; at most 179 bytes).
-        #[arg(long)]
-        reason: String,
+        #[command(flatten)]
+        slot: SlotArgs,
     },
     /// Doctor: record the outcome of a booked appointment; every text is sealed for the patient and the doctor.
     UpdateAppointment {
@@ -287,15 +280,8 @@ enum Cmd {
         /// The doctor.
         #[arg(long)]
         doctor: String,
-        /// Start, in seconds from now.
-        #[arg(long, default_value_t = 3600)]
-        in_seconds: u64,
-        /// Duration in minutes.
-        #[arg(long, default_value_t = 30)]
-        duration: u32,
-        /// Reason for the visit (sealed; at most 179 bytes).
-        #[arg(long)]
-        reason: String,
+        #[command(flatten)]
+        slot: SlotArgs,
     },
     /// Doctor: accept a requested appointment.
     Accept {
@@ -349,6 +335,20 @@ enum Cmd {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+}
+
+/// When and why, for a new appointment.
+#[derive(clap::Args)]
+struct SlotArgs {
+    /// Start, in seconds from now.
+    #[arg(long, default_value_t = 3600)]
+    in_seconds: u64,
+    /// Duration in minutes.
+    #[arg(long, default_value_t = 30)]
+    duration: u32,
+    /// Reason for the visit (sealed; at most 179 bytes).
+    #[arg(long)]
+    reason: String,
 }
 
 /// A patient's profile fields (each sealed before it leaves this machine).
@@ -674,20 +674,20 @@ async fn run(cli: Cli) -> Result<u8> {
                 println!("{l}");
             }
         }
-        Cmd::SetAppointment { patient, in_seconds, duration, reason } => {
+        Cmd::SetAppointment { patient, slot } => {
             let p = chain::parse_account(&patient)?;
-            let start = in_seconds_from_now(in_seconds)?;
-            let id = c.set_appointment(&p, start, duration, &reason).await?;
+            let start = in_seconds_from_now(slot.in_seconds)?;
+            let id = c.set_appointment(&p, start, slot.duration, &slot.reason).await?;
             println!("appointment {id} booked, start {start}");
         }
         Cmd::UpdateAppointment { id, reason, diagnosis, prescription } => {
             c.update_appointment(id, reason.as_deref(), &diagnosis, &prescription).await?;
             println!("appointment {id} updated (texts sealed for the patient and the doctor)");
         }
-        Cmd::RequestAppointment { doctor, in_seconds, duration, reason } => {
+        Cmd::RequestAppointment { doctor, slot } => {
             let d = chain::parse_account(&doctor)?;
-            let start = in_seconds_from_now(in_seconds)?;
-            let (id, fee) = c.request_appointment(&d, start, duration, &reason).await?;
+            let start = in_seconds_from_now(slot.in_seconds)?;
+            let (id, fee) = c.request_appointment(&d, start, slot.duration, &slot.reason).await?;
             if fee == 0 {
                 println!("appointment {id} requested, start {start}, no fee");
             } else {
