@@ -304,8 +304,22 @@ impl<'a> Client<'a> {
             self.note(format!("{recipient} has published no encryption key: {object:?} not shared with her"));
             return Ok(false);
         };
+        self.share_with(patient, object, recipient, &pk, key).await?;
+        Ok(true)
+    }
+
+    /// Wraps `key` for `recipient` with her public key `pk` (already
+    /// fetched) and stores it.
+    async fn share_with(
+        &self,
+        patient: &AccountId32,
+        object: Sealed,
+        recipient: &AccountId32,
+        pk: &[u8; 32],
+        key: &DataKey,
+    ) -> Result<()> {
         let wrapped =
-            wrap_key(&pk, key, &wrap_info(&patient.0, object, &recipient.0)).map_err(|e| anyhow!("wrap: {e:?}"))?;
+            wrap_key(pk, key, &wrap_info(&patient.0, object, &recipient.0)).map_err(|e| anyhow!("wrap: {e:?}"))?;
         self.send(
             Contract::Records,
             "share_key",
@@ -313,7 +327,7 @@ impl<'a> Client<'a> {
         )
         .await?;
         self.note(format!("wrapped the {object:?} key for {recipient}"));
-        Ok(true)
+        Ok(())
     }
 
     /// This account's wrapped key of `object`, unwrapped. `Ok(None)` when
@@ -527,15 +541,18 @@ impl<'a> Client<'a> {
         self.note(format!("granted {scopes:?} to {grantee}"));
         let me = self.me.clone();
         let mut n = 0;
-        if self.encryption_key_of(grantee).await?.is_none() {
+        let Some(pk) = self.encryption_key_of(grantee).await? else {
             self.note(format!(
                 "{grantee} has published no encryption key yet: nothing re-wrapped (grant again once she has)"
             ));
             return Ok(0);
-        }
+        };
         if scopes.demographics {
             match self.my_key(&me, Sealed::Profile).await? {
-                Some(k) => n += u32::from(self.share(&me, Sealed::Profile, grantee, &k).await?),
+                Some(k) => {
+                    self.share_with(&me, Sealed::Profile, grantee, &pk, &k).await?;
+                    n += 1;
+                }
                 None => self.note("no profile key of mine on chain (shredded?): profile not re-wrapped"),
             }
         }
@@ -543,14 +560,20 @@ impl<'a> Client<'a> {
             let count = self.record_count(&me).await?;
             for id in 0..count {
                 match self.my_key(&me, Sealed::Record(id)).await? {
-                    Some(k) => n += u32::from(self.share(&me, Sealed::Record(id), grantee, &k).await?),
+                    Some(k) => {
+                    self.share_with(&me, Sealed::Record(id), grantee, &pk, &k).await?;
+                    n += 1;
+                }
                     None => self
                         .note(format!("record {id}: no key of mine (shredded or not shared with me): not re-wrapped")),
                 }
             }
             for (id, _) in self.medication_entries(&me).await? {
                 match self.my_key(&me, Sealed::Medication(id)).await? {
-                    Some(k) => n += u32::from(self.share(&me, Sealed::Medication(id), grantee, &k).await?),
+                    Some(k) => {
+                    self.share_with(&me, Sealed::Medication(id), grantee, &pk, &k).await?;
+                    n += 1;
+                }
                     None => self.note(format!("medication {id}: no key of mine: not re-wrapped")),
                 }
             }
