@@ -1,0 +1,499 @@
+//! Interop vectors between this crate's encryption core and the web app's
+//! TypeScript port (web/src/crypto).
+//!
+//! - `interop gen FILE`: seals records, profile and medication fields and
+//!   appointment notes with the Rust code and writes them, with the keys and
+//!   plaintexts needed to open them, as JSON (read by
+//!   web/src/crypto/interop.test.ts).
+//! - `interop check FILE`: opens a file of the same format written by the
+//!   TypeScript code and compares every plaintext and public key; exits
+//!   non-zero on any mismatch, else prints `interop: N items opened`.
+//!
+//! Both directions use one format, so each side checks what the other made.
+//! Run: `cargo run -q -p smrms-client --example interop -- gen FILE`.
+
+use rand_core::{OsRng, RngCore};
+use serde::{Deserialize, Serialize};
+use smrms_client::crypto::{
+    envelope_commitment, open_field, open_note, open_record, prove, seal_field, seal_note, seal_record, unwrap_key,
+    wrap_info, wrap_key, DataKey, EncryptionKeys, Sealed, MAX_NOTE_PLAINTEXT, WRAPPED_KEY_LEN,
+};
+use smrms_shared::{MAX_NAME_LEN, MAX_SHORT_LEN, MAX_TEXT_LEN};
+use std::process::ExitCode;
+
+const FORMAT: &str = "smrms-interop/v1";
+
+#[derive(Serialize, Deserialize)]
+struct Vectors {
+    format: String,
+    producer: String,
+    patient: Party,
+    doctor: Party,
+    dev_accounts: Vec<Dev>,
+    seed_vectors: Vec<SeedVector>,
+    key_file: KeyFileVector,
+    records: Vec<Record>,
+    profile: FieldSet,
+    medications: Vec<FieldSet>,
+    notes: Vec<Note>,
+}
+
+/// An account (32-byte AccountId) with its encryption key seed.
+#[derive(Serialize, Deserialize)]
+struct Party {
+    account: String,
+    seed: String,
+    public: String,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Dev {
+    suri: String,
+    public: String,
+}
+
+#[derive(Serialize, Deserialize)]
+struct SeedVector {
+    seed: String,
+    public: String,
+}
+
+#[derive(Serialize, Deserialize)]
+struct KeyFileVector {
+    text: String,
+    public: String,
+}
+
+#[derive(Serialize, Deserialize, Clone, Copy)]
+#[serde(tag = "kind")]
+enum Object {
+    Profile,
+    Record { id: u32 },
+    Medication { id: u32 },
+}
+
+impl From<Object> for Sealed {
+    fn from(o: Object) -> Self {
+        match o {
+            Object::Profile => Sealed::Profile,
+            Object::Record { id } => Sealed::Record(id),
+            Object::Medication { id } => Sealed::Medication(id),
+        }
+    }
+}
+
+/// The item's data key wrapped for one reader.
+#[derive(Serialize, Deserialize)]
+struct Wrap {
+    /// "patient" or "doctor"
+    reader: String,
+    object: Object,
+    /// wrap_info(patient, object, reader), hex
+    info: String,
+    /// hex, 80 bytes
+    wrapped: String,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Record {
+    id: u32,
+    title: String,
+    body: String,
+    envelope: String,
+    salt: String,
+    commitment: String,
+    data_key: String,
+    wraps: Vec<Wrap>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Field {
+    name: String,
+    index: u8,
+    max: usize,
+    plaintext: String,
+    sealed: String,
+}
+
+/// The profile, or one medication: one data key, several sealed fields.
+#[derive(Serialize, Deserialize)]
+struct FieldSet {
+    object: Object,
+    data_key: String,
+    wraps: Vec<Wrap>,
+    fields: Vec<Field>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Note {
+    text: String,
+    note: String,
+}
+
+const PROFILE: [(&str, u8, usize); 9] = [
+    ("name", 0, MAX_NAME_LEN),
+    ("date_of_birth", 1, MAX_SHORT_LEN),
+    ("gender", 2, MAX_SHORT_LEN),
+    ("home_address", 3, MAX_TEXT_LEN),
+    ("phone", 4, MAX_SHORT_LEN),
+    ("blood_group", 5, MAX_SHORT_LEN),
+    ("allergies", 6, MAX_TEXT_LEN),
+    ("emergency_contact_name", 7, MAX_NAME_LEN),
+    ("emergency_contact_phone", 8, MAX_SHORT_LEN),
+];
+const MEDICATION: [(&str, u8, usize); 4] =
+    [("name", 0, MAX_NAME_LEN), ("dose", 1, MAX_SHORT_LEN), ("frequency", 2, MAX_SHORT_LEN), ("notes", 3, MAX_TEXT_LEN)];
+
+fn hex(b: &[u8]) -> String {
+    smrms_client::crypto::hex(b)
+}
+
+fn random32() -> [u8; 32] {
+    let mut b = [0u8; 32];
+    OsRng.fill_bytes(&mut b);
+    b
+}
+
+fn party(seed: [u8; 32]) -> (Party, [u8; 32], EncryptionKeys) {
+    let account = random32();
+    let keys = EncryptionKeys::from_seed(&seed);
+    (Party { account: hex(&account), seed: hex(&seed), public: hex(&keys.public_bytes()) }, account, keys)
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.iter().map(String::as_str).collect::<Vec<_>>()[..] {
+        ["gen", file] => gen(file),
+        ["check", file] => check(file),
+        _ => Err("usage: interop gen FILE | interop check FILE".to_string()),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("interop: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// gen
+
+fn gen(file: &str) -> Result<(), String> {
+    let e = |x: smrms_client::crypto::CryptoError| format!("{x:?}");
+    let (patient, p, p_keys) = party(random32());
+    let (doctor, d, d_keys) = party(random32());
+    let pk = p_keys.public_bytes();
+    let dk = d_keys.public_bytes();
+    let readers = [("patient", p, pk), ("doctor", d, dk)];
+    let wraps = |key: &DataKey, object: Object| -> Result<Vec<Wrap>, String> {
+        readers
+            .iter()
+            .map(|(name, account, public)| {
+                let info = wrap_info(&p, object.into(), account);
+                let wrapped = wrap_key(public, key, &info).map_err(e)?;
+                Ok(Wrap { reader: name.to_string(), object, info: hex(&info), wrapped: hex(&wrapped) })
+            })
+            .collect()
+    };
+
+    let seed_vectors = [
+        [0u8; 32].to_vec(),
+        (0u8..32).collect::<Vec<_>>(),
+        // RFC 9180 A.1 (DHKEM(X25519, HKDF-SHA256)) ikmR
+        smrms_client::crypto::unhex("6db9df30aa07dd42ee5e8181afdb977e538f5e1fec8a06223f33f7013e525037").unwrap().to_vec(),
+        random32().to_vec(),
+    ]
+    .into_iter()
+    .map(|s| SeedVector { public: hex(&EncryptionKeys::from_seed(&s).public_bytes()), seed: hex(&s) })
+    .collect();
+
+    let dev_accounts = ["//Alice", "//Bob", "//Charlie", "//Dave"]
+        .into_iter()
+        .map(|s| Dev { suri: s.into(), public: hex(&EncryptionKeys::for_dev_account(s).public_bytes()) })
+        .collect();
+
+    let key_file = {
+        let dir = std::env::temp_dir().join(format!("smrms-interop-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).map_err(|x| x.to_string())?;
+        let path = dir.join("k.json");
+        let _ = std::fs::remove_file(&path);
+        let public = smrms_client::keys::generate_key_file(&path).map_err(|x| x.to_string())?;
+        let text = std::fs::read_to_string(&path).map_err(|x| x.to_string())?;
+        let _ = std::fs::remove_dir_all(&dir);
+        KeyFileVector { text, public: hex(&public) }
+    };
+
+    let record_texts: [(u32, &str, String); 6] = [
+        (0, "Diagnosis", "Type 2 diabetes; HbA1c 6.8 %".into()),
+        (1, "Befund: Röntgen 🩻", "Keine Fraktur. 骨折なし. Ünïcödé ✓".into()),
+        (7, "", "body with an empty title".into()),
+        (42, "title only", String::new()),
+        (u32::MAX, "\u{feff}BOM-led title", "line 1\nline 2\r\n\ttab \"quotes\" \\ backslash".into()),
+        (3, "long", "b".repeat(5_900)),
+    ];
+    let mut records = Vec::new();
+    for (id, title, body) in record_texts {
+        let key = DataKey::generate();
+        let envelope = seal_record(&key, title, &body).map_err(e)?;
+        let opened = open_record(&key, &envelope).map_err(e)?;
+        records.push(Record {
+            id,
+            title: title.into(),
+            body,
+            commitment: hex(&envelope_commitment(&envelope).map_err(e)?),
+            envelope,
+            salt: hex(&opened.salt),
+            data_key: hex(&key.to_bytes()),
+            wraps: wraps(&key, Object::Record { id })?,
+        });
+    }
+
+    let fields = |key: &DataKey, specs: &[(&str, u8, usize)], texts: &[&str]| -> Result<Vec<Field>, String> {
+        specs
+            .iter()
+            .zip(texts)
+            .map(|((name, index, max), text)| {
+                Ok(Field {
+                    name: name.to_string(),
+                    index: *index,
+                    max: *max,
+                    plaintext: text.to_string(),
+                    sealed: seal_field(key, *index, text, *max).map_err(e)?,
+                })
+            })
+            .collect()
+    };
+    let profile_key = DataKey::generate();
+    let profile = FieldSet {
+        object: Object::Profile,
+        data_key: hex(&profile_key.to_bytes()),
+        wraps: wraps(&profile_key, Object::Profile)?,
+        fields: fields(
+            &profile_key,
+            &PROFILE,
+            &[
+                "Anjali Rao-Müller",
+                "1980-02-14",
+                "",
+                "12 MG Road, Bengaluru 560001 — flat 4B",
+                "+91 80 1234 5678",
+                "AB+",
+                "penicillin; peanuts 🥜",
+                "Ravi Rao",
+                "+91 98450 00000",
+            ],
+        )?,
+    };
+    let mut medications = Vec::new();
+    for (id, texts) in [
+        (0u32, ["Metformin", "500 mg", "twice daily", "with meals"]),
+        (5, ["Atorvastatin", "20 mg", "nightly", ""]),
+    ] {
+        let key = DataKey::generate();
+        medications.push(FieldSet {
+            object: Object::Medication { id },
+            data_key: hex(&key.to_bytes()),
+            wraps: wraps(&key, Object::Medication { id })?,
+            fields: fields(&key, &MEDICATION, &texts)?,
+        });
+    }
+
+    let notes = [
+        "Chest pain on exertion; troponin pending".to_string(),
+        "Kopfschmerz, Übelkeit — 头痛".to_string(),
+        "x".repeat(MAX_NOTE_PLAINTEXT),
+        String::new(),
+    ]
+    .into_iter()
+    .map(|text| {
+        let note = seal_note((&p, &pk), (&d, &dk), &text, MAX_TEXT_LEN).map_err(e)?;
+        Ok(Note { text, note })
+    })
+    .collect::<Result<Vec<_>, String>>()?;
+
+    let v = Vectors {
+        format: FORMAT.into(),
+        producer: "rust".into(),
+        patient,
+        doctor,
+        dev_accounts,
+        seed_vectors,
+        key_file,
+        records,
+        profile,
+        medications,
+        notes,
+    };
+    let text = serde_json::to_string_pretty(&v).map_err(|x| x.to_string())?;
+    std::fs::write(file, text).map_err(|x| format!("writing {file}: {x}"))?;
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------
+// check
+
+struct Checker {
+    /// Keys derived, wrapped keys, records, fields and notes opened.
+    opened: usize,
+    /// Comparisons that held.
+    checks: usize,
+    failures: Vec<String>,
+}
+
+impl Checker {
+    fn ok(&mut self, what: &str, cond: bool) {
+        if cond {
+            self.checks += 1;
+        } else {
+            self.failures.push(what.to_string());
+        }
+    }
+    fn fail(&mut self, what: String) {
+        self.failures.push(what);
+    }
+}
+
+fn unhex32(s: &str) -> Result<[u8; 32], String> {
+    smrms_client::crypto::unhex(s).ok_or_else(|| format!("not 32 bytes of hex: {s}"))
+}
+
+fn unhex_any(s: &str) -> Result<Vec<u8>, String> {
+    hex::decode(s).map_err(|x| format!("bad hex {s}: {x}"))
+}
+
+fn check(file: &str) -> Result<(), String> {
+    let text = std::fs::read_to_string(file).map_err(|x| format!("reading {file}: {x}"))?;
+    let v: Vectors = serde_json::from_str(&text).map_err(|x| format!("parsing {file}: {x}"))?;
+    if v.format != FORMAT {
+        return Err(format!("format {} is not {FORMAT}", v.format));
+    }
+    let mut c = Checker { opened: 0, checks: 0, failures: Vec::new() };
+
+    for s in &v.seed_vectors {
+        let seed = unhex_any(&s.seed)?;
+        c.opened += 1;
+        c.ok(&format!("seed {} -> public", s.seed), hex(&EncryptionKeys::from_seed(&seed).public_bytes()) == s.public);
+    }
+    let p = unhex32(&v.patient.account)?;
+    let d = unhex32(&v.doctor.account)?;
+    let p_keys = EncryptionKeys::from_seed(&unhex32(&v.patient.seed)?);
+    let d_keys = EncryptionKeys::from_seed(&unhex32(&v.doctor.seed)?);
+    c.opened += 2;
+    c.ok("patient public key", hex(&p_keys.public_bytes()) == v.patient.public);
+    c.ok("doctor public key", hex(&d_keys.public_bytes()) == v.doctor.public);
+    for dev in &v.dev_accounts {
+        c.opened += 1;
+        c.ok(
+            &format!("dev account {} public key", dev.suri),
+            hex(&EncryptionKeys::for_dev_account(&dev.suri).public_bytes()) == dev.public,
+        );
+    }
+
+    // the key file opens with the CLI's loader
+    {
+        let dir = std::env::temp_dir().join(format!("smrms-interop-check-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).map_err(|x| x.to_string())?;
+        let path = dir.join("k.json");
+        std::fs::write(&path, &v.key_file.text).map_err(|x| x.to_string())?;
+        match smrms_client::keys::load_key_file(&path) {
+            Ok(k) => {
+                c.opened += 1;
+                c.ok("key file public key", hex(&k.public_bytes()) == v.key_file.public)
+            }
+            Err(e) => c.fail(format!("key file: {e:#}")),
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    let reader = |name: &str| -> Result<(&EncryptionKeys, [u8; 32]), String> {
+        match name {
+            "patient" => Ok((&p_keys, p)),
+            "doctor" => Ok((&d_keys, d)),
+            _ => Err(format!("unknown reader {name}")),
+        }
+    };
+    let check_wraps = |c: &mut Checker, what: &str, key: &[u8; 32], wraps: &[Wrap]| -> Result<(), String> {
+        for w in wraps {
+            let (keys, account) = reader(&w.reader)?;
+            let info = wrap_info(&p, w.object.into(), &account);
+            c.ok(&format!("{what}: wrap_info for {}", w.reader), hex(&info) == w.info);
+            let wrapped = unhex_any(&w.wrapped)?;
+            c.ok(&format!("{what}: wrapped key length"), wrapped.len() == WRAPPED_KEY_LEN);
+            match unwrap_key(keys, &wrapped, &info) {
+                Ok(k) => {
+                    c.opened += 1;
+                    c.ok(&format!("{what}: unwrapped key for {}", w.reader), &k.to_bytes() == key)
+                }
+                Err(e) => c.fail(format!("{what}: unwrap for {}: {e:?}", w.reader)),
+            }
+        }
+        Ok(())
+    };
+
+    for r in &v.records {
+        let what = format!("record {}", r.id);
+        let key = unhex32(&r.data_key)?;
+        check_wraps(&mut c, &what, &key, &r.wraps)?;
+        match open_record(&DataKey::from_bytes(key), &r.envelope) {
+            Ok(o) => {
+                c.opened += 1;
+                c.ok(&format!("{what}: title"), o.title == r.title);
+                c.ok(&format!("{what}: body"), o.body == r.body);
+                c.ok(&format!("{what}: salt"), hex(&o.salt) == r.salt);
+                c.ok(&format!("{what}: prove"), prove(&r.envelope, &r.title, &r.body, &o.salt));
+            }
+            Err(e) => c.fail(format!("{what}: open: {e:?}")),
+        }
+        c.ok(
+            &format!("{what}: commitment"),
+            envelope_commitment(&r.envelope).map(|x| hex(&x)).as_deref() == Ok(r.commitment.as_str()),
+        );
+    }
+
+    for set in std::iter::once(&v.profile).chain(&v.medications) {
+        let what = match set.object {
+            Object::Profile => "profile".to_string(),
+            Object::Medication { id } => format!("medication {id}"),
+            Object::Record { id } => format!("record {id} (as a field set)"),
+        };
+        let key = unhex32(&set.data_key)?;
+        check_wraps(&mut c, &what, &key, &set.wraps)?;
+        let specs: &[(&str, u8, usize)] = if matches!(set.object, Object::Profile) { &PROFILE } else { &MEDICATION };
+        for f in &set.fields {
+            let spec = specs.iter().find(|s| s.0 == f.name);
+            c.ok(&format!("{what}.{}: index and bound", f.name), spec == Some(&(f.name.as_str(), f.index, f.max)));
+            c.ok(&format!("{what}.{}: within bound", f.name), f.sealed.len() <= f.max);
+            match open_field(&DataKey::from_bytes(key), f.index, &f.sealed) {
+                Ok(t) => {
+                    c.opened += 1;
+                    c.ok(&format!("{what}.{}: plaintext", f.name), t == f.plaintext)
+                }
+                Err(e) => c.fail(format!("{what}.{}: open: {e:?}", f.name)),
+            }
+        }
+    }
+
+    for (i, n) in v.notes.iter().enumerate() {
+        for (name, keys, account) in [("patient", &p_keys, p), ("doctor", &d_keys, d)] {
+            match open_note(keys, &p, &d, &account, &n.note) {
+                Ok(t) => {
+                    c.opened += 1;
+                    c.ok(&format!("note {i} as {name}"), t == n.text)
+                }
+                Err(e) => c.fail(format!("note {i} as {name}: {e:?}")),
+            }
+        }
+        c.ok(&format!("note {i}: within bound"), n.note.len() <= MAX_TEXT_LEN);
+    }
+
+    if c.failures.is_empty() {
+        println!("interop: {} items opened, {} checks passed ({} vectors)", c.opened, c.checks, v.producer);
+        Ok(())
+    } else {
+        for f in &c.failures {
+            eprintln!("interop: MISMATCH {f}");
+        }
+        Err(format!("{} mismatches, {} items opened", c.failures.len(), c.opened))
+    }
+}

@@ -1,0 +1,456 @@
+// The encryption core, byte-compatible with the Rust client
+// (client/src/crypto.rs): key pairs, wrapped data keys, sealed records,
+// sealed profile/medication fields and sealed appointment notes.
+//
+// - Key pair: X25519 from RFC 9180 DeriveKeyPair(seed), as the Rust `hpke`
+//   crate's `X25519HkdfSha256::derive_keypair`.
+// - Wrapped key: HPKE base mode, DHKEM(X25519, HKDF-SHA256), HKDF-SHA256,
+//   ChaCha20-Poly1305, single shot, empty AAD: enc (32) || ct (48) = 80 bytes.
+// - Data key: 32 bytes, XChaCha20-Poly1305.
+
+import { CipherSuite } from '@hpke/core';
+import { Chacha20Poly1305 } from '@hpke/chacha20poly1305';
+import { DhkemX25519HkdfSha256, HkdfSha256 } from '@hpke/dhkem-x25519';
+import { xchacha20poly1305 } from '@noble/ciphers/chacha.js';
+import { blake2b } from '@noble/hashes/blake2.js';
+import {
+  type Bytes,
+  b64decode,
+  b64encode,
+  concat,
+  equal,
+  fromUtf8,
+  hex,
+  randomBytes,
+  u32le,
+  u64le,
+  unhex,
+  utf8,
+} from './bytes';
+
+export type { Bytes } from './bytes';
+
+// ---------------------------------------------------------------------------
+// Constants (mirroring client/src/crypto.rs, contracts/shared/lib.rs and
+// client/src/journeys.rs)
+
+/** Prefix of a sealed record body (version 1 of the envelope). */
+export const ENVELOPE_PREFIX = 'smrms-enc1:';
+/** Prefix of a sealed profile or medication field. */
+export const FIELD_PREFIX = 'e1:';
+/** Prefix of a sealed appointment text (reason, diagnosis, prescription). */
+export const NOTE_PREFIX = 'n1:';
+/** The title stored on chain for a sealed record; the real one is inside. */
+export const SEALED_TITLE = 'sealed';
+/** Length of a wrapped data key: HPKE enc (32) + sealed key (32) + tag (16). */
+export const WRAPPED_KEY_LEN = 80;
+/**
+ * The longest appointment text (UTF-8 bytes) that still seals within the
+ * appointments contract's 512-byte bound.
+ */
+export const MAX_NOTE_PLAINTEXT = 179;
+
+/** contracts/shared/lib.rs bounds (bytes). */
+export const MAX_NAME_LEN = 128;
+export const MAX_SHORT_LEN = 64;
+export const MAX_TEXT_LEN = 512;
+export const MAX_TITLE_LEN = 128;
+export const MAX_BODY_LEN = 8192;
+export const MAX_WRAPPED_KEY_LEN = 128;
+
+/** A sealed text field: its name in the contract ABI, nonce index, bound. */
+export interface FieldSpec {
+  readonly name: string;
+  readonly index: number;
+  readonly max: number;
+}
+
+/** Profile text fields, in the registry's order (client/src/journeys.rs). */
+export const PROFILE_FIELDS: readonly FieldSpec[] = Object.freeze([
+  { name: 'name', index: 0, max: MAX_NAME_LEN },
+  { name: 'date_of_birth', index: 1, max: MAX_SHORT_LEN },
+  { name: 'gender', index: 2, max: MAX_SHORT_LEN },
+  { name: 'home_address', index: 3, max: MAX_TEXT_LEN },
+  { name: 'phone', index: 4, max: MAX_SHORT_LEN },
+  { name: 'blood_group', index: 5, max: MAX_SHORT_LEN },
+  { name: 'allergies', index: 6, max: MAX_TEXT_LEN },
+  { name: 'emergency_contact_name', index: 7, max: MAX_NAME_LEN },
+  { name: 'emergency_contact_phone', index: 8, max: MAX_SHORT_LEN },
+] as const);
+
+/** Medication text fields (client/src/journeys.rs). */
+export const MEDICATION_FIELDS: readonly FieldSpec[] = Object.freeze([
+  { name: 'name', index: 0, max: MAX_NAME_LEN },
+  { name: 'dose', index: 1, max: MAX_SHORT_LEN },
+  { name: 'frequency', index: 2, max: MAX_SHORT_LEN },
+  { name: 'notes', index: 3, max: MAX_TEXT_LEN },
+] as const);
+
+// ---------------------------------------------------------------------------
+// Errors
+
+/** What can go wrong; `kind` mirrors Rust's `CryptoError` (plus key files). */
+export type CryptoErrorKind =
+  | 'Malformed' // a public key, wrapped key, envelope or note is malformed
+  | 'Wrap' // HPKE could not wrap the key for this public key
+  | 'Unwrap' // the wrapped key is for someone else / another item, or altered
+  | 'Open' // the ciphertext does not open with this data key
+  | 'Commitment' // the decrypted record does not match the envelope's commitment
+  | 'TooLong' // the sealed text exceeds the contract's bound
+  | 'KeyFile' // a key file (or stored key) is malformed or inconsistent
+  | 'WrongPassphrase'; // the key store's passphrase is wrong
+
+const MESSAGES: Record<CryptoErrorKind, string> = {
+  Malformed: 'malformed key, envelope or sealed text',
+  Wrap: 'could not wrap the key for this public key',
+  Unwrap: 'the wrapped key does not open with this key (another reader, another item, or altered)',
+  Open: 'the ciphertext does not open with this data key (wrong key or altered)',
+  Commitment: 'the decrypted record does not match its commitment (altered)',
+  TooLong: 'the sealed text is longer than the contract accepts',
+  KeyFile: 'invalid key file',
+  WrongPassphrase: 'wrong passphrase',
+};
+
+export class CryptoError extends Error {
+  readonly kind: CryptoErrorKind;
+  /** For `TooLong`: the sealed length in bytes. */
+  readonly len?: number;
+  /** For `TooLong`: the contract's bound. */
+  readonly max?: number;
+
+  constructor(kind: CryptoErrorKind, detail?: string, bounds?: { len: number; max: number }) {
+    let msg = MESSAGES[kind];
+    if (bounds) msg += ` (${bounds.len} bytes, at most ${bounds.max})`;
+    if (detail) msg += `: ${detail}`;
+    super(msg);
+    this.name = 'CryptoError';
+    this.kind = kind;
+    if (bounds) {
+      this.len = bounds.len;
+      this.max = bounds.max;
+    }
+  }
+}
+
+function tooLong(len: number, max: number): CryptoError {
+  return new CryptoError('TooLong', undefined, { len, max });
+}
+
+// ---------------------------------------------------------------------------
+// Keys
+
+/** What a wrapped key opens; mirrors `records::Sealed`. */
+export type Sealed = { kind: 'Profile' } | { kind: 'Record'; id: number } | { kind: 'Medication'; id: number };
+
+/** An account's encryption key pair (X25519), separate from its signing key. */
+export interface EncryptionKeys {
+  /** The RFC 9180 DeriveKeyPair input; keep it like a password. */
+  readonly seed: Bytes;
+  /** The public key (32 bytes), as published with `registry.publish_encryption_key`. */
+  readonly publicKey: Bytes;
+  /** The private key, in the form the HPKE library uses. */
+  readonly privateKey: CryptoKey;
+}
+
+const suite = new CipherSuite({
+  kem: new DhkemX25519HkdfSha256(),
+  kdf: new HkdfSha256(),
+  aead: new Chacha20Poly1305(),
+});
+
+function blake2b256(...parts: Bytes[]): Bytes {
+  return blake2b(concat(...parts), { dkLen: 32 });
+}
+
+/** Derives the pair from a seed (RFC 9180 DeriveKeyPair; use 32 random bytes). */
+export async function keysFromSeed(seed: Bytes): Promise<EncryptionKeys> {
+  const s = Uint8Array.from(seed);
+  let pair: CryptoKeyPair;
+  try {
+    pair = await suite.kem.deriveKeyPair(s);
+  } catch (e) {
+    throw new CryptoError('Malformed', `cannot derive a key pair from this seed (${String(e)})`);
+  }
+  const publicKey = new Uint8Array(await suite.kem.serializePublicKey(pair.publicKey));
+  return Object.freeze({ seed: s, publicKey, privateKey: pair.privateKey });
+}
+
+/** A new random pair. */
+export async function generateKeys(): Promise<EncryptionKeys> {
+  return keysFromSeed(randomBytes(32));
+}
+
+/**
+ * The pair of a development account (`//Alice`, `//Bob`, …), derived from
+ * its secret URI: seed = blake2b-256("smrms/dev-encryption-key/v1" || suri).
+ * Never for real accounts: anyone who knows the URI has the key.
+ */
+export async function devAccountKeys(suri: string): Promise<EncryptionKeys> {
+  return keysFromSeed(blake2b256(utf8('smrms/dev-encryption-key/v1'), utf8(suri)));
+}
+
+/** A fresh symmetric key for one record, one profile version or one medication. */
+export function newDataKey(): Bytes {
+  return randomBytes(32);
+}
+
+function check32(what: string, b: Bytes): void {
+  if (!(b instanceof Uint8Array) || b.length !== 32) {
+    throw new RangeError(`${what} must be 32 bytes`);
+  }
+}
+
+/** The HPKE `info` binding a wrapped key to one patient, item and reader. */
+export function wrapInfo(patient: Bytes, object: Sealed, recipient: Bytes): Bytes {
+  check32('patient', patient);
+  check32('recipient', recipient);
+  let item: Bytes;
+  switch (object.kind) {
+    case 'Profile':
+      item = Uint8Array.of(0);
+      break;
+    case 'Record':
+      item = concat(Uint8Array.of(1), u32le(object.id));
+      break;
+    case 'Medication':
+      item = concat(Uint8Array.of(2), u32le(object.id));
+      break;
+  }
+  return concat(utf8('smrms/wrap/v1'), patient, item, recipient);
+}
+
+/** Wraps `dataKey` for the holder of `recipientPublic` (80 bytes, for `records.share_key`). */
+export async function wrapKey(recipientPublic: Bytes, dataKey: Bytes, info: Bytes): Promise<Bytes> {
+  check32('data key', dataKey);
+  if (recipientPublic.length !== 32) throw new CryptoError('Malformed', 'a public key is 32 bytes');
+  let pk: CryptoKey;
+  try {
+    pk = await suite.kem.deserializePublicKey(Uint8Array.from(recipientPublic));
+  } catch {
+    throw new CryptoError('Malformed', 'not an X25519 public key');
+  }
+  try {
+    const { enc, ct } = await suite.seal({ recipientPublicKey: pk, info: Uint8Array.from(info) }, Uint8Array.from(dataKey));
+    return concat(new Uint8Array(enc), new Uint8Array(ct));
+  } catch (e) {
+    throw new CryptoError('Wrap', String(e));
+  }
+}
+
+/** Opens a wrapped key with the reader's private key. */
+export async function unwrapKey(keys: EncryptionKeys, wrapped: Bytes, info: Bytes): Promise<Bytes> {
+  if (wrapped.length !== WRAPPED_KEY_LEN) throw new CryptoError('Malformed', `a wrapped key is ${WRAPPED_KEY_LEN} bytes`);
+  let pt: ArrayBuffer;
+  try {
+    pt = await suite.open(
+      { recipientKey: keys.privateKey, enc: wrapped.slice(0, 32), info: Uint8Array.from(info) },
+      wrapped.slice(32),
+    );
+  } catch {
+    throw new CryptoError('Unwrap');
+  }
+  if (pt.byteLength !== 32) throw new CryptoError('Unwrap');
+  return new Uint8Array(pt);
+}
+
+// ---------------------------------------------------------------------------
+// Symmetric sealing
+
+function seal(key: Bytes, nonce: Bytes, aad: Bytes, pt: Bytes): Bytes {
+  check32('data key', key);
+  return xchacha20poly1305(key, nonce, aad).encrypt(pt);
+}
+
+/** Decrypts or throws `Open`. */
+function open(key: Bytes, nonce: Bytes, aad: Bytes, ct: Bytes): Bytes {
+  check32('data key', key);
+  try {
+    return xchacha20poly1305(key, nonce, aad).decrypt(ct);
+  } catch {
+    throw new CryptoError('Open');
+  }
+}
+
+/** Text from UTF-8, or `Malformed`. */
+function utf8Text(b: Bytes): string {
+  try {
+    return fromUtf8(b);
+  } catch {
+    throw new CryptoError('Malformed', 'not UTF-8');
+  }
+}
+
+const RECORD_AAD = utf8('smrms/record/v1');
+const PROFILE_AAD = utf8('smrms/profile/v1');
+
+/** The salted commitment to a record's plaintext (32 bytes). */
+export function commitment(salt: Bytes, title: string, body: string): Bytes {
+  const t = utf8(title);
+  return blake2b256(utf8('smrms/commit/v1'), salt, u64le(t.length), t, utf8(body));
+}
+
+/** A record as the data key's holders see it. */
+export interface OpenedRecord {
+  title: string;
+  body: string;
+  /** The commitment's salt (16 bytes; reveal it with title and body to prove them). */
+  salt: Bytes;
+}
+
+/**
+ * Seals a record: returns the body to store (the envelope, which the
+ * chain's content hash covers). Store it with the title `SEALED_TITLE`.
+ * `maxLen` is the records contract's body bound (default `MAX_BODY_LEN`).
+ */
+export function sealRecord(dataKey: Bytes, title: string, body: string, maxLen: number = MAX_BODY_LEN): string {
+  const salt = randomBytes(16);
+  const nonce = randomBytes(24);
+  const t = utf8(title);
+  const pt = concat(salt, u64le(t.length), t, utf8(body));
+  const ct = seal(dataKey, nonce, RECORD_AAD, pt);
+  const envelope = `${ENVELOPE_PREFIX}${b64encode(concat(nonce, ct))}.${hex(commitment(salt, title, body))}`;
+  if (envelope.length > maxLen) throw tooLong(envelope.length, maxLen);
+  return envelope;
+}
+
+function splitEnvelope(envelope: string): { sealed: Bytes; commitment: Bytes } {
+  if (!envelope.startsWith(ENVELOPE_PREFIX)) throw new CryptoError('Malformed', `no ${ENVELOPE_PREFIX} prefix`);
+  const rest = envelope.slice(ENVELOPE_PREFIX.length);
+  const dot = rest.indexOf('.');
+  if (dot < 0) throw new CryptoError('Malformed', 'no commitment');
+  const sealed = b64decode(rest.slice(0, dot));
+  const c = unhex(rest.slice(dot + 1), 32);
+  if (!sealed || !c || sealed.length < 24 + 16) throw new CryptoError('Malformed');
+  return { sealed, commitment: c };
+}
+
+/** The commitment an envelope carries (readable without any key). */
+export function envelopeCommitment(envelope: string): Bytes {
+  return splitEnvelope(envelope).commitment;
+}
+
+/**
+ * Opens a sealed record and checks it against its commitment: `Open` if the
+ * ciphertext was altered (or the key is wrong), `Commitment` if the content
+ * does not match the commitment.
+ */
+export function openRecord(dataKey: Bytes, envelope: string): OpenedRecord {
+  const { sealed, commitment: c } = splitEnvelope(envelope);
+  const pt = open(dataKey, sealed.subarray(0, 24), RECORD_AAD, sealed.subarray(24));
+  if (pt.length < 24) throw new CryptoError('Malformed', 'record plaintext too short');
+  const salt = pt.slice(0, 16);
+  const titleLen = new DataView(pt.buffer, pt.byteOffset + 16, 8).getBigUint64(0, true);
+  const rest = pt.subarray(24);
+  if (titleLen > BigInt(rest.length)) throw new CryptoError('Malformed', 'title length');
+  const n = Number(titleLen);
+  const opened = { title: utf8Text(rest.subarray(0, n)), body: utf8Text(rest.subarray(n)), salt };
+  if (!equal(commitment(opened.salt, opened.title, opened.body), c)) throw new CryptoError('Commitment');
+  return opened;
+}
+
+/**
+ * A verifier's check of a revealed record (title, body, salt) against an
+ * envelope, with no key: true if they are what the envelope committed to.
+ */
+export function prove(envelope: string, title: string, body: string, salt: Bytes): boolean {
+  let c: Bytes;
+  try {
+    c = envelopeCommitment(envelope);
+  } catch {
+    return false;
+  }
+  return salt.length === 16 && equal(c, commitment(salt, title, body));
+}
+
+function fieldNonce(index: number): Bytes {
+  if (!Number.isInteger(index) || index < 0 || index > 255) throw new RangeError(`field index ${index} is not a u8`);
+  const n = new Uint8Array(24);
+  n[0] = index;
+  return n;
+}
+
+/**
+ * Seals one profile or medication field (field number `index`, the nonce)
+ * under the item's data key. Empty text stays empty. `max` is the
+ * contract's bound for that field (`TooLong` beyond it).
+ */
+export function sealField(dataKey: Bytes, index: number, plaintext: string, max: number): string {
+  if (plaintext === '') return '';
+  const ct = seal(dataKey, fieldNonce(index), PROFILE_AAD, utf8(plaintext));
+  const sealed = `${FIELD_PREFIX}${b64encode(ct)}`;
+  if (sealed.length > max) throw tooLong(sealed.length, max);
+  return sealed;
+}
+
+/** Opens a sealed field (empty stays empty). */
+export function openField(dataKey: Bytes, index: number, sealed: string): string {
+  if (sealed === '') return '';
+  if (!sealed.startsWith(FIELD_PREFIX)) throw new CryptoError('Malformed', `no ${FIELD_PREFIX} prefix`);
+  const ct = b64decode(sealed.slice(FIELD_PREFIX.length));
+  if (!ct) throw new CryptoError('Malformed', 'not base64');
+  const nonce = fieldNonce(index);
+  return utf8Text(open(dataKey, nonce, PROFILE_AAD, ct));
+}
+
+function noteContext(patient: Bytes, doctor: Bytes): Bytes {
+  check32('patient', patient);
+  check32('doctor', doctor);
+  return concat(utf8('smrms/note/v1'), patient, doctor);
+}
+
+function noteInfo(patient: Bytes, doctor: Bytes, reader: Bytes): Bytes {
+  return concat(noteContext(patient, doctor), reader);
+}
+
+/**
+ * Seals an appointment text for its two participants, self-contained:
+ * `n1:<wrapped for the patient>.<wrapped for the doctor>.<nonce‖ciphertext>`
+ * (base64) under a fresh data key, bound to the (patient, doctor) pair.
+ * Empty text stays empty. `max` is the contract's bound (`MAX_TEXT_LEN`).
+ */
+export async function sealNote(
+  patient: Bytes,
+  patientPublic: Bytes,
+  doctor: Bytes,
+  doctorPublic: Bytes,
+  text: string,
+  max: number,
+): Promise<string> {
+  if (text === '') return '';
+  const key = newDataKey();
+  const forPatient = await wrapKey(patientPublic, key, noteInfo(patient, doctor, patient));
+  const forDoctor = await wrapKey(doctorPublic, key, noteInfo(patient, doctor, doctor));
+  const nonce = randomBytes(24);
+  const ct = seal(key, nonce, noteContext(patient, doctor), utf8(text));
+  const note = `${NOTE_PREFIX}${b64encode(forPatient)}.${b64encode(forDoctor)}.${b64encode(concat(nonce, ct))}`;
+  if (note.length > max) throw tooLong(note.length, max);
+  return note;
+}
+
+/**
+ * Opens an appointment text sealed by `sealNote` with the private key of
+ * `reader`, who must be the appointment's patient or doctor (else `Unwrap`).
+ */
+export async function openNote(
+  keys: EncryptionKeys,
+  patient: Bytes,
+  doctor: Bytes,
+  reader: Bytes,
+  note: string,
+): Promise<string> {
+  if (note === '') return '';
+  if (!note.startsWith(NOTE_PREFIX)) throw new CryptoError('Malformed', `no ${NOTE_PREFIX} prefix`);
+  const parts = note.slice(NOTE_PREFIX.length).split('.');
+  if (parts.length !== 3) throw new CryptoError('Malformed', 'a note has three parts');
+  const [forPatient, forDoctor, sealedPart] = parts as [string, string, string];
+  let wrappedText: string;
+  if (equal(reader, patient)) wrappedText = forPatient;
+  else if (equal(reader, doctor)) wrappedText = forDoctor;
+  else throw new CryptoError('Unwrap', 'the reader is neither the patient nor the doctor');
+  const wrapped = b64decode(wrappedText);
+  if (!wrapped) throw new CryptoError('Malformed', 'not base64');
+  const key = await unwrapKey(keys, wrapped, noteInfo(patient, doctor, reader));
+  const sealed = b64decode(sealedPart);
+  if (!sealed || sealed.length < 24 + 16) throw new CryptoError('Malformed');
+  return utf8Text(open(key, sealed.subarray(0, 24), noteContext(patient, doctor), sealed.subarray(24)));
+}

@@ -1,0 +1,47 @@
+// The web app's crypto module: byte-compatible with the Rust client's
+// encryption core (client/src/crypto.rs) and key files (client/src/keys.rs).
+// Anything sealed here opens with `smrms`, and the other way round; see
+// interop.test.ts and scripts/web-unit.sh.
+
+export type { Bytes } from './bytes';
+export { b64decode, b64encode, fromUtf8, hex, unhex, utf8, utf8Len } from './bytes';
+export {
+  CryptoError,
+  type CryptoErrorKind,
+  type EncryptionKeys,
+  type FieldSpec,
+  type OpenedRecord,
+  type Sealed,
+  ENVELOPE_PREFIX,
+  FIELD_PREFIX,
+  NOTE_PREFIX,
+  SEALED_TITLE,
+  WRAPPED_KEY_LEN,
+  MAX_NOTE_PLAINTEXT,
+  MAX_NAME_LEN,
+  MAX_SHORT_LEN,
+  MAX_TEXT_LEN,
+  MAX_TITLE_LEN,
+  MAX_BODY_LEN,
+  MAX_WRAPPED_KEY_LEN,
+  PROFILE_FIELDS,
+  MEDICATION_FIELDS,
+  keysFromSeed,
+  generateKeys,
+  devAccountKeys,
+  newDataKey,
+  wrapInfo,
+  wrapKey,
+  unwrapKey,
+  commitment,
+  sealRecord,
+  openRecord,
+  envelopeCommitment,
+  prove,
+  sealField,
+  openField,
+  sealNote,
+  openNote,
+} from './core';
+export { keyFileText, parseKeyFile } from './keyfile';
+export { SCRYPT_PARAMS, backupText, deleteKey, hasKey, saveKey, storedPublicKey, unlockKey } from './keystore';

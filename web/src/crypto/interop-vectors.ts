@@ -1,0 +1,309 @@
+// Interop vectors shared with the Rust client (client/examples/interop.rs):
+// one JSON format ("smrms-interop/v1") in both directions. `makeVectors`
+// seals items with this module; `vectorChecks` opens a file made by either
+// side and compares plaintexts and public keys. Test support only: the app
+// does not import it.
+
+import { type Bytes, hex, randomBytes, unhex } from './bytes';
+import {
+  MAX_NOTE_PLAINTEXT,
+  MAX_TEXT_LEN,
+  MEDICATION_FIELDS,
+  PROFILE_FIELDS,
+  WRAPPED_KEY_LEN,
+  type EncryptionKeys,
+  type FieldSpec,
+  type Sealed,
+  devAccountKeys,
+  envelopeCommitment,
+  generateKeys,
+  keysFromSeed,
+  newDataKey,
+  openField,
+  openNote,
+  openRecord,
+  prove,
+  sealField,
+  sealNote,
+  sealRecord,
+  unwrapKey,
+  wrapInfo,
+  wrapKey,
+} from './core';
+
+const randomAccount = (): Bytes => randomBytes(32);
+import { keyFileText, parseKeyFile } from './keyfile';
+
+export const FORMAT = 'smrms-interop/v1';
+
+export interface Party {
+  account: string;
+  seed: string;
+  public: string;
+}
+export interface Wrap {
+  reader: 'patient' | 'doctor';
+  object: Sealed;
+  info: string;
+  wrapped: string;
+}
+export interface RecordVector {
+  id: number;
+  title: string;
+  body: string;
+  envelope: string;
+  salt: string;
+  commitment: string;
+  data_key: string;
+  wraps: Wrap[];
+}
+export interface FieldVector {
+  name: string;
+  index: number;
+  max: number;
+  plaintext: string;
+  sealed: string;
+}
+export interface FieldSet {
+  object: Sealed;
+  data_key: string;
+  wraps: Wrap[];
+  fields: FieldVector[];
+}
+export interface Vectors {
+  format: string;
+  producer: string;
+  patient: Party;
+  doctor: Party;
+  dev_accounts: { suri: string; public: string }[];
+  seed_vectors: { seed: string; public: string }[];
+  key_file: { text: string; public: string };
+  records: RecordVector[];
+  profile: FieldSet;
+  medications: FieldSet[];
+  notes: { text: string; note: string }[];
+}
+
+/** The RFC 9180 A.1 ikmR and the public key it derives (pkRm). */
+export const RFC9180_IKM_R = '6db9df30aa07dd42ee5e8181afdb977e538f5e1fec8a06223f33f7013e525037';
+export const RFC9180_PK_R = '3948cfe0ad1ddb695d780e59077195da6c56506b027329794ab02bca80815c4d';
+
+function need(s: string, len?: number): Bytes {
+  const b = unhex(s, len);
+  if (!b) throw new Error(`bad hex: ${s}`);
+  return b;
+}
+
+/** Seals the same kinds of items as `interop gen` with this module. */
+export async function makeVectors(): Promise<Vectors> {
+  const pKeys = await generateKeys();
+  const dKeys = await generateKeys();
+  const p = randomAccount();
+  const d = randomAccount();
+  const readers: [Wrap['reader'], Bytes, Bytes][] = [
+    ['patient', p, pKeys.publicKey],
+    ['doctor', d, dKeys.publicKey],
+  ];
+  const wraps = async (key: Bytes, object: Sealed): Promise<Wrap[]> => {
+    const out: Wrap[] = [];
+    for (const [reader, account, pub] of readers) {
+      const info = wrapInfo(p, object, account);
+      out.push({ reader, object, info: hex(info), wrapped: hex(await wrapKey(pub, key, info)) });
+    }
+    return out;
+  };
+  const party = (account: Bytes, k: EncryptionKeys): Party => ({
+    account: hex(account),
+    seed: hex(k.seed),
+    public: hex(k.publicKey),
+  });
+
+  const seeds = [new Uint8Array(32), Uint8Array.from({ length: 32 }, (_, i) => i), need(RFC9180_IKM_R), randomAccount()];
+  const seed_vectors = [];
+  for (const s of seeds) seed_vectors.push({ seed: hex(s), public: hex((await keysFromSeed(s)).publicKey) });
+  const dev_accounts = [];
+  for (const suri of ['//Alice', '//Bob', '//Charlie', '//Dave']) {
+    dev_accounts.push({ suri, public: hex((await devAccountKeys(suri)).publicKey) });
+  }
+  const fileKeys = await generateKeys();
+
+  const recordTexts: [number, string, string][] = [
+    [0, 'Diagnosis', 'Type 2 diabetes; HbA1c 6.8 %'],
+    [1, 'Befund: Röntgen 🩻', 'Keine Fraktur. 骨折なし. Ünïcödé ✓'],
+    [7, '', 'body with an empty title'],
+    [42, 'title only', ''],
+    [0xffffffff, '\u{feff}BOM-led title', 'line 1\nline 2\r\n\ttab "quotes" \\ backslash'],
+    [3, 'long', 'b'.repeat(5900)],
+  ];
+  const records: RecordVector[] = [];
+  for (const [id, title, body] of recordTexts) {
+    const key = newDataKey();
+    const envelope = sealRecord(key, title, body);
+    records.push({
+      id,
+      title,
+      body,
+      envelope,
+      salt: hex(openRecord(key, envelope).salt),
+      commitment: hex(envelopeCommitment(envelope)),
+      data_key: hex(key),
+      wraps: await wraps(key, { kind: 'Record', id }),
+    });
+  }
+
+  const fields = (key: Bytes, specs: readonly FieldSpec[], texts: string[]): FieldVector[] =>
+    specs.map((f, i) => {
+      const plaintext = texts[i] ?? '';
+      return { name: f.name, index: f.index, max: f.max, plaintext, sealed: sealField(key, f.index, plaintext, f.max) };
+    });
+  const profileKey = newDataKey();
+  const profile: FieldSet = {
+    object: { kind: 'Profile' },
+    data_key: hex(profileKey),
+    wraps: await wraps(profileKey, { kind: 'Profile' }),
+    fields: fields(profileKey, PROFILE_FIELDS, [
+      'Anjali Rao-Müller',
+      '1980-02-14',
+      '',
+      '12 MG Road, Bengaluru 560001 — flat 4B',
+      '+91 80 1234 5678',
+      'AB+',
+      'penicillin; peanuts 🥜',
+      'Ravi Rao',
+      '+91 98450 00000',
+    ]),
+  };
+  const medications: FieldSet[] = [];
+  for (const [id, texts] of [
+    [0, ['Metformin', '500 mg', 'twice daily', 'with meals']],
+    [5, ['Atorvastatin', '20 mg', 'nightly', '']],
+  ] as [number, string[]][]) {
+    const key = newDataKey();
+    medications.push({
+      object: { kind: 'Medication', id },
+      data_key: hex(key),
+      wraps: await wraps(key, { kind: 'Medication', id }),
+      fields: fields(key, MEDICATION_FIELDS, texts),
+    });
+  }
+
+  const notes = [];
+  for (const text of ['Chest pain on exertion; troponin pending', 'Kopfschmerz, Übelkeit — 头痛', 'x'.repeat(MAX_NOTE_PLAINTEXT), '']) {
+    notes.push({ text, note: await sealNote(p, pKeys.publicKey, d, dKeys.publicKey, text, MAX_TEXT_LEN) });
+  }
+
+  return {
+    format: FORMAT,
+    producer: 'ts',
+    patient: party(p, pKeys),
+    doctor: party(d, dKeys),
+    dev_accounts,
+    seed_vectors,
+    key_file: { text: keyFileText(fileKeys), public: hex(fileKeys.publicKey) },
+    records,
+    profile,
+    medications,
+    notes,
+  };
+}
+
+/** One named check of a vectors file; `run` throws on a mismatch. */
+export interface VectorCheck {
+  name: string;
+  run: () => Promise<void>;
+}
+
+function eq<T>(what: string, got: T, want: T): void {
+  if (got !== want) throw new Error(`${what}: got ${JSON.stringify(got)}, want ${JSON.stringify(want)}`);
+}
+
+function objectName(o: Sealed): string {
+  return o.kind === 'Profile' ? 'profile' : `${o.kind.toLowerCase()} ${o.id}`;
+}
+
+/**
+ * The checks that open every item of `v` (made by either side) with this
+ * module: one per key derivation, wrapped key, record, field and note.
+ */
+export function vectorChecks(v: Vectors): VectorCheck[] {
+  if (v.format !== FORMAT) throw new Error(`format ${v.format} is not ${FORMAT}`);
+  const checks: VectorCheck[] = [];
+  const add = (name: string, run: () => Promise<void>) => checks.push({ name, run });
+  const p = need(v.patient.account, 32);
+  const d = need(v.doctor.account, 32);
+  let pKeys: Promise<EncryptionKeys> | undefined;
+  let dKeys: Promise<EncryptionKeys> | undefined;
+  const keysOf = (reader: Wrap['reader']): Promise<EncryptionKeys> =>
+    reader === 'patient'
+      ? (pKeys ??= keysFromSeed(need(v.patient.seed, 32)))
+      : (dKeys ??= keysFromSeed(need(v.doctor.seed, 32)));
+
+  for (const s of v.seed_vectors) {
+    add(`seed ${s.seed.slice(0, 8)}… derives its public key`, async () =>
+      eq('public', hex((await keysFromSeed(need(s.seed))).publicKey), s.public),
+    );
+  }
+  add('patient public key', async () => eq('public', hex((await keysOf('patient')).publicKey), v.patient.public));
+  add('doctor public key', async () => eq('public', hex((await keysOf('doctor')).publicKey), v.doctor.public));
+  for (const dev of v.dev_accounts) {
+    add(`dev account ${dev.suri} public key`, async () =>
+      eq('public', hex((await devAccountKeys(dev.suri)).publicKey), dev.public),
+    );
+  }
+  add('key file parses', async () => {
+    const k = await parseKeyFile(v.key_file.text);
+    eq('public', hex(k.publicKey), v.key_file.public);
+    eq('text round trip', keyFileText(k), v.key_file.text);
+  });
+
+  const wrapChecks = (what: string, dataKey: string, wraps: Wrap[]) => {
+    for (const w of wraps) {
+      add(`${what}: key wrapped for the ${w.reader}`, async () => {
+        const info = wrapInfo(p, w.object, w.reader === 'patient' ? p : d);
+        eq('wrap_info', hex(info), w.info);
+        const wrapped = need(w.wrapped);
+        eq('wrapped length', wrapped.length, WRAPPED_KEY_LEN);
+        eq('data key', hex(await unwrapKey(await keysOf(w.reader), wrapped, info)), dataKey);
+      });
+    }
+  };
+
+  for (const r of v.records) {
+    const what = `record ${r.id} (${JSON.stringify(r.title.slice(0, 20))})`;
+    wrapChecks(what, r.data_key, r.wraps);
+    add(`${what}: opens`, async () => {
+      const o = openRecord(need(r.data_key, 32), r.envelope);
+      eq('title', o.title, r.title);
+      eq('body', o.body, r.body);
+      eq('salt', hex(o.salt), r.salt);
+      eq('commitment', hex(envelopeCommitment(r.envelope)), r.commitment);
+      eq('prove', prove(r.envelope, r.title, r.body, o.salt), true);
+    });
+  }
+
+  for (const set of [v.profile, ...v.medications]) {
+    const what = objectName(set.object);
+    wrapChecks(what, set.data_key, set.wraps);
+    const specs = set.object.kind === 'Profile' ? PROFILE_FIELDS : MEDICATION_FIELDS;
+    for (const f of set.fields) {
+      add(`${what}.${f.name}: opens`, async () => {
+        const spec = specs.find((s) => s.name === f.name);
+        eq('index', spec?.index, f.index);
+        eq('bound', spec?.max, f.max);
+        eq('within bound', f.sealed.length <= f.max, true);
+        eq('plaintext', openField(need(set.data_key, 32), f.index, f.sealed), f.plaintext);
+      });
+    }
+  }
+
+  v.notes.forEach((n, i) => {
+    for (const reader of ['patient', 'doctor'] as const) {
+      add(`note ${i} opens for the ${reader}`, async () => {
+        const text = await openNote(await keysOf(reader), p, d, reader === 'patient' ? p : d, n.note);
+        eq('text', text, n.text);
+        eq('within bound', n.note.length <= MAX_TEXT_LEN, true);
+      });
+    }
+  });
+  return checks;
+}
