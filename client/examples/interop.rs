@@ -141,8 +141,12 @@ const PROFILE: [(&str, u8, usize); 9] = [
     ("emergency_contact_name", 7, MAX_NAME_LEN),
     ("emergency_contact_phone", 8, MAX_SHORT_LEN),
 ];
-const MEDICATION: [(&str, u8, usize); 4] =
-    [("name", 0, MAX_NAME_LEN), ("dose", 1, MAX_SHORT_LEN), ("frequency", 2, MAX_SHORT_LEN), ("notes", 3, MAX_TEXT_LEN)];
+const MEDICATION: [(&str, u8, usize); 4] = [
+    ("name", 0, MAX_NAME_LEN),
+    ("dose", 1, MAX_SHORT_LEN),
+    ("frequency", 2, MAX_SHORT_LEN),
+    ("notes", 3, MAX_TEXT_LEN),
+];
 
 fn hex(b: &[u8]) -> String {
     smrms_client::crypto::hex(b)
@@ -201,7 +205,9 @@ fn gen(file: &str) -> Result<(), String> {
         [0u8; 32].to_vec(),
         (0u8..32).collect::<Vec<_>>(),
         // RFC 9180 A.1 (DHKEM(X25519, HKDF-SHA256)) ikmR
-        smrms_client::crypto::unhex("6db9df30aa07dd42ee5e8181afdb977e538f5e1fec8a06223f33f7013e525037").unwrap().to_vec(),
+        smrms_client::crypto::unhex("6db9df30aa07dd42ee5e8181afdb977e538f5e1fec8a06223f33f7013e525037")
+            .unwrap()
+            .to_vec(),
         random32().to_vec(),
     ]
     .into_iter()
@@ -286,10 +292,9 @@ fn gen(file: &str) -> Result<(), String> {
         )?,
     };
     let mut medications = Vec::new();
-    for (id, texts) in [
-        (0u32, ["Metformin", "500 mg", "twice daily", "with meals"]),
-        (5, ["Atorvastatin", "20 mg", "nightly", ""]),
-    ] {
+    for (id, texts) in
+        [(0u32, ["Metformin", "500 mg", "twice daily", "with meals"]), (5, ["Atorvastatin", "20 mg", "nightly", ""])]
+    {
         let key = DataKey::generate();
         medications.push(FieldSet {
             object: Object::Medication { id },

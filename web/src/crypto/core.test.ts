@@ -369,3 +369,22 @@ describe('appointment notes', () => {
     expect(await seal('')).toBe('');
   });
 });
+
+describe('environment', () => {
+  test('without Web Crypto (an insecure context) key operations say why they fail', async () => {
+    const real = globalThis.crypto;
+    Object.defineProperty(globalThis, 'crypto', {
+      value: { getRandomValues: real.getRandomValues.bind(real) },
+      configurable: true,
+    });
+    try {
+      await expect(keysFromSeed(new Uint8Array(32))).rejects.toThrow(/https or from localhost/);
+      await expect(wrapKey(new Uint8Array(32), newDataKey(), new Uint8Array(0))).rejects.toThrow(/https/);
+      // the symmetric part needs no Web Crypto
+      const k = newDataKey();
+      expect(openField(k, 0, sealField(k, 0, 'x', 64))).toBe('x');
+    } finally {
+      Object.defineProperty(globalThis, 'crypto', { value: real, configurable: true });
+    }
+  });
+});

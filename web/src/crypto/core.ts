@@ -158,12 +158,24 @@ const suite = new CipherSuite({
   aead: new Chacha20Poly1305(),
 });
 
+/**
+ * The HPKE library imports keys through Web Crypto (`crypto.subtle`), which
+ * browsers offer only in a secure context: https, or http from localhost /
+ * 127.0.0.1. Fail with a message that says so instead of a library error.
+ */
+function needWebCrypto(): void {
+  if (!globalThis.crypto?.subtle) {
+    throw new Error('Web Crypto (crypto.subtle) is not available: serve the app over https or from localhost');
+  }
+}
+
 function blake2b256(...parts: Bytes[]): Bytes {
   return blake2b(concat(...parts), { dkLen: 32 });
 }
 
 /** Derives the pair from a seed (RFC 9180 DeriveKeyPair; use 32 random bytes). */
 export async function keysFromSeed(seed: Bytes): Promise<EncryptionKeys> {
+  needWebCrypto();
   const s = Uint8Array.from(seed);
   let pair: CryptoKeyPair;
   try {
@@ -222,6 +234,7 @@ export function wrapInfo(patient: Bytes, object: Sealed, recipient: Bytes): Byte
 /** Wraps `dataKey` for the holder of `recipientPublic` (80 bytes, for `records.share_key`). */
 export async function wrapKey(recipientPublic: Bytes, dataKey: Bytes, info: Bytes): Promise<Bytes> {
   check32('data key', dataKey);
+  needWebCrypto();
   if (recipientPublic.length !== 32) throw new CryptoError('Malformed', 'a public key is 32 bytes');
   let pk: CryptoKey;
   try {
@@ -240,6 +253,7 @@ export async function wrapKey(recipientPublic: Bytes, dataKey: Bytes, info: Byte
 /** Opens a wrapped key with the reader's private key. */
 export async function unwrapKey(keys: EncryptionKeys, wrapped: Bytes, info: Bytes): Promise<Bytes> {
   if (wrapped.length !== WRAPPED_KEY_LEN) throw new CryptoError('Malformed', `a wrapped key is ${WRAPPED_KEY_LEN} bytes`);
+  needWebCrypto();
   let pt: ArrayBuffer;
   try {
     pt = await suite.open(
