@@ -1,0 +1,518 @@
+// The journeys of client/src/journeys.rs, in the page: every health text is
+// sealed here before it reaches the chain, and every data key is wrapped for
+// exactly the accounts the patient allows. The UI (src/ui) only calls these.
+import { decodeAddress } from '@polkadot/util-crypto';
+import {
+  MAX_TEXT_LEN, MEDICATION_FIELDS, PROFILE_FIELDS, SEALED_TITLE, CryptoError,
+  newDataKey, openField, openNote, openRecord, sealField, sealNote, sealRecord, unwrapKey, wrapInfo, wrapKey,
+  type EncryptionKeys, type Sealed,
+} from './crypto';
+import type { Chain } from './chain/connection';
+import { read, Refusal } from './chain/contracts';
+import { send, eventOf, type Signing } from './chain/tx';
+import { Variant, type Plain } from './chain/plain';
+import type { Scopes } from './format';
+import type { Who } from './errors';
+
+/** Progress of a long piece of work: a sentence and, when known, done of total. */
+export type Progress = (text: string, done?: number, total?: number) => void;
+
+/** Who acts: the chain, the wallet signer, the account and its unlocked encryption key. */
+export interface Actor {
+  chain: Chain;
+  signing: Signing;
+  me: string;
+  keys: EncryptionKeys | null;
+}
+
+export const PAGE = 50;
+export const RECORD_KINDS = ['Diagnosis', 'Prescription', 'LabResult', 'Procedure', 'Imaging', 'Note'] as const;
+export const PROVIDER_KINDS = ['Doctor', 'Nurse', 'Lab', 'Pharmacist'] as const;
+
+// ---- decoded contract types (field names as @polkadot/types gives them: camelCase)
+export interface Grant { scopes: Scopes; grantedAt: bigint; expiresAt: bigint | null }
+export interface ProviderDetails {
+  name: string; phone: string; gender: string; qualification: string; specialization: string;
+  licenceHash: Uint8Array; kind: Variant;
+}
+export interface Provider { details: ProviderDetails; registeredAt: bigint; status: Variant; statusReason: string }
+export interface RecordData {
+  kind: Variant; title: string; body: string; author: string; createdAt: bigint; block: bigint;
+  contentHash: Uint8Array; supersedes: bigint | null; supersededBy: bigint | null; emergency: boolean;
+}
+export interface MedicationData {
+  name: string; dose: string; frequency: string; start: bigint; end: bigint | null; prescribedBy: string | null;
+  notes: string; addedBy: string; stoppedAt: bigint | null;
+}
+export interface AccessLogEntry { accessor: string; action: Variant; outcome: Variant; at: bigint }
+export interface EmergencyAccess { doctor: string; reason: string; openedAt: bigint; expiresAt: bigint; closed: [bigint, string] | null }
+export interface AppointmentData {
+  doctor: string; patient: string; start: bigint; durationMin: bigint; reason: string; diagnosis: string;
+  prescription: string; status: Variant; fee: bigint; paid: bigint; createdAt: bigint;
+}
+
+export type StandingView =
+  | { role: 'unregistered' }
+  | { role: 'patient' }
+  | { role: 'provider'; kind: string; status: string };
+
+const bytes = (address: string) => decodeAddress(address);
+const sealedArg = (o: Sealed) => (o.kind === 'Profile' ? 'Profile' : { [o.kind]: o.id });
+const tx = (a: Actor, contract: Parameters<typeof send>[2], message: string, args: unknown[], opts: Parameters<typeof send>[5] = {}) =>
+  send(a.chain, a.signing, contract, message, args, opts);
+
+function needKeys(a: Actor): EncryptionKeys {
+  if (!a.keys) throw new Error('Unlock your encryption key first (top of the page).');
+  return a.keys;
+}
+
+// ---------------------------------------------------------------------------
+// who is who
+
+export async function standingOf(chain: Chain, caller: string, who: string): Promise<StandingView> {
+  const s = await read<Variant>(chain, 'registry', 'standing', caller, [who]);
+  if (s.tag === 'Patient') return { role: 'patient' };
+  if (s.tag === 'Provider') {
+    const [kind, status] = s.value as Variant[];
+    return { role: 'provider', kind: kind.tag, status: status.tag };
+  }
+  return { role: 'unregistered' };
+}
+
+export async function headOf(chain: Chain, caller: string): Promise<string> {
+  return read<string>(chain, 'registry', 'head', caller, []);
+}
+
+export async function providerOf(chain: Chain, caller: string, who: string): Promise<Provider> {
+  return read<Provider>(chain, 'registry', 'provider', caller, [who]);
+}
+
+/** Every provider with its details. */
+export async function providers(chain: Chain, caller: string): Promise<{ account: string; provider: Provider }[]> {
+  const out: { account: string; provider: Provider }[] = [];
+  for (let start = 0; ; start += PAGE) {
+    const page = await read<[string, Variant, Variant][]>(chain, 'registry', 'providers', caller, [start, PAGE]);
+    for (const [account] of page) out.push({ account, provider: await providerOf(chain, caller, account) });
+    if (page.length < PAGE) return out;
+  }
+}
+
+// ---------------------------------------------------------------------------
+// keys
+
+export async function publishedKey(chain: Chain, caller: string, who: string): Promise<Uint8Array | null> {
+  return read<Uint8Array | null>(chain, 'registry', 'encryption_key', caller, [who]);
+}
+
+export async function publishKey(a: Actor): Promise<void> {
+  await tx(a, 'registry', 'publish_encryption_key', [needKeys(a).publicKey]);
+}
+
+/** My unwrapped data key of `object`, or null when none is stored for me. Throws if one is stored but does not open. */
+export async function myKey(a: Actor, patient: string, object: Sealed): Promise<Uint8Array | null> {
+  const wrapped = await read<Uint8Array | null>(a.chain, 'records', 'key_of', a.me, [patient, sealedArg(object), a.me]);
+  if (!wrapped) return null;
+  return unwrapKey(needKeys(a), wrapped, wrapInfo(bytes(patient), object, bytes(a.me)));
+}
+
+async function shareWith(a: Actor, patient: string, object: Sealed, recipient: string, publicKey: Uint8Array, dataKey: Uint8Array, who: Who = {}) {
+  const wrapped = await wrapKey(publicKey, dataKey, wrapInfo(bytes(patient), object, bytes(recipient)));
+  await tx(a, 'records', 'share_key', [patient, sealedArg(object), recipient, wrapped], { who });
+}
+
+export async function keyHolders(chain: Chain, caller: string, patient: string, object: Sealed): Promise<string[]> {
+  return read<string[]>(chain, 'records', 'key_holders', caller, [patient, sealedArg(object)]);
+}
+
+// ---------------------------------------------------------------------------
+// registration
+
+/** The nine profile text fields, in PROFILE_FIELDS order. */
+export type ProfileFields = string[];
+
+export async function registerPatient(a: Actor, fields: ProfileFields, progress: Progress): Promise<void> {
+  const keys = needKeys(a);
+  const k = newDataKey();
+  const profile: Record<string, unknown> = { heightCm: 0, weightKg: 0, nationalIdHash: new Uint8Array(32) };
+  PROFILE_FIELDS.forEach((f, i) => {
+    profile[f.name.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase())] = sealField(k, f.index, fields[i] ?? '', f.max);
+  });
+  progress('registering (every profile field sealed in this page)', 0, 3);
+  await tx(a, 'registry', 'register_patient', [profile]);
+  progress('publishing your encryption key', 1, 3);
+  const published = await publishedKey(a.chain, a.me, a.me);
+  if (!published || !sameBytes(published, keys.publicKey)) await publishKey(a);
+  progress('storing your profile key, wrapped for you', 2, 3);
+  await shareWith(a, a.me, { kind: 'Profile' }, a.me, keys.publicKey, k);
+  progress('registered', 3, 3);
+}
+
+export interface ProviderInput {
+  name: string; phone: string; gender: string; qualification: string; specialization: string;
+  licenceHash: Uint8Array; kind: string;
+}
+
+export async function registerProvider(a: Actor, d: ProviderInput, progress: Progress): Promise<void> {
+  progress('registering as a provider (public details)', 0, 2);
+  await tx(a, 'registry', 'register_provider', [{ ...d, kind: d.kind }]);
+  if (a.keys) {
+    progress('publishing your encryption key', 1, 2);
+    await publishKey(a);
+  }
+  progress('registered: waiting for the head to verify you', 2, 2);
+}
+
+export async function changeProviderStatus(a: Actor, provider: string, action: 'verify' | 'reject' | 'suspend' | 'reinstate', reason: string, name: string) {
+  const args = action === 'reject' || action === 'suspend' ? [provider, reason] : [provider];
+  await tx(a, 'registry', `${action}_provider`, args, { who: { other: name } });
+}
+
+/** A patient's profile fields, opened where the reader holds the profile key. */
+export async function profileOf(a: Actor, patient: string): Promise<{ name: string; value: string | null }[]> {
+  // the contract's check is advisory (storage is public): read as the patient
+  const p = await read<{ profile: Record<string, Plain> }>(a.chain, 'registry', 'patient_profile', patient, [patient]);
+  let k: Uint8Array | null = null;
+  try { k = a.keys ? await myKey(a, patient, { kind: 'Profile' }) : null; } catch { k = null; }
+  return PROFILE_FIELDS.map(f => {
+    const stored = String(p.profile[f.name.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase())] ?? '');
+    if (!k) return { name: f.name, value: null };
+    try { return { name: f.name, value: openField(k, f.index, stored) }; } catch { return { name: f.name, value: null }; }
+  });
+}
+
+// ---------------------------------------------------------------------------
+// consent
+
+export async function grantsOf(chain: Chain, caller: string, patient: string): Promise<{ grantee: string; grant: Grant }[]> {
+  const out: { grantee: string; grant: Grant }[] = [];
+  for (let start = 0; ; start += PAGE) {
+    const page = await read<[string, Grant][]>(chain, 'permissions', 'grants_of', caller, [patient, start, PAGE]);
+    out.push(...page.map(([grantee, grant]) => ({ grantee, grant })));
+    if (page.length < PAGE) return out;
+  }
+}
+
+export async function patientsOf(chain: Chain, caller: string, grantee: string): Promise<{ patient: string; grant: Grant }[]> {
+  const out: { patient: string; grant: Grant }[] = [];
+  for (let start = 0; ; start += PAGE) {
+    const page = await read<[string, Grant][]>(chain, 'permissions', 'patients_of', caller, [grantee, start, PAGE]);
+    out.push(...page.map(([patient, grant]) => ({ patient, grant })));
+    if (page.length < PAGE) return out;
+  }
+}
+
+/**
+ * Grants `scopes` to `grantee` until `expiresAt` (or until revoked), then
+ * re-wraps the existing data keys for them: the profile key with
+ * Demographics, every record and medication key with RecordsRead. Returns
+ * how many keys were wrapped, and a note if the grantee has no key yet.
+ */
+export async function grant(a: Actor, grantee: string, scopes: Scopes, expiresAt: number | null, name: string, progress: Progress): Promise<{ rewrapped: number; note: string }> {
+  progress(`granting access to ${name}`);
+  await tx(a, 'permissions', 'grant', [grantee, scopes, expiresAt], { who: { other: name } });
+  const pk = await publishedKey(a.chain, a.me, grantee);
+  if (!pk) return { rewrapped: 0, note: `${name} has published no encryption key yet: nothing re-wrapped (grant again once they have).` };
+  const items: Sealed[] = [];
+  if (scopes.demographics) items.push({ kind: 'Profile' });
+  if (scopes.recordsRead) {
+    const count = Number(await read<bigint>(a.chain, 'records', 'record_count', a.me, [a.me]));
+    for (let id = 0; id < count; id++) items.push({ kind: 'Record', id });
+    for (const m of await medicationEntries(a.chain, a.me, a.me)) items.push({ kind: 'Medication', id: m.id });
+  }
+  let n = 0;
+  let skipped = 0;
+  for (const [i, item] of items.entries()) {
+    progress(`re-wrapping existing keys for ${name}: ${i + 1} of ${items.length}`, i, items.length);
+    let k: Uint8Array | null = null;
+    try { k = await myKey(a, a.me, item); } catch { k = null; }
+    if (!k) { skipped++; continue; }
+    await shareWith(a, a.me, item, grantee, pk, k, { other: name });
+    n++;
+  }
+  progress(`re-wrapped ${n} key(s) for ${name}`, items.length, items.length);
+  return { rewrapped: n, note: skipped ? `${skipped} item(s) had no key of yours (shredded) and were not re-wrapped.` : '' };
+}
+
+export async function revoke(a: Actor, grantee: string, name: string): Promise<void> {
+  await tx(a, 'permissions', 'revoke', [grantee], { who: { other: name } });
+}
+
+// ---------------------------------------------------------------------------
+// records
+
+export interface RecordView {
+  id: number;
+  data: RecordData;
+  opened: { title: string; body: string } | null;
+  /** Why it stayed sealed, or why opening failed. */
+  problem: string | null;
+  /** The contract's stored hash matches this envelope (records.verify_record). */
+  hashOk: boolean;
+  /** The decrypted text matches the envelope's sealed commitment. */
+  commitmentOk: boolean | null;
+}
+
+/** Who gets a new record's or medication's key: the patient, the author, every current RecordsRead grantee. */
+async function readersOf(a: Actor, patient: string): Promise<string[]> {
+  const readers = [patient];
+  if (a.me !== patient) readers.push(a.me);
+  const now = Date.now();
+  for (const g of await grantsOf(a.chain, a.me, patient)) {
+    const live = g.grant.expiresAt === null || Number(g.grant.expiresAt) > now;
+    if (g.grant.scopes.recordsRead && live && !readers.includes(g.grantee)) readers.push(g.grantee);
+  }
+  return readers;
+}
+
+async function shareWithReaders(a: Actor, patient: string, object: Sealed, k: Uint8Array, progress: Progress, nameOf: (x: string) => string): Promise<string[]> {
+  const readers = await readersOf(a, patient);
+  const shared: string[] = [];
+  for (const [i, r] of readers.entries()) {
+    progress(`wrapping the key for ${nameOf(r)} (${i + 1} of ${readers.length})`, i, readers.length);
+    const pk = await publishedKey(a.chain, a.me, r);
+    if (!pk) continue;
+    try {
+      await shareWith(a, patient, object, r, pk, k, { other: nameOf(r) });
+      shared.push(r);
+    } catch (e) {
+      if (e instanceof Refusal && e.outcome.kind === 'error' && e.outcome.variant === 'RecipientNotAllowed') continue;
+      throw e;
+    }
+  }
+  progress('keys wrapped', readers.length, readers.length);
+  return shared;
+}
+
+/** A doctor adds a sealed record; returns its id and whom its key was wrapped for. */
+export async function addRecord(a: Actor, patient: string, kind: string, title: string, body: string, patientName: string, nameOf: (x: string) => string, progress: Progress): Promise<{ id: number; wrappedFor: string[] }> {
+  needKeys(a);
+  const k = newDataKey();
+  const envelope = sealRecord(k, title, body);
+  progress('storing the sealed record', 0, 1);
+  const sent = await tx(a, 'records', 'add_record', [patient, kind, SEALED_TITLE, envelope, null], { who: { other: patientName } });
+  const ev = eventOf(sent, 'RecordAdded');
+  const v = sent.value as Variant;
+  const id = Number(ev ? (ev.args.id as bigint) : (v.value as bigint));
+  const wrappedFor = await shareWithReaders(a, patient, { kind: 'Record', id }, k, progress, nameOf);
+  return { id, wrappedFor };
+}
+
+export async function recordViews(a: Actor, patient: string): Promise<RecordView[]> {
+  const count = Number(await read<bigint>(a.chain, 'records', 'record_count', a.me, [patient]));
+  const out: RecordView[] = [];
+  for (let start = 0; start < count; start += PAGE) {
+    // advisory check: storage is public, so fetch as the patient (as anyone can)
+    const page = await read<[bigint, RecordData][]>(a.chain, 'records', 'records', patient, [patient, start, PAGE]);
+    for (const [idBig, data] of page) {
+      const id = Number(idBig);
+      const hashOk = await read<boolean>(a.chain, 'records', 'verify_record', a.me, [patient, id, data.kind.tag, data.title, data.body]);
+      let opened: RecordView['opened'] = null;
+      let problem: string | null = null;
+      let commitmentOk: boolean | null = null;
+      try {
+        const k = a.keys ? await myKey(a, patient, { kind: 'Record', id }) : null;
+        if (!a.keys) problem = 'Unlock your encryption key to open it.';
+        else if (!k) problem = 'No data key is wrapped for you (never granted, granted after a revocation, or shredded).';
+        else {
+          const o = openRecord(k, data.body);
+          opened = { title: o.title, body: o.body };
+          commitmentOk = true;
+        }
+      } catch (e) {
+        if (e instanceof CryptoError && e.kind === 'Commitment') { commitmentOk = false; problem = 'The decrypted text does not match its sealed commitment: it was tampered with.'; }
+        else if (e instanceof CryptoError && e.kind === 'Open') problem = 'The ciphertext does not open with its key: it was altered.';
+        else problem = `It does not open: ${(e as Error).message}`;
+      }
+      out.push({ id, data, opened, problem, hashOk, commitmentOk });
+    }
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------
+// medications
+
+export interface MedicationInput { name: string; dose: string; frequency: string; notes: string; start: number; end: number | null; prescribedBy: string | null }
+export interface MedicationView { id: number; data: MedicationData; opened: { name: string; dose: string; frequency: string; notes: string } | null }
+
+export async function medicationEntries(chain: Chain, _caller: string, patient: string): Promise<{ id: number; data: MedicationData }[]> {
+  const out: { id: number; data: MedicationData }[] = [];
+  for (let start = 0; ; start += PAGE) {
+    const page = await read<[bigint, MedicationData][]>(chain, 'records', 'medications', patient, [patient, start, PAGE]);
+    out.push(...page.map(([id, data]) => ({ id: Number(id), data })));
+    if (page.length < PAGE) return out;
+  }
+}
+
+export async function addMedication(a: Actor, patient: string, m: MedicationInput, patientName: string, nameOf: (x: string) => string, progress: Progress): Promise<{ id: number; wrappedFor: string[] }> {
+  needKeys(a);
+  const k = newDataKey();
+  const [name, dose, frequency, notes] = MEDICATION_FIELDS.map((f, i) => sealField(k, f.index, [m.name, m.dose, m.frequency, m.notes][i] ?? '', f.max));
+  progress('storing the sealed medication', 0, 1);
+  const sent = await tx(a, 'records', 'add_medication', [patient, name, dose, frequency, m.start, m.end, m.prescribedBy, notes], { who: { other: patientName } });
+  const ev = eventOf(sent, 'MedicationAdded');
+  const id = Number(ev ? (ev.args.id as bigint) : ((sent.value as Variant).value as bigint));
+  const wrappedFor = await shareWithReaders(a, patient, { kind: 'Medication', id }, k, progress, nameOf);
+  return { id, wrappedFor };
+}
+
+export async function medicationViews(a: Actor, patient: string): Promise<MedicationView[]> {
+  const out: MedicationView[] = [];
+  for (const { id, data } of await medicationEntries(a.chain, a.me, patient)) {
+    let opened: MedicationView['opened'] = null;
+    try {
+      const k = a.keys ? await myKey(a, patient, { kind: 'Medication', id }) : null;
+      if (k) {
+        const [name, dose, frequency, notes] = MEDICATION_FIELDS.map(f => openField(k, f.index, String((data as unknown as Record<string, string>)[f.name] ?? '')));
+        opened = { name: name ?? '', dose: dose ?? '', frequency: frequency ?? '', notes: notes ?? '' };
+      }
+    } catch { opened = null; }
+    out.push({ id, data, opened });
+  }
+  return out;
+}
+
+export async function stopMedication(a: Actor, patient: string, id: number, patientName: string) {
+  await tx(a, 'records', 'stop_medication', [patient, id], { who: { other: patientName } });
+}
+
+// ---------------------------------------------------------------------------
+// access log and emergencies
+
+export async function accessLog(chain: Chain, caller: string, patient: string): Promise<AccessLogEntry[]> {
+  const len = Number(await read<bigint>(chain, 'permissions', 'access_log_len', caller, [patient]));
+  const out: AccessLogEntry[] = [];
+  for (let start = 0; start < len; start += PAGE) {
+    out.push(...await read<AccessLogEntry[]>(chain, 'permissions', 'access_log', caller, [patient, start, PAGE]));
+  }
+  return out;
+}
+
+export async function emergencies(chain: Chain, caller: string, patient: string): Promise<EmergencyAccess[]> {
+  const out: EmergencyAccess[] = [];
+  for (let start = 0; ; start += PAGE) {
+    const page = await read<EmergencyAccess[]>(chain, 'permissions', 'emergencies_of', caller, [patient, start, PAGE]);
+    out.push(...page);
+    if (page.length < PAGE) return out;
+  }
+}
+
+export async function closeEmergency(a: Actor, patient: string, doctor: string, name: string) {
+  await tx(a, 'permissions', 'close_emergency', [patient, doctor], { who: { other: name } });
+}
+
+// ---------------------------------------------------------------------------
+// appointments
+
+export interface AppointmentView { id: bigint; data: AppointmentData; reason: string; diagnosis: string; prescription: string }
+
+async function noteKeys(a: Actor, patient: string, doctor: string): Promise<[Uint8Array, Uint8Array]> {
+  const out: Uint8Array[] = [];
+  for (const who of [patient, doctor]) {
+    const k = await publishedKey(a.chain, a.me, who);
+    if (!k) throw new Error(`${who === a.me ? 'You have' : 'The other participant has'} published no encryption key: appointment texts are never stored in plaintext.`);
+    out.push(k);
+  }
+  return [out[0]!, out[1]!];
+}
+
+async function sealFor(a: Actor, patient: string, doctor: string, text: string): Promise<string> {
+  const [pp, dp] = await noteKeys(a, patient, doctor);
+  try {
+    return await sealNote(bytes(patient), pp, bytes(doctor), dp, text, MAX_TEXT_LEN);
+  } catch (e) {
+    if (e instanceof CryptoError && e.kind === 'TooLong') throw new Error('This text is too long to seal within the contract\u2019s bound (about 170 characters): put longer detail in a record.');
+    throw e;
+  }
+}
+
+async function openFor(a: Actor, ap: AppointmentData, text: string): Promise<string> {
+  if (!text) return '';
+  if (!a.keys || (a.me !== ap.patient && a.me !== ap.doctor)) return '(sealed)';
+  try {
+    return await openNote(a.keys, bytes(ap.patient), bytes(ap.doctor), bytes(a.me), text);
+  } catch {
+    return text.startsWith('n1:') ? '(sealed: does not open with your key)' : text;
+  }
+}
+
+export async function appointments(a: Actor, of: string, asDoctor: boolean): Promise<AppointmentView[]> {
+  const msg = asDoctor ? 'doctor_appointments' : 'patient_appointments';
+  const out: AppointmentView[] = [];
+  for (let start = 0; ; start += PAGE) {
+    const page = await read<[bigint, AppointmentData][]>(a.chain, 'appointments', msg, a.me, [of, start, PAGE]);
+    for (const [id, data] of page) {
+      out.push({
+        id, data,
+        reason: await openFor(a, data, data.reason),
+        diagnosis: await openFor(a, data, data.diagnosis),
+        prescription: await openFor(a, data, data.prescription),
+      });
+    }
+    if (page.length < PAGE) return out.sort((x, y) => Number(y.id - x.id));
+  }
+}
+
+export async function feeOf(chain: Chain, caller: string, doctor: string): Promise<bigint> {
+  return read<bigint>(chain, 'appointments', 'fee_of', caller, [doctor]);
+}
+
+export async function creditOf(chain: Chain, caller: string, who: string): Promise<bigint> {
+  return read<bigint>(chain, 'appointments', 'credit_of', caller, [who]);
+}
+
+export async function requestAppointment(a: Actor, doctor: string, start: number, durationMin: number, reason: string, fee: bigint, doctorName: string): Promise<bigint> {
+  const sealed = await sealFor(a, a.me, doctor, reason);
+  const sent = await tx(a, 'appointments', 'request_appointment', [doctor, start, durationMin, sealed], { value: fee, who: { other: doctorName } });
+  const ev = eventOf(sent, 'AppointmentCreated');
+  return ev ? (ev.args.id as bigint) : (sent.value as bigint);
+}
+
+export async function setAppointment(a: Actor, patient: string, start: number, durationMin: number, reason: string, fee: bigint, patientName: string): Promise<void> {
+  const sealed = await sealFor(a, patient, a.me, reason);
+  await tx(a, 'appointments', 'set_appointment', [patient, start, durationMin, sealed, fee], { who: { other: patientName } });
+}
+
+export type AppointmentAction = 'accept' | 'decline' | 'confirm' | 'cancel' | 'complete' | 'mark_no_show';
+
+export async function appointmentAction(a: Actor, ap: AppointmentView, action: AppointmentAction, otherName: string): Promise<void> {
+  const value = action === 'confirm' ? ap.data.fee : 0n;
+  await tx(a, 'appointments', action, [ap.id], { value, who: { other: otherName } });
+}
+
+export async function updateAppointment(a: Actor, ap: AppointmentView, diagnosis: string, prescription: string): Promise<void> {
+  const { patient, doctor } = ap.data;
+  await tx(a, 'appointments', 'update_appointment', [
+    ap.id, ap.data.start, ap.data.durationMin, ap.data.reason,
+    await sealFor(a, patient, doctor, diagnosis), await sealFor(a, patient, doctor, prescription),
+  ]);
+}
+
+export async function setFee(a: Actor, fee: bigint): Promise<void> {
+  await tx(a, 'appointments', 'set_fee', [fee]);
+}
+
+export async function withdraw(a: Actor): Promise<bigint> {
+  const sent = await tx(a, 'appointments', 'withdraw', []);
+  const ev = eventOf(sent, 'Withdrawn');
+  return ev ? (ev.args.amount as bigint) : (sent.value as bigint);
+}
+
+// ---------------------------------------------------------------------------
+
+export function sameBytes(x: Uint8Array, y: Uint8Array): boolean {
+  return x.length === y.length && x.every((b, i) => b === y[i]);
+}
+
+/** A patient's sealed name, opened if the reader holds her profile key. */
+export async function patientName(a: Actor, patient: string): Promise<string | null> {
+  if (!a.keys) return null;
+  try {
+    const k = await myKey(a, patient, { kind: 'Profile' });
+    if (!k) return null;
+    const p = await read<{ profile: { name: string } }>(a.chain, 'registry', 'patient_profile', patient, [patient]);
+    return openField(k, 0, p.profile.name) || null;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,393 @@
+// The patient's screens: profile, records, medications, consent, the access
+// log ("who looked at my data"), emergency accesses and appointments.
+import { useMemo, useState } from 'react';
+import { useApp } from './state';
+import { Amount, Btn, Field, Name, Section, Show, useAsync, useNow, When } from './common';
+import {
+  accessLog, addMedication, appointmentAction, appointments, closeEmergency, creditOf, emergencies, feeOf, grant, grantsOf,
+  medicationViews, profileOf, providers, recordViews, requestAppointment, revoke, stopMedication, withdraw,
+  type AppointmentAction, type AppointmentView, type RecordView,
+} from '../journeys';
+import { actionWords, denialForPatient } from '../errors';
+import { SCOPE_WORDS, dateInputValue, datetimeInputValue, expiryFromDate, formatAmount, msFromDatetimeInput, scopesText, type Scopes } from '../format';
+import { Variant } from '../chain/plain';
+
+const PROFILE_NAMES: Record<string, string> = {
+  name: 'Name', date_of_birth: 'Date of birth', gender: 'Gender', home_address: 'Address', phone: 'Phone',
+  blood_group: 'Blood group', allergies: 'Allergies', emergency_contact_name: 'Emergency contact', emergency_contact_phone: 'Emergency phone',
+};
+
+export function Profile() {
+  const { actor, account, keys } = useApp();
+  const me = account!.address;
+  const v = useAsync(() => profileOf(actor(), me), [me, keys]);
+  return (
+    <Section title="My profile" testid="my-profile" intro="Stored sealed on chain; opened here with your key.">
+      <Show value={v} what="your profile">{fields => (
+        <dl className="profile">
+          {fields.map(f => (
+            <div key={f.name}><dt>{PROFILE_NAMES[f.name] ?? f.name}</dt><dd data-testid={`my-profile-${f.name}`}>{f.value ?? <em>sealed (unlock your key)</em>}</dd></div>
+          ))}
+        </dl>
+      )}</Show>
+    </Section>
+  );
+}
+
+export function RecordCard({ r, testPrefix = 'record' }: { r: RecordView; testPrefix?: string }) {
+  const tamperOk = r.hashOk && r.commitmentOk === true;
+  return (
+    <article className="record" data-testid={`${testPrefix}-${r.id}`}>
+      <header>
+        <strong>#{r.id} {r.data.kind.tag}</strong> by <Name address={r.data.author} /> · <When ms={r.data.createdAt} />
+        {r.data.emergency && <span className="badge warn">written under emergency access</span>}
+      </header>
+      {r.opened ? (
+        <>
+          <h3 data-testid={`${testPrefix}-title-${r.id}`}>{r.opened.title}</h3>
+          <p className="body" data-testid={`${testPrefix}-body-${r.id}`}>{r.opened.body}</p>
+        </>
+      ) : (
+        <p className="sealed" data-testid={`${testPrefix}-sealed-${r.id}`}>Sealed. {r.problem}</p>
+      )}
+      <p className={`tamper ${tamperOk ? 'ok' : r.opened || !r.hashOk ? 'bad' : 'unknown'}`} data-testid={`${testPrefix}-tamper-${r.id}`} data-ok={String(tamperOk)}>
+        {tamperOk
+          ? '✔ Tamper check passed: the stored text matches the hash the contract recorded when it was written, and the decrypted text matches its sealed commitment.'
+          : !r.hashOk
+            ? '✘ Tamper check FAILED: the stored text does not match the hash recorded when it was written.'
+            : r.commitmentOk === false
+              ? '✘ Tamper check FAILED: the decrypted text does not match its sealed commitment.'
+              : 'The stored ciphertext matches the hash recorded when it was written; the content can be checked once it opens.'}
+      </p>
+    </article>
+  );
+}
+
+export function MyRecords() {
+  const { actor, account, keys } = useApp();
+  const me = account!.address;
+  const v = useAsync(() => recordViews(actor(), me), [me, keys]);
+  return (
+    <Section title="My records" testid="my-records" intro="Each record is sealed by the doctor who wrote it, with a key wrapped for you. It opens here only.">
+      <Show value={v} what="your records">{rs => rs.length === 0
+        ? <p className="empty">No records yet.</p>
+        : <div className="list">{[...rs].reverse().map(r => <RecordCard key={r.id} r={r} />)}</div>}
+      </Show>
+    </Section>
+  );
+}
+
+export function Medications({ patient, patientLabel }: { patient: string; patientLabel: string }) {
+  const { actor, account, keys, run, nameOf } = useApp();
+  const me = account!.address;
+  const v = useAsync(() => medicationViews(actor(), patient), [patient, keys]);
+  const [m, setM] = useState({ name: '', dose: '', frequency: '', notes: '', days: '' });
+  const set = (k: keyof typeof m) => (e: React.ChangeEvent<HTMLInputElement>) => setM(x => ({ ...x, [k]: e.target.value }));
+  const add = () => run('Adding a medication', async p => {
+    if (!m.name.trim()) throw new Error('The drug name is required.');
+    const start = Date.now();
+    const days = Number(m.days);
+    const r = await addMedication(actor(), patient, {
+      name: m.name, dose: m.dose, frequency: m.frequency, notes: m.notes, start,
+      end: m.days && days > 0 ? start + days * 86_400_000 : null, prescribedBy: patient === me ? null : me,
+    }, patientLabel, nameOf, p);
+    setM({ name: '', dose: '', frequency: '', notes: '', days: '' });
+    return `Medication #${r.id} stored sealed; its key is wrapped for ${r.wrappedFor.length} account(s).`;
+  });
+  const stop = (id: number) => run('Stopping a medication', async () => {
+    await stopMedication(actor(), patient, id, patientLabel);
+    return `Medication #${id} is marked stopped.`;
+  });
+  return (
+    <Section title={patient === me ? 'My medications' : `Medications of ${patientLabel}`} testid="medications">
+      <Show value={v} what="medications">{ms => ms.length === 0 ? <p className="empty">No medications.</p> : (
+        <table className="table">
+          <thead><tr><th>#</th><th>Drug</th><th>Dose</th><th>Frequency</th><th>Notes</th><th>Since</th><th>Status</th><th /></tr></thead>
+          <tbody>{ms.map(x => (
+            <tr key={x.id} data-testid={`medication-${x.id}`}>
+              <td>{x.id}</td>
+              {x.opened
+                ? <><td>{x.opened.name}</td><td>{x.opened.dose}</td><td>{x.opened.frequency}</td><td>{x.opened.notes}</td></>
+                : <td colSpan={4}><em>sealed: no key is wrapped for you</em></td>}
+              <td><When ms={x.data.start} dateOnly />{x.data.end !== null && <> to <When ms={x.data.end} dateOnly /></>}</td>
+              <td>{x.data.stoppedAt !== null ? <>stopped <When ms={x.data.stoppedAt} dateOnly /></> : 'active'}</td>
+              <td>{x.data.stoppedAt === null && <Btn testid={`medication-stop-${x.id}`} onClick={() => stop(x.id)}>Stop</Btn>}</td>
+            </tr>
+          ))}</tbody>
+        </table>
+      )}</Show>
+      <h3>Add a medication</h3>
+      <form className="grid" onSubmit={e => { e.preventDefault(); void add(); }}>
+        <Field label="Drug"><input data-testid="med-name" value={m.name} onChange={set('name')} /></Field>
+        <Field label="Dose"><input data-testid="med-dose" value={m.dose} onChange={set('dose')} placeholder="e.g. 500 mg" /></Field>
+        <Field label="Frequency"><input data-testid="med-frequency" value={m.frequency} onChange={set('frequency')} placeholder="e.g. twice a day" /></Field>
+        <Field label="For how many days (empty: no end)"><input data-testid="med-days" type="number" min="1" value={m.days} onChange={set('days')} /></Field>
+        <Field label="Notes"><input data-testid="med-notes" value={m.notes} onChange={set('notes')} /></Field>
+        <div className="actions"><Btn type="submit" testid="med-add">Add (sealed)</Btn></div>
+      </form>
+    </Section>
+  );
+}
+
+function grantExpiry(expiresAt: bigint | null) {
+  if (expiresAt === null) return <span>until you revoke it</span>;
+  const expired = Number(expiresAt) <= Date.now();
+  return <span className={expired ? 'expired' : ''}>{expired ? 'expired ' : 'until '}<When ms={expiresAt} /></span>;
+}
+
+export function Consent() {
+  const { actor, account, chain, run, nameOf } = useApp();
+  const me = account!.address;
+  const grants = useAsync(() => grantsOf(chain!, me, me), [me]);
+  const provs = useAsync(() => providers(chain!, me), [me]);
+  const [grantee, setGrantee] = useState('');
+  const [scopes, setScopes] = useState<Scopes>({ demographics: false, recordsRead: true, recordsWrite: false, appointments: false });
+  const [expiry, setExpiry] = useState('');
+  const submit = () => run('Granting access', async p => {
+    const who = grantee.trim();
+    if (!who) throw new Error('Choose whom to grant access to.');
+    const expiresAt = expiry ? expiryFromDate(expiry) : null;
+    const name = nameOf(who);
+    const r = await grant(actor(), who, scopes, expiresAt, name, p);
+    return `${name} may now ${scopesText(scopes)}${expiresAt ? ` until ${new Date(expiresAt).toLocaleString()}` : ' until you revoke it'}. ${r.rewrapped} existing data key(s) re-wrapped for them. ${r.note}`.trim();
+  });
+  const doRevoke = (g: string) => run('Revoking access', async () => {
+    const name = nameOf(g);
+    await revoke(actor(), g, name);
+    return `Access for ${name} is revoked. Nothing new will be shared with them; what they already opened cannot be taken back.`;
+  });
+  return (
+    <>
+      <Section title="Give access" testid="grant-form" intro="Choose who may see or add to your data, what exactly, and until when. You can revoke at any time.">
+        <form onSubmit={e => { e.preventDefault(); void submit(); }}>
+          <div className="grid">
+            <Field label="Provider">
+              <select data-testid="grant-grantee" value={grantee} onChange={e => setGrantee(e.target.value)}>
+                <option value="">— choose a verified provider —</option>
+                {(provs.data ?? []).filter(x => x.provider.status.tag === 'Verified').map(x => (
+                  <option key={x.account} value={x.account}>{x.provider.details.name} ({x.provider.details.kind.tag}{x.provider.details.specialization ? `, ${x.provider.details.specialization}` : ''})</option>
+                ))}
+              </select>
+            </Field>
+            <Field label="…or any registered account (e.g. a family member)">
+              <input data-testid="grant-address" value={grantee} onChange={e => setGrantee(e.target.value)} placeholder="account address" />
+            </Field>
+          </div>
+          <fieldset className="scopes">
+            <legend>What they may do</legend>
+            {(Object.keys(SCOPE_WORDS) as (keyof Scopes)[]).map(k => (
+              <label key={k} className="scope">
+                <input type="checkbox" data-testid={`scope-${k}`} checked={scopes[k]} onChange={e => setScopes(s => ({ ...s, [k]: e.target.checked }))} />
+                <span><strong>{SCOPE_WORDS[k].label}</strong> — {SCOPE_WORDS[k].explain}</span>
+              </label>
+            ))}
+          </fieldset>
+          <Field label="Until (optional; empty = until you revoke it)" hint={expiry ? `Access ends at the end of ${new Date(expiryFromDate(expiry) - 1).toLocaleDateString()} (local time).` : undefined}>
+            <input type="date" data-testid="grant-expiry" min={dateInputValue(new Date())} value={expiry} onChange={e => setExpiry(e.target.value)} />
+          </Field>
+          <div className="actions"><Btn type="submit" testid="grant-submit">Give access</Btn></div>
+        </form>
+      </Section>
+      <Section title="Who has access now" testid="grants">
+        <Show value={grants} what="your grants">{gs => gs.length === 0 ? <p className="empty" data-testid="grants-empty">Nobody has access to your data but you.</p> : (
+          <table className="table">
+            <thead><tr><th>Who</th><th>May</th><th>Since</th><th>Until</th><th /></tr></thead>
+            <tbody>{gs.map(g => (
+              <tr key={g.grantee} data-testid={`grant-${g.grantee}`}>
+                <td><Name address={g.grantee} /></td>
+                <td>{scopesText(g.grant.scopes)}</td>
+                <td><When ms={g.grant.grantedAt} /></td>
+                <td data-testid={`grant-expiry-${g.grantee}`}>{grantExpiry(g.grant.expiresAt)}</td>
+                <td><Btn className="danger" testid={`revoke-${g.grantee}`} onClick={() => doRevoke(g.grantee)}>Revoke</Btn></td>
+              </tr>
+            ))}</tbody>
+          </table>
+        )}</Show>
+      </Section>
+    </>
+  );
+}
+
+function outcomeText(o: Variant, action: Variant): { kind: string; text: string } {
+  if (o.tag === 'Granted') return { kind: 'granted', text: 'granted' };
+  if (o.tag === 'GrantedEmergency') return { kind: 'emergency', text: 'granted under EMERGENCY access' };
+  if (o.tag === 'Denied') {
+    const reason = o.value instanceof Variant ? o.value.tag : String(o.value);
+    return { kind: 'denied', text: `denied: ${denialForPatient(reason, action.tag)}` };
+  }
+  return { kind: 'other', text: o.tag };
+}
+
+export function AccessLog() {
+  const { chain, account } = useApp();
+  const me = account!.address;
+  const v = useAsync(() => accessLog(chain!, me, me), [me]);
+  return (
+    <Section title="Who looked at my data" testid="access-log" intro="Every audited read of your data and every attempt to add to it, granted or denied, is written on chain in your access log.">
+      <Show value={v} what="your access log">{entries => entries.length === 0 ? <p className="empty">Nobody has accessed your data yet.</p> : (
+        <table className="table">
+          <thead><tr><th>When</th><th>Who</th><th>What</th><th>Outcome</th></tr></thead>
+          <tbody>{[...entries].reverse().map((e, i) => {
+            const o = outcomeText(e.outcome, e.action);
+            return (
+              <tr key={i} data-testid="access-log-row" className={o.kind}>
+                <td><When ms={e.at} /></td>
+                <td><Name address={e.accessor} /></td>
+                <td>{actionWords(e.action.tag, typeof e.action.value === 'bigint' ? e.action.value : undefined)}</td>
+                <td data-outcome={o.kind}>{o.text}</td>
+              </tr>
+            );
+          })}</tbody>
+        </table>
+      )}</Show>
+    </Section>
+  );
+}
+
+export function Emergencies() {
+  const { chain, account, actor, run, nameOf } = useApp();
+  const me = account!.address;
+  const v = useAsync(() => emergencies(chain!, me, me), [me]);
+  const close = (doctor: string) => run('Closing an emergency access', async () => {
+    await closeEmergency(actor(), me, doctor, nameOf(doctor));
+    return `The emergency access of ${nameOf(doctor)} is closed.`;
+  });
+  const now = Date.now();
+  return (
+    <Section title="Emergency accesses" testid="emergencies" intro="A verified doctor may open your profile and records without your consent in an emergency, with a reason and for a limited time. Every one is listed here; you may close an open one.">
+      <Show value={v} what="emergency accesses">{es => es.length === 0 ? <p className="empty">No emergency access was ever opened on your data.</p> : (
+        <table className="table">
+          <thead><tr><th>Doctor</th><th>Reason</th><th>Opened</th><th>Ends</th><th>Status</th><th /></tr></thead>
+          <tbody>{[...es].reverse().map((e, i) => {
+            const open = e.closed === null && Number(e.expiresAt) > now;
+            return (
+              <tr key={i} data-testid="emergency-row">
+                <td><Name address={e.doctor} /></td><td>{e.reason}</td><td><When ms={e.openedAt} /></td><td><When ms={e.expiresAt} /></td>
+                <td>{e.closed ? <>closed <When ms={e.closed[0]} /> by <Name address={e.closed[1]} /></> : open ? <strong>OPEN</strong> : 'ended'}</td>
+                <td>{open && <Btn className="danger" testid={`emergency-close-${i}`} onClick={() => close(e.doctor)}>Close it now</Btn>}</td>
+              </tr>
+            );
+          })}</tbody>
+        </table>
+      )}</Show>
+    </Section>
+  );
+}
+
+const STATUS_WORDS: Record<string, string> = {
+  Requested: 'requested, waiting for the doctor', Proposed: 'proposed by the doctor, waiting for your payment',
+  Booked: 'booked', Completed: 'completed', Cancelled: 'cancelled', Declined: 'declined by the doctor', NoShow: 'marked as a no-show',
+};
+
+export function AppointmentRow({ ap, asDoctor, actions }: { ap: AppointmentView; asDoctor: boolean; actions: { action: AppointmentAction; label: string; danger?: boolean }[] }) {
+  const { run, actor, nameOf } = useApp();
+  const other = asDoctor ? ap.data.patient : ap.data.doctor;
+  const act = (action: AppointmentAction, label: string) => run(label, async () => {
+    await appointmentAction(actor(), ap, action, nameOf(other));
+    return `Appointment #${ap.id}: ${label.toLowerCase()} done.`;
+  });
+  return (
+    <tr data-testid={`appt-${ap.id}`} data-status={ap.data.status.tag}>
+      <td>#{ap.id.toString()}</td>
+      <td><Name address={other} /></td>
+      <td><When ms={ap.data.start} /> ({ap.data.durationMin.toString()} min)</td>
+      <td data-testid={`appt-reason-${ap.id}`}>{ap.reason}</td>
+      <td>{ap.diagnosis && <>Diagnosis: {ap.diagnosis}<br /></>}{ap.prescription && <>Prescription: {ap.prescription}</>}</td>
+      <td><Amount value={ap.data.fee} />{ap.data.paid > 0n ? ' (held)' : ''}</td>
+      <td data-testid={`appt-status-${ap.id}`}>{STATUS_WORDS[ap.data.status.tag] ?? ap.data.status.tag}</td>
+      <td className="row">{actions.map(a => (
+        <Btn key={a.action} className={a.danger ? 'danger' : ''} testid={`appt-${ap.id}-${a.action}`} onClick={() => act(a.action, a.label)}>{a.label}</Btn>
+      ))}</td>
+    </tr>
+  );
+}
+
+export function Credit() {
+  const { chain, account, actor, run } = useApp();
+  const me = account!.address;
+  const c = useAsync(() => creditOf(chain!, me, me), [me]);
+  const doWithdraw = () => run('Withdrawing', async () => {
+    const amount = await withdraw(actor());
+    return `Withdrew ${formatAmount(amount, chain!.decimals, chain!.token)} to your account.`;
+  });
+  return (
+    <p className="row">
+      <span>Credited to you by the appointments contract (refunds and fees): <strong data-testid="credit">{c.data === null ? '…' : <Amount value={c.data} />}</strong></span>
+      {c.data !== null && c.data > 0n && <Btn testid="withdraw" onClick={doWithdraw}>Withdraw</Btn>}
+    </p>
+  );
+}
+
+export function PatientAppointments() {
+  const { actor, account, chain, run, nameOf, keys } = useApp();
+  const me = account!.address;
+  const list = useAsync(() => appointments(actor(), me, false), [me, keys]);
+  const provs = useAsync(() => providers(chain!, me), [me]);
+  const doctors = useMemo(() => (provs.data ?? []).filter(x => x.provider.details.kind.tag === 'Doctor' && x.provider.status.tag === 'Verified'), [provs.data]);
+  const [doctor, setDoctor] = useState('');
+  const fee = useAsync(() => (doctor ? feeOf(chain!, me, doctor) : Promise.resolve(null)), [doctor]);
+  const [start, setStart] = useState(() => datetimeInputValue(Date.now() + 86_400_000));
+  const [duration, setDuration] = useState('30');
+  const [reason, setReason] = useState('');
+  const [confirming, setConfirming] = useState(false);
+  const now = useNow();
+
+  const ask = () => {
+    if (!doctor) return void run('Requesting an appointment', async () => { throw new Error('Choose a doctor.'); });
+    if (!reason.trim()) return void run('Requesting an appointment', async () => { throw new Error('Give a reason (it is sealed for you and the doctor).'); });
+    setConfirming(true);
+  };
+  const request = (amount: bigint) => run('Requesting an appointment', async p => {
+    setConfirming(false);
+    p('sealing the reason for you and the doctor');
+    const id = await requestAppointment(actor(), doctor, msFromDatetimeInput(start), Number(duration), reason, amount, nameOf(doctor));
+    setReason('');
+    return `Appointment #${id} requested with ${nameOf(doctor)}; ${formatAmount(amount, chain!.decimals, chain!.token)} paid and held until it takes place (refunded if it is declined or cancelled).`;
+  });
+
+  const actionsFor = (ap: AppointmentView) => {
+    const s = ap.data.status.tag;
+    const before = Number(ap.data.start) > now;
+    const out: { action: AppointmentAction; label: string; danger?: boolean }[] = [];
+    if (s === 'Proposed' && before) out.push({ action: 'confirm', label: `Confirm and pay` });
+    if ((s === 'Requested' || s === 'Proposed' || s === 'Booked') && (before || s !== 'Booked')) out.push({ action: 'cancel', label: before ? 'Cancel' : 'Cancel and reclaim the fee', danger: true });
+    if (s === 'Booked' && !before) out.push({ action: 'complete', label: 'Mark completed' });
+    return out;
+  };
+
+  return (
+    <>
+      <Section title="Request an appointment" testid="appt-request" intro="The doctor's fee is paid with the request and held by the contract: it goes to the doctor once the appointment has taken place, and back to you if it is declined or cancelled.">
+        <form className="grid" onSubmit={e => { e.preventDefault(); ask(); }}>
+          <Field label="Doctor">
+            <select data-testid="appt-doctor" value={doctor} onChange={e => { setDoctor(e.target.value); setConfirming(false); }}>
+              <option value="">— choose a verified doctor —</option>
+              {doctors.map(d => <option key={d.account} value={d.account}>{d.provider.details.name}{d.provider.details.specialization ? ` (${d.provider.details.specialization})` : ''}</option>)}
+            </select>
+          </Field>
+          <Field label="Fee">{doctor ? <strong data-testid="appt-fee">{fee.data === null ? '…' : <Amount value={fee.data} />}</strong> : <span>—</span>}</Field>
+          <Field label="Start (local time)"><input type="datetime-local" step="1" data-testid="appt-start" value={start} onChange={e => setStart(e.target.value)} /></Field>
+          <Field label="Duration (minutes)"><input type="number" min="1" max="1440" data-testid="appt-duration" value={duration} onChange={e => setDuration(e.target.value)} /></Field>
+          <Field label="Reason (sealed for you and the doctor, up to about 170 characters)"><input data-testid="appt-reason" value={reason} onChange={e => setReason(e.target.value)} /></Field>
+          <div className="actions"><Btn type="submit" testid="appt-submit">Request…</Btn></div>
+        </form>
+        {confirming && fee.data !== null && (
+          <div className="confirm" data-testid="appt-confirm">
+            <p>You are about to pay <strong data-testid="appt-confirm-fee"><Amount value={fee.data} /></strong> to request an appointment with <Name address={doctor} /> on {new Date(msFromDatetimeInput(start)).toLocaleString()}. Your wallet will ask you to sign.</p>
+            <Btn testid="appt-confirm-yes" onClick={() => request(fee.data!)}>Pay and request</Btn>
+            <Btn testid="appt-confirm-no" onClick={() => setConfirming(false)}>Not now</Btn>
+          </div>
+        )}
+      </Section>
+      <Section title="My appointments" testid="appointments">
+        <Credit />
+        <Show value={list} what="your appointments">{aps => aps.length === 0 ? <p className="empty">No appointments.</p> : (
+          <table className="table">
+            <thead><tr><th>#</th><th>Doctor</th><th>When</th><th>Reason</th><th>Notes</th><th>Fee</th><th>Status</th><th /></tr></thead>
+            <tbody>{aps.map(ap => <AppointmentRow key={ap.id.toString()} ap={ap} asDoctor={false} actions={actionsFor(ap)} />)}</tbody>
+          </table>
+        )}</Show>
+      </Section>
+    </>
+  );
+}
