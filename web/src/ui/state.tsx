@@ -145,8 +145,14 @@ export function AppProvider({ children }: { children: ReactNode }) {
   useEffect(() => { if (chain && accounts.length === 0) void enableWallet(); }, [chain]); // eslint-disable-line react-hooks/exhaustive-deps
 
   // the head and the chosen account's standing
+  const standingFor = useRef<string | null>(null);
   useEffect(() => {
     if (!chain || !account) { setStanding(null); return; }
+    if (standingFor.current !== account.address) {
+      // another account: forget the old one's standing at once (its screens must not show)
+      standingFor.current = account.address;
+      setStanding(null);
+    }
     let live = true;
     Promise.all([headOf(chain, account.address), standingOf(chain, account.address, account.address)])
       .then(([h, s]) => { if (live) { setHead(h); setStanding(s); } })

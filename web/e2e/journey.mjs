@@ -1,0 +1,496 @@
+// SMRMS web app journey: drives the built app (web/dist) in headless Debian
+// Chromium against a local node with the suite deployed, through the
+// wallet-extension path: an init script injects two extensions
+// ('polkadot-js' and 'talisman') whose signer calls back into this process,
+// where @polkadot/keyring signs the payload. The page never sees a seed and
+// never uses a development account of its own.
+//
+// Cast: //Alice head (deploy.sh makes the deployer the head), //Bob patient,
+// //Charlie doctor, //Eve a stranger (unregistered).
+//
+// Environment:
+//   SMRMS_WEB_URL     URL of the served app (or SMRMS_WEB_DIST: a built app
+//                     folder with suite.json and contracts/ beside it; served here)
+//   SMRMS_NODE_URL    ws URL of the node
+//   SMRMS_ADDRESSES   addresses JSON from scripts/deploy.sh (the stranger's call
+//                     from this process uses its records address and bundle)
+//   WEB_SHOTS         screenshot folder (default <repo>/docs/web)
+//   SMRMS_PLAINTEXT_OUT  file to write the journey's plaintext values to (one a
+//                     line), for the storage-dump check; its controls go to
+//                     SMRMS_PLAINTEXT_OUT.controls
+//   CHROMIUM          browser binary (default /usr/bin/chromium)
+// Prints `web journey: N steps passed` and exits 0, or exits 1 at the first
+// failed step with a screenshot of the page at that moment.
+import { chromium } from 'playwright-core';
+import { ApiPromise, WsProvider, Keyring } from '@polkadot/api';
+import { ContractPromise } from '@polkadot/api-contract';
+import { cryptoWaitReady } from '@polkadot/util-crypto';
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const REPO = path.resolve(HERE, '..', '..');
+const die = msg => { console.error(`web journey: ${msg}`); process.exit(2); };
+
+const NODE_URL = process.env.SMRMS_NODE_URL || die('SMRMS_NODE_URL is not set (ws URL of the node)');
+const ADDRESSES = process.env.SMRMS_ADDRESSES || die('SMRMS_ADDRESSES is not set (JSON from scripts/deploy.sh)');
+const SHOTS = path.resolve(process.env.WEB_SHOTS || path.join(REPO, 'docs', 'web'));
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+const suite = JSON.parse(fs.readFileSync(ADDRESSES, 'utf8'));
+if (!fs.existsSync(CHROMIUM)) die(`no browser at ${CHROMIUM} (Debian: apt-get install chromium; or set CHROMIUM)`);
+
+// ---- the journey's values: none of the private ones may reach the chain in plaintext
+const V = {
+  passPatient: 'patient passphrase 1',
+  passDoctor: 'doctor passphrase 2',
+  profile: {
+    name: 'Asha Verma', date_of_birth: '1984-03-17', gender: 'Female', home_address: '12 Residency Road, Bengaluru 560025',
+    phone: '+91 80 5550 7788', blood_group: 'AB negative', allergies: 'penicillin, shellfish',
+    emergency_contact_name: 'Rahul Verma', emergency_contact_phone: '+91 80 5550 6677',
+  },
+  doctor: { name: 'Dr. Charlie Rao', qualification: 'MBBS, MD', specialization: 'Endocrinology', phone: '+91 80 2222 3333', licence: 'KMC-55123' },
+  record: { kind: 'Diagnosis', title: 'Type 2 diabetes mellitus', body: 'HbA1c 8.1 %; start metformin 500 mg twice daily; review in 12 weeks' },
+  refused: { title: 'Follow-up after revocation', body: 'This must never be stored: consent was revoked' },
+  apptReason: 'Blood sugar review and foot check',
+  fee: '2.5',
+};
+const PLAINTEXT = [
+  ...Object.values(V.profile), V.record.title, V.record.body, 'metformin 500 mg', 'HbA1c 8.1', V.refused.title, V.refused.body,
+  V.apptReason, 'Residency Road', 'penicillin',
+];
+const CONTROLS = [V.doctor.name, V.doctor.specialization, 'smrms-enc1:', 'e1:', 'n1:'];
+
+// ---- this process: a node connection and the keys the "extension" signs with
+await cryptoWaitReady();
+const api = await ApiPromise.create({ provider: new WsProvider(NODE_URL), noInitWarn: true });
+const keyring = new Keyring({ type: 'sr25519', ss58Format: api.registry.chainSS58 ?? 42 });
+const pairs = {
+  head: keyring.addFromUri('//Alice', { name: 'Head office (Alice)' }),
+  patient: keyring.addFromUri('//Bob', { name: 'Asha (patient)' }),
+  doctor: keyring.addFromUri('//Charlie', { name: 'Dr. Rao (doctor)' }),
+  stranger: keyring.addFromUri('//Eve', { name: 'Eve (stranger)' }),
+};
+const A = Object.fromEntries(Object.entries(pairs).map(([k, p]) => [k, p.address]));
+const signCount = Object.fromEntries(Object.keys(A).map(k => [A[k], 0]));
+let signId = 0;
+function signPayload(payload) {
+  const pair = keyring.getPair(payload.address);
+  const ext = api.registry.createType('ExtrinsicPayload', payload, { version: payload.version });
+  signCount[pair.address] = (signCount[pair.address] ?? 0) + 1;
+  return { id: ++signId, signature: ext.sign(pair).signature };
+}
+function signRaw(raw) {
+  const pair = keyring.getPair(raw.address);
+  signCount[pair.address] = (signCount[pair.address] ?? 0) + 1;
+  return { id: ++signId, signature: `0x${Buffer.from(pair.sign(raw.data)).toString('hex')}` };
+}
+
+// ---- a static server for SMRMS_WEB_DIST (from ui-check/journey.mjs)
+const MIME = {
+  '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript', '.css': 'text/css', '.json': 'application/json',
+  '.contract': 'application/json', '.png': 'image/png', '.svg': 'image/svg+xml', '.ico': 'image/x-icon', '.wasm': 'application/wasm',
+};
+function serveDist(dir) {
+  const root = path.resolve(dir);
+  if (!fs.existsSync(path.join(root, 'index.html'))) die(`SMRMS_WEB_DIST=${dir} has no index.html (run npm run build in web/)`);
+  const server = http.createServer((req, res) => {
+    const p = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+    let file = path.join(root, path.normalize(p));
+    if (!file.startsWith(root) || !fs.existsSync(file) || fs.statSync(file).isDirectory()) file = path.join(root, 'index.html');
+    res.writeHead(200, { 'content-type': MIME[path.extname(file)] || 'application/octet-stream', 'cache-control': 'no-store' });
+    fs.createReadStream(file).pipe(res);
+  });
+  return new Promise(resolve => server.listen(0, '127.0.0.1', () => resolve(server)));
+}
+let server = null;
+let WEB = process.env.SMRMS_WEB_URL;
+if (!WEB) {
+  if (!process.env.SMRMS_WEB_DIST) die('give the app: SMRMS_WEB_URL=<served app> or SMRMS_WEB_DIST=<built folder>');
+  server = await serveDist(process.env.SMRMS_WEB_DIST);
+  WEB = `http://127.0.0.1:${server.address().port}/`;
+}
+
+// ---- browser
+fs.mkdirSync(SHOTS, { recursive: true });
+for (const f of fs.readdirSync(SHOTS)) if (/^\d\d-.*\.png$/.test(f)) fs.rmSync(path.join(SHOTS, f));
+const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'smrms-web-chromium-'));
+const context = await chromium.launchPersistentContext(userDataDir, {
+  executablePath: CHROMIUM,
+  headless: true,
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+    '--disable-sync', '--no-first-run'],
+  viewport: { width: 1280, height: 900 },
+  acceptDownloads: true,
+});
+const isLoopback = u => ['127.0.0.1', 'localhost', '[::1]', '::1'].includes(new URL(u).hostname);
+const blocked = new Set();
+await context.route('**/*', route => {
+  const url = route.request().url();
+  if (url.startsWith('data:') || url.startsWith('blob:') || isLoopback(url)) return route.continue();
+  blocked.add(new URL(url).origin);
+  return route.abort();
+});
+const page = context.pages()[0] || (await context.newPage());
+const consoleErrors = [];
+page.on('pageerror', e => consoleErrors.push(`pageerror: ${e.message}`));
+page.on('console', m => { if (m.type() === 'error') consoleErrors.push(m.text()); });
+await page.exposeFunction('__smrmsSignPayload', payload => signPayload(payload));
+await page.exposeFunction('__smrmsSignRaw', raw => signRaw(raw));
+// Two "extensions", as Polkadot{.js} and Talisman inject themselves
+// (window.injectedWeb3[name].enable(origin) → { accounts, signer }).
+const extAccounts = {
+  'polkadot-js': [pairs.patient, pairs.stranger],
+  talisman: [pairs.doctor, pairs.head],
+};
+await page.addInitScript(lists => {
+  const mk = list => ({
+    version: '0.0.0-smrms-test',
+    enable: async () => ({
+      accounts: { get: async () => list, subscribe: cb => { cb(list); return () => {}; } },
+      signer: {
+        signPayload: payload => window.__smrmsSignPayload(payload),
+        signRaw: raw => window.__smrmsSignRaw(raw),
+      },
+    }),
+  });
+  window.injectedWeb3 = Object.fromEntries(Object.entries(lists).map(([name, list]) => [name, mk(list)]));
+}, Object.fromEntries(Object.entries(extAccounts).map(([n, ps]) => [n, ps.map(p => ({ address: p.address, name: p.meta.name, type: 'sr25519' }))])));
+
+// ---- helpers
+const TIMEOUT = 60_000;
+page.setDefaultTimeout(TIMEOUT);
+const T = id => page.getByTestId(id);
+let stepNo = 0;
+let shotNo = 0;
+let lastSeq = 0;
+
+async function shot(name) {
+  shotNo += 1;
+  const file = path.join(SHOTS, `${String(shotNo).padStart(2, '0')}-${name}.png`);
+  await page.waitForTimeout(150);
+  await page.screenshot({ path: file, fullPage: true });
+  console.log(`     screenshot ${path.relative(REPO, file)}`);
+}
+
+async function step(title, fn) {
+  stepNo += 1;
+  const t0 = Date.now();
+  console.log(`[${String(stepNo).padStart(2, '0')}] ${title}`);
+  try {
+    await fn();
+  } catch (e) {
+    const fail = path.join(SHOTS, `failed-step-${String(stepNo).padStart(2, '0')}.png`);
+    await page.screenshot({ path: fail, fullPage: true }).catch(() => {});
+    console.error(`     FAILED: ${e.message.split('\n').slice(0, 8).join('\n     ')}`);
+    console.error(`     page at failure: ${path.relative(REPO, fail)}`);
+    if (consoleErrors.length) console.error(`     last browser errors:\n       ${consoleErrors.slice(-6).join('\n       ')}`);
+    await finish(1);
+  }
+  console.log(`     ok (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+}
+
+async function finish(code) {
+  await context.close().catch(() => {});
+  fs.rmSync(userDataDir, { recursive: true, force: true });
+  server?.close();
+  await api.disconnect().catch(() => {});
+  process.exit(code);
+}
+
+/** Does `fn` (which starts one activity in the page) and waits for its result; checks its kind and text. */
+async function act(fn, { kind = 'ok', text, timeout = 120_000 } = {}) {
+  const before = lastSeq;
+  await fn();
+  const handle = await page.waitForFunction(b => {
+    const e = document.querySelector('[data-testid=result]');
+    return e && Number(e.dataset.seq) > b ? { seq: Number(e.dataset.seq), kind: e.dataset.kind, text: e.textContent } : null;
+  }, before, { timeout });
+  const r = await handle.jsonValue();
+  lastSeq = r.seq;
+  if (r.kind !== kind) throw new Error(`expected a${kind === 'ok' ? 'n' : ''} ${kind} result, the page says (${r.kind}): ${r.text}`);
+  if (text && !(text instanceof RegExp ? text.test(r.text) : r.text.includes(text))) throw new Error(`expected ${text} in the result, the page says: ${r.text}`);
+  console.log(`     page: ${r.text.replace(/\s*dismiss$/, '').trim()}`);
+  return r.text;
+}
+
+async function expectText(testid, re, what) {
+  const el = T(testid);
+  try {
+    await el.filter({ hasText: re }).first().waitFor({ timeout: TIMEOUT });
+  } catch {
+    const t = await el.first().innerText().catch(() => '(not on the page)');
+    throw new Error(`${what}: expected ${re} in [data-testid=${testid}], the page shows: ${t.slice(0, 400)}`);
+  }
+}
+
+async function as(who) {
+  await T('account-select').selectOption(A[who]);
+  await page.waitForFunction(a => document.querySelector('[data-testid=role]')?.getAttribute('title') === a, A[who]);
+  await page.waitForSelector('[data-testid=role]');
+  await page.waitForSelector('[data-testid=loading]', { state: 'detached' }).catch(() => {});
+}
+
+async function tab(id) {
+  await T(`tab-${id}`).click();
+  await T(`screen-${id}`).waitFor();
+  await page.waitForFunction(() => !document.querySelector('[data-testid=loading]'), null, { timeout: TIMEOUT }).catch(() => {});
+}
+
+const contractsAbi = name => JSON.parse(fs.readFileSync(suite.bundles[name], 'utf8'));
+async function sendFromHere(pair, tx) {
+  return new Promise((resolve, reject) => {
+    tx.signAndSend(pair, r => {
+      if (r.dispatchError) reject(new Error(`dispatch error: ${r.dispatchError.toString()}`));
+      else if (r.status.isInBlock) resolve(r);
+    }).catch(reject);
+  });
+}
+async function makeBlock() {
+  // the dev node makes a block only for a transaction, and a dry run sees the
+  // last block's time: a remark moves the chain's clock past the start
+  await sendFromHere(pairs.head, api.tx.system.remark('smrms web journey: tick'));
+}
+const records = new ContractPromise(api, contractsAbi('records'), suite.records);
+async function recordCount() {
+  const { output } = await records.query.recordCount(A.head, { gasLimit: api.registry.createType('WeightV2', { refTime: 10n ** 11n, proofSize: 10n ** 7n }) }, A.patient);
+  const j = output.toJSON();
+  return BigInt(j.ok?.ok ?? j.ok);
+}
+
+const t0 = Date.now();
+console.log(`web journey: app ${WEB}, node ${NODE_URL}`);
+console.log(`  head ${A.head}\n  patient ${A.patient}\n  doctor ${A.doctor}\n  stranger ${A.stranger}`);
+
+// ---------------------------------------------------------------------------
+await step('the app loads suite.json and the ABIs, says clearly when the node is unreachable, then connects', async () => {
+  await page.goto(WEB);
+  await expectText('node-status', /Connected to/, 'connected');
+  await T('node-url').fill('ws://127.0.0.1:9');
+  await T('node-connect').click();
+  await expectText('node-status', /unreachable/, 'a clear message for an unreachable node');
+  await shot('node-unreachable');
+  await T('node-url').fill(NODE_URL);
+  await T('node-connect').click();
+  await expectText('node-status', /Connected to/, 'reconnected');
+  await page.waitForFunction(n => document.querySelectorAll('[data-testid=account-select] option').length === n, 4);
+  const sources = await T('account-select').locator('option').allInnerTexts();
+  if (!sources.some(s => s.includes('(polkadot-js)')) || !sources.some(s => s.includes('(talisman)'))) throw new Error(`accounts from both extensions expected: ${sources}`);
+});
+
+await step('patient: creates her encryption key in the page (passphrase), not yet published', async () => {
+  await as('patient');
+  await expectText('role', /not registered/, 'an unregistered patient');
+  await act(async () => {
+    await T('key-new-pass').fill(V.passPatient);
+    await T('key-new-pass2').fill(V.passPatient);
+    await T('key-create').click();
+  }, { text: 'created and stored' });
+  await expectText('key-status', /Not yet published/, 'the key is not published yet');
+  const [download] = await Promise.all([page.waitForEvent('download'), T('key-backup').click()]);
+  const backup = await download.path().then(p => fs.readFileSync(p, 'utf8'));
+  if (backup.length < 40) throw new Error('the backup download is empty');
+  await shot('patient-key-created');
+});
+
+await step('patient: registers with a sealed profile; her key is published and matches', async () => {
+  await tab('register-patient');
+  for (const [k, v] of Object.entries(V.profile)) await T(`profile-${k}`).fill(v);
+  await shot('patient-registration-form');
+  await act(() => T('register-patient-submit').click(), { text: 'registered as a patient' });
+  await expectText('role', /^patient$/, 'registered as a patient');
+  await expectText('key-status', /matches this key/, 'published key matches');
+  await tab('profile');
+  await expectText('my-profile-allergies', new RegExp(V.profile.allergies), 'her own profile opens');
+  await shot('patient-profile-opened');
+});
+
+await step('doctor: creates his key and registers as a provider (pending)', async () => {
+  await as('doctor');
+  await act(async () => {
+    await T('key-new-pass').fill(V.passDoctor);
+    await T('key-new-pass2').fill(V.passDoctor);
+    await T('key-create').click();
+  }, { text: 'created and stored' });
+  await tab('register-provider');
+  await T('provider-name').fill(V.doctor.name);
+  await T('provider-kind').selectOption('Doctor');
+  await T('provider-qualification').fill(V.doctor.qualification);
+  await T('provider-specialization').fill(V.doctor.specialization);
+  await T('provider-phone').fill(V.doctor.phone);
+  await T('provider-licence').fill(V.doctor.licence);
+  await act(() => T('register-provider-submit').click(), { text: 'registered as a provider' });
+  await expectText('role', /doctor \(pending\)/, 'a pending doctor');
+  await expectText('provider-pending', /pending/, 'told he waits for verification');
+  await expectText('key-status', /matches/, 'his key is published');
+  await shot('doctor-registered-pending');
+});
+
+await step('head: verifies the doctor in the page', async () => {
+  await as('head');
+  await tab('providers');
+  await expectText(`provider-status-${A.doctor}`, /Pending/, 'the doctor waits');
+  await shot('head-providers-pending');
+  await act(() => T(`verify-${A.doctor}`).click(), { text: 'is verified' });
+  await expectText(`provider-status-${A.doctor}`, /Verified/, 'verified');
+  await shot('head-provider-verified');
+});
+
+await step('doctor: sets his consultation fee', async () => {
+  await as('doctor');
+  await expectText('role', /doctor \(verified\)/, 'verified now');
+  await tab('fee');
+  await act(async () => { await T('fee-input').fill(V.fee); await T('fee-set').click(); }, { text: /Your fee is now 2\.5 / });
+  await expectText('current-fee', /2\.5 /, 'the fee shown in the chain unit');
+  await shot('doctor-fee');
+});
+
+let expiryLabel;
+await step('patient: grants the doctor read and write access until a chosen date', async () => {
+  await as('patient');
+  await tab('consent');
+  await page.waitForFunction(a => !!document.querySelector(`[data-testid=grant-grantee] option[value="${a}"]`), A.doctor);
+  await T('grant-grantee').selectOption(A.doctor);
+  await T('scope-recordsRead').check();
+  await T('scope-recordsWrite').check();
+  const d = new Date(Date.now() + 30 * 86_400_000);
+  const iso = `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+  await T('grant-expiry').fill(iso);
+  await shot('patient-grant-form');
+  await act(() => T('grant-submit').click(), { text: /may now read my records, add to my records until .*key\(s\) re-wrapped/ });
+  expiryLabel = await T(`grant-expiry-${A.doctor}`).innerText();
+  if (!/until/.test(expiryLabel) || !new RegExp(String(d.getFullYear())).test(expiryLabel)) throw new Error(`the grant's expiry is not shown: ${expiryLabel}`);
+  console.log(`     grant listed: ${expiryLabel}`);
+  await shot('patient-grants');
+});
+
+await step('doctor: sees the patient and her grant, adds a sealed record (key wrapped for her and him)', async () => {
+  await as('doctor');
+  await tab('patients');
+  await expectText(`patient-${A.patient}`, /read my records, add to my records/, 'the grant as the doctor sees it');
+  await shot('doctor-patients');
+  await T(`open-patient-${A.patient}`).click();
+  await T('record-kind').selectOption(V.record.kind);
+  await T('record-title-input').fill(V.record.title);
+  await T('record-body-input').fill(V.record.body);
+  await act(() => T('record-add').click(), { text: /Record #0 stored sealed; its key is wrapped for .*Dr\. Charlie Rao/ });
+  await expectText('doctor-record-title-0', new RegExp(V.record.title), 'the doctor reads what he wrote');
+  await shot('doctor-record-added');
+});
+
+await step('patient: opens the record in the page; the tamper check is shown and passes', async () => {
+  await as('patient');
+  await tab('records');
+  await expectText('record-title-0', new RegExp(V.record.title), 'title decrypted');
+  await expectText('record-body-0', new RegExp(V.record.body.slice(0, 20).replace(/[.*+?^${}()|[\]\\%]/g, '\\$&')), 'body decrypted');
+  if ((await T('record-tamper-0').getAttribute('data-ok')) !== 'true') throw new Error(`tamper check: ${await T('record-tamper-0').innerText()}`);
+  await expectText('record-tamper-0', /Tamper check passed/, 'tamper check shown');
+  await shot('patient-record-opened');
+});
+
+await step("a stranger's audited read of her record is denied (from this process, as //Eve); the head's live feed shows it", async () => {
+  const gasLimit = api.registry.createType('WeightV2', { refTime: 5n * 10n ** 10n, proofSize: 5n * 10n ** 5n });
+  const dry = await records.query.readRecord(A.stranger, { gasLimit }, A.patient, 0);
+  const out = JSON.stringify(dry.output.toHuman());
+  if (!/Denied/.test(out)) throw new Error(`expected a denial, the dry run says ${out}`);
+  const twice = api.registry.createType('WeightV2', { refTime: dry.gasRequired.refTime.toBn().muln(2), proofSize: dry.gasRequired.proofSize.toBn().muln(2) });
+  await sendFromHere(pairs.stranger, records.tx.readRecord({ gasLimit: twice, storageDepositLimit: null }, A.patient, 0));
+  await as('head');
+  await tab('feed');
+  const item = T('feed-item').filter({ hasText: /denied/ }).filter({ hasText: /read record #0/ });
+  await item.first().waitFor();
+  const text = await item.first().innerText();
+  if (!text.includes(A.stranger.slice(0, 6)) || !/not registered/.test(text)) throw new Error(`the feed entry lacks who/why: ${text}`);
+  console.log(`     feed: ${text.replace(/\s+/g, ' ')}`);
+  await shot('head-live-feed');
+});
+
+await step('patient: "who looked at my data" lists the denied attempt; she revokes the doctor in one click', async () => {
+  await as('patient');
+  await tab('access-log');
+  await T('access-log-row').filter({ hasText: /denied: they are not registered/ }).first().waitFor();
+  await shot('patient-access-log');
+  await tab('consent');
+  await act(() => T(`revoke-${A.doctor}`).click(), { text: 'is revoked' });
+  await T('grants-empty').waitFor();
+  await shot('patient-revoked');
+});
+
+await step("doctor: his next write is refused in plain language before anything is sent", async () => {
+  await as('doctor');
+  await tab('patients');
+  await T('doctor-patient-address').fill(A.patient);
+  await T('doctor-patient-open').click();
+  await T('record-title-input').fill(V.refused.title);
+  await T('record-body-input').fill(V.refused.body);
+  const signedBefore = signCount[A.doctor];
+  const countBefore = await recordCount();
+  const nonceBefore = (await api.rpc.system.accountNextIndex(A.doctor)).toNumber();
+  await act(() => T('record-add').click(), { kind: 'refused', text: /has not given you write access to their records.*Nothing was sent\./ });
+  if (signCount[A.doctor] !== signedBefore) throw new Error('the wallet was asked to sign a refused call');
+  if ((await api.rpc.system.accountNextIndex(A.doctor)).toNumber() !== nonceBefore) throw new Error("the doctor's nonce moved: something was sent");
+  if ((await recordCount()) !== countBefore) throw new Error('a record was stored after the revocation');
+  await shot('doctor-write-refused');
+});
+
+let apptStart;
+await step("patient: requests a paid appointment; the doctor's fee is shown and confirmed before signing", async () => {
+  await as('patient');
+  await tab('appointments');
+  await page.waitForFunction(a => !!document.querySelector(`[data-testid=appt-doctor] option[value="${a}"]`), A.doctor);
+  await T('appt-doctor').selectOption(A.doctor);
+  await expectText('appt-fee', /^2\.5 /, "the doctor's fee");
+  apptStart = Math.ceil((Date.now() + 75_000) / 1000) * 1000;
+  const d = new Date(apptStart);
+  const p = n => String(n).padStart(2, '0');
+  await T('appt-start').fill(`${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`);
+  await T('appt-duration').fill('20');
+  await T('appt-reason').fill(V.apptReason);
+  const signedBefore = signCount[A.patient];
+  await T('appt-submit').click();
+  await expectText('appt-confirm-fee', /2\.5 /, 'the fee to confirm');
+  if (signCount[A.patient] !== signedBefore) throw new Error('signing started before the fee was confirmed');
+  await shot('patient-appointment-fee-confirm');
+  await act(() => T('appt-confirm-yes').click(), { text: /requested with Dr\. Charlie Rao; 2\.5 .* paid and held/ });
+  await expectText('appt-status-0', /requested/, 'the request is listed');
+  await expectText('appt-reason-0', new RegExp(V.apptReason), 'the sealed reason opens for her');
+  await shot('patient-appointment-requested');
+});
+
+await step('doctor: accepts it before its start', async () => {
+  await as('doctor');
+  await tab('doctor-appointments');
+  await expectText('appt-reason-0', new RegExp(V.apptReason), 'the reason opens for the doctor');
+  if (Date.now() >= apptStart) throw new Error('too slow: the appointment already started');
+  await act(() => T('appt-0-accept').click(), { text: 'accept done' });
+  await expectText('appt-status-0', /booked/, 'booked');
+  await shot('doctor-appointment-accepted');
+});
+
+await step('after the start: the patient marks it completed (the fee goes to the doctor, who withdraws it)', async () => {
+  const wait = apptStart + 1_500 - Date.now();
+  if (wait > 0) { console.log(`     waiting ${(wait / 1000).toFixed(0)} s for the start`); await page.waitForTimeout(wait); }
+  await makeBlock();
+  await as('patient');
+  await tab('appointments');
+  await T('appt-0-complete').waitFor({ timeout: 20_000 });
+  await act(() => T('appt-0-complete').click(), { text: 'mark completed done' });
+  await expectText('appt-status-0', /completed/, 'completed');
+  await shot('patient-appointment-completed');
+  await as('doctor');
+  await tab('fee');
+  await expectText('credit', /2\.5 /, 'the fee credited to the doctor');
+  await act(() => T('withdraw').click(), { text: /Withdrew 2\.5 / });
+  await shot('doctor-fee-withdrawn');
+});
+
+const secs = ((Date.now() - t0) / 1000).toFixed(0);
+if (blocked.size) console.log(`non-loopback requests the browser tried and were aborted: ${[...blocked].join(', ')}`);
+if (process.env.SMRMS_PLAINTEXT_OUT) {
+  fs.writeFileSync(process.env.SMRMS_PLAINTEXT_OUT, `${PLAINTEXT.join('\n')}\n`);
+  fs.writeFileSync(`${process.env.SMRMS_PLAINTEXT_OUT}.controls`, `${CONTROLS.join('\n')}\n`);
+}
+console.log(`web journey: ${stepNo} steps passed in ${secs} s, ${shotNo} screenshots in ${path.relative(REPO, SHOTS) || SHOTS}`);
+await finish(0);
