@@ -359,9 +359,9 @@ await step('patient: grants the doctor read and write access until a chosen date
   const iso = `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
   await T('grant-expiry').fill(iso);
   await shot('patient-grant-form');
-  await act(() => T('grant-submit').click(), { text: /may now read my records, add to my records until .*key\(s\) re-wrapped/ });
+  await act(() => T('grant-submit').click(), { text: /may now read records, add records, through .*key\(s\) re-wrapped/ });
   expiryLabel = await T(`grant-expiry-${A.doctor}`).innerText();
-  if (!/until/.test(expiryLabel) || !new RegExp(String(d.getFullYear())).test(expiryLabel)) throw new Error(`the grant's expiry is not shown: ${expiryLabel}`);
+  if (!/through/.test(expiryLabel) || !new RegExp(String(d.getFullYear())).test(expiryLabel)) throw new Error(`the grant's expiry is not shown: ${expiryLabel}`);
   console.log(`     grant listed: ${expiryLabel}`);
   await shot('patient-grants');
 });
@@ -369,7 +369,8 @@ await step('patient: grants the doctor read and write access until a chosen date
 await step('doctor: sees the patient and her grant, adds a sealed record (key wrapped for her and him)', async () => {
   await as('doctor');
   await tab('patients');
-  await expectText(`patient-${A.patient}`, /read my records, add to my records/, 'the grant as the doctor sees it');
+  await expectText(`patient-${A.patient}`, /read records, add records/, 'the grant as the doctor sees it');
+  await expectText(`patient-expiry-${A.patient}`, /through/, 'with its expiry');
   await shot('doctor-patients');
   await T(`open-patient-${A.patient}`).click();
   await T('record-kind').selectOption(V.record.kind);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  dateInputValue, datetimeInputValue, expiryFromDate, formatAmount, formatDate, formatDateTime, humanize,
+  expiryWords, dateInputValue, datetimeInputValue, expiryFromDate, formatAmount, formatDate, formatDateTime, humanize,
   msFromDatetimeInput, parseAmount, relativeTime, scopesText, shortAddress,
 } from './format';
 
@@ -45,6 +45,11 @@ describe('dates', () => {
     expect(new Date(e - 1).getDate()).toBe(1);
     expect(() => expiryFromDate('01/12/2025')).toThrow();
   });
+  it('grant expiries in words', () => {
+    expect(expiryWords(null)).toBe('until revoked');
+    expect(expiryWords(expiryFromDate('2025-12-01'), 'en-GB')).toBe('through 1 Dec 2025');
+    expect(expiryWords(Date.UTC(2025, 10, 26, 13, 5), 'en-GB', 'UTC')).toBe('until 26 Nov 2025, 13:05');
+  });
   it('date and datetime inputs', () => {
     expect(dateInputValue(new Date(2025, 0, 31), 1)).toBe('2025-02-01');
     const ms = new Date(2025, 5, 7, 8, 9, 10).getTime();
@@ -66,7 +71,8 @@ describe('names and words', () => {
     expect(shortAddress('short')).toBe('short');
   });
   it('scopes in words', () => {
-    expect(scopesText({ demographics: false, recordsRead: true, recordsWrite: true, appointments: false })).toBe('read my records, add to my records');
+    expect(scopesText({ demographics: false, recordsRead: true, recordsWrite: true, appointments: false })).toBe('read records, add records');
+    expect(scopesText({ demographics: true, recordsRead: false, recordsWrite: false, appointments: true })).toBe('see the profile, book appointments');
     expect(scopesText({ demographics: false, recordsRead: false, recordsWrite: false, appointments: false })).toBe('nothing');
   });
   it('humanizes variant names', () => {

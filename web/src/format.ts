@@ -104,30 +104,47 @@ export interface Scopes {
   appointments: boolean;
 }
 
-/** Plain words for each scope, from the grantee's side ("may …"). */
-export const SCOPE_WORDS: Record<keyof Scopes, { label: string; explain: string }> = {
+/** Plain words for each scope: a short label and what it allows. */
+export const SCOPE_WORDS: Record<keyof Scopes, { label: string; short: string; explain: string }> = {
   demographics: {
     label: 'See my profile',
+    short: 'see the profile',
     explain: 'May read your profile: name, date of birth, address, phone, blood group, allergies and emergency contact.',
   },
   recordsRead: {
     label: 'Read my records',
+    short: 'read records',
     explain: 'May read your medical records and your medications, including the ones already written.',
   },
   recordsWrite: {
     label: 'Add to my records',
-    explain: 'May add medical records and medications to your file (verified doctors only). They cannot change or delete old ones.',
+    short: 'add records',
+    explain: 'May add medical records and medications to your file (verified doctors only). Nobody can change or delete old ones.',
   },
   appointments: {
     label: 'Book appointments',
+    short: 'book appointments',
     explain: 'May set appointments with you (verified doctors only).',
   },
 };
 
-/** "read my records, add to my records" — the granted scopes in words. */
+/** "read records, add records" — the granted scopes in words. */
 export function scopesText(s: Scopes): string {
-  const parts = (Object.keys(SCOPE_WORDS) as (keyof Scopes)[]).filter(k => s[k]).map(k => SCOPE_WORDS[k].label.toLowerCase());
+  const parts = (Object.keys(SCOPE_WORDS) as (keyof Scopes)[]).filter(k => s[k]).map(k => SCOPE_WORDS[k].short);
   return parts.length ? parts.join(', ') : 'nothing';
+}
+
+/**
+ * When a grant ends, in words: "through 26 Nov 2025" when it ends at a local
+ * midnight (chosen as a date), else "until 26 Nov 2025, 14:05"; "until
+ * revoked" without an expiry.
+ */
+export function expiryWords(expiresAt: number | bigint | null, locale?: string, timeZone?: string): string {
+  if (expiresAt === null) return 'until revoked';
+  const ms = Number(expiresAt);
+  const d = new Date(ms);
+  const midnight = timeZone === undefined && d.getHours() === 0 && d.getMinutes() === 0 && d.getSeconds() === 0 && d.getMilliseconds() === 0;
+  return midnight ? `through ${formatDate(ms - 1, locale, timeZone)}` : `until ${formatDateTime(ms, locale, timeZone)}`;
 }
 
 /** "GracePeriodNotOver" → "grace period not over". */

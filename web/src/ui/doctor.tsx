@@ -3,13 +3,13 @@
 // fee and payouts.
 import { useState } from 'react';
 import { useApp } from './state';
-import { Amount, Btn, Field, Name, Section, Show, useAsync, useNow, When } from './common';
+import { Amount, Btn, Field, Name, Section, Show, useAsync, useNow } from './common';
 import { AppointmentRow, Credit, Medications, RecordCard } from './patient';
 import {
   addRecord, appointments, feeOf, patientsOf, recordViews, setAppointment, setFee, updateAppointment,
   RECORD_KINDS, type AppointmentAction, type AppointmentView,
 } from '../journeys';
-import { datetimeInputValue, formatAmount, msFromDatetimeInput, parseAmount, scopesText } from '../format';
+import { datetimeInputValue, expiryWords, formatAmount, msFromDatetimeInput, parseAmount, scopesText } from '../format';
 
 export function MyPatients({ onOpen }: { onOpen: (patient: string) => void }) {
   const { chain, account } = useApp();
@@ -28,7 +28,7 @@ export function MyPatients({ onOpen }: { onOpen: (patient: string) => void }) {
               <tr key={p.patient} data-testid={`patient-${p.patient}`} className={expired ? 'expired' : ''}>
                 <td><Name address={p.patient} /></td>
                 <td>{scopesText(p.grant.scopes)}</td>
-                <td>{p.grant.expiresAt === null ? 'until revoked' : <>{expired ? 'expired ' : ''}<When ms={p.grant.expiresAt} /></>}</td>
+                <td data-testid={`patient-expiry-${p.patient}`}>{expired ? `expired (${expiryWords(p.grant.expiresAt)})` : expiryWords(p.grant.expiresAt)}</td>
                 <td><Btn testid={`open-patient-${p.patient}`} onClick={() => onOpen(p.patient)}>Open file</Btn></td>
               </tr>
             );
@@ -44,7 +44,7 @@ export function MyPatients({ onOpen }: { onOpen: (patient: string) => void }) {
 }
 
 export function PatientFile({ patient, onClose }: { patient: string; onClose: () => void }) {
-  const { actor, run, nameOf, keys } = useApp();
+  const { actor, run, nameOf, lookupName, keys } = useApp();
   const records = useAsync(() => recordViews(actor(), patient), [patient, keys]);
   const [kind, setKind] = useState<string>('Diagnosis');
   const [title, setTitle] = useState('');
@@ -52,9 +52,10 @@ export function PatientFile({ patient, onClose }: { patient: string; onClose: ()
   const label = nameOf(patient);
   const add = () => run('Adding a record', async p => {
     if (!title.trim() || !body.trim()) throw new Error('A record needs a title and a text.');
-    const r = await addRecord(actor(), patient, kind, title, body, label, nameOf, p);
+    const r = await addRecord(actor(), patient, kind, title, body, await lookupName(patient), nameOf, p);
     setTitle(''); setBody('');
-    return `Record #${r.id} stored sealed; its key is wrapped for ${r.wrappedFor.map(nameOf).join(', ')}.`;
+    const names = await Promise.all(r.wrappedFor.map(lookupName));
+    return `Record #${r.id} stored sealed; its key is wrapped for ${names.join(', ')}.`;
   });
   return (
     <>
@@ -82,7 +83,7 @@ export function PatientFile({ patient, onClose }: { patient: string; onClose: ()
 }
 
 export function DoctorAppointments() {
-  const { actor, account, run, nameOf, keys } = useApp();
+  const { actor, account, run, nameOf, lookupName, keys } = useApp();
   const me = account!.address;
   const list = useAsync(() => appointments(actor(), me, true), [me, keys]);
   const now = useNow();
@@ -105,11 +106,11 @@ export function DoctorAppointments() {
     if (!editing) return 'Nothing to save.';
     await updateAppointment(actor(), editing, diagnosis, prescription);
     setEditing(null);
-    return `Appointment #${editing.id}: diagnosis and prescription stored, sealed for ${nameOf(editing.data.patient)} and you.`;
+    return `Appointment #${editing.id}: diagnosis and prescription stored, sealed for ${await lookupName(editing.data.patient)} and you.`;
   });
   const create = () => run('Setting an appointment', async () => {
     const fee = parseAmount(n.fee || '0', chain!.decimals);
-    await setAppointment(actor(), n.patient.trim(), msFromDatetimeInput(n.start), Number(n.duration), n.reason, fee, nameOf(n.patient.trim()));
+    await setAppointment(actor(), n.patient.trim(), msFromDatetimeInput(n.start), Number(n.duration), n.reason, fee, await lookupName(n.patient.trim()));
     return fee > 0n ? 'Appointment proposed: it is booked once the patient pays the fee.' : 'Appointment booked.';
   });
   return (

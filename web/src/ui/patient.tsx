@@ -9,7 +9,7 @@ import {
   type AppointmentAction, type AppointmentView, type RecordView,
 } from '../journeys';
 import { actionWords, denialForPatient } from '../errors';
-import { SCOPE_WORDS, dateInputValue, datetimeInputValue, expiryFromDate, formatAmount, msFromDatetimeInput, scopesText, type Scopes } from '../format';
+import { SCOPE_WORDS, dateInputValue, datetimeInputValue, expiryFromDate, expiryWords, formatAmount, msFromDatetimeInput, scopesText, type Scopes } from '../format';
 import { Variant } from '../chain/plain';
 
 const PROFILE_NAMES: Record<string, string> = {
@@ -130,13 +130,12 @@ export function Medications({ patient, patientLabel }: { patient: string; patien
 }
 
 function grantExpiry(expiresAt: bigint | null) {
-  if (expiresAt === null) return <span>until you revoke it</span>;
-  const expired = Number(expiresAt) <= Date.now();
-  return <span className={expired ? 'expired' : ''}>{expired ? 'expired ' : 'until '}<When ms={expiresAt} /></span>;
+  const expired = expiresAt !== null && Number(expiresAt) <= Date.now();
+  return <span className={expired ? 'expired' : ''} title={expiresAt === null ? undefined : new Date(Number(expiresAt)).toString()}>{expired ? `expired (${expiryWords(expiresAt)})` : expiryWords(expiresAt)}</span>;
 }
 
 export function Consent() {
-  const { actor, account, chain, run, nameOf } = useApp();
+  const { actor, account, chain, run, lookupName } = useApp();
   const me = account!.address;
   const grants = useAsync(() => grantsOf(chain!, me, me), [me]);
   const provs = useAsync(() => providers(chain!, me), [me]);
@@ -147,12 +146,12 @@ export function Consent() {
     const who = grantee.trim();
     if (!who) throw new Error('Choose whom to grant access to.');
     const expiresAt = expiry ? expiryFromDate(expiry) : null;
-    const name = nameOf(who);
+    const name = await lookupName(who);
     const r = await grant(actor(), who, scopes, expiresAt, name, p);
-    return `${name} may now ${scopesText(scopes)}${expiresAt ? ` until ${new Date(expiresAt).toLocaleString()}` : ' until you revoke it'}. ${r.rewrapped} existing data key(s) re-wrapped for them. ${r.note}`.trim();
+    return `${name} may now ${scopesText(scopes)}, ${expiresAt ? expiryWords(expiresAt) : 'until you revoke it'}. ${r.rewrapped} existing data key(s) re-wrapped for them. ${r.note}`.trim();
   });
   const doRevoke = (g: string) => run('Revoking access', async () => {
-    const name = nameOf(g);
+    const name = await lookupName(g);
     await revoke(actor(), g, name);
     return `Access for ${name} is revoked. Nothing new will be shared with them; what they already opened cannot be taken back.`;
   });
@@ -182,7 +181,7 @@ export function Consent() {
               </label>
             ))}
           </fieldset>
-          <Field label="Until (optional; empty = until you revoke it)" hint={expiry ? `Access ends at the end of ${new Date(expiryFromDate(expiry) - 1).toLocaleDateString()} (local time).` : undefined}>
+          <Field label="Until (optional; empty = until you revoke it)" hint={expiry ? `Access holds ${expiryWords(expiryFromDate(expiry))} and ends at midnight (your local time).` : undefined}>
             <input type="date" data-testid="grant-expiry" min={dateInputValue(new Date())} value={expiry} onChange={e => setExpiry(e.target.value)} />
           </Field>
           <div className="actions"><Btn type="submit" testid="grant-submit">Give access</Btn></div>
@@ -245,12 +244,13 @@ export function AccessLog() {
 }
 
 export function Emergencies() {
-  const { chain, account, actor, run, nameOf } = useApp();
+  const { chain, account, actor, run, lookupName } = useApp();
   const me = account!.address;
   const v = useAsync(() => emergencies(chain!, me, me), [me]);
   const close = (doctor: string) => run('Closing an emergency access', async () => {
-    await closeEmergency(actor(), me, doctor, nameOf(doctor));
-    return `The emergency access of ${nameOf(doctor)} is closed.`;
+    const name = await lookupName(doctor);
+    await closeEmergency(actor(), me, doctor, name);
+    return `The emergency access of ${name} is closed.`;
   });
   const now = Date.now();
   return (
@@ -280,10 +280,10 @@ const STATUS_WORDS: Record<string, string> = {
 };
 
 export function AppointmentRow({ ap, asDoctor, actions }: { ap: AppointmentView; asDoctor: boolean; actions: { action: AppointmentAction; label: string; danger?: boolean }[] }) {
-  const { run, actor, nameOf } = useApp();
+  const { run, actor, lookupName } = useApp();
   const other = asDoctor ? ap.data.patient : ap.data.doctor;
   const act = (action: AppointmentAction, label: string) => run(label, async () => {
-    await appointmentAction(actor(), ap, action, nameOf(other));
+    await appointmentAction(actor(), ap, action, await lookupName(other));
     return `Appointment #${ap.id}: ${label.toLowerCase()} done.`;
   });
   return (
@@ -319,7 +319,7 @@ export function Credit() {
 }
 
 export function PatientAppointments() {
-  const { actor, account, chain, run, nameOf, keys } = useApp();
+  const { actor, account, chain, run, lookupName, keys } = useApp();
   const me = account!.address;
   const list = useAsync(() => appointments(actor(), me, false), [me, keys]);
   const provs = useAsync(() => providers(chain!, me), [me]);
@@ -340,9 +340,10 @@ export function PatientAppointments() {
   const request = (amount: bigint) => run('Requesting an appointment', async p => {
     setConfirming(false);
     p('sealing the reason for you and the doctor');
-    const id = await requestAppointment(actor(), doctor, msFromDatetimeInput(start), Number(duration), reason, amount, nameOf(doctor));
+    const doctorName = await lookupName(doctor);
+    const id = await requestAppointment(actor(), doctor, msFromDatetimeInput(start), Number(duration), reason, amount, doctorName);
     setReason('');
-    return `Appointment #${id} requested with ${nameOf(doctor)}; ${formatAmount(amount, chain!.decimals, chain!.token)} paid and held until it takes place (refunded if it is declined or cancelled).`;
+    return `Appointment #${id} requested with ${doctorName}; ${formatAmount(amount, chain!.decimals, chain!.token)} paid and held until it takes place (refunded if it is declined or cancelled).`;
   });
 
   const actionsFor = (ap: AppointmentView) => {

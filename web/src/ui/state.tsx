@@ -41,6 +41,7 @@ interface AppCtx {
   actor: () => Actor;
   feed: FeedEntry[];
   nameOf: (address: string) => string;
+  lookupName: (address: string) => Promise<string>;
   namesVersion: number;
 }
 
@@ -105,8 +106,8 @@ export function AppProvider({ children }: { children: ReactNode }) {
       const api = await connectNode(target);
       apiRef.current = api;
       const c = await makeChain(api, target, config, bundles);
-      api.on('disconnected', () => setConn({ status: 'error', message: `Lost the connection to ${target}; reconnecting…` }));
-      api.on('connected', () => setConn({ status: 'connected', message: `Connected to ${c.chainName} at ${target}` }));
+      api.on('disconnected', () => { if (apiRef.current === api) setConn({ status: 'error', message: `Lost the connection to ${target}; reconnecting…` }); });
+      api.on('connected', () => { if (apiRef.current === api) setConn({ status: 'connected', message: `Connected to ${c.chainName} at ${target}` }); });
       setChain(c);
       setConn({ status: 'connected', message: `Connected to ${c.chainName} at ${target}` });
     } catch (e) {
@@ -232,37 +233,46 @@ export function AppProvider({ children }: { children: ReactNode }) {
   // names: providers by their public name, patients by their sealed name when
   // this account holds their profile key, else a short address
   useEffect(() => { names.current.clear(); setNamesVersion(v => v + 1); }, [chain, account, keys]);
-  const nameOf = useCallback((address: string): string => {
+  const lookupName = useCallback(async (address: string): Promise<string> => {
     const known = names.current.get(address);
     if (known) return known;
     const fallback = head === address ? `the head (${shortAddress(address)})` : shortAddress(address);
-    if (!chain || !account || pendingNames.current.has(address)) return fallback;
-    pendingNames.current.add(address);
+    if (!chain || !account) return fallback;
     const caller = account.address;
-    (async () => {
+    let n = fallback;
+    try {
       const s = await standingOf(chain, caller, address);
-      if (s.role === 'provider') {
-        const p = await providerOf(chain, caller, address);
-        return p.details.name;
+      if (s.role === 'provider') n = (await providerOf(chain, caller, address)).details.name;
+      else if (s.role === 'patient') {
+        const opened = address === caller && !keys ? null : await patientName(actorFor(), address);
+        n = opened ? (address === caller ? `${opened} (you)` : opened) : `patient ${shortAddress(address)}`;
       }
-      if (s.role === 'patient') {
-        const n = address === caller && !keys ? null : await patientName(actorFor(), address);
-        return n ? (address === caller ? `${n} (you)` : n) : `patient ${shortAddress(address)}`;
-      }
+    } catch {
       return fallback;
-    })().then(n => {
-      names.current.set(address, n);
-      setNamesVersion(v => v + 1);
-    }).catch(() => {}).finally(() => pendingNames.current.delete(address));
-    return fallback;
+    }
+    names.current.set(address, n);
+    return n;
   }, [chain, account, keys, head, actorFor]);
+
+  const nameOf = useCallback((address: string): string => {
+    const known = names.current.get(address);
+    if (known) return known;
+    if (!pendingNames.current.has(address)) {
+      pendingNames.current.add(address);
+      lookupName(address)
+        .then(() => setNamesVersion(v => v + 1))
+        .catch(() => {})
+        .finally(() => pendingNames.current.delete(address));
+    }
+    return head === address ? `the head (${shortAddress(address)})` : shortAddress(address);
+  }, [lookupName, head]);
 
   const value = useMemo<AppCtx>(() => ({
     config, nodeUrl, setNodeUrl, connect, conn, chain, accounts, walletError, walletBusy, enableWallet,
     account, selectAccount, keys, setKeys, head, standing, refresh, bump, activity, result, run,
-    actor: actorFor, feed, nameOf, namesVersion,
+    actor: actorFor, feed, nameOf, lookupName, namesVersion,
   }), [config, nodeUrl, connect, conn, chain, accounts, walletError, walletBusy, enableWallet, account, selectAccount,
-    keys, setKeys, head, standing, refresh, bump, activity, result, run, actorFor, feed, nameOf, namesVersion]);
+    keys, setKeys, head, standing, refresh, bump, activity, result, run, actorFor, feed, nameOf, lookupName, namesVersion]);
 
   return <Ctx.Provider value={value}>{children}</Ctx.Provider>;
 }
