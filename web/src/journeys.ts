@@ -2,6 +2,7 @@
 // sealed here before it reaches the chain, and every data key is wrapped for
 // exactly the accounts the patient allows. The UI (src/ui) only calls these.
 import { decodeAddress } from '@polkadot/util-crypto';
+import { u8aToHex } from '@polkadot/util';
 import {
   MAX_TEXT_LEN, MEDICATION_FIELDS, PROFILE_FIELDS, SEALED_TITLE, CryptoError,
   newDataKey, openField, openNote, openRecord, sealField, sealNote, sealRecord, unwrapKey, wrapInfo, wrapKey,
@@ -105,7 +106,7 @@ export async function publishedKey(chain: Chain, caller: string, who: string): P
 }
 
 export async function publishKey(a: Actor): Promise<void> {
-  await tx(a, 'registry', 'publish_encryption_key', [needKeys(a).publicKey]);
+  await tx(a, 'registry', 'publish_encryption_key', [u8aToHex(needKeys(a).publicKey)]);
 }
 
 /** My unwrapped data key of `object`, or null when none is stored for me. Throws if one is stored but does not open. */
@@ -117,7 +118,8 @@ export async function myKey(a: Actor, patient: string, object: Sealed): Promise<
 
 async function shareWith(a: Actor, patient: string, object: Sealed, recipient: string, publicKey: Uint8Array, dataKey: Uint8Array, who: Who = {}) {
   const wrapped = await wrapKey(publicKey, dataKey, wrapInfo(bytes(patient), object, bytes(recipient)));
-  await tx(a, 'records', 'share_key', [patient, sealedArg(object), recipient, wrapped], { who });
+  // Vec<u8> as hex: @polkadot/types reads a bare Uint8Array as already SCALE-encoded (length-prefixed)
+  await tx(a, 'records', 'share_key', [patient, sealedArg(object), recipient, u8aToHex(wrapped)], { who });
 }
 
 export async function keyHolders(chain: Chain, caller: string, patient: string, object: Sealed): Promise<string[]> {
