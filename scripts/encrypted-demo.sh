@@ -127,6 +127,9 @@ expect_out "SEALED"
 
 step "revoke Eve; grant Charlie (record 0's key is re-wrapped for him); Charlie writes record 1; a new profile version is not wrapped for Eve"
 as "$DAVE" -- revoke "$A_EVE"
+expect_out "wrapped key(s) removed"
+# her keys are gone from current state: record 0 is ciphertext to her now
+as "$EVE" 3 -- read --patient "$A_DAVE" --id 0
 as "$DAVE" -- grant "$A_CHARLIE" --scopes records-read,records-write,appointments
 expect_out "2 existing data key(s) re-wrapped"
 as "$CHARLIE" -- read --patient "$A_DAVE" --id 0
@@ -189,7 +192,9 @@ expect_out "$A_REQUEST"
 as "$DAVE" -- cancel "$REQ"
 # a fee: paid with the request, held by the contract, refunded on decline, withdrawn
 as "$CHARLIE" -- set-fee 5000
-as "$DAVE" -- request-appointment --doctor "$A_CHARLIE" --in-seconds 86400 --reason "Second opinion"
+as "$DAVE" 1 -- request-appointment --doctor "$A_CHARLIE" --in-seconds 86400 --reason "Second opinion" --max-fee 4999
+expect_out "more than your --max-fee"
+as "$DAVE" -- request-appointment --doctor "$A_CHARLIE" --in-seconds 86400 --reason "Second opinion" --max-fee 5000
 expect_out "fee 5000 paid"
 REQ=$(awk '/appointment .* requested/ {print $2}' "$WORK/out")
 as "$CHARLIE" -- decline "$REQ"

@@ -227,6 +227,19 @@ pub struct Client<'a> {
     pub log: bool,
 }
 
+/// Refuses to pay `fee` unless the user agreed to at least that much.
+pub fn check_fee(fee: u128, max_fee: Option<u128>) -> Result<()> {
+    match max_fee {
+        _ if fee == 0 => Ok(()),
+        Some(max) if fee <= max => Ok(()),
+        Some(max) => bail!("the fee is {fee}, more than your --max-fee {max}: nothing sent"),
+        None => bail!("the fee is {fee}: pass --max-fee {fee} (or more) to agree to pay it; nothing sent"),
+    }
+}
+
+/// Most keys the records contract takes in one `share_keys` / `revoke_keys`.
+pub const KEY_BATCH: usize = 32;
+
 fn sealed_arg(o: Sealed) -> String {
     match o {
         Sealed::Profile => "Profile".into(),
@@ -540,53 +553,83 @@ impl<'a> Client<'a> {
         .await?;
         self.note(format!("granted {scopes:?} to {grantee}"));
         let me = self.me.clone();
-        let mut n = 0;
         let Some(pk) = self.encryption_key_of(grantee).await? else {
             self.note(format!(
                 "{grantee} has published no encryption key yet: nothing re-wrapped (grant again once she has)"
             ));
             return Ok(0);
         };
+        let mut items = Vec::new();
         if scopes.demographics {
-            match self.my_key(&me, Sealed::Profile).await? {
-                Some(k) => {
-                    self.share_with(&me, Sealed::Profile, grantee, &pk, &k).await?;
-                    n += 1;
-                }
-                None => self.note("no profile key of mine on chain (shredded?): profile not re-wrapped"),
-            }
+            items.push(Sealed::Profile);
         }
         if scopes.records_read {
-            let count = self.record_count(&me).await?;
-            for id in 0..count {
-                match self.my_key(&me, Sealed::Record(id)).await? {
-                    Some(k) => {
-                    self.share_with(&me, Sealed::Record(id), grantee, &pk, &k).await?;
-                    n += 1;
-                }
-                    None => self
-                        .note(format!("record {id}: no key of mine (shredded or not shared with me): not re-wrapped")),
-                }
-            }
+            items.extend((0..self.record_count(&me).await?).map(Sealed::Record));
             for (id, _) in self.medication_entries(&me).await? {
-                match self.my_key(&me, Sealed::Medication(id)).await? {
-                    Some(k) => {
-                    self.share_with(&me, Sealed::Medication(id), grantee, &pk, &k).await?;
-                    n += 1;
-                }
-                    None => self.note(format!("medication {id}: no key of mine: not re-wrapped")),
-                }
+                items.push(Sealed::Medication(id));
             }
         }
-        Ok(n)
+        // Unwrap my copy of each key and wrap it for the grantee; an item I
+        // cannot open is skipped and reported, never the end of the grant.
+        let mut batch = Vec::new();
+        for object in items {
+            match self.my_key(&me, object).await {
+                Ok(Some(k)) => {
+                    let info = wrap_info(&me.0, object, &grantee.0);
+                    let wrapped = wrap_key(&pk, &k, &info).map_err(|e| anyhow!("wrap: {e:?}"))?;
+                    batch.push((object, wrapped));
+                }
+                Ok(None) => self.note(format!("{object:?}: no key of mine (shredded or not shared with me): skipped")),
+                Err(e) => self.note(format!("{object:?}: skipped: {e}")),
+            }
+        }
+        let mut n = 0;
+        for chunk in batch.chunks(KEY_BATCH) {
+            let list = chunk
+                .iter()
+                .map(|(o, w)| format!("({}, {})", sealed_arg(*o), arg::bytes(w)))
+                .collect::<Vec<_>>()
+                .join(", ");
+            self.send(Contract::Records, "share_keys", &[arg::account(&me), arg::account(grantee), format!("[{list}]")])
+                .await?;
+            n += chunk.len();
+            self.note(format!("wrapped {n}/{} keys for {grantee}", batch.len()));
+        }
+        Ok(u32::try_from(n)?)
     }
 
-    /// Revokes `grantee`'s grant. Keys already wrapped for her stay (she
-    /// may have read those records already); nothing later is wrapped for
-    /// her, and the contract refuses to store such a key.
-    pub async fn revoke(&self, grantee: &AccountId32) -> Result<()> {
+    /// Revokes `grantee`'s grant, then removes the keys wrapped for her from
+    /// current state (`records.revoke_keys`, in batches of 32), so that she
+    /// cannot fetch them any more (keys she fetched before cannot be taken
+    /// back) and the items' key-holder lists have room for new readers.
+    /// Returns how many keys were removed.
+    pub async fn revoke(&self, grantee: &AccountId32) -> Result<u32> {
         self.send(Contract::Permissions, "revoke", &[arg::account(grantee)]).await?;
-        Ok(())
+        let me = self.me.clone();
+        let mut held = Vec::new();
+        let mut items = vec![Sealed::Profile];
+        items.extend((0..self.record_count(&me).await?).map(Sealed::Record));
+        for (id, _) in self.medication_entries(&me).await? {
+            items.push(Sealed::Medication(id));
+        }
+        for object in items {
+            let v = self
+                .query(Contract::Records, "key_of", &[arg::account(&me), sealed_arg(object), arg::account(grantee)])
+                .await?;
+            if as_option(&v)?.is_some() {
+                held.push(object);
+            }
+        }
+        let mut removed = 0u32;
+        for chunk in held.chunks(KEY_BATCH) {
+            let list = chunk.iter().map(|o| sealed_arg(*o)).collect::<Vec<_>>().join(", ");
+            let v = self
+                .send(Contract::Records, "revoke_keys", &[arg::account(&me), arg::account(grantee), format!("[{list}]")])
+                .await?;
+            removed = removed.saturating_add(u32::try_from(as_u128(&v)?)?);
+        }
+        self.note(format!("revoked {grantee}; removed {removed} wrapped keys of hers"));
+        Ok(removed)
     }
 
     // ------------------------------------------------------------------
@@ -764,7 +807,12 @@ impl<'a> Client<'a> {
     /// Marks a medication entry stopped (the patient, or a doctor with
     /// RecordsWrite).
     pub async fn stop_medication(&self, patient: &AccountId32, id: u32) -> Result<()> {
-        self.send(Contract::Records, "stop_medication", &[arg::account(patient), arg::num(id)]).await?;
+        let v = self.send(Contract::Records, "stop_medication", &[arg::account(patient), arg::num(id)]).await?;
+        if let Some((outcome, reason)) = variant(v) {
+            if outcome == "Denied" {
+                bail!("records.stop_medication: denied ({reason:?}); the attempt is in the patient's access log");
+            }
+        }
         Ok(())
     }
 
@@ -1007,8 +1055,10 @@ impl<'a> Client<'a> {
         start_ms: u64,
         duration_min: u32,
         reason: &str,
+        max_fee: Option<u128>,
     ) -> Result<(u64, u128)> {
         let fee = as_u128(&self.query(Contract::Appointments, "fee_of", &[arg::account(doctor)]).await?)?;
+        check_fee(fee, max_fee)?;
         let keys = self.note_keys(&self.me, doctor).await?;
         let reason = self.seal_note(&self.me, doctor, keys, reason)?;
         let args = [arg::account(doctor), arg::num(start_ms), arg::num(duration_min), arg::string(&reason)];
@@ -1020,15 +1070,21 @@ impl<'a> Client<'a> {
     /// on a request), `confirm` (patient, paying the proposed fee), `cancel`,
     /// `complete` (after the start), `mark_no_show` (doctor).
     pub async fn appointment_action(&self, id: u64, action: AppointmentAction) -> Result<()> {
-        let value = match action {
-            AppointmentAction::Confirm => {
-                let a = self.query(Contract::Appointments, "appointment", &[arg::num(id)]).await?;
-                as_u128(field(&a, "fee")?)?
-            }
-            _ => 0,
-        };
-        self.send_paying(Contract::Appointments, action.message(), &[arg::num(id)], value).await?;
+        if action == AppointmentAction::Confirm {
+            bail!("confirm pays a fee: use `confirm` with the most you agree to pay");
+        }
+        self.send(Contract::Appointments, action.message(), &[arg::num(id)]).await?;
         Ok(())
+    }
+
+    /// The patient confirms a proposed appointment, paying its fee if it is
+    /// at most `max_fee`. Returns the fee paid.
+    pub async fn confirm(&self, id: u64, max_fee: Option<u128>) -> Result<u128> {
+        let a = self.query(Contract::Appointments, "appointment", &[arg::num(id)]).await?;
+        let fee = as_u128(field(&a, "fee")?)?;
+        check_fee(fee, max_fee)?;
+        self.send_paying(Contract::Appointments, "confirm", &[arg::num(id)], fee).await?;
+        Ok(fee)
     }
 
     /// A doctor sets the fee patients pay with a request.

@@ -99,6 +99,8 @@ pub mod records {
         pub added_by: AccountId,
         /// When it was stopped, if it was.
         pub stopped_at: Option<Timestamp>,
+        /// Added under emergency access.
+        pub emergency: bool,
     }
 
     /// The outcome of an attempt to add a record or medication.
@@ -246,6 +248,8 @@ pub mod records {
         by: AccountId,
         /// The medication id.
         id: u32,
+        /// Added under emergency access.
+        emergency: bool,
     }
 
     /// A medication was stopped.
@@ -259,6 +263,22 @@ pub mod records {
         by: AccountId,
         /// The medication id.
         id: u32,
+        /// Stopped under emergency access.
+        emergency: bool,
+    }
+
+    /// The patient removed readers' wrapped keys (e.g. after revoking a
+    /// grant), so that they cannot fetch them from current state.
+    #[ink(event)]
+    pub struct KeysRevoked {
+        /// The patient.
+        #[ink(topic)]
+        patient: AccountId,
+        /// Whose keys were removed.
+        #[ink(topic)]
+        recipient: AccountId,
+        /// How many keys were removed.
+        count: u32,
     }
 
     /// A data key was wrapped for a reader and stored beside the ciphertext.
@@ -304,12 +324,31 @@ pub mod records {
         key_holders: Mapping<SealedItem, Vec<AccountId>>,
         /// The wrapped data key of (patient, item) for a recipient.
         wrapped_keys: Mapping<WrappedKeyId, Vec<u8>>,
+        /// Items whose keys the patient shredded (tombstones: no key can be
+        /// stored for them again).
+        shredded: Mapping<SealedItem, ()>,
     }
 
     /// A sealed item of a patient: (patient, item).
     type SealedItem = (AccountId, Sealed);
     /// One wrapped key: (patient, item, recipient).
     type WrappedKeyId = (AccountId, Sealed, AccountId);
+
+    /// Most items in one `share_keys` or `revoke_keys` batch.
+    pub const MAX_KEY_BATCH: u32 = 32;
+
+    /// Cross-contract decisions already made in one key batch.
+    #[derive(Default)]
+    struct KeyDecisions {
+        /// The patient is registered.
+        patient_ok: bool,
+        /// This author may still read (and so share).
+        author_ok: Option<AccountId>,
+        /// The recipient holds `Demographics` now.
+        demographics: bool,
+        /// The recipient holds `RecordsRead` now.
+        records_read: bool,
+    }
 
     impl Records {
         /// Deploys the records contract.
@@ -330,6 +369,7 @@ pub mod records {
                 total_records: 0,
                 key_holders: Mapping::default(),
                 wrapped_keys: Mapping::default(),
+                shredded: Mapping::default(),
             }
         }
 
@@ -395,7 +435,9 @@ pub mod records {
         /// # Errors
         /// `EmptyField` / `FieldTooLong`; `UnknownPatient`;
         /// `NotVerifiedDoctor` for an author who is not a verified doctor;
-        /// `UnknownRecord` / `AlreadySuperseded` for a bad correction.
+        /// `UnknownRecord` / `AlreadySuperseded` for a bad correction;
+        /// `NotAuthor` when correcting another author's record (add a new
+        /// record that references it instead).
         /// Lack of consent is not an error: it returns `Ok(Denied(NoConsent))`,
         /// logs the attempt and emits `AccessDenied`, and stores no record.
         #[ink(message)]
@@ -417,6 +459,9 @@ pub mod records {
                     let r = self.records.get((patient, old)).ok_or(Error::UnknownRecord)?;
                     if r.superseded_by.is_some() {
                         return Err(Error::AlreadySuperseded);
+                    }
+                    if r.author != author {
+                        return Err(Error::NotAuthor);
                     }
                     Some((old, r))
                 }
@@ -615,47 +660,73 @@ pub mod records {
             let by = self.env().caller();
             validate_medication(&name, &dose, &frequency, &notes, start, end)?;
             self.ensure_patient(patient)?;
-            if by != patient {
-                let standing = self.verified_doctor(by)?;
-                let outcome = self.decide_as(patient, by, standing, Scope::RecordsWrite)?;
-                self.audit(patient, by, AccessAction::WriteMedication, outcome)?;
-                if let AccessOutcome::Denied(reason) = outcome {
-                    return Ok(WriteOutcome::Denied(reason));
-                }
-            }
+            let emergency = match self.medication_write(patient, by, AccessAction::WriteMedication)? {
+                AccessOutcome::Denied(reason) => return Ok(WriteOutcome::Denied(reason)),
+                outcome => outcome == AccessOutcome::GrantedEmergency,
+            };
             let id = self.medication_len.get(patient).unwrap_or(0);
             self.medications.insert(
                 (patient, id),
-                &Medication { name, dose, frequency, start, end, prescribed_by, notes, added_by: by, stopped_at: None },
+                &Medication {
+                    name,
+                    dose,
+                    frequency,
+                    start,
+                    end,
+                    prescribed_by,
+                    notes,
+                    added_by: by,
+                    stopped_at: None,
+                    emergency,
+                },
             );
             self.medication_len.insert(patient, &id.checked_add(1).ok_or(Error::Overflow)?);
-            self.env().emit_event(MedicationAdded { patient, by, id });
+            self.env().emit_event(MedicationAdded { patient, by, id, emergency });
             Ok(WriteOutcome::Accepted(id))
         }
 
         /// Stops a medication: by the patient, or a verified doctor with
-        /// `RecordsWrite` consent or emergency access.
+        /// `RecordsWrite` consent or emergency access. A doctor's attempt is
+        /// logged in the patient's access log, granted or denied, like
+        /// `add_medication`.
+        ///
+        /// # Arguments
+        /// * `patient` - the patient.
+        /// * `id` - the medication entry.
         ///
         /// # Errors
-        /// `UnknownMedication`; `MedicationAlreadyStopped`; `NotVerifiedDoctor`;
-        /// `NotAllowed` without consent.
+        /// `UnknownMedication`; `MedicationAlreadyStopped`; `NotVerifiedDoctor`.
+        /// Lack of consent returns `Ok(Denied(..))`, logged, with
+        /// `AccessDenied`; nothing changes.
         #[ink(message)]
-        pub fn stop_medication(&mut self, patient: AccountId, id: u32) -> Result<()> {
+        pub fn stop_medication(&mut self, patient: AccountId, id: u32) -> Result<WriteOutcome> {
             let by = self.env().caller();
             let mut m = self.medications.get((patient, id)).ok_or(Error::UnknownMedication)?;
             if m.stopped_at.is_some() {
                 return Err(Error::MedicationAlreadyStopped);
             }
-            if by != patient {
-                let standing = self.verified_doctor(by)?;
-                if let AccessOutcome::Denied(_) = self.decide_as(patient, by, standing, Scope::RecordsWrite)? {
-                    return Err(Error::NotAllowed);
-                }
-            }
+            let emergency = match self.medication_write(patient, by, AccessAction::StopMedication)? {
+                AccessOutcome::Denied(reason) => return Ok(WriteOutcome::Denied(reason)),
+                outcome => outcome == AccessOutcome::GrantedEmergency,
+            };
             m.stopped_at = Some(self.env().block_timestamp());
             self.medications.insert((patient, id), &m);
-            self.env().emit_event(MedicationStopped { patient, by, id });
-            Ok(())
+            self.env().emit_event(MedicationStopped { patient, by, id, emergency });
+            Ok(WriteOutcome::Accepted(id))
+        }
+
+        /// The decision on a medication write by `by`: the patient herself is
+        /// granted without a log entry (her own data); anyone else must be a
+        /// verified doctor (`NotVerifiedDoctor`) and is decided on
+        /// `RecordsWrite`, logged and, on denial, announced to the head.
+        fn medication_write(&mut self, patient: AccountId, by: AccountId, action: AccessAction) -> Result<AccessOutcome> {
+            if by == patient {
+                return Ok(AccessOutcome::Granted);
+            }
+            let standing = self.verified_doctor(by)?;
+            let outcome = self.decide_as(patient, by, standing, Scope::RecordsWrite)?;
+            self.audit(patient, by, action, outcome)?;
+            Ok(outcome)
         }
 
         /// A page of a patient's medications (all, stopped ones included).
@@ -727,16 +798,19 @@ pub mod records {
         }
 
         /// Stores a data key wrapped (HPKE) for `recipient` beside the
-        /// ciphertext of a patient's profile, record or medication entry,
-        /// replacing an earlier one. Who may store: for the profile, the
-        /// patient; for a record or medication, the patient or its author
-        /// (who added it). Who may receive: the patient, the author, or an
-        /// account that holds the matching read access now (`Demographics`
-        /// for the profile, `RecordsRead` for records and medications, by
-        /// consent or open emergency access, verified). A grant
-        /// made later is served by the patient's client wrapping the existing
-        /// keys again; revoking stops future wrapping (keys already fetched
-        /// cannot be taken back).
+        /// ciphertext of a patient's profile, record or medication entry.
+        ///
+        /// Who may store: for the profile, the patient; for a record or
+        /// medication, the patient or its author (who added it) while the
+        /// author still holds the patient's read access now (verified, by
+        /// consent or open emergency access). Only the patient may replace a
+        /// stored key; an author may only add a missing one, so nobody but
+        /// the patient can lock her out of her own data. Who may receive: the
+        /// patient, the author, or an account that holds the matching read
+        /// access now (`Demographics` for the profile, `RecordsRead` for
+        /// records and medications). After `shred_keys` no key can be stored
+        /// for the item again. A grant made later is served by the patient's
+        /// client wrapping the existing keys again (`share_keys` takes a batch).
         ///
         /// # Arguments
         /// * `patient` - the patient whose data it is.
@@ -746,20 +820,68 @@ pub mod records {
         ///
         /// # Errors
         /// `EmptyField` / `FieldTooLong` for `wrapped`; `UnknownPatient`;
-        /// `UnknownRecord`; `UnknownMedication`; `NotAllowed` for any other caller;
-        /// `RecipientNotAllowed`; `TooManyKeyHolders` past 72 recipients.
+        /// `UnknownRecord`; `UnknownMedication`; `NotAllowed` for any other
+        /// caller (and an author who lost access); `RecipientNotAllowed`;
+        /// `KeyAlreadyStored` for an author replacing a key; `ItemShredded`;
+        /// `TooManyKeyHolders` past 72 recipients.
         #[ink(message)]
         pub fn share_key(&mut self, patient: AccountId, object: Sealed, recipient: AccountId, wrapped: Vec<u8>) -> Result<()> {
+            let by = self.env().caller();
+            let mut decided = KeyDecisions::default();
+            self.store_key(&mut decided, by, patient, object, recipient, &wrapped)
+        }
+
+        /// `share_key` for up to 32 items at once, all for one recipient
+        /// (e.g. the history of a patient for a newly granted doctor): the
+        /// same rules for every item; any refusal refuses the whole batch.
+        ///
+        /// # Arguments
+        /// * `patient` - the patient whose data it is.
+        /// * `recipient` - the account the keys are wrapped for.
+        /// * `keys` - (item, wrapped key) pairs, 1 to 32.
+        ///
+        /// # Errors
+        /// As `share_key`; `EmptyField` for an empty batch, `TooManyItems`
+        /// past 32.
+        #[ink(message)]
+        pub fn share_keys(&mut self, patient: AccountId, recipient: AccountId, keys: Vec<(Sealed, Vec<u8>)>) -> Result<u32> {
+            if keys.is_empty() {
+                return Err(Error::EmptyField);
+            }
+            if keys.len() > MAX_KEY_BATCH as usize {
+                return Err(Error::TooManyItems);
+            }
+            let by = self.env().caller();
+            let mut decided = KeyDecisions::default();
+            for (object, wrapped) in &keys {
+                self.store_key(&mut decided, by, patient, *object, recipient, wrapped)?;
+            }
+            u32::try_from(keys.len()).map_err(|_| Error::Overflow)
+        }
+
+        /// The rules of `share_key`, with the cross-contract decisions cached
+        /// per batch (`decided`).
+        fn store_key(
+            &mut self,
+            decided: &mut KeyDecisions,
+            by: AccountId,
+            patient: AccountId,
+            object: Sealed,
+            recipient: AccountId,
+            wrapped: &[u8],
+        ) -> Result<()> {
             if wrapped.is_empty() {
                 return Err(Error::EmptyField);
             }
             if wrapped.len() > MAX_WRAPPED_KEY_LEN {
                 return Err(Error::FieldTooLong);
             }
-            let by = self.env().caller();
             let (author, scope) = match object {
                 Sealed::Profile => {
-                    self.ensure_patient(patient)?;
+                    if !decided.patient_ok {
+                        self.ensure_patient(patient)?;
+                        decided.patient_ok = true;
+                    }
                     (None, Scope::Demographics)
                 }
                 Sealed::Record(id) => {
@@ -771,12 +893,32 @@ pub mod records {
                     (Some(m.added_by), Scope::RecordsRead)
                 }
             };
-            if by != patient && Some(by) != author {
-                return Err(Error::NotAllowed);
+            if self.shredded.contains((patient, object)) {
+                return Err(Error::ItemShredded);
+            }
+            if by != patient {
+                if Some(by) != author {
+                    return Err(Error::NotAllowed);
+                }
+                // An author keeps the right to share only while she may read.
+                if decided.author_ok != Some(by) {
+                    if let AccessOutcome::Denied(_) = self.decide(patient, by, Scope::RecordsRead)? {
+                        return Err(Error::NotAllowed);
+                    }
+                    decided.author_ok = Some(by);
+                }
+                if self.wrapped_keys.contains((patient, object, recipient)) {
+                    return Err(Error::KeyAlreadyStored);
+                }
             }
             if recipient != patient && Some(recipient) != author {
-                if let AccessOutcome::Denied(_) = self.decide(patient, recipient, scope)? {
-                    return Err(Error::RecipientNotAllowed);
+                let known = if scope == Scope::Demographics { &mut decided.demographics } else { &mut decided.records_read };
+                if !*known {
+                    if let AccessOutcome::Denied(_) = self.decide(patient, recipient, scope)? {
+                        return Err(Error::RecipientNotAllowed);
+                    }
+                    let known = if scope == Scope::Demographics { &mut decided.demographics } else { &mut decided.records_read };
+                    *known = true;
                 }
             }
             let mut holders = self.key_holders.get((patient, object)).unwrap_or_default();
@@ -787,9 +929,50 @@ pub mod records {
                 holders.push(recipient);
                 self.key_holders.insert((patient, object), &holders);
             }
-            self.wrapped_keys.insert((patient, object, recipient), &wrapped);
+            self.wrapped_keys.insert((patient, object, recipient), &wrapped.to_vec());
             self.env().emit_event(KeyShared { patient, recipient, object, by });
             Ok(())
+        }
+
+        /// The patient removes `recipient`'s wrapped keys of up to 32 of her
+        /// items, e.g. right after revoking a grant, so that the revoked
+        /// reader cannot fetch them from current state (keys fetched before
+        /// cannot be taken back) and the item's key-holder list has room for
+        /// new readers. Items without a key for `recipient` are skipped.
+        /// Returns how many keys were removed.
+        ///
+        /// Who may call: the patient.
+        ///
+        /// # Arguments
+        /// * `patient` - the patient (the caller).
+        /// * `recipient` - whose keys to remove (not the patient herself).
+        /// * `objects` - the items, 1 to 32.
+        ///
+        /// # Errors
+        /// `NotAllowed` for anyone but the patient or for `recipient` =
+        /// `patient`; `EmptyField` / `TooManyItems` for the batch size.
+        #[ink(message)]
+        pub fn revoke_keys(&mut self, patient: AccountId, recipient: AccountId, objects: Vec<Sealed>) -> Result<u32> {
+            if self.env().caller() != patient || recipient == patient {
+                return Err(Error::NotAllowed);
+            }
+            if objects.is_empty() {
+                return Err(Error::EmptyField);
+            }
+            if objects.len() > MAX_KEY_BATCH as usize {
+                return Err(Error::TooManyItems);
+            }
+            let mut count: u32 = 0;
+            for object in objects {
+                if self.wrapped_keys.take((patient, object, recipient)).is_some() {
+                    let mut holders = self.key_holders.get((patient, object)).unwrap_or_default();
+                    holders.retain(|h| *h != recipient);
+                    self.key_holders.insert((patient, object), &holders);
+                    count = count.checked_add(1).ok_or(Error::Overflow)?;
+                }
+            }
+            self.env().emit_event(KeysRevoked { patient, recipient, count });
+            Ok(count)
         }
 
         /// The data key of a patient's profile, record or medication wrapped for
@@ -820,7 +1003,8 @@ pub mod records {
         /// entry. The ciphertext stays
         /// (the chain is append-only) but nobody can open it any more, unless
         /// a reader kept the data key or the plaintext before. Returns how
-        /// many keys were destroyed.
+        /// many keys were destroyed. The item is tombstoned: no key can be
+        /// stored for it afterwards, so it stays unreadable.
         ///
         /// Who may call: the patient.
         ///
@@ -836,6 +1020,7 @@ pub mod records {
                 return Err(Error::NotAllowed);
             }
             let holders = self.key_holders.take((patient, object)).unwrap_or_default();
+            self.shredded.insert((patient, object), &());
             for h in &holders {
                 self.wrapped_keys.remove((patient, object, *h));
             }

@@ -163,6 +163,21 @@ pub mod registry {
     }
 
     /// The provider state machine, as a pure function.
+    /// The (registry, permissions) a records or appointments contract was
+    /// deployed with, from its `siblings()` message; `None` if `contract`
+    /// does not answer it (not such a contract).
+    fn sibling_points_to(contract: AccountId) -> Option<(AccountId, AccountId)> {
+        use ink::env::call::{build_call, ExecutionInput, Selector};
+        build_call::<ink::env::DefaultEnvironment>()
+            .call(contract)
+            .exec_input(ExecutionInput::new(Selector::new(ink::selector_bytes!("siblings"))))
+            .returns::<Result<(AccountId, AccountId)>>()
+            .try_invoke()
+            .ok()?
+            .ok()?
+            .ok()
+    }
+
     pub fn next_status(from: ProviderStatus, action: StatusAction) -> Result<ProviderStatus> {
         use ProviderStatus::*;
         match (from, action) {
@@ -446,7 +461,8 @@ pub mod registry {
         /// # Errors
         /// `NotHead`; `SiblingsAlreadySet` on a second call; `ZeroAccount`;
         /// `UntrustedCaller` if the permissions contract was deployed for
-        /// another registry.
+        /// another registry; `SiblingMismatch` if records or appointments
+        /// do not answer `siblings()` with this registry and `permissions`.
         #[ink(message)]
         pub fn set_siblings(
             &mut self,
@@ -460,6 +476,12 @@ pub mod registry {
             }
             for a in [&permissions, &records, &appointments] {
                 ensure_not_zero(a)?;
+            }
+            let this = self.env().account_id();
+            for contract in [records, appointments] {
+                if sibling_points_to(contract) != Some((this, permissions)) {
+                    return Err(Error::SiblingMismatch);
+                }
             }
             let siblings = Siblings { permissions, records, appointments };
             self.siblings = Some(siblings);
@@ -651,11 +673,15 @@ pub mod registry {
         /// * `details` - name (required), contact, credentials and kind.
         ///
         /// # Errors
-        /// `AlreadyRegistered`; `EmptyField` / `FieldTooLong`.
+        /// `AlreadyRegistered`; `EmptyField` / `FieldTooLong`;
+        /// `HeadCannotBeProvider` for the head.
         #[ink(message)]
         pub fn register_provider(&mut self, details: ProviderDetails) -> Result<()> {
             let caller = self.env().caller();
             validate_details(&details)?;
+            if caller == self.head {
+                return Err(Error::HeadCannotBeProvider);
+            }
             if self.standing_of(&caller) != Standing::Unregistered {
                 return Err(Error::AlreadyRegistered);
             }
@@ -713,6 +739,9 @@ pub mod registry {
                 check_required(&reason, MAX_TEXT_LEN)?;
             }
             let mut p = self.providers.get(provider).ok_or(Error::UnknownProvider)?;
+            if provider == self.head && matches!(action, StatusAction::Verify | StatusAction::Reinstate) {
+                return Err(Error::HeadCannotBeProvider);
+            }
             let from = p.status;
             let to = next_status(from, action)?;
             self.counts = self.counts.moved(from, to)?;
@@ -730,7 +759,8 @@ pub mod registry {
         /// * `provider` - the provider's account.
         ///
         /// # Errors
-        /// `NotHead`; `UnknownProvider`; `InvalidStatusTransition` unless pending.
+        /// `NotHead`; `UnknownProvider`; `InvalidStatusTransition` unless pending;
+        /// `HeadCannotBeProvider` for the head's own account.
         #[ink(message)]
         pub fn verify_provider(&mut self, provider: AccountId) -> Result<()> {
             self.change_status(provider, StatusAction::Verify, String::new())

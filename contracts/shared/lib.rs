@@ -141,6 +141,28 @@ pub enum Error {
     RecipientNotAllowed,
     /// This data already has the maximum number of wrapped keys.
     TooManyKeyHolders,
+    /// A wrapped key for this reader and item is already stored; only the
+    /// patient may replace it (an author may only add missing keys).
+    KeyAlreadyStored,
+    /// The patient shredded this item's keys: no key can be stored for it
+    /// again, so it stays unreadable.
+    ItemShredded,
+    /// Only the author of a record may supersede it; other doctors add a new
+    /// record instead.
+    NotAuthor,
+    /// The patient already holds the maximum number of open (unanswered)
+    /// appointment requests, with this doctor or in total.
+    TooManyOpenRequests,
+    /// No new time is proposed for this appointment.
+    NoReschedule,
+    /// The head administers the suite and may not register as a provider or
+    /// verify her own account.
+    HeadCannotBeProvider,
+    /// A sibling contract was deployed for another registry or permissions
+    /// contract than this suite's.
+    SiblingMismatch,
+    /// Too many items in one batch.
+    TooManyItems,
 }
 
 /// Result type of every SMRMS message.
@@ -295,12 +317,17 @@ pub enum AccessAction {
     ReadRecord(u32),
     /// Add a medical record.
     WriteRecord,
-    /// Add or stop a medication.
+    /// Add a medication.
     WriteMedication,
     /// Set an appointment.
     SetAppointment,
     /// Open an emergency access.
     OpenEmergency,
+    /// Stop a medication.
+    StopMedication,
+    /// Update an appointment's notes (reason, diagnosis, prescription) or
+    /// propose a new time.
+    UpdateAppointment,
 }
 
 /// The outcome of an audited access attempt.

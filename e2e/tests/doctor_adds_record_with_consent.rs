@@ -22,9 +22,15 @@ async fn doctor_adds_record_with_consent<Client: E2EBackend>(mut client: Client)
     let (doctor, doctor_id) = account(&mut client).await;
     let (pending, pending_id) = account(&mut client).await;
     let (stranger, stranger_id) = account(&mut client).await;
+    let (other, other_id) = account(&mut client).await;
     register_patient(&mut client, &suite, &patient, "Asha").await;
     register_doctor(&mut client, &suite, &head, &doctor, true).await;
     register_doctor(&mut client, &suite, &head, &pending, false).await;
+    register_doctor(&mut client, &suite, &head, &other, true).await;
+
+    // The head administers: she may not register as a provider.
+    let as_provider = suite.registry().register_provider(provider("Head", ProviderKind::Doctor));
+    assert_eq!(dry!(client, &head, as_provider), Err(Error::HeadCannotBeProvider));
 
     // The head, and only the head, verifies providers.
     assert_eq!(dry!(client, &stranger, suite.registry().verify_provider(pending_id)), Err(Error::NotHead));
@@ -63,6 +69,12 @@ async fn doctor_adds_record_with_consent<Client: E2EBackend>(mut client: Client)
     assert_eq!(dry!(client, &patient, suite.records().history(patient_id, 1)), Ok(vec![0, 1]));
     assert_eq!(dry!(client, &patient, suite.records().record(patient_id, 0)).unwrap().superseded_by, Some(1));
 
+    // Only the author corrects a record; another doctor, even with write
+    // consent, adds a new record that references it instead.
+    submit!(client, &patient, suite.permissions().grant(other_id, READ_WRITE, None));
+    let foreign_fix = suite.records().add_record(patient_id, RecordKind::Diagnosis, "x".into(), "y".into(), Some(1));
+    assert_eq!(dry!(client, &other, foreign_fix), Err(Error::NotAuthor));
+
     // A lab result, then search by kind and pagination.
     let lab = suite.records().add_record(patient_id, RecordKind::LabResult, "HbA1c".into(), "7.1 %".into(), None);
     submit!(client, &doctor, lab);
@@ -100,9 +112,20 @@ async fn doctor_adds_record_with_consent<Client: E2EBackend>(mut client: Client)
     assert_eq!(dry!(client, &patient, suite.records().active_medications(patient_id, 0)).unwrap().items.len(), 0);
     assert_eq!(dry!(client, &patient, suite.records().stop_medication(patient_id, 0)), Err(Error::MedicationAlreadyStopped));
 
-    // Revoked consent: refused again.
+    // A second medication, then consent is revoked: refused again, and a
+    // refused stop_medication is logged and announced like any write.
+    let med = suite.records().add_medication(patient_id, "Insulin".into(), "10 IU".into(), "nightly".into(), now_ms(), None, Some(doctor_id), "".into());
+    assert_eq!(submit!(client, &doctor, med).return_value(), Ok(WriteOutcome::Accepted(1)));
     submit!(client, &patient, suite.permissions().revoke(doctor_id));
     assert_eq!(dry!(client, &doctor, add("After revoke")), Ok(WriteOutcome::Denied(DenyReason::NoConsent)));
+    let log_before = dry!(client, &patient, suite.permissions().access_log_len(patient_id)).unwrap();
+    let res = submit!(client, &doctor, suite.records().stop_medication(patient_id, 1));
+    assert_eq!(res.return_value(), Ok(WriteOutcome::Denied(DenyReason::NoConsent)));
+    assert!(emitted::<AccessDenied, _>(&res, suite.records, &[patient_id, head_id, doctor_id]));
+    assert_eq!(dry!(client, &patient, suite.permissions().access_log_len(patient_id)), Ok(log_before + 1));
+    let last = dry!(client, &patient, suite.permissions().access_log(patient_id, log_before, 1)).unwrap();
+    assert_eq!((last[0].accessor, last[0].action), (doctor_id, AccessAction::StopMedication));
+    assert_eq!(dry!(client, &patient, suite.records().active_medications(patient_id, 0)).unwrap().items.len(), 1);
 
     // A suspended doctor is refused in records even with consent.
     submit!(client, &patient, suite.permissions().grant(doctor_id, READ_WRITE, None));
@@ -121,13 +144,19 @@ async fn doctor_adds_record_with_consent<Client: E2EBackend>(mut client: Client)
     assert_eq!(dry!(client, &doctor, suite.registry().patient_profile(patient_id)).unwrap().profile.name, "Asha");
     assert!(matches!(dry!(client, &doctor, suite.registry().read_patient_profile(patient_id)), Ok(ProfileRead::Granted(_))));
 
-    // Two-step head hand-over.
+    // Two-step head hand-over. A head who is also a (pending) provider may
+    // not verify herself.
+    submit!(client, &head, suite.registry().propose_head(pending_id));
+    submit!(client, &pending, suite.registry().accept_head());
+    assert_eq!(dry!(client, &pending, suite.registry().verify_provider(pending_id)), Err(Error::HeadCannotBeProvider));
+    submit!(client, &pending, suite.registry().propose_head(head_id));
+    submit!(client, &head, suite.registry().accept_head());
     submit!(client, &head, suite.registry().propose_head(stranger_id));
     assert_eq!(dry!(client, &doctor, suite.registry().accept_head()), Err(Error::NotProposedHead));
     submit!(client, &stranger, suite.registry().accept_head());
     assert_eq!(dry!(client, &head, suite.registry().verify_provider(pending_id)), Err(Error::NotHead));
     submit!(client, &stranger, suite.registry().verify_provider(pending_id));
     let c = dry!(client, &patient, suite.registry().counts()).unwrap();
-    assert_eq!((c.patients, c.providers, c.verified, c.pending), (1, 2, 2, 0));
+    assert_eq!((c.patients, c.providers, c.verified, c.pending), (1, 3, 3, 0));
     Ok(())
 }

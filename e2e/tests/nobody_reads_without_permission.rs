@@ -64,7 +64,7 @@ const EXPECTED: &[(&str, [&str; 14])] = &[
     ("records.read_record",       ["Denied(Unregistered)","ok",        "Denied(NoConsent)","ok",        "Denied(NoConsent)", "Denied(NoConsent)", "Denied(NoConsent)", "ok",                "Denied(NoConsent)", "Denied(NotVerified)","Denied(NotVerified)","Denied(NotVerified)","Denied(Unregistered)", "Denied(Unregistered)"]),
     ("records.search",            ["NotAllowed",   "ok",               "NotAllowed",       "ok",        "NotAllowed",        "NotAllowed",        "NotAllowed",        "ok",                "NotAllowed",        "NotAllowed",        "NotAllowed",        "NotAllowed",        "NotAllowed", "NotAllowed"]),
     ("records.add_medication",    ["NotVerifiedDoctor","ok",           "NotVerifiedDoctor","ok",        "Denied(NoConsent)", "Denied(NoConsent)", "Denied(NoConsent)", "ok",                "Denied(NoConsent)", "NotVerifiedDoctor", "NotVerifiedDoctor", "NotVerifiedDoctor", "NotVerifiedDoctor", "NotVerifiedDoctor"]),
-    ("records.stop_medication",   ["NotVerifiedDoctor","ok",           "NotVerifiedDoctor","ok",        "NotAllowed",        "NotAllowed",        "NotAllowed",        "ok",                "NotAllowed",        "NotVerifiedDoctor", "NotVerifiedDoctor", "NotVerifiedDoctor", "NotVerifiedDoctor", "NotVerifiedDoctor"]),
+    ("records.stop_medication",   ["NotVerifiedDoctor","ok",           "NotVerifiedDoctor","ok",        "Denied(NoConsent)", "Denied(NoConsent)", "Denied(NoConsent)", "ok",                "Denied(NoConsent)", "NotVerifiedDoctor", "NotVerifiedDoctor", "NotVerifiedDoctor", "NotVerifiedDoctor", "NotVerifiedDoctor"]),
     ("appointments.set_appointment",["NotVerifiedDoctor","NotVerifiedDoctor","NotVerifiedDoctor","ok","Denied(NoConsent)", "Denied(NoConsent)", "Denied(NoConsent)", "Denied(NoConsent)", "Denied(NoConsent)", "NotVerifiedDoctor", "NotVerifiedDoctor", "NotVerifiedDoctor", "NotVerifiedDoctor", "NotVerifiedDoctor"]),
     ("appointments.appointment",  ["ok",           "ok",               "NotParticipant",   "ok",        "NotParticipant",    "NotParticipant",    "NotParticipant",    "NotParticipant",    "NotParticipant",    "NotParticipant",    "NotParticipant",    "NotParticipant",    "NotParticipant", "NotParticipant"]),
     ("appointments.patient_appointments",["ok",    "ok",               "NotParticipant",   "NotParticipant","NotParticipant","NotParticipant",    "NotParticipant",    "NotParticipant",    "NotParticipant",    "NotParticipant",    "NotParticipant",    "NotParticipant",    "NotParticipant", "NotParticipant"]),
@@ -73,6 +73,19 @@ const EXPECTED: &[(&str, [&str; 14])] = &[
     ("registry.publish_encryption_key", ["ok", "ok", "ok", "ok", "ok", "ok", "ok", "ok", "ok", "ok", "ok", "ok", "UnknownAccount", "UnknownAccount"]),
     ("PermissionsApi::log_access", ["UntrustedCaller","UntrustedCaller", "UntrustedCaller",  "UntrustedCaller","UntrustedCaller","UntrustedCaller","UntrustedCaller","UntrustedCaller", "UntrustedCaller",   "UntrustedCaller",   "UntrustedCaller",   "UntrustedCaller",   "UntrustedCaller",   "UntrustedCaller"]),
     ("PermissionsApi::accept_siblings",["UntrustedCaller","UntrustedCaller","UntrustedCaller","UntrustedCaller","UntrustedCaller","UntrustedCaller","UntrustedCaller","UntrustedCaller", "UntrustedCaller",   "UntrustedCaller",   "UntrustedCaller",   "UntrustedCaller",   "UntrustedCaller",   "UntrustedCaller"]),
+    // Issue 19: the key store, appointment actions in time and standing, the head's own account.
+    ("records.share_key (patient's own key)", ["NotAllowed", "ok", "NotAllowed", "KeyAlreadyStored", "NotAllowed", "NotAllowed", "NotAllowed", "NotAllowed", "NotAllowed", "NotAllowed", "NotAllowed", "NotAllowed", "NotAllowed", "NotAllowed"]),
+    ("records.share_keys", ["NotAllowed", "ok", "NotAllowed", "ok", "NotAllowed", "NotAllowed", "NotAllowed", "NotAllowed", "NotAllowed", "NotAllowed", "NotAllowed", "NotAllowed", "NotAllowed", "NotAllowed"]),
+    ("records.revoke_keys", ["NotAllowed", "ok", "NotAllowed", "NotAllowed", "NotAllowed", "NotAllowed", "NotAllowed", "NotAllowed", "NotAllowed", "NotAllowed", "NotAllowed", "NotAllowed", "NotAllowed", "NotAllowed"]),
+    ("appointments.update_appointment", ["NotParticipant", "NotParticipant", "NotParticipant", "ok", "NotParticipant", "NotParticipant", "NotParticipant", "NotParticipant", "NotParticipant", "NotParticipant", "NotParticipant", "NotParticipant", "NotParticipant", "NotParticipant"]),
+    ("appointments.accept_reschedule", ["NotParticipant", "NoReschedule", "NotParticipant", "NotParticipant", "NotParticipant", "NotParticipant", "NotParticipant", "NotParticipant", "NotParticipant", "NotParticipant", "NotParticipant", "NotParticipant", "NotParticipant", "NotParticipant"]),
+    ("appointments.set_no_show_grace", ["ok", "NotHead", "NotHead", "NotHead", "NotHead", "NotHead", "NotHead", "NotHead", "NotHead", "NotHead", "NotHead", "NotHead", "NotHead", "NotHead"]),
+    ("appointments.mark_no_show", ["NotParticipant", "NotAllowed", "NotParticipant", "TooEarly", "NotParticipant", "NotParticipant", "NotParticipant", "NotParticipant", "NotParticipant", "NotParticipant", "NotParticipant", "NotParticipant", "NotParticipant", "NotParticipant"]),
+    ("appointments.complete", ["NotParticipant", "TooEarly", "NotParticipant", "TooEarly", "NotParticipant", "NotParticipant", "NotParticipant", "NotParticipant", "NotParticipant", "NotParticipant", "NotParticipant", "NotParticipant", "NotParticipant", "NotParticipant"]),
+    ("registry.register_provider", ["HeadCannotBeProvider", "AlreadyRegistered", "AlreadyRegistered", "AlreadyRegistered", "AlreadyRegistered", "AlreadyRegistered", "AlreadyRegistered", "AlreadyRegistered", "AlreadyRegistered", "AlreadyRegistered", "AlreadyRegistered", "AlreadyRegistered", "ok", "ok"]),
+    ("appointments.update_appointment (suspended doctor)", ["NotParticipant", "NotParticipant", "NotParticipant", "NotParticipant", "NotParticipant", "NotParticipant", "NotParticipant", "NotParticipant", "NotParticipant", "NotParticipant", "NotParticipant", "NotVerifiedDoctor", "NotParticipant", "NotParticipant"]),
+    ("appointments.accept (suspended doctor)", ["NotParticipant", "NotAllowed", "NotParticipant", "NotParticipant", "NotParticipant", "NotParticipant", "NotParticipant", "NotParticipant", "NotParticipant", "NotParticipant", "NotParticipant", "NotVerifiedDoctor", "NotParticipant", "NotParticipant"]),
+    ("appointments.cancel (suspended doctor)", ["NotParticipant", "ok", "NotParticipant", "NotParticipant", "NotParticipant", "NotParticipant", "NotParticipant", "NotParticipant", "NotParticipant", "NotParticipant", "NotParticipant", "ok", "NotParticipant", "NotParticipant"]),
     ("appointments.cancel",       ["NotParticipant","ok",              "NotParticipant",   "ok",        "NotParticipant",    "NotParticipant",    "NotParticipant",    "NotParticipant",    "NotParticipant",    "NotParticipant",    "NotParticipant",    "NotParticipant",    "NotParticipant", "NotParticipant"]),
 ];
 
@@ -144,7 +157,6 @@ async fn nobody_reads_without_permission<Client: E2EBackend>(mut client: Client)
     let id = |i: usize| doctors[i].1;
     let (ds, os, rv, ex, eo, ec, pd, rj, su) = (id(0), id(1), id(2), id(3), id(4), id(5), id(6), id(7), id(8));
     submit!(client, &head, suite.registry().reject_provider(rj, "licence not found".into()));
-    submit!(client, &head, suite.registry().suspend_provider(su, "under investigation".into()));
 
     let mut perms = suite.permissions();
     for d in [ds, rv, pd, rj, su] {
@@ -162,8 +174,18 @@ async fn nobody_reads_without_permission<Client: E2EBackend>(mut client: Client)
     submit!(client, &doctors[0].0, rec);
     let med = suite.records().add_medication(p, "Salbutamol".into(), "100 ug".into(), "as needed".into(), 0, None, None, "".into());
     submit!(client, &patient, med);
-    let appt = suite.appointments().set_appointment(p, now_ms() + 86_400_000, 30, "review".into(), 0);
+    let start0 = now_ms() + 86_400_000;
+    let appt = suite.appointments().set_appointment(p, start0, 30, "review".into(), 0);
     submit!(client, &doctors[0].0, appt);
+    // Appointment 1 (booked) and request 2 with the doctor who is then
+    // suspended; record 1 whose key the patient stored for herself.
+    let start1 = now_ms() + 86_400_000;
+    submit!(client, &doctors[8].0, suite.appointments().set_appointment(p, start1, 30, "review".into(), 0));
+    submit!(client, &patient, suite.appointments().request_appointment(su, start1, 30, "second opinion".into()));
+    submit!(client, &head, suite.registry().suspend_provider(su, "under investigation".into()));
+    let rec1 = suite.records().add_record(p, RecordKind::Note, "sealed".into(), "b".into(), None);
+    submit!(client, &doctors[0].0, rec1);
+    submit!(client, &patient, suite.records().share_key(p, Sealed::Record(1), p, vec![7; 80]));
     while now_ms() <= expiry + 1_000 {
         std::thread::sleep(std::time::Duration::from_millis(500));
     }
@@ -187,7 +209,7 @@ async fn nobody_reads_without_permission<Client: E2EBackend>(mut client: Client)
     let mut allowed = 0;
     let mut refused = 0;
     let mut unexpected = Vec::new();
-    println!("\n{:<34} {}", "message \\ caller", CALLERS.map(|c| format!("{c:>14}")).join(""));
+    println!("\n{:<52} {}", "message \\ caller", CALLERS.map(|c| format!("{c:>14}")).join(""));
     for (message, expected) in EXPECTED {
         let mut row = String::new();
         for col in 0..CALLERS.len() {
@@ -226,6 +248,18 @@ async fn nobody_reads_without_permission<Client: E2EBackend>(mut client: Client)
                 "appointments.cancel" => probe!(apps.cancel(0)),
                 "records.share_key" => probe!(recs.share_key(p, Sealed::Record(0), p, vec![7; 80])),
                 "records.shred_keys" => probe!(recs.shred_keys(p, Sealed::Record(0))),
+                "records.share_key (patient's own key)" => probe!(recs.share_key(p, Sealed::Record(1), p, vec![9; 80])),
+                "records.share_keys" => probe!(recs.share_keys(p, p, vec![(Sealed::Record(0), vec![7; 80])])),
+                "records.revoke_keys" => probe!(recs.revoke_keys(p, ds, vec![Sealed::Record(1)])),
+                "appointments.update_appointment" => probe!(apps.update_appointment(0, start0, 30, "x".into(), "".into(), "".into())),
+                "appointments.accept_reschedule" => probe!(apps.accept_reschedule(0)),
+                "appointments.set_no_show_grace" => probe!(apps.set_no_show_grace(60_000)),
+                "appointments.mark_no_show" => probe!(apps.mark_no_show(0)),
+                "appointments.complete" => probe!(apps.complete(0)),
+                "registry.register_provider" => probe!(reg.register_provider(provider("New doctor", ProviderKind::Doctor))),
+                "appointments.update_appointment (suspended doctor)" => probe!(apps.update_appointment(1, start1, 30, "x".into(), "".into(), "".into())),
+                "appointments.accept (suspended doctor)" => probe!(apps.accept(2)),
+                "appointments.cancel (suspended doctor)" => probe!(apps.cancel(1)),
                 "registry.publish_encryption_key" => probe!(reg.publish_encryption_key([3; 32])),
                 "PermissionsApi::log_access" => {
                     let entry = AccessLogEntry { accessor: ds, action: AccessAction::ReadRecord(0), outcome: AccessOutcome::Granted, at: 1 };
@@ -243,7 +277,7 @@ async fn nobody_reads_without_permission<Client: E2EBackend>(mut client: Client)
             }
             row.push_str(&format!("{:>14}", if got == "ok" { "ok".to_string() } else { got.chars().take(13).collect() }));
         }
-        println!("{message:<34} {row}");
+        println!("{message:<52} {row}");
     }
     println!("\naccess matrix: {} cases, {allowed} allowed, {refused} refused, unexpected: {}", allowed + refused, unexpected.len());
     assert!(unexpected.is_empty(), "unexpected outcomes:\n{}", unexpected.join("\n"));

@@ -12,7 +12,7 @@
 mod common;
 use common::*;
 use ink_e2e::ContractsBackend;
-use smrms_records::records::{KeyShared, KeysShredded, RecordKind, Sealed, WriteOutcome};
+use smrms_records::records::{KeyShared, KeysRevoked, KeysShredded, RecordKind, Sealed, WriteOutcome};
 use smrms_registry::registry::EncryptionKeyPublished;
 
 const WRAPPED: [u8; 80] = [7; 80];
@@ -110,5 +110,45 @@ async fn patient_shares_and_shreds_record_keys<Client: E2EBackend>(mut client: C
     // The profile keys were not touched; the record itself stays (append-only).
     assert_eq!(dry!(client, &patient, recs.key_holders(p, Sealed::Profile)), Ok(vec![p, d]));
     assert_eq!(dry!(client, &patient, recs.record_count(p)), Ok(2));
+
+    // A shredded item is tombstoned: no key can be stored for it again,
+    // not by the patient, not by the author who may have kept the data key.
+    assert_eq!(dry!(client, &patient, recs.share_key(p, rec0, p, WRAPPED.to_vec())), Err(Error::ItemShredded));
+    assert_eq!(dry!(client, &doctor, recs.share_key(p, rec0, d, WRAPPED.to_vec())), Err(Error::ItemShredded));
+    assert_eq!(dry!(client, &patient, recs.share_keys(p, p, vec![(med0, WRAPPED.to_vec())])), Err(Error::ItemShredded));
+
+    // The author adds missing keys but never replaces one: the patient's own
+    // key of record 1 cannot be overwritten by him; she may replace it.
+    let rec1 = Sealed::Record(1);
+    submit!(client, &doctor, recs.share_key(p, rec1, p, WRAPPED.to_vec()));
+    assert_eq!(dry!(client, &doctor, recs.share_key(p, rec1, p, vec![9; 80])), Err(Error::KeyAlreadyStored));
+    submit!(client, &patient, recs.share_key(p, rec1, p, vec![8; 80]));
+    assert_eq!(dry!(client, &patient, recs.key_of(p, rec1, p)), Ok(Some(vec![8; 80])));
+
+    // Batches: the patient re-wraps several keys in one transaction.
+    let batch = vec![(rec1, WRAPPED.to_vec()), (Sealed::Medication(1), WRAPPED.to_vec()), (Sealed::Profile, WRAPPED.to_vec())];
+    assert_eq!(submit!(client, &patient, recs.share_keys(p, p, batch)).return_value(), Ok(3));
+    assert_eq!(dry!(client, &patient, recs.share_keys(p, p, vec![])), Err(Error::EmptyField));
+    assert_eq!(dry!(client, &patient, recs.share_keys(p, p, vec![(rec1, WRAPPED.to_vec()); 33])), Err(Error::TooManyItems));
+    assert_eq!(dry!(client, &doctor, recs.share_keys(p, d, vec![(rec1, WRAPPED.to_vec())])), Ok(1));
+
+    // The author loses the right to share as soon as his standing ends.
+    submit!(client, &head, reg.suspend_provider(d, "licence under review".into()));
+    assert_eq!(dry!(client, &doctor, recs.share_key(p, rec1, d, WRAPPED.to_vec())), Err(Error::NotAllowed));
+    submit!(client, &head, reg.reinstate_provider(d));
+    // ... and as soon as the patient's grant ends.
+    submit!(client, &patient, per.revoke(d));
+    assert_eq!(dry!(client, &doctor, recs.share_key(p, rec1, d, WRAPPED.to_vec())), Err(Error::NotAllowed));
+
+    // After revoking, the patient removes the revoked reader's keys, so he
+    // cannot fetch them from current state, and the holder lists shrink.
+    assert_eq!(dry!(client, &doctor, recs.revoke_keys(p, d, vec![Sealed::Profile])), Err(Error::NotAllowed));
+    assert_eq!(dry!(client, &patient, recs.revoke_keys(p, p, vec![Sealed::Profile])), Err(Error::NotAllowed));
+    let res = submit!(client, &patient, recs.revoke_keys(p, d, vec![Sealed::Profile, Sealed::Medication(1), rec1]));
+    assert!(emitted::<KeysRevoked, _>(&res, suite.records, &[p, d]));
+    assert_eq!(res.return_value(), Ok(2));
+    assert_eq!(dry!(client, &patient, recs.key_of(p, Sealed::Profile, d)), Ok(None));
+    assert_eq!(dry!(client, &patient, recs.key_holders(p, Sealed::Profile)), Ok(vec![p]));
+    assert_eq!(dry!(client, &patient, recs.key_holders(p, Sealed::Medication(1))), Ok(vec![p]));
     Ok(())
 }

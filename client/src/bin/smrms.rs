@@ -282,6 +282,10 @@ enum Cmd {
         doctor: String,
         #[command(flatten)]
         slot: SlotArgs,
+        /// The most you agree to pay (smallest unit); refused if the doctor's fee is higher.
+        /// Required when the doctor charges a fee.
+        #[arg(long)]
+        max_fee: Option<u128>,
     },
     /// Doctor: accept a requested appointment.
     Accept {
@@ -297,6 +301,9 @@ enum Cmd {
     Confirm {
         /// The appointment id.
         id: u64,
+        /// The most you agree to pay (smallest unit); refused if the proposed fee is higher.
+        #[arg(long)]
+        max_fee: Option<u128>,
     },
     /// A participant cancels an appointment (the patient only before its start); any fee goes back to the patient.
     Cancel {
@@ -541,8 +548,8 @@ async fn run(cli: Cli) -> Result<u8> {
         }
         Cmd::Revoke { grantee } => {
             let g = chain::parse_account(&grantee)?;
-            c.revoke(&g).await?;
-            println!("revoked {g}: later records will not be wrapped for it");
+            let removed = c.revoke(&g).await?;
+            println!("revoked {g}: {removed} wrapped key(s) removed; later records will not be wrapped for it");
         }
         Cmd::Grants { patient } => {
             for g in c.grants(&who(&patient)?).await? {
@@ -684,10 +691,10 @@ async fn run(cli: Cli) -> Result<u8> {
             c.update_appointment(id, reason.as_deref(), &diagnosis, &prescription).await?;
             println!("appointment {id} updated (texts sealed for the patient and the doctor)");
         }
-        Cmd::RequestAppointment { doctor, slot } => {
+        Cmd::RequestAppointment { doctor, slot, max_fee } => {
             let d = chain::parse_account(&doctor)?;
             let start = in_seconds_from_now(slot.in_seconds)?;
-            let (id, fee) = c.request_appointment(&d, start, slot.duration, &slot.reason).await?;
+            let (id, fee) = c.request_appointment(&d, start, slot.duration, &slot.reason, max_fee).await?;
             if fee == 0 {
                 println!("appointment {id} requested, start {start}, no fee");
             } else {
@@ -696,7 +703,10 @@ async fn run(cli: Cli) -> Result<u8> {
         }
         Cmd::Accept { id } => act(&c, id, AppointmentAction::Accept, "accepted").await?,
         Cmd::Decline { id } => act(&c, id, AppointmentAction::Decline, "declined").await?,
-        Cmd::Confirm { id } => act(&c, id, AppointmentAction::Confirm, "confirmed and paid").await?,
+        Cmd::Confirm { id, max_fee } => {
+            let fee = c.confirm(id, max_fee).await?;
+            println!("appointment {id}: confirmed and paid {fee}");
+        }
         Cmd::Cancel { id } => act(&c, id, AppointmentAction::Cancel, "cancelled").await?,
         Cmd::Complete { id } => act(&c, id, AppointmentAction::Complete, "completed").await?,
         Cmd::NoShow { id } => act(&c, id, AppointmentAction::NoShow, "marked no-show").await?,
