@@ -8,7 +8,7 @@
 #
 # This repository does not build or ship the Contracts UI: build it from its
 # own repository and give this script its URL or its `dist` folder (see
-# docs/ui/README-section.md). Optional:
+# docs/contracts-ui.md). Optional:
 #   SMRMS_BUNDLES   folder with the four smrms_<name>.contract bundles (searched
 #                   also in <folder>/smrms_<name>/); default: the release
 #                   bundles in $CARGO_TARGET_DIR/ink, built by scripts/build.sh
@@ -31,7 +31,7 @@ if [ -z "${CONTRACTS_UI_URL:-}" ] && [ -z "${CONTRACTS_UI_DIST:-}" ]; then
 ui-check: no Contracts UI given. Set one of
   CONTRACTS_UI_URL=http://127.0.0.1:5173        (a Contracts UI you serve)
   CONTRACTS_UI_DIST=/path/to/contracts-ui/dist  (a Contracts UI you built)
-This repository does not build it: see docs/ui/README-section.md.
+This repository does not build it: see docs/contracts-ui.md.
 EOF
   exit 2
 fi

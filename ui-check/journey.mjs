@@ -2,7 +2,7 @@
 // already built and served Contracts UI (use-ink/contracts-ui) in headless
 // Chromium, against a local substrate-contracts-node with the suite deployed.
 // scripts/ui-check.sh starts the node, deploys the suite, makes Charlie a
-// verified doctor and then runs this script; see docs/ui/README-section.md.
+// verified doctor and then runs this script; see docs/contracts-ui.md.
 //
 // Environment:
 //   CONTRACTS_UI_URL   URL of a served Contracts UI, e.g. http://127.0.0.1:5173
@@ -75,7 +75,7 @@ if (!UI) {
   if (!process.env.CONTRACTS_UI_DIST) {
     die('give the Contracts UI to check: CONTRACTS_UI_URL=<URL of a served Contracts UI> '
       + 'or CONTRACTS_UI_DIST=<folder of an already built one>. This repository does not build it; '
-      + 'see docs/ui/README-section.md.');
+      + 'see docs/contracts-ui.md.');
   }
   server = await serveDist(process.env.CONTRACTS_UI_DIST);
   UI = `http://127.0.0.1:${server.address().port}`;
