@@ -162,7 +162,6 @@ pub mod registry {
         Reinstate,
     }
 
-    /// The provider state machine, as a pure function.
     /// The (registry, permissions) a records or appointments contract was
     /// deployed with, from its `siblings()` message; `None` if `contract`
     /// does not answer it (not such a contract).
@@ -178,6 +177,7 @@ pub mod registry {
             .ok()
     }
 
+    /// The provider state machine, as a pure function.
     pub fn next_status(from: ProviderStatus, action: StatusAction) -> Result<ProviderStatus> {
         use ProviderStatus::*;
         match (from, action) {

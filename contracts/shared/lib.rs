@@ -74,7 +74,8 @@ pub enum Error {
     /// The caller is not a verified doctor (unregistered, not a doctor, or
     /// pending, rejected or suspended).
     NotVerifiedDoctor,
-    /// A required text field (name, title, reason) is empty.
+    /// A required field is empty (a name, title or reason, a wrapped key,
+    /// or a batch with no items).
     EmptyField,
     /// A text field is longer than its documented maximum.
     FieldTooLong,
@@ -98,11 +99,14 @@ pub enum Error {
     UntrustedCaller,
     /// The all-zero account is not a valid participant.
     ZeroAccount,
-    /// An emergency duration of zero or above the configured maximum.
+    /// A duration out of range: an emergency of zero or above the
+    /// configured maximum, an appointment outside 1 to 1440 minutes, or a
+    /// no-show grace above 24 hours.
     InvalidDuration,
     /// There is no open emergency access for this patient and doctor.
     EmergencyNotOpen,
-    /// The caller may not close this emergency access.
+    /// The caller may not do this to this patient's data (read it, close
+    /// this emergency access, store or remove its keys).
     NotAllowed,
     /// No record with this id exists for this patient.
     UnknownRecord,
@@ -120,7 +124,8 @@ pub enum Error {
     NotParticipant,
     /// The appointment's current status does not allow this transition.
     InvalidTransition,
-    /// This can only be done after the appointment's start time.
+    /// Too early: completing before the appointment's start, or marking a
+    /// no-show before the start plus the head's grace period.
     TooEarly,
     /// This can only be done before the appointment's start time.
     TooLate,

@@ -305,7 +305,9 @@ enum Cmd {
         #[arg(long)]
         max_fee: Option<u128>,
     },
-    /// A participant cancels an appointment (the patient only before its start); any fee goes back to the patient.
+    /// A participant cancels an appointment; any fee goes back to the patient. The patient cancels a request or
+    /// proposal at any time (after its start this reclaims her fee), a booking before its start, or any time
+    /// while the doctor is not verified.
     Cancel {
         /// The appointment id.
         id: u64,
