@@ -166,7 +166,7 @@ def run(c):
         ("registry.patient_profile (query)", "registry", "patient_profile", (ADDR[BOB],), CHARLIE, 0),
         ("permissions.grant", "permissions", "grant", (ADDR[DAVE], RW, "None"), BOB, 0),
         ("permissions.revoke", "permissions", "revoke", (ADDR[CHARLIE],), BOB, 0),
-        ("permissions.open_emergency", "permissions", "open_emergency", (ADDR[BOB], '"unconscious in ER"', "3600000"), CHARLIE, 0),
+        ("permissions.open_emergency", "permissions", "open_emergency", (ADDR[BOB], "Unresponsive", "[]", "3600000"), CHARLIE, 0),
         ("permissions.has_access (query)", "permissions", "PermissionsApi::has_access", (ADDR[BOB], ADDR[CHARLIE], "RecordsRead"), CHARLIE, 0),
         ("permissions.access_log page (query)", "permissions", "access_log", (ADDR[BOB], "0", "10"), BOB, 0),
         ("records.add_record (480-byte body)", "records", "add_record", (ADDR[BOB], "Diagnosis", '"Follow-up"', BODY, "None"), CHARLIE, 0),

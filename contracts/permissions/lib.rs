@@ -15,10 +15,10 @@
 
 #[ink::contract]
 pub mod permissions {
-    use ink::prelude::{string::String, vec::Vec};
+    use ink::prelude::vec::Vec;
     use ink::storage::Mapping;
     use smrms_shared::{
-        check_required, collect_page, AccessAction, AccessBasis, AccessLogEntry, AccessOutcome,
+        collect_page, AccessAction, AccessBasis, AccessLogEntry, AccessOutcome, EmergencyReason,
         Error, PermissionsApi, RegistryApi, Result, Scope, Scopes, Siblings, Standing,
         MAX_EMERGENCY_MS, MAX_GRANTS_PER_PATIENT, MAX_TEXT_LEN,
     };
@@ -60,13 +60,17 @@ pub mod permissions {
     pub struct EmergencyAccess {
         /// The doctor who opened it.
         pub doctor: AccountId,
-        /// The doctor's reason.
-        pub reason: String,
+        /// The doctor's reason, as a code.
+        pub reason: EmergencyReason,
+        /// An optional note, sealed by the doctor's client for the patient
+        /// and the doctor (at most 512 bytes; never plaintext).
+        pub note: Vec<u8>,
         /// When it was opened (Unix milliseconds).
         pub opened_at: Timestamp,
         /// When it ends (Unix milliseconds, exclusive).
         pub expires_at: Timestamp,
-        /// When and by whom it was closed early, if it was.
+        /// When and by whom it was closed early, if it was (a re-opening by
+        /// the same doctor closes the earlier one).
         pub closed: Option<(Timestamp, AccountId)>,
     }
 
@@ -140,8 +144,8 @@ pub mod permissions {
         doctor: AccountId,
         /// Index in the patient's emergency list.
         index: u32,
-        /// The doctor's reason.
-        reason: String,
+        /// The doctor's reason code (the sealed note is in storage only).
+        reason: EmergencyReason,
         /// When it ends (Unix milliseconds).
         expires_at: Timestamp,
     }
@@ -480,21 +484,32 @@ pub mod permissions {
 
         /// A verified doctor (caller) opens emergency (break-glass) read and
         /// write access to a patient's profile and records, without consent,
-        /// with a mandatory reason, for a bounded time. Logged and announced
-        /// to the patient and the head. Opening again replaces an open one.
+        /// with a reason code, for a bounded time. Logged and announced
+        /// to the patient and the head. Opening again closes the doctor's
+        /// earlier open one (each opening stays listed and counted).
         ///
         /// # Arguments
         /// * `patient` - the patient.
-        /// * `reason` - why (required, at most 512 bytes).
+        /// * `reason` - why, as a code (details in `note`).
+        /// * `note` - optional sealed note (the client seals it for the
+        ///   patient and the doctor; at most 512 bytes; empty for none).
         /// * `duration_ms` - how long, in milliseconds (1 to the head's maximum).
         ///
         /// # Errors
-        /// `NotVerifiedDoctor`; `UnknownPatient`; `EmptyField` / `FieldTooLong`;
+        /// `NotVerifiedDoctor`; `UnknownPatient`; `FieldTooLong` for the note;
         /// `InvalidDuration`.
         #[ink(message)]
-        pub fn open_emergency(&mut self, patient: AccountId, reason: String, duration_ms: Timestamp) -> Result<u32> {
+        pub fn open_emergency(
+            &mut self,
+            patient: AccountId,
+            reason: EmergencyReason,
+            note: Vec<u8>,
+            duration_ms: Timestamp,
+        ) -> Result<u32> {
             let doctor = self.env().caller();
-            check_required(&reason, MAX_TEXT_LEN)?;
+            if note.len() > MAX_TEXT_LEN {
+                return Err(Error::FieldTooLong);
+            }
             if duration_ms == 0 || duration_ms > self.emergency_max_ms {
                 return Err(Error::InvalidDuration);
             }
@@ -507,11 +522,20 @@ pub mod permissions {
             let head = self.registry.head()?;
             let now = self.now();
             let expires_at = now.checked_add(duration_ms).ok_or(Error::Overflow)?;
+            if let Some(earlier) = self.emergency_open.get((patient, doctor)) {
+                if let Some(mut e) = self.emergencies.get((patient, earlier)) {
+                    if e.is_open(now) {
+                        e.closed = Some((now, doctor));
+                        self.emergencies.insert((patient, earlier), &e);
+                        self.env().emit_event(EmergencyAccessClosed { patient, doctor, by: doctor });
+                    }
+                }
+            }
             let index = self.emergency_len.get(patient).unwrap_or(0);
             self.emergency_len.insert(patient, &index.checked_add(1).ok_or(Error::Overflow)?);
             self.emergencies.insert(
                 (patient, index),
-                &EmergencyAccess { doctor, reason: reason.clone(), opened_at: now, expires_at, closed: None },
+                &EmergencyAccess { doctor, reason, note, opened_at: now, expires_at, closed: None },
             );
             self.emergency_open.insert((patient, doctor), &index);
             self.append_log(
@@ -808,7 +832,7 @@ pub mod permissions {
         fn emergency_basis_and_close() {
             let (mut p, a) = setup();
             // open by hand (opening itself needs the registry: covered by e2e)
-            p.emergencies.insert((a.bob, 0), &EmergencyAccess { doctor: a.django, reason: "ER".into(), opened_at: 1_000, expires_at: 3_000, closed: None });
+            p.emergencies.insert((a.bob, 0), &EmergencyAccess { doctor: a.django, reason: EmergencyReason::Trauma, note: vec![], opened_at: 1_000, expires_at: 3_000, closed: None });
             p.emergency_len.insert(a.bob, &1);
             p.emergency_open.insert((a.bob, a.django), &0);
             assert_eq!(p.basis(a.bob, a.django, Scope::RecordsRead), AccessBasis::Emergency);
@@ -826,9 +850,10 @@ pub mod permissions {
         fn emergency_duration_bounds() {
             let (mut p, a) = setup();
             test::set_caller::<Env>(a.django);
-            assert_eq!(p.open_emergency(a.bob, "".into(), 10), Err(Error::EmptyField));
-            assert_eq!(p.open_emergency(a.bob, "ER".into(), 0), Err(Error::InvalidDuration));
-            assert_eq!(p.open_emergency(a.bob, "ER".into(), p.emergency_max().unwrap() + 1), Err(Error::InvalidDuration));
+            let er = EmergencyReason::Unresponsive;
+            assert_eq!(p.open_emergency(a.bob, er, vec![0; MAX_TEXT_LEN + 1], 10), Err(Error::FieldTooLong));
+            assert_eq!(p.open_emergency(a.bob, er, vec![], 0), Err(Error::InvalidDuration));
+            assert_eq!(p.open_emergency(a.bob, er, vec![], p.emergency_max().unwrap() + 1), Err(Error::InvalidDuration));
         }
     }
 

@@ -311,6 +311,29 @@ pub enum DenyReason {
     WrongRole,
 }
 
+/// Why a doctor opened an emergency access: a documented code, so that the
+/// reason is not health data in the clear. Details go in the optional sealed
+/// note, which only the patient and the doctor can open.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+pub enum EmergencyReason {
+    /// The patient is unconscious or cannot communicate.
+    Unresponsive,
+    /// Major trauma (accident, injury).
+    Trauma,
+    /// A cardiac emergency.
+    Cardiac,
+    /// A respiratory emergency.
+    Respiratory,
+    /// A suspected stroke.
+    Stroke,
+    /// A suspected overdose or poisoning.
+    Overdose,
+    /// Anything else (explain in the sealed note).
+    Other,
+}
+
 /// What an access attempt tried to do (for the access log).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[ink::scale_derive(Encode, Decode, TypeInfo)]

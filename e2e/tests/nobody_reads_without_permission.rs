@@ -166,8 +166,8 @@ async fn nobody_reads_without_permission<Client: E2EBackend>(mut client: Client)
     submit!(client, &patient, perms.revoke(rv));
     let expiry = now_ms() + 5_000;
     submit!(client, &patient, perms.grant(ex, Scopes::ALL, Some(expiry)));
-    submit!(client, &doctors[4].0, perms.open_emergency(p, "collapsed in lobby".into(), 3_600_000));
-    submit!(client, &doctors[5].0, perms.open_emergency(p, "ER triage".into(), 3_600_000));
+    submit!(client, &doctors[4].0, perms.open_emergency(p, EmergencyReason::Unresponsive, vec![], 3_600_000));
+    submit!(client, &doctors[5].0, perms.open_emergency(p, EmergencyReason::Trauma, b"n1:sealed".to_vec(), 3_600_000));
     submit!(client, &patient, perms.close_emergency(p, ec));
     // Data to read: a record, a medication and an appointment (by DS).
     let rec = suite.records().add_record(p, RecordKind::Diagnosis, "Asthma".into(), "mild, intermittent".into(), None);
@@ -233,7 +233,7 @@ async fn nobody_reads_without_permission<Client: E2EBackend>(mut client: Client)
                 "registry.edit_patient" => probe!(reg.edit_patient(profile("Edited"))),
                 "permissions.grant" => probe!(per.grant(ds, Scopes::ALL, None)),
                 "permissions.revoke" => probe!(per.revoke(ds)),
-                "permissions.open_emergency" => probe!(per.open_emergency(p, "reason".into(), 60_000)),
+                "permissions.open_emergency" => probe!(per.open_emergency(p, EmergencyReason::Other, vec![], 60_000)),
                 "permissions.close_emergency" => probe!(per.close_emergency(p, eo)),
                 "permissions.set_emergency_max" => probe!(per.set_emergency_max(60_000)),
                 "records.add_record" => probe!(recs.add_record(p, RecordKind::Note, "t".into(), "b".into(), None)),
@@ -314,9 +314,9 @@ async fn nobody_reads_without_permission<Client: E2EBackend>(mut client: Client)
     assert_eq!(dry!(client, &patient, per.grant(zero, Scopes::ALL, None)), Err(Error::UnknownAccount));
     assert_eq!(dry!(client, &patient, per.grant(ds, Scopes::ALL, Some(0))), Err(Error::ExpiryInPast));
     assert_eq!(dry!(client, &patient, per.revoke(zero)), Err(Error::GrantNotFound));
-    assert_eq!(dry!(client, &doctors[0].0, per.open_emergency(zero, "r".into(), 1)), Err(Error::UnknownPatient));
-    assert_eq!(dry!(client, &doctors[0].0, per.open_emergency(p, long(MAX_TEXT_LEN + 1), 1)), Err(Error::FieldTooLong));
-    assert_eq!(dry!(client, &doctors[0].0, per.open_emergency(p, "r".into(), u64::MAX)), Err(Error::InvalidDuration));
+    assert_eq!(dry!(client, &doctors[0].0, per.open_emergency(zero, EmergencyReason::Other, vec![], 1)), Err(Error::UnknownPatient));
+    assert_eq!(dry!(client, &doctors[0].0, per.open_emergency(p, EmergencyReason::Other, vec![0; MAX_TEXT_LEN + 1], 1)), Err(Error::FieldTooLong));
+    assert_eq!(dry!(client, &doctors[0].0, per.open_emergency(p, EmergencyReason::Other, vec![], u64::MAX)), Err(Error::InvalidDuration));
     assert_eq!(dry!(client, &patient, per.access_log(p, u32::MAX, u32::MAX)).map(|v| v.len()), Ok(0));
     assert!(dry!(client, &patient, per.access_log(p, 0, u32::MAX)).unwrap().len() <= MAX_PAGE as usize);
     let max_body = recs.add_record(p, RecordKind::Note, long(MAX_TITLE_LEN), long(MAX_BODY_LEN), None);

@@ -70,11 +70,14 @@ async fn patient_grants_and_revokes_access<Client: E2EBackend>(mut client: Clien
     assert_eq!(dry!(client, &patient, suite.permissions().grants_of(patient_id, 0, 10)).unwrap().len(), 1);
 
     // Break-glass: a verified doctor without consent opens emergency access.
-    let open = |reason: &str, ms: u64| suite.permissions().open_emergency(patient_id, reason.into(), ms);
-    assert_eq!(dry!(client, &er_doctor, open("", 60_000)), Err(Error::EmptyField));
-    assert_eq!(dry!(client, &er_doctor, open("unconscious in ER", 25 * 3_600_000)), Err(Error::InvalidDuration));
-    assert_eq!(dry!(client, &family, open("curious", 60_000)), Err(Error::NotVerifiedDoctor));
-    let res = submit!(client, &er_doctor, open("unconscious in ER", 3_600_000));
+    // The reason is a code; details go in a sealed note (opaque bytes here).
+    let open = |note: &[u8], ms: u64| {
+        suite.permissions().open_emergency(patient_id, EmergencyReason::Unresponsive, note.to_vec(), ms)
+    };
+    assert_eq!(dry!(client, &er_doctor, open(&[1; MAX_TEXT_LEN + 1], 60_000)), Err(Error::FieldTooLong));
+    assert_eq!(dry!(client, &er_doctor, open(b"", 25 * 3_600_000)), Err(Error::InvalidDuration));
+    assert_eq!(dry!(client, &family, open(b"", 60_000)), Err(Error::NotVerifiedDoctor));
+    let res = submit!(client, &er_doctor, open(b"n1:sealed-note", 3_600_000));
     assert!(emitted::<EmergencyAccessOpened, _>(&res, suite.permissions, &[patient_id, head_id, er_id]));
     assert_eq!(dry!(client, &er_doctor, has(er_id, Scope::RecordsRead)), Ok(true));
     assert_eq!(dry!(client, &er_doctor, has(er_id, Scope::Appointments)), Ok(false));
@@ -84,7 +87,8 @@ async fn patient_grants_and_revokes_access<Client: E2EBackend>(mut client: Clien
     assert!(dry!(client, &patient, suite.records().record(patient_id, 0)).unwrap().emergency);
     // Visible to the patient and the head.
     let list = dry!(client, &patient, suite.permissions().emergencies_of(patient_id, 0, 10)).unwrap();
-    assert_eq!((list.len(), list[0].doctor, list[0].reason.as_str()), (1, er_id, "unconscious in ER"));
+    assert_eq!((list.len(), list[0].doctor, list[0].reason), (1, er_id, EmergencyReason::Unresponsive));
+    assert_eq!(list[0].note, b"n1:sealed-note".to_vec());
     let log = dry!(client, &head, suite.permissions().access_log(patient_id, 0, 50)).unwrap();
     assert!(log.iter().any(|e| e.accessor == er_id && e.outcome == AccessOutcome::GrantedEmergency));
     // Closed early by the patient; a stranger may not close; then refused.
@@ -93,9 +97,15 @@ async fn patient_grants_and_revokes_access<Client: E2EBackend>(mut client: Clien
     assert!(emitted::<EmergencyAccessClosed, _>(&res, suite.permissions, &[patient_id, er_id]));
     assert_eq!(dry!(client, &er_doctor, has(er_id, Scope::RecordsRead)), Ok(false));
     assert_eq!(dry!(client, &patient, suite.permissions().close_emergency(patient_id, er_id)), Err(Error::EmergencyNotOpen));
-    // Reopening is counted; the head may close it too.
-    submit!(client, &er_doctor, open("second admission", 60_000));
-    assert_eq!(dry!(client, &patient, suite.permissions().emergency_count(patient_id)), Ok(2));
+    // Reopening is counted, and a re-opening closes the doctor's earlier
+    // open one so that no stale opening looks open in the list.
+    submit!(client, &er_doctor, open(b"", 60_000));
+    let res = submit!(client, &er_doctor, open(b"", 60_000));
+    assert!(emitted::<EmergencyAccessClosed, _>(&res, suite.permissions, &[patient_id, er_id]));
+    assert_eq!(dry!(client, &patient, suite.permissions().emergency_count(patient_id)), Ok(3));
+    let list = dry!(client, &patient, suite.permissions().emergencies_of(patient_id, 0, 10)).unwrap();
+    assert!(list[1].closed.is_some(), "the earlier opening was closed by the re-opening");
+    assert!(list[2].closed.is_none());
     submit!(client, &head, suite.permissions().close_emergency(patient_id, er_id));
     // Only the head sets the emergency maximum, within 24 h.
     assert_eq!(dry!(client, &patient, suite.permissions().set_emergency_max(60_000)), Err(Error::NotHead));
