@@ -8,7 +8,19 @@ export default defineConfig({
   plugins: [react()],
   build: {
     target: 'es2022',
-    chunkSizeWarningLimit: 2000,
+    chunkSizeWarningLimit: 1200,
+    rolldownOptions: {
+      output: {
+        // separate, cacheable chunks: the chain library, the crypto, React
+        codeSplitting: {
+          groups: [
+            { name: 'polkadot', test: /node_modules[\\/](@polkadot|@substrate|@polkadot-api|bn\.js|eventemitter3|mock-socket|nock|@scure[\\/]base)/ },
+            { name: 'crypto', test: /node_modules[\\/](@hpke|@noble|@scure)/ },
+            { name: 'react', test: /node_modules[\\/](react|react-dom|scheduler)[\\/]/ },
+          ],
+        },
+      },
+    },
   },
   test: {
     include: ['src/**/*.test.ts'],

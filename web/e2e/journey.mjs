@@ -414,7 +414,7 @@ await step('patient: "who looked at my data" lists the denied attempt; she revok
   await T('access-log-row').filter({ hasText: /denied: they are not registered/ }).first().waitFor();
   await shot('patient-access-log');
   await tab('consent');
-  await act(() => T(`revoke-${A.doctor}`).click(), { text: 'is revoked' });
+  await act(() => T(`revoke-${A.doctor}`).click(), { text: /is revoked, and the 1 key\(s\) wrapped for them are removed/ });
   await T('grants-empty').waitFor();
   await shot('patient-revoked');
 });
@@ -429,6 +429,7 @@ await step("doctor: his next write is refused in plain language before anything 
   const signedBefore = signCount[A.doctor];
   const countBefore = await recordCount();
   const nonceBefore = (await api.rpc.system.accountNextIndex(A.doctor)).toNumber();
+  await expectText('doctor-record-sealed-0', /No data key is wrapped for you/, 'the revoked doctor can no longer fetch the record key');
   await act(() => T('record-add').click(), { kind: 'refused', text: /has not given you write access to their records.*Nothing was sent\./ });
   if (signCount[A.doctor] !== signedBefore) throw new Error('the wallet was asked to sign a refused call');
   if ((await api.rpc.system.accountNextIndex(A.doctor)).toNumber() !== nonceBefore) throw new Error("the doctor's nonce moved: something was sent");
@@ -443,7 +444,7 @@ await step("patient: requests a paid appointment; the doctor's fee is shown and 
   await page.waitForFunction(a => !!document.querySelector(`[data-testid=appt-doctor] option[value="${a}"]`), A.doctor);
   await T('appt-doctor').selectOption(A.doctor);
   await expectText('appt-fee', /^2\.5 /, "the doctor's fee");
-  apptStart = Math.ceil((Date.now() + 75_000) / 1000) * 1000;
+  apptStart = Math.ceil((Date.now() + 40_000) / 1000) * 1000;
   const d = new Date(apptStart);
   const p = n => String(n).padStart(2, '0');
   await T('appt-start').fill(`${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`);

@@ -64,6 +64,7 @@ describe('denials', () => {
     expect(explainDenial('NoConsent', 'WriteRecord', { other: 'Asha Rao' }))
       .toBe('Asha Rao has not given you write access to their records (or has revoked it, or it expired).');
     expect(explainDenial('Unregistered', 'ReadRecord')).toMatch(/not registered/);
+    expect(explainDenial('NoConsent', 'ReadRecord', { other: 'patient 5Fxyz' })).toMatch(/^Patient 5Fxyz has not given you read access/);
     expect(explainDenial('Whatever', 'ReadRecord')).toBe('Denied: whatever.');
   });
   it('explains log entries to the patient', () => {
@@ -87,7 +88,8 @@ describe('outcomes of a dry run', () => {
   it('turns each into a sentence', () => {
     const denied = classify(ok(ok(new Variant('Denied', new Variant('NoConsent', null)))));
     expect(explainOutcome(denied, 'add_record', { other: 'Asha' })).toMatch(/^Asha has not given you write access/);
-    expect(explainOutcome({ kind: 'error', variant: 'TooEarly' }, 'complete')).toBe("This can only be done after the appointment's start time.");
+    expect(explainOutcome({ kind: 'error', variant: 'TooEarly' }, 'complete')).toBe('An appointment can be marked completed only after its start time.');
+    expect(explainOutcome({ kind: 'error', variant: 'TooEarly' }, 'mark_no_show')).toMatch(/grace period/);
     expect(explainOutcome({ kind: 'dispatch', section: 'contracts', name: 'StorageDepositNotEnoughFunds', docs: '' }, 'grant')).toMatch(/storage deposit/);
     expect(explainPalletError('foo', 'Bar', 'docs')).toBe('The chain refused the call: foo.Bar (docs).');
     expect(explainRpcError('1010: Invalid Transaction: Inability to pay some fees , e.g. account balance too low')).toMatch(/cannot pay/);

@@ -33,7 +33,7 @@ export const CONTRACT_ERRORS: Record<string, Sentence> = {
   SiblingsNotSet: 'The SMRMS suite is not wired yet: the head has to finish the deployment.',
   UntrustedCaller: "Only SMRMS's own contracts may call this.",
   ZeroAccount: 'The all-zero account is not a valid participant.',
-  InvalidDuration: "The duration is not allowed (an appointment lasts from 1 minute to 24 hours; an emergency access at most the head's maximum).",
+  InvalidDuration: "The duration is not allowed (an appointment lasts from 1 minute to 24 hours; an emergency access at most the head's maximum; a no-show grace at most 24 hours).",
   EmergencyNotOpen: 'There is no open emergency access for this patient and doctor (it may have ended or been closed).',
   NotAllowed: 'You are not allowed to do this.',
   UnknownRecord: 'There is no such record.',
@@ -44,7 +44,7 @@ export const CONTRACT_ERRORS: Record<string, Sentence> = {
   UnknownAppointment: 'There is no such appointment.',
   NotParticipant: 'You are not a participant of this appointment.',
   InvalidTransition: "The appointment's current status does not allow this (for example, only a requested appointment can be accepted, only a booked one completed).",
-  TooEarly: "This can only be done after the appointment's start time.",
+  TooEarly: "Too early: an appointment can be completed only after its start, and a no-show marked only after the start plus the grace period.",
   TooLate: "This can only be done before the appointment's start time.",
   WrongAmount: 'The amount sent is not exactly the fee due. Reload to see the current fee.',
   NothingToWithdraw: 'There is nothing to withdraw.',
@@ -54,6 +54,14 @@ export const CONTRACT_ERRORS: Record<string, Sentence> = {
   InvalidKey: 'That encryption key is not a valid key.',
   RecipientNotAllowed: o => `${o} has no read access to this data (never granted, revoked or expired), so its key cannot be shared with them.`,
   TooManyKeyHolders: 'This data already has the maximum number of readers holding a key.',
+  KeyAlreadyStored: 'A key for this reader is already stored; only the patient may replace it.',
+  ItemShredded: 'The patient erased this item\u2019s keys (crypto-shredding): it can never be shared again.',
+  NotAuthor: 'Only the doctor who wrote a record may correct it; add a new record instead.',
+  TooManyOpenRequests: 'You already have the maximum number of unanswered appointment requests (with this doctor or in total). Wait for an answer, or cancel one.',
+  NoReschedule: 'No new time is proposed for this appointment.',
+  HeadCannotBeProvider: 'The head administers SMRMS and may not be a provider, nor verify their own account.',
+  SiblingMismatch: "A contract of this suite was deployed for another registry or permissions contract: the suite's addresses do not fit together.",
+  TooManyItems: 'Too many items in one transaction; the page sends them in smaller batches.',
 };
 
 /** Sentences that depend on the message (who is meant is clearer there). */
@@ -80,6 +88,15 @@ export const MESSAGE_ERRORS: Record<string, Record<string, Sentence>> = {
   mark_no_show: {
     TooEarly: 'A no-show can be marked only after the start plus the grace period the head set.',
   },
+  complete: {
+    TooEarly: "An appointment can be marked completed only after its start time.",
+  },
+  accept_reschedule: {
+    TooLate: 'The proposed new time has already passed.',
+  },
+  share_key: {
+    NotAllowed: 'Only the patient, or the author of this item, may share its key.',
+  },
   stop_medication: {
     NotAllowed: o => `${o} has not given you write access to their medications (or has revoked it).`,
   },
@@ -100,7 +117,9 @@ export const MESSAGE_ERRORS: Record<string, Record<string, Sentence>> = {
   },
 };
 
-const say = (s: Sentence, other: string) => (typeof s === 'function' ? s(other) : s);
+/** The first letter in upper case ("patient 5F… has not …" → "Patient 5F… has not …"). */
+export const cap = (t: string) => t.charAt(0).toUpperCase() + t.slice(1);
+const say = (s: Sentence, other: string) => cap(typeof s === 'function' ? s(other) : s);
 
 /** The sentence for an `Err(variant)` of `message`. Unknown variants get a readable fallback. */
 export function explainError(variant: string, message?: string, who: Who = {}): string {
@@ -120,6 +139,8 @@ export function actionWords(action: string, recordId?: number | bigint): string 
     case 'WriteMedication': return 'add or stop a medication';
     case 'SetAppointment': return 'set an appointment';
     case 'OpenEmergency': return 'open emergency access';
+    case 'StopMedication': return 'stop a medication';
+    case 'UpdateAppointment': return 'update an appointment';
     default: return humanize(action);
   }
 }
@@ -129,6 +150,7 @@ const CONSENT_NEEDED: Record<string, string> = {
   ReadRecord: 'read access to their records',
   WriteRecord: 'write access to their records',
   WriteMedication: 'write access to their records',
+  StopMedication: 'write access to their records',
   SetAppointment: 'permission to set appointments with them',
 };
 
@@ -140,7 +162,7 @@ export function explainDenial(reason: string, action: string, who: Who = {}): st
   const patient = who.other ?? 'The patient';
   switch (reason) {
     case 'NoConsent':
-      return `${patient} has not given you ${CONSENT_NEEDED[action] ?? 'access'} (or has revoked it, or it expired).`;
+      return cap(`${patient} has not given you ${CONSENT_NEEDED[action] ?? 'access'} (or has revoked it, or it expired).`);
     case 'NotVerified':
       return 'Your account is not verified by the head (pending, rejected or suspended), so it cannot act on patients\u2019 data.';
     case 'Unregistered':
@@ -161,6 +183,7 @@ export function denialForPatient(reason: string, action: string): string {
         ReadRecord: 'you have not given them read access',
         WriteRecord: 'you have not given them write access',
         WriteMedication: 'you have not given them write access',
+        StopMedication: 'you have not given them write access',
         SetAppointment: 'you have not allowed them to set appointments',
       };
       return need[action] ?? 'you have not given them access';
@@ -170,6 +193,20 @@ export function denialForPatient(reason: string, action: string): string {
     case 'WrongRole': return 'only a verified doctor may do this';
     default: return humanize(reason);
   }
+}
+
+/** Why an emergency access was opened (`EmergencyReason`), in words. */
+export function emergencyReasonWords(reason: string): string {
+  const w: Record<string, string> = {
+    Unresponsive: 'the patient was unresponsive or could not communicate',
+    Trauma: 'major trauma (accident, injury)',
+    Cardiac: 'a cardiac emergency',
+    Respiratory: 'a respiratory emergency',
+    Stroke: 'a suspected stroke',
+    Overdose: 'a suspected overdose or poisoning',
+    Other: 'another emergency (see the sealed note)',
+  };
+  return w[reason] ?? humanize(reason);
 }
 
 /** Module errors of the chain (pallet-contracts, balances, …) by name. */

@@ -9,7 +9,7 @@ import {
   type EncryptionKeys, type Sealed,
 } from './crypto';
 import type { Chain } from './chain/connection';
-import { read, Refusal } from './chain/contracts';
+import { hasMessage, read, Refusal } from './chain/contracts';
 import { send, eventOf, type Signing } from './chain/tx';
 import { Variant, type Plain } from './chain/plain';
 import type { Scopes } from './format';
@@ -27,6 +27,8 @@ export interface Actor {
 }
 
 export const PAGE = 50;
+/** Keys per share_keys / revoke_keys transaction (as the CLI). */
+export const KEY_BATCH = 32;
 export const RECORD_KINDS = ['Diagnosis', 'Prescription', 'LabResult', 'Procedure', 'Imaging', 'Note'] as const;
 export const PROVIDER_KINDS = ['Doctor', 'Nurse', 'Lab', 'Pharmacist'] as const;
 
@@ -46,10 +48,13 @@ export interface MedicationData {
   notes: string; addedBy: string; stoppedAt: bigint | null;
 }
 export interface AccessLogEntry { accessor: string; action: Variant; outcome: Variant; at: bigint }
-export interface EmergencyAccess { doctor: string; reason: string; openedAt: bigint; expiresAt: bigint; closed: [bigint, string] | null }
+/** `reason` is an `EmergencyReason` code (older suites: free text); `note` an optional sealed note. */
+export interface EmergencyAccess { doctor: string; reason: Variant | string; note?: Uint8Array; openedAt: bigint; expiresAt: bigint; closed: [bigint, string] | null }
 export interface AppointmentData {
   doctor: string; patient: string; start: bigint; durationMin: bigint; reason: string; diagnosis: string;
   prescription: string; status: Variant; fee: bigint; paid: bigint; createdAt: bigint;
+  /** A new start the doctor proposed, waiting for the patient's answer. */
+  proposedStart?: bigint | null;
 }
 
 export type StandingView =
@@ -221,22 +226,66 @@ export async function grant(a: Actor, grantee: string, scopes: Scopes, expiresAt
     for (let id = 0; id < count; id++) items.push({ kind: 'Record', id });
     for (const m of await medicationEntries(a.chain, a.me, a.me)) items.push({ kind: 'Medication', id: m.id });
   }
-  let n = 0;
+  // unwrap my copy of each key and wrap it for the grantee (an item I cannot
+  // open is skipped and reported, never the end of the grant) …
+  const batch: [Sealed, Uint8Array][] = [];
   let skipped = 0;
   for (const [i, item] of items.entries()) {
     progress(`re-wrapping existing keys for ${name}: ${i + 1} of ${items.length}`, i, items.length);
     let k: Uint8Array | null = null;
     try { k = await myKey(a, a.me, item); } catch { k = null; }
     if (!k) { skipped++; continue; }
-    await shareWith(a, a.me, item, grantee, pk, k, { other: name });
-    n++;
+    batch.push([item, await wrapKey(pk, k, wrapInfo(bytes(a.me), item, bytes(grantee)))]);
   }
-  progress(`re-wrapped ${n} key(s) for ${name}`, items.length, items.length);
+  // … and store them, KEY_BATCH per transaction (one by one on older suites)
+  let n = 0;
+  const batched = hasMessage(a.chain, 'records', 'share_keys');
+  for (let i = 0; i < batch.length; i += batched ? KEY_BATCH : 1) {
+    const chunk = batch.slice(i, i + (batched ? KEY_BATCH : 1));
+    progress(`storing the re-wrapped keys for ${name}: ${n} of ${batch.length}`, n, batch.length);
+    if (batched) {
+      await tx(a, 'records', 'share_keys', [a.me, grantee, chunk.map(([o, w]) => [sealedArg(o), u8aToHex(w)])], { who: { other: name } });
+    } else {
+      await tx(a, 'records', 'share_key', [a.me, sealedArg(chunk[0]![0]), grantee, u8aToHex(chunk[0]![1])], { who: { other: name } });
+    }
+    n += chunk.length;
+  }
+  progress(`re-wrapped ${n} key(s) for ${name}`, Math.max(n, 1), Math.max(batch.length, 1));
   return { rewrapped: n, note: skipped ? `${skipped} item(s) had no key of yours (shredded) and were not re-wrapped.` : '' };
 }
 
-export async function revoke(a: Actor, grantee: string, name: string): Promise<void> {
+/** Every sealed item of a patient: her profile, each record, each medication. */
+async function itemsOf(a: Actor, patient: string): Promise<Sealed[]> {
+  const items: Sealed[] = [{ kind: 'Profile' }];
+  const count = Number(await read<bigint>(a.chain, 'records', 'record_count', a.me, [patient]));
+  for (let id = 0; id < count; id++) items.push({ kind: 'Record', id });
+  for (const m of await medicationEntries(a.chain, a.me, patient)) items.push({ kind: 'Medication', id: m.id });
+  return items;
+}
+
+/**
+ * Revokes `grantee`'s grant, then removes the keys wrapped for them from the
+ * current state (`records.revoke_keys`, KEY_BATCH per transaction), so that
+ * they cannot fetch them any more (keys fetched before cannot be taken back).
+ * Returns how many keys were removed.
+ */
+export async function revoke(a: Actor, grantee: string, name: string, progress: Progress = () => {}): Promise<number> {
+  progress(`revoking the access of ${name}`);
   await tx(a, 'permissions', 'revoke', [grantee], { who: { other: name } });
+  if (!hasMessage(a.chain, 'records', 'revoke_keys')) return 0;
+  const held: Sealed[] = [];
+  const items = await itemsOf(a, a.me);
+  for (const [i, item] of items.entries()) {
+    progress(`looking for keys wrapped for ${name}: ${i + 1} of ${items.length}`, i, items.length);
+    if (await read<Uint8Array | null>(a.chain, 'records', 'key_of', a.me, [a.me, sealedArg(item), grantee])) held.push(item);
+  }
+  let removed = 0;
+  for (let i = 0; i < held.length; i += KEY_BATCH) {
+    progress(`removing the keys wrapped for ${name}: ${i} of ${held.length}`, i, held.length);
+    const sent = await tx(a, 'records', 'revoke_keys', [a.me, grantee, held.slice(i, i + KEY_BATCH).map(sealedArg)], { who: { other: name } });
+    removed += Number(sent.value as bigint);
+  }
+  return removed;
 }
 
 // ---------------------------------------------------------------------------
@@ -475,19 +524,38 @@ export async function setAppointment(a: Actor, patient: string, start: number, d
   await tx(a, 'appointments', 'set_appointment', [patient, start, durationMin, sealed, fee], { who: { other: patientName } });
 }
 
-export type AppointmentAction = 'accept' | 'decline' | 'confirm' | 'cancel' | 'complete' | 'mark_no_show';
+export type AppointmentAction = 'accept' | 'decline' | 'confirm' | 'cancel' | 'complete' | 'mark_no_show' | 'accept_reschedule' | 'decline_reschedule';
 
 export async function appointmentAction(a: Actor, ap: AppointmentView, action: AppointmentAction, otherName: string): Promise<void> {
   const value = action === 'confirm' ? ap.data.fee : 0n;
   await tx(a, 'appointments', action, [ap.id], { value, who: { other: otherName } });
 }
 
-export async function updateAppointment(a: Actor, ap: AppointmentView, diagnosis: string, prescription: string): Promise<void> {
+/** The doctor stores sealed notes; a `newStart` different from the booked one proposes a new time to the patient. */
+export async function updateAppointment(a: Actor, ap: AppointmentView, diagnosis: string, prescription: string, newStart?: number): Promise<void> {
   const { patient, doctor } = ap.data;
   await tx(a, 'appointments', 'update_appointment', [
-    ap.id, ap.data.start, ap.data.durationMin, ap.data.reason,
+    ap.id, newStart ?? ap.data.start, ap.data.durationMin, ap.data.reason,
     await sealFor(a, patient, doctor, diagnosis), await sealFor(a, patient, doctor, prescription),
   ]);
+}
+
+/** How long after the start a doctor must wait to mark a no-show (0 on suites without a grace). */
+export async function noShowGrace(chain: Chain, caller: string): Promise<number> {
+  if (!hasMessage(chain, 'appointments', 'no_show_grace')) return 0;
+  return Number(await read<bigint>(chain, 'appointments', 'no_show_grace', caller, []));
+}
+
+/** An emergency's sealed note, opened for its patient or doctor; null if there is none. */
+export async function emergencyNote(a: Actor, patient: string, e: EmergencyAccess): Promise<string | null> {
+  if (!e.note || e.note.length === 0) return null;
+  const text = new TextDecoder().decode(e.note);
+  if (!a.keys || !text.startsWith('n1:')) return `(sealed note, ${e.note.length} bytes)`;
+  try {
+    return await openNote(a.keys, bytes(patient), bytes(e.doctor), bytes(a.me), text);
+  } catch {
+    return `(sealed note, ${e.note.length} bytes: it does not open with your key)`;
+  }
 }
 
 export async function setFee(a: Actor, fee: bigint): Promise<void> {

@@ -33,6 +33,7 @@ export const AUDITED_ACTIONS: Record<string, string> = {
   read_record: 'ReadRecord',
   add_record: 'WriteRecord',
   add_medication: 'WriteMedication',
+  stop_medication: 'StopMedication',
   set_appointment: 'SetAppointment',
 };
 
@@ -42,6 +43,11 @@ export class Refusal extends Error {
     super(sentence);
     this.name = 'Refusal';
   }
+}
+
+/** Whether the deployed ABI has `name` (for messages added in later versions). */
+export function hasMessage(chain: Chain, contract: ContractName, name: string): boolean {
+  try { findMessage(chain, contract, name); return true; } catch { return false; }
 }
 
 export function findMessage(chain: Chain, contract: ContractName, name: string): AbiMessage {

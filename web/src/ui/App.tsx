@@ -66,7 +66,7 @@ function ActivityBar() {
       )}
       {result && hidden !== result.seq && !activity && (
         <div className={`result ${result.kind}`} data-testid="result" data-kind={result.kind} data-seq={result.seq} role={result.kind === 'ok' ? 'status' : 'alert'}>
-          <span>{result.kind === 'refused' ? '⛔ ' : result.kind === 'error' ? '⚠ ' : '✔ '}{result.text}</span>
+          <span><strong className="result-label">{result.kind === 'refused' ? 'Refused: ' : result.kind === 'error' ? 'Could not do it: ' : 'Done: '}</strong>{result.text}</span>
           <button type="button" className="link" onClick={() => setHidden(result.seq)}>dismiss</button>
         </div>
       )}
@@ -88,7 +88,8 @@ function tabsFor(role: string, isHead: boolean, isDoctor: boolean): Tab[] {
     if (isDoctor) t.push({ id: 'doctor-appointments', label: 'Appointments' }, { id: 'fee', label: 'Fee and payouts' });
   }
   if (isHead) t.push({ id: 'providers', label: 'Providers' }, { id: 'feed', label: 'Live feed' });
-  if (role === 'unregistered' && isHead) t.push({ id: 'register-patient', label: 'Register as a patient' }, { id: 'register-provider', label: 'Register as a provider' });
+  // the head administers the suite and may not be a provider
+  if (role === 'unregistered' && isHead) t.push({ id: 'register-patient', label: 'Register as a patient' });
   return t;
 }
 

@@ -75,7 +75,7 @@ export function KeyPanel() {
     const blob = new Blob([backupText(keys)], { type: 'text/plain' });
     const a = document.createElement('a');
     a.href = URL.createObjectURL(blob);
-    a.download = `smrms-key-${shortAddress(address).replace('…', '-')}.txt`;
+    a.download = `smrms-key-${shortAddress(address).replace('…', '-')}.json`;
     a.click();
     setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
   };

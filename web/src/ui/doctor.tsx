@@ -6,7 +6,7 @@ import { useApp } from './state';
 import { Amount, Btn, Field, Name, Section, Show, useAsync, useNow } from './common';
 import { AppointmentRow, Credit, Medications, RecordCard } from './patient';
 import {
-  addRecord, appointments, feeOf, patientsOf, recordViews, setAppointment, setFee, updateAppointment,
+  addRecord, appointments, feeOf, noShowGrace, patientsOf, recordViews, setAppointment, setFee, updateAppointment,
   RECORD_KINDS, type AppointmentAction, type AppointmentView,
 } from '../journeys';
 import { datetimeInputValue, expiryWords, formatAmount, msFromDatetimeInput, parseAmount, scopesText } from '../format';
@@ -86,7 +86,9 @@ export function DoctorAppointments() {
   const { actor, account, run, nameOf, lookupName, keys } = useApp();
   const me = account!.address;
   const list = useAsync(() => appointments(actor(), me, true), [me, keys]);
+  const grace = useAsync(() => noShowGrace(actor().chain, me), [me]);
   const now = useNow();
+  const [newStart, setNewStart] = useState('');
   const [editing, setEditing] = useState<AppointmentView | null>(null);
   const [diagnosis, setDiagnosis] = useState('');
   const [prescription, setPrescription] = useState('');
@@ -97,16 +99,20 @@ export function DoctorAppointments() {
     const s = ap.data.status.tag;
     const before = Number(ap.data.start) > now;
     const out: { action: AppointmentAction; label: string; danger?: boolean }[] = [];
-    if (s === 'Requested' && before) out.push({ action: 'accept', label: 'Accept' }, { action: 'decline', label: 'Decline', danger: true });
-    if (s === 'Booked' && !before) out.push({ action: 'complete', label: 'Mark completed' }, { action: 'mark_no_show', label: 'No-show' });
+    if (s === 'Requested' && before) out.push({ action: 'accept', label: 'Accept' });
+    if (s === 'Requested') out.push({ action: 'decline', label: 'Decline', danger: true });
+    if (s === 'Booked' && !before) out.push({ action: 'complete', label: 'Mark completed' });
+    if (s === 'Booked' && now > Number(ap.data.start) + (grace.data ?? 0)) out.push({ action: 'mark_no_show', label: 'No-show' });
     if (s === 'Requested' || s === 'Proposed' || s === 'Booked') out.push({ action: 'cancel', label: 'Cancel', danger: true });
     return out;
   };
   const save = () => run('Updating the appointment', async () => {
     if (!editing) return 'Nothing to save.';
-    await updateAppointment(actor(), editing, diagnosis, prescription);
-    setEditing(null);
-    return `Appointment #${editing.id}: diagnosis and prescription stored, sealed for ${await lookupName(editing.data.patient)} and you.`;
+    const moved = newStart ? msFromDatetimeInput(newStart) : undefined;
+    await updateAppointment(actor(), editing, diagnosis, prescription, moved);
+    setEditing(null); setNewStart('');
+    const who = await lookupName(editing.data.patient);
+    return `Appointment #${editing.id}: notes stored, sealed for ${who} and you.${moved ? ` A new time is proposed; the booking moves only if ${who} accepts it.` : ''}`;
   });
   const create = () => run('Setting an appointment', async () => {
     const fee = parseAmount(n.fee || '0', chain!.decimals);
@@ -138,6 +144,7 @@ export function DoctorAppointments() {
             {editing && <>
               <Field label="Diagnosis (sealed)"><input data-testid="appt-diagnosis" value={diagnosis} onChange={e => setDiagnosis(e.target.value)} /></Field>
               <Field label="Prescription (sealed)"><input data-testid="appt-prescription" value={prescription} onChange={e => setPrescription(e.target.value)} /></Field>
+              <Field label="Propose a new time (optional)" hint="The patient accepts or keeps the booked time."><input type="datetime-local" step="1" data-testid="appt-new-start" value={newStart} onChange={e => setNewStart(e.target.value)} /></Field>
               <Btn testid="appt-notes-save" onClick={save}>Save notes</Btn>
             </>}
           </div>

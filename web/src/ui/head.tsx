@@ -5,7 +5,7 @@ import { useState } from 'react';
 import { useApp } from './state';
 import { Btn, Name, Section, Show, useAsync, When } from './common';
 import { changeProviderStatus, providers } from '../journeys';
-import { actionWords, denialForPatient } from '../errors';
+import { actionWords, denialForPatient, emergencyReasonWords } from '../errors';
 import { Variant } from '../chain/plain';
 
 export function Providers() {
@@ -71,7 +71,7 @@ export function Feed() {
           }
           return (
             <li key={e.key} data-testid="feed-item" data-name={e.name} className="emergency">
-              <When ms={e.at} /> · block {e.block} · <strong>EMERGENCY ACCESS</strong>: <Name address={a.doctor as string} /> opened the data of <Name address={a.patient as string} /> until <When ms={a.expiresAt as bigint} /> — reason: {String(a.reason)}
+              <When ms={e.at} /> · block {e.block} · <strong>EMERGENCY ACCESS</strong>: <Name address={a.doctor as string} /> opened the data of <Name address={a.patient as string} /> until <When ms={a.expiresAt as bigint} /> — reason: {a.reason instanceof Variant ? emergencyReasonWords(a.reason.tag) : String(a.reason)}
             </li>
           );
         })}</ul>

@@ -4,11 +4,11 @@ import { useMemo, useState } from 'react';
 import { useApp } from './state';
 import { Amount, Btn, Field, Name, Section, Show, useAsync, useNow, When } from './common';
 import {
-  accessLog, addMedication, appointmentAction, appointments, closeEmergency, creditOf, emergencies, feeOf, grant, grantsOf,
+  accessLog, addMedication, appointmentAction, appointments, closeEmergency, creditOf, emergencies, emergencyNote, feeOf, grant, grantsOf,
   medicationViews, profileOf, providers, recordViews, requestAppointment, revoke, stopMedication, withdraw,
   type AppointmentAction, type AppointmentView, type RecordView,
 } from '../journeys';
-import { actionWords, denialForPatient } from '../errors';
+import { actionWords, denialForPatient, emergencyReasonWords } from '../errors';
 import { SCOPE_WORDS, dateInputValue, datetimeInputValue, expiryFromDate, expiryWords, formatAmount, msFromDatetimeInput, scopesText, type Scopes } from '../format';
 import { Variant } from '../chain/plain';
 
@@ -150,10 +150,10 @@ export function Consent() {
     const r = await grant(actor(), who, scopes, expiresAt, name, p);
     return `${name} may now ${scopesText(scopes)}, ${expiresAt ? expiryWords(expiresAt) : 'until you revoke it'}. ${r.rewrapped} existing data key(s) re-wrapped for them. ${r.note}`.trim();
   });
-  const doRevoke = (g: string) => run('Revoking access', async () => {
+  const doRevoke = (g: string) => run('Revoking access', async p => {
     const name = await lookupName(g);
-    await revoke(actor(), g, name);
-    return `Access for ${name} is revoked. Nothing new will be shared with them; what they already opened cannot be taken back.`;
+    const removed = await revoke(actor(), g, name, p);
+    return `Access for ${name} is revoked${removed ? `, and the ${removed} key(s) wrapped for them are removed` : ''}. Nothing new will be shared with them; what they already opened cannot be taken back.`;
   });
   return (
     <>
@@ -246,7 +246,10 @@ export function AccessLog() {
 export function Emergencies() {
   const { chain, account, actor, run, lookupName } = useApp();
   const me = account!.address;
-  const v = useAsync(() => emergencies(chain!, me, me), [me]);
+  const v = useAsync(async () => {
+    const es = await emergencies(chain!, me, me);
+    return Promise.all(es.map(async e => ({ e, note: await emergencyNote(actor(), me, e) })));
+  }, [me]);
   const close = (doctor: string) => run('Closing an emergency access', async () => {
     const name = await lookupName(doctor);
     await closeEmergency(actor(), me, doctor, name);
@@ -258,11 +261,11 @@ export function Emergencies() {
       <Show value={v} what="emergency accesses">{es => es.length === 0 ? <p className="empty">No emergency access was ever opened on your data.</p> : (
         <table className="table">
           <thead><tr><th>Doctor</th><th>Reason</th><th>Opened</th><th>Ends</th><th>Status</th><th /></tr></thead>
-          <tbody>{[...es].reverse().map((e, i) => {
+          <tbody>{[...es].reverse().map(({ e, note }, i) => {
             const open = e.closed === null && Number(e.expiresAt) > now;
             return (
               <tr key={i} data-testid="emergency-row">
-                <td><Name address={e.doctor} /></td><td>{e.reason}</td><td><When ms={e.openedAt} /></td><td><When ms={e.expiresAt} /></td>
+                <td><Name address={e.doctor} /></td><td>{typeof e.reason === 'string' ? e.reason : emergencyReasonWords(e.reason.tag)}{note && <><br /><em>{note}</em></>}</td><td><When ms={e.openedAt} /></td><td><When ms={e.expiresAt} /></td>
                 <td>{e.closed ? <>closed <When ms={e.closed[0]} /> by <Name address={e.closed[1]} /></> : open ? <strong>OPEN</strong> : 'ended'}</td>
                 <td>{open && <Btn className="danger" testid={`emergency-close-${i}`} onClick={() => close(e.doctor)}>Close it now</Btn>}</td>
               </tr>
@@ -290,7 +293,7 @@ export function AppointmentRow({ ap, asDoctor, actions }: { ap: AppointmentView;
     <tr data-testid={`appt-${ap.id}`} data-status={ap.data.status.tag}>
       <td>#{ap.id.toString()}</td>
       <td><Name address={other} /></td>
-      <td><When ms={ap.data.start} /> ({ap.data.durationMin.toString()} min)</td>
+      <td><When ms={ap.data.start} /> ({ap.data.durationMin.toString()} min){ap.data.proposedStart ? <><br /><em data-testid={`appt-proposed-${ap.id}`}>new time proposed: <When ms={ap.data.proposedStart} /></em></> : null}</td>
       <td data-testid={`appt-reason-${ap.id}`}>{ap.reason}</td>
       <td>{ap.diagnosis && <>Diagnosis: {ap.diagnosis}<br /></>}{ap.prescription && <>Prescription: {ap.prescription}</>}</td>
       <td><Amount value={ap.data.fee} />{ap.data.paid > 0n ? ' (held)' : ''}</td>
@@ -353,6 +356,9 @@ export function PatientAppointments() {
     if (s === 'Proposed' && before) out.push({ action: 'confirm', label: `Confirm and pay` });
     if ((s === 'Requested' || s === 'Proposed' || s === 'Booked') && (before || s !== 'Booked')) out.push({ action: 'cancel', label: before ? 'Cancel' : 'Cancel and reclaim the fee', danger: true });
     if (s === 'Booked' && !before) out.push({ action: 'complete', label: 'Mark completed' });
+    if (s === 'Booked' && ap.data.proposedStart) {
+      out.push({ action: 'accept_reschedule', label: 'Accept the new time' }, { action: 'decline_reschedule', label: 'Keep the old time', danger: true });
+    }
     return out;
   };
 
