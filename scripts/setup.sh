@@ -5,6 +5,8 @@
 #      Debian's rustc-web 1.85 on Debian 12, else `rustup toolchain install 1.85`
 #   2. cargo-contract 5.0.3            (PATH, else cargo install --locked)
 #   3. substrate-contracts-node 0.42.0 (PATH, else cargo install --locked)
+#   4. the web app's tools: Node.js (>= 20) with npm, `npm ci` in web/ (and
+#      tools/fhir-validate/), and Debian's chromium for the browser journey
 set -euo pipefail
 . "$(dirname "$0")/env.sh"
 SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
@@ -18,7 +20,7 @@ have_toolchain() {
   [ -x "$sysroot/lib/rustlib/x86_64-unknown-linux-gnu/bin/rust-lld" ] || command -v rust-lld >/dev/null || return 1
 }
 
-step "1/3 Rust toolchain for ink! Wasm"
+step "1/4 Rust toolchain for ink! Wasm"
 if ! command -v rustup >/dev/null; then
   echo "rustup not found: installing it (https://rustup.rs)"
   curl -sSf https://sh.rustup.rs | sh -s -- -y --profile minimal
@@ -46,7 +48,7 @@ else
   echo "ok: $(rustc --version)"
 fi
 
-step "2/3 cargo-contract 5.0.3"
+step "2/4 cargo-contract 5.0.3"
 if cargo-contract --version 2>/dev/null | grep -q '5\.0\.3'; then
   echo "ok: $(command -v cargo-contract)"
 else
@@ -54,7 +56,7 @@ else
   RUSTUP_TOOLCHAIN=stable cargo install cargo-contract --version 5.0.3 --locked
 fi
 
-step "3/3 substrate-contracts-node 0.42.0"
+step "3/4 substrate-contracts-node 0.42.0"
 if substrate-contracts-node --version 2>/dev/null | grep -q '0\.42\.0'; then
   echo "ok: $(command -v substrate-contracts-node)"
 else
@@ -79,5 +81,24 @@ else
   WASM_BUILD_WORKSPACE_HINT="$(ls -d "$HOME"/.cargo/registry/src/*/contracts-node-0.42.0 | head -n1)"
   export WASM_BUILD_WORKSPACE_HINT WASM_BUILD_TOOLCHAIN="$RUSTUP_TOOLCHAIN"
   nice cargo install contracts-node --version 0.42.0 --locked
+fi
+step "4/4 web tools: node, npm packages, chromium"
+command -v node >/dev/null && command -v npm >/dev/null || {
+  echo "installing Node.js and npm (Debian)"
+  $SUDO apt-get update -qq && $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q nodejs npm
+}
+echo "ok: node $(node --version), npm $(npm --version)"
+for d in web tools/fhir-validate; do
+  [ -f "$SMRMS_ROOT/$d/package-lock.json" ] || continue
+  if [ ! -f "$SMRMS_ROOT/$d/node_modules/.package-lock.json" ] || [ "$SMRMS_ROOT/$d/package-lock.json" -nt "$SMRMS_ROOT/$d/node_modules/.package-lock.json" ]; then
+    (cd "$SMRMS_ROOT/$d" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+  echo "ok: $d/node_modules"
+done
+if [ -x /usr/bin/chromium ]; then
+  echo "ok: $(/usr/bin/chromium --version 2>/dev/null | head -1)"
+else
+  echo "installing Debian's chromium (headless browser for the web journey)"
+  $SUDO apt-get update -qq && $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium
 fi
 step "setup done"

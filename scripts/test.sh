@@ -2,14 +2,19 @@
 # SMRMS test command: everything, in order, failing on the first failure.
 #   1. unit tests (#[ink::test] and plain Rust tests, including the
 #      property test of permissions against a reference model)
-#   2. a release `cargo contract build` of every contract (clippy lints of
+#   2. the web app's unit tests (vitest) and the crypto interop vectors,
+#      Rust -> TypeScript and TypeScript -> Rust (scripts/web-unit.sh)
+#   3. a release `cargo contract build` of every contract (clippy lints of
 #      cargo-contract included)
-#   3. the end-to-end tests (ink_e2e, feature e2e-tests) on a real
+#   4. the end-to-end tests (ink_e2e, feature e2e-tests) on a real
 #      substrate-contracts-node; fails if none ran or any was ignored
-#   4. the demo (scripts/demo.sh) on a fresh node
-#   5. the encrypted run (scripts/encrypted-demo.sh: every chain call made by
+#   5. the demo (scripts/demo.sh) on a fresh node
+#   6. the encrypted run (scripts/encrypted-demo.sh: every chain call made by
 #      the smrms client) and its storage-dump
 #      check: none of the patient's plaintext in the four contracts' storage
+#   7. the patient web app's browser journey in headless Chromium, signing
+#      through an injected wallet extension, and its storage-dump check
+#      (scripts/web-journey.sh)
 set -euo pipefail
 . "$(dirname "$0")/env.sh"
 cd "$SMRMS_ROOT"
@@ -20,17 +25,22 @@ count() { # log -> "passed failed ignored" summed over test binaries
        END { printf "%d %d %d\n", p, f, g }' "$1"
 }
 
-step "1/5 unit tests"
+step "1/7 unit tests"
 cargo test --workspace --exclude smrms-e2e 2>&1 | tee "$LOGS/unit.log" | grep -E '^test |^test result' || true
 [ "${PIPESTATUS[0]}" = 0 ] || { tail -50 "$LOGS/unit.log"; exit 1; }
 read -r up uf ui <<<"$(count "$LOGS/unit.log")"
 echo "unit tests: $up passed, $uf failed, $ui ignored"
 [ "$up" -gt 0 ] && [ "$uf" = 0 ] && [ "$ui" = 0 ] || { echo "unit tests not all run and green" >&2; exit 1; }
 
-step "2/5 release build of the four contracts"
+step "2/7 web app unit tests and interop vectors"
+bash scripts/web-unit.sh 2>&1 | tee "$LOGS/web-unit.log"
+[ "${PIPESTATUS[0]}" = 0 ] || exit 1
+wu="$(grep -o '^web unit tests: .*' "$LOGS/web-unit.log" | tail -1)"
+
+step "3/7 release build of the four contracts"
 bash scripts/build.sh
 
-step "3/5 end-to-end tests on substrate-contracts-node ($(substrate-contracts-node --version))"
+step "4/7 end-to-end tests on substrate-contracts-node ($(substrate-contracts-node --version))"
 set +e
 # --nocapture: the access matrix prints its table and totals
 cargo test -p smrms-e2e --features e2e-tests -- --nocapture 2>&1 | tee "$LOGS/e2e.log" \
@@ -43,10 +53,16 @@ if [ "$rc" != 0 ]; then grep -v '^ *[0-9]*: \|^ *at ' "$LOGS/e2e.log" | tail -60
 [ "$ep" -gt 0 ] || { echo "no e2e test ran" >&2; exit 1; }
 [ "$ei" = 0 ] || { echo "an e2e test was ignored" >&2; exit 1; }
 
-step "4/5 demo"
+step "5/7 demo"
 bash scripts/demo.sh
 
-step "5/5 encrypted run and storage-dump check"
+step "6/7 encrypted run and storage-dump check"
 bash scripts/encrypted-demo.sh
 
-step "all green in $(( $(date +%s) - t0 )) s: $up unit tests, 4 contracts built, $ep e2e tests on the node, demo, encrypted run with storage-dump check"
+step "7/7 patient web app: browser journey through a wallet extension, storage-dump check"
+bash scripts/web-journey.sh 2>&1 | tee "$LOGS/web-journey.log"
+[ "${PIPESTATUS[0]}" = 0 ] || exit 1
+wj="$(grep -o '^web journey: .*' "$LOGS/web-journey.log" | tail -1)"
+wd="$(grep -o '^plaintext fields searched: .*' "$LOGS/web-journey.log" | tail -1)"
+
+step "all green in $(( $(date +%s) - t0 )) s: $up unit tests, $wu, 4 contracts built, $ep e2e tests on the node, demo, encrypted run with storage-dump check, $wj ($wd)"
