@@ -87,8 +87,9 @@ for _ in $(seq 1 50); do curl -sf -o /dev/null "http://127.0.0.1:$PORT/suite.jso
 echo "  app at http://127.0.0.1:$PORT/ (node $URL)"
 
 step "browser journey (web/e2e/journey.mjs)"
+"$SMRMS_BIN" keygen --out "$WORK/head.key" >/dev/null   # the head imports it in the page
 SMRMS_WEB_URL="http://127.0.0.1:$PORT/" SMRMS_NODE_URL="$URL" SMRMS_ADDRESSES="$WORK/addresses.json" \
-  SMRMS_PLAINTEXT_OUT="$WORK/plaintext.txt" CHROMIUM="$CHROMIUM" \
+  SMRMS_PLAINTEXT_OUT="$WORK/plaintext.txt" SMRMS_KEYFILE="$WORK/head.key" CHROMIUM="$CHROMIUM" \
   node web/e2e/journey.mjs
 
 step "storage dump of the four contracts: none of the journey's plaintext"

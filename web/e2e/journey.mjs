@@ -18,6 +18,8 @@
 //   SMRMS_PLAINTEXT_OUT  file to write the journey's plaintext values to (one a
 //                     line), for the storage-dump check; its controls go to
 //                     SMRMS_PLAINTEXT_OUT.controls
+//   SMRMS_KEYFILE     a key file from `smrms keygen` for the head to import
+//                     (the import step is skipped without it)
 //   CHROMIUM          browser binary (default /usr/bin/chromium)
 // Prints `web journey: N steps passed` and exits 0, or exits 1 at the first
 // failed step with a screenshot of the page at that moment.
@@ -54,12 +56,16 @@ const V = {
   doctor: { name: 'Dr. Charlie Rao', qualification: 'MBBS, MD', specialization: 'Endocrinology', phone: '+91 80 2222 3333', licence: 'KMC-55123' },
   record: { kind: 'Diagnosis', title: 'Type 2 diabetes mellitus', body: 'HbA1c 8.1 %; start metformin 500 mg twice daily; review in 12 weeks' },
   refused: { title: 'Follow-up after revocation', body: 'This must never be stored: consent was revoked' },
+  medication: { name: 'Metformin XR', dose: '500 mg', frequency: 'twice daily with meals', notes: 'check kidney function in 3 months', days: '90' },
   apptReason: 'Blood sugar review and foot check',
+  apptDiagnosis: 'Glycaemic control improving',
+  apptPrescription: 'Continue metformin; add vitamin B12',
   fee: '2.5',
 };
 const PLAINTEXT = [
   ...Object.values(V.profile), V.record.title, V.record.body, 'metformin 500 mg', 'HbA1c 8.1', V.refused.title, V.refused.body,
-  V.apptReason, 'Residency Road', 'penicillin',
+  V.apptReason, 'Residency Road', 'penicillin', V.medication.name, V.medication.frequency, V.medication.notes,
+  V.apptDiagnosis, V.apptPrescription,
 ];
 const CONTROLS = [V.doctor.name, V.doctor.specialization, 'smrms-enc1:', 'e1:', 'n1:'];
 
@@ -137,6 +143,7 @@ const page = context.pages()[0] || (await context.newPage());
 const consoleErrors = [];
 page.on('pageerror', e => consoleErrors.push(`pageerror: ${e.message}`));
 page.on('console', m => { if (m.type() === 'error') consoleErrors.push(m.text()); });
+page.on('dialog', d => d.accept());
 await page.exposeFunction('__smrmsSignPayload', payload => signPayload(payload));
 await page.exposeFunction('__smrmsSignRaw', raw => signRaw(raw));
 // Two "extensions", as Polkadot{.js} and Talisman inject themselves
@@ -280,6 +287,45 @@ await step('the app loads suite.json and the ABIs, says clearly when the node is
   if (!sources.some(s => s.includes('(polkadot-js)')) || !sources.some(s => s.includes('(talisman)'))) throw new Error(`accounts from both extensions expected: ${sources}`);
 });
 
+await step('a browser without a wallet extension gets a clear message', async () => {
+  const bare = await context.newPage();
+  try {
+    await bare.goto(WEB);
+    await bare.getByTestId('wallet-error').filter({ hasText: /No wallet extension found/ }).waitFor();
+    shotNo += 1;
+    const file = path.join(SHOTS, `${String(shotNo).padStart(2, '0')}-no-wallet-extension.png`);
+    await bare.screenshot({ path: file, fullPage: true });
+    console.log(`     screenshot ${path.relative(REPO, file)}`);
+  } finally {
+    await bare.close();
+  }
+});
+
+if (process.env.SMRMS_KEYFILE) {
+  await step('head: imports a key file made by `smrms keygen`, publishes it; a different key in the page is reported', async () => {
+    await as('head');
+    await T('key-mode-import').click();
+    await T('key-import-file').setInputFiles(process.env.SMRMS_KEYFILE);
+    await act(async () => { await T('key-import-pass').fill('head passphrase 3'); await T('key-import').click(); }, { text: 'Key file imported' });
+    await expectText('key-status', /Not yet published/, 'imported, not yet published');
+    await act(() => T('key-publish').click(), { text: 'is published in the registry' });
+    await expectText('key-status', /matches this key/, 'published and matching');
+    const pub = JSON.parse(fs.readFileSync(process.env.SMRMS_KEYFILE, 'utf8')).public.slice(2, 18);
+    await page.getByText(`${pub}…`).waitFor();
+    await act(() => T('key-forget').click(), { text: 'removed from this browser' });
+    await T('key-mode-create').click();
+    await act(async () => {
+      await T('key-new-pass').fill('head passphrase 4');
+      await T('key-new-pass2').fill('head passphrase 4');
+      await T('key-create').click();
+    }, { text: 'created and stored' });
+    await expectText('key-status', /DIFFERENT key/, 'the mismatch with the published key is said plainly');
+    await shot('head-key-differs');
+  });
+} else {
+  console.log('(SMRMS_KEYFILE not set: the key-file import step is skipped)');
+}
+
 await step('patient: creates her encryption key in the page (passphrase), not yet published', async () => {
   await as('patient');
   await expectText('role', /not registered/, 'an unregistered patient');
@@ -379,6 +425,11 @@ await step('doctor: sees the patient and her grant, adds a sealed record (key wr
   await act(() => T('record-add').click(), { text: /Record #0 stored sealed; its key is wrapped for .*Dr\. Charlie Rao/ });
   await expectText('doctor-record-title-0', new RegExp(V.record.title), 'the doctor reads what he wrote');
   await shot('doctor-record-added');
+  const m = V.medication;
+  await T('med-name').fill(m.name); await T('med-dose').fill(m.dose); await T('med-frequency').fill(m.frequency);
+  await T('med-days').fill(m.days); await T('med-notes').fill(m.notes);
+  await act(() => T('med-add').click(), { text: /Medication #0 stored sealed; its key is wrapped for 2 account/ });
+  await expectText('medication-0', new RegExp(m.name), 'the doctor reads the medication he added');
 });
 
 await step('patient: opens the record in the page; the tamper check is shown and passes', async () => {
@@ -389,6 +440,9 @@ await step('patient: opens the record in the page; the tamper check is shown and
   if ((await T('record-tamper-0').getAttribute('data-ok')) !== 'true') throw new Error(`tamper check: ${await T('record-tamper-0').innerText()}`);
   await expectText('record-tamper-0', /Tamper check passed/, 'tamper check shown');
   await shot('patient-record-opened');
+  await tab('medications');
+  await expectText('medication-0', new RegExp(`${V.medication.name}.*${V.medication.dose}`), 'her medication opens');
+  await shot('patient-medications');
 });
 
 await step("a stranger's audited read of her record is denied (from this process, as //Eve); the head's live feed shows it", async () => {
@@ -412,9 +466,12 @@ await step('patient: "who looked at my data" lists the denied attempt; she revok
   await as('patient');
   await tab('access-log');
   await T('access-log-row').filter({ hasText: /denied: they are not registered/ }).first().waitFor();
+  await T('access-log-row').filter({ hasText: /Dr\. Charlie Rao.*add a record.*granted/ }).first().waitFor();
   await shot('patient-access-log');
+  await tab('emergencies');
+  await expectText('emergencies', /No emergency access was ever opened/, 'no break-glass yet');
   await tab('consent');
-  await act(() => T(`revoke-${A.doctor}`).click(), { text: /is revoked, and the 1 key\(s\) wrapped for them are removed/ });
+  await act(() => T(`revoke-${A.doctor}`).click(), { text: /is revoked, and the 2 key\(s\) wrapped for them are removed/ });
   await T('grants-empty').waitFor();
   await shot('patient-revoked');
 });
@@ -468,6 +525,11 @@ await step('doctor: accepts it before its start', async () => {
   if (Date.now() >= apptStart) throw new Error('too slow: the appointment already started');
   await act(() => T('appt-0-accept').click(), { text: 'accept done' });
   await expectText('appt-status-0', /booked/, 'booked');
+  await T('appt-notes-for').selectOption('0');
+  await T('appt-diagnosis').fill(V.apptDiagnosis);
+  await T('appt-prescription').fill(V.apptPrescription);
+  await act(() => T('appt-notes-save').click(), { text: /notes stored, sealed for/ });
+  await expectText('appt-0', new RegExp(V.apptPrescription), 'the sealed notes open for the doctor');
   await shot('doctor-appointment-accepted');
 });
 
@@ -480,6 +542,7 @@ await step('after the start: the patient marks it completed (the fee goes to the
   await T('appt-0-complete').waitFor({ timeout: 20_000 });
   await act(() => T('appt-0-complete').click(), { text: 'mark completed done' });
   await expectText('appt-status-0', /completed/, 'completed');
+  await expectText('appt-0', new RegExp(V.apptDiagnosis), "the doctor's sealed diagnosis opens for her");
   await shot('patient-appointment-completed');
   await as('doctor');
   await tab('fee');

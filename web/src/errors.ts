@@ -136,7 +136,7 @@ export function actionWords(action: string, recordId?: number | bigint): string 
     case 'ReadProfile': return 'read the profile';
     case 'ReadRecord': return recordId === undefined ? 'read a record' : `read record #${recordId}`;
     case 'WriteRecord': return 'add a record';
-    case 'WriteMedication': return 'add or stop a medication';
+    case 'WriteMedication': return 'add a medication';
     case 'SetAppointment': return 'set an appointment';
     case 'OpenEmergency': return 'open emergency access';
     case 'StopMedication': return 'stop a medication';
