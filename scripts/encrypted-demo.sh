@@ -68,6 +68,8 @@ as() {
   fi
 }
 expect_out() { grep -qF -- "$1" "$WORK/out" || { echo "UNEXPECTED: output lacks: $1" >&2; exit 1; }; }
+# a refusal's message goes to stderr
+expect_err() { grep -qF -- "$1" "$WORK/err" || { echo "UNEXPECTED: error output lacks: $1" >&2; exit 1; }; }
 acct() { "$SMRMS_BIN" --suri "$1" whoami | awk '/^account/ {print $2}'; }
 A_DAVE=$(acct "$DAVE"); A_EVE=$(acct "$EVE"); A_CHARLIE=$(acct "$CHARLIE"); A_FERDIE=$(acct "$FERDIE")
 
@@ -185,7 +187,7 @@ as "$HEAD" -- appointments --of "$A_DAVE"
 expect_out "(sealed,"
 if grep -qF "$A_REASON" "$WORK/out"; then echo "UNEXPECTED: the head opened an appointment text" >&2; exit 1; fi
 as "$DAVE" -- request-appointment --doctor "$A_CHARLIE" --in-seconds 86400 --reason "$A_REQUEST"
-REQ=$(awk '/appointment .* requested/ {print $2}' "$WORK/out")
+REQ=$(awk '/appointment .* requested/ {print $2}' "$WORK/out"); REQ1="$REQ"
 as "$CHARLIE" -- accept "$REQ"
 as "$CHARLIE" -- appointments --doctor
 expect_out "$A_REQUEST"
@@ -193,10 +195,11 @@ as "$DAVE" -- cancel "$REQ"
 # a fee: paid with the request, held by the contract, refunded on decline, withdrawn
 as "$CHARLIE" -- set-fee 5000
 as "$DAVE" 1 -- request-appointment --doctor "$A_CHARLIE" --in-seconds 86400 --reason "Second opinion" --max-fee 4999
-expect_out "more than your --max-fee"
+sed 's/^/     /' "$WORK/err"
+expect_err "more than your --max-fee"
 as "$DAVE" -- request-appointment --doctor "$A_CHARLIE" --in-seconds 86400 --reason "Second opinion" --max-fee 5000
 expect_out "fee 5000 paid"
-REQ=$(awk '/appointment .* requested/ {print $2}' "$WORK/out")
+REQ=$(awk '/appointment .* requested/ {print $2}' "$WORK/out"); REQ2="$REQ"
 as "$CHARLIE" -- decline "$REQ"
 as "$DAVE" -- withdraw
 expect_out "withdrew 5000"
@@ -214,11 +217,48 @@ expect_out "Denied"
 
 step "erasure on request: the patient shreds record 0's keys; nobody can open it any more"
 as "$DAVE" -- shred --record 0
-expect_out "3 wrapped key(s) destroyed"
+# Dave and Charlie (Eve's key went at her revocation)
+expect_out "2 wrapped key(s) destroyed"
 as "$DAVE" 3 -- read --id 0
 as "$CHARLIE" 3 -- read --patient "$A_DAVE" --id 0
+
+step "FHIR R4 export (issue #20): the patient exports her bundle, a FHIR validator checks it, every item of the run is in it once"
+# the validator: the official FHIR R4 JSON schema (ajv) and FHIR.js, from the npm registry (tools/fhir-validate)
+FHIR_TOOL="$SMRMS_ROOT/tools/fhir-validate"
+(cd "$FHIR_TOOL" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+if node "$FHIR_TOOL/validate.mjs" "$FHIR_TOOL/test/fixtures/invalid-bundle.json" >/dev/null 2>"$WORK/invalid.err"; then
+  echo "UNEXPECTED: the validator accepted the invalid fixture" >&2; exit 1
+fi
+echo "     validator self-check: the invalid fixture is rejected ($(grep -c '^schema:\|^fhir.js:' "$WORK/invalid.err") errors)"
+# its tests: the sample export passes, every broken variant of it is rejected
+(cd "$FHIR_TOOL" && node --test test/ >"$WORK/fhir-tests.log" 2>&1) || { cat "$WORK/fhir-tests.log"; exit 1; }
+echo "     validator tests: $(awk '/^# pass/ {p=$3} /^# fail/ {f=$3} END {print p " passed, " f " failed"}' "$WORK/fhir-tests.log")"
+ms() { date +%s%3N; }
+T_EXPORT=$(ms)
+as "$DAVE" -- export --fhir "$WORK/dave.fhir.json"
+T_EXPORT=$(( $(ms) - T_EXPORT ))
+expect_out "FHIR R4 Bundle (collection)"
+T_VALID=$(ms)
+node "$FHIR_TOOL/validate.mjs" "$WORK/dave.fhir.json" | sed 's/^/     /'
+T_VALID=$(( $(ms) - T_VALID ))
+# what the run created, from the chain: records and the access log
+as "$DAVE" 3 -- read
+N_RECORDS=$(awk '/^records read:/ {sub(",", "", $3); print $3}' "$WORK/out")
+as "$DAVE" -- access-log
+N_LOG=$(wc -l < "$WORK/out")
+# grants: Eve (revoked) and Charlie; medications 0 and 1; appointments booked, accepted-then-cancelled, declined
+python3 "$SMRMS_ROOT/scripts/fhir-roundtrip.py" "$WORK/dave.fhir.json" --patient "$A_DAVE" \
+  --records "$N_RECORDS" --grants 2 --medications 2 --appointments "$APPT,$REQ1,$REQ2" --audit-events "$N_LOG" \
+  --opened-record "1:$R1_TITLE:$R1_BODY" --sealed-record 0
+# a stranger's export of the same patient: valid, everything marked sealed, none of her plaintext
+as "$FERDIE" -- export --fhir "$WORK/ferdie.fhir.json" --patient "$A_DAVE"
+node "$FHIR_TOOL/validate.mjs" "$WORK/ferdie.fhir.json" | sed 's/^/     /'
+python3 "$SMRMS_ROOT/scripts/fhir-roundtrip.py" "$WORK/ferdie.fhir.json" --patient "$A_DAVE" \
+  --records "$N_RECORDS" --grants 2 --medications 2 --appointments "" --audit-events "$N_LOG" \
+  --sealed-record 0 --sealed-record 1 --absent-file "$WORK/plaintext.txt"
+echo "     fhir timing: export ${T_EXPORT} ms (smrms, chain reads and event scan included), validation ${T_VALID} ms"
 
 step "storage dump of the four contracts: search for the patient's plaintext"
 as "$HEAD" -- dump --plaintext-file "$WORK/plaintext.txt" --control "Dr. Eve Rao" --control "smrms-enc1:" --control "e1:" --control "n1:"
 expect_out "found: 0"
-step "encrypted run finished: $N client commands; no plaintext of the patient on chain"
+step "encrypted run finished: $N client commands; no plaintext of the patient on chain; FHIR export valid and complete"

@@ -26,6 +26,9 @@
 //! - `journeys` (feature `chain`): the paper's journeys with encryption (register, grant and
 //!   re-wrap, revoke, add a sealed record, read, access log, appointments,
 //!   shred).
+//! - [`fhir`]: the FHIR R4 export (`smrms export --fhir FILE`): pure
+//!   functions from plain structs to a FHIR R4 `Bundle`; the glue that
+//!   fills them from the chain is `journeys::Client::fhir_export`.
 //! - [`dump`]: every storage entry of the four contracts, searched for
 //!   plaintext.
 
@@ -33,6 +36,7 @@
 pub mod chain;
 pub mod crypto;
 pub mod dump;
+pub mod fhir;
 #[cfg(feature = "chain")]
 pub mod journeys;
 pub mod keys;
