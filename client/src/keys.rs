@@ -50,6 +50,7 @@ fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 
 /// Loads a key file written by [`generate_key_file`].
 pub fn load_key_file(path: &Path) -> Result<EncryptionKeys> {
+    refuse_readable_by_others(path)?;
     let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
     let file: KeyFile = serde_json::from_str(&text).with_context(|| format!("parsing {}", path.display()))?;
     let seed = unhex(file.seed.trim_start_matches("0x"))
@@ -59,6 +60,28 @@ pub fn load_key_file(path: &Path) -> Result<EncryptionKeys> {
         bail!("{}: the public key does not match the seed", path.display());
     }
     Ok(keys)
+}
+
+/// Refuses a key file that other users may read or write (as ssh refuses
+/// an unprotected private key): `chmod 600 FILE` fixes it.
+#[cfg(unix)]
+fn refuse_readable_by_others(path: &Path) -> Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(path).with_context(|| format!("reading {}", path.display()))?.permissions().mode();
+    if mode & 0o077 != 0 {
+        bail!(
+            "{}: permissions {:o} let other users read or change your encryption key; run `chmod 600 {}`",
+            path.display(),
+            mode & 0o777,
+            path.display()
+        );
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn refuse_readable_by_others(_path: &Path) -> Result<()> {
+    Ok(())
 }
 
 /// The key pair for a signer: the key file if given, else the development
@@ -86,6 +109,15 @@ mod tests {
         assert!(generate_key_file(&path).is_err(), "must not overwrite");
         assert_eq!(encryption_keys("seed words", Some(&path)).unwrap().public_bytes(), public);
         assert!(encryption_keys("seed words", None).is_err());
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+            let err = load_key_file(&path).err().expect("a world-readable key file is refused").to_string();
+            assert!(err.contains("chmod 600"), "{err}");
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+            assert!(load_key_file(&path).is_ok());
+        }
         assert_eq!(
             encryption_keys("//Dave", None).unwrap().public_bytes(),
             EncryptionKeys::for_dev_account("//Dave").public_bytes()

@@ -298,6 +298,18 @@ async fn nobody_reads_without_permission<Client: E2EBackend>(mut client: Client)
     assert_eq!(dry!(client, &patient, reg.patient_profile(p)), profile_before);
     assert_eq!(dry!(client, &head, reg.counts()), counts_before);
 
+    // A second registry cannot adopt this suite's records and appointments:
+    // they point back to the first registry (set_siblings checks).
+    let other_registry = client
+        .instantiate("smrms-registry", &unregistered, &mut RegistryRef::new())
+        .submit()
+        .await
+        .expect("instantiate a second registry")
+        .account_id;
+    let mut other = ink_e2e::create_call_builder::<Registry>(other_registry);
+    let adopt = other.set_siblings(suite.permissions, suite.records, suite.appointments);
+    assert_eq!(dry!(client, &unregistered, adopt), Err(Error::SiblingMismatch));
+
     // Hostile inputs: each a named error, never a trap.
     let zero = ink::primitives::AccountId::from([0u8; 32]);
     let long = |n: usize| "x".repeat(n);

@@ -17,6 +17,20 @@ use smrms_client::{
 };
 use std::{path::PathBuf, process::ExitCode};
 
+/// The signer's secret URI: the one given, else `//Alice` on a local
+/// development node only (a public chain never gets a default signer).
+fn resolve_suri(given: Option<&str>, url: &str) -> anyhow::Result<String> {
+    if let Some(s) = given {
+        return Ok(s.to_string());
+    }
+    let host = url.split("://").nth(1).unwrap_or(url).split(['/', ':']).next().unwrap_or("");
+    if matches!(host, "127.0.0.1" | "localhost" | "[::1]") {
+        eprintln!("note: no --suri: signing as //Alice, a development account, on the local node {url}");
+        return Ok("//Alice".into());
+    }
+    anyhow::bail!("--suri (or SMRMS_SURI) is required on {url}: there is no default signer outside a local development node")
+}
+
 #[derive(Parser)]
 #[command(name = "smrms", version, about = "SMRMS client: patients, doctors and the head, with client-side encryption")]
 struct Cli {
@@ -32,9 +46,10 @@ struct Cli {
     /// Contract addresses instead of an addresses file (all four, with --bundles).
     #[arg(long, global = true, num_args = 4, value_names = ["REGISTRY", "PERMISSIONS", "RECORDS", "APPOINTMENTS"])]
     contracts: Option<Vec<String>>,
-    /// Signer's secret URI (`//Alice`, a mnemonic, a 0x seed).
-    #[arg(long, global = true, env = "SMRMS_SURI", default_value = "//Alice")]
-    suri: String,
+    /// Signer's secret URI (`//Alice`, a mnemonic, a 0x seed). Required except on a local
+    /// development node (127.0.0.1 / localhost), where it defaults to `//Alice`.
+    #[arg(long, global = true, env = "SMRMS_SURI")]
+    suri: Option<String>,
     /// Encryption key file (`smrms keygen`); `//Name` dev accounts derive one from the URI.
     #[arg(long, global = true, env = "SMRMS_ENC_KEY")]
     enc_key: Option<PathBuf>,
@@ -469,9 +484,10 @@ async fn run(cli: Cli) -> Result<u8> {
             return Ok(0);
         }
         Cmd::Whoami => {
-            let k = chain::signer(&cli.suri)?;
+            let suri = resolve_suri(cli.suri.as_deref(), cli.url.as_deref().unwrap_or("ws://127.0.0.1:9944"))?;
+            let k = chain::signer(&suri)?;
             println!("account        {}", chain::account_of(&k));
-            match keys::encryption_keys(&cli.suri, cli.enc_key.as_deref()) {
+            match keys::encryption_keys(&suri, cli.enc_key.as_deref()) {
                 Ok(e) => println!("encryption key 0x{}", hex::encode(e.public_bytes())),
                 Err(e) => println!("encryption key none ({e})"),
             }
@@ -490,8 +506,9 @@ async fn run(cli: Cli) -> Result<u8> {
     let permissions_bundle = dep.contracts.get(&chain::Contract::Permissions).map(|(_, b)| b.clone());
     let mut ch = Chain::connect(&dep).await?;
     ch.verbose = cli.verbose;
-    let signer = chain::signer(&cli.suri)?;
-    let enc = keys::encryption_keys(&cli.suri, cli.enc_key.as_deref());
+    let suri = resolve_suri(cli.suri.as_deref(), &dep.url)?;
+    let signer = chain::signer(&suri)?;
+    let enc = keys::encryption_keys(&suri, cli.enc_key.as_deref());
     let enc = match (&cli.cmd, enc) {
         (_, Ok(e)) => e,
         // commands that never decrypt nor publish can run without one
