@@ -121,7 +121,7 @@ if (!WEB) {
 
 // ---- browser
 fs.mkdirSync(SHOTS, { recursive: true });
-for (const f of fs.readdirSync(SHOTS)) if (/^\d\d-.*\.png$/.test(f)) fs.rmSync(path.join(SHOTS, f));
+for (const f of fs.readdirSync(SHOTS)) if (/^(\d\d-.*|failed-step-\d+)\.png$/.test(f)) fs.rmSync(path.join(SHOTS, f));
 const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'smrms-web-chromium-'));
 const context = await chromium.launchPersistentContext(userDataDir, {
   executablePath: CHROMIUM,
