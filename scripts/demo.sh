@@ -12,6 +12,9 @@
 #                              # printed as Markdown (the README's developer guide)
 set -euo pipefail
 . "$(dirname "$0")/env.sh"
+# On a fresh machine the demo is the first command: make the machine ready
+# first (idempotent; seconds when everything is there).
+[ "${SMRMS_SKIP_SETUP:-}" = 1 ] || bash "$SMRMS_ROOT/scripts/setup.sh" | grep -E '^(ok|install|build)' || true
 . "$(dirname "$0")/node.sh"
 WORK="$(mktemp -d)"
 NODE_PID=""

@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
 # SMRMS test command: everything, in order, failing on the first failure.
+#   0. setup (scripts/setup.sh, idempotent: seconds when all is there),
+#      `cargo fmt --check`, and every relative link in the Markdown resolves
 #   1. unit tests (#[ink::test] and plain Rust tests, including the
 #      property test of permissions against a reference model)
 #   2. the web app's unit tests (vitest) and the crypto interop vectors,
@@ -24,6 +26,13 @@ count() { # log -> "passed failed ignored" summed over test binaries
   awk '/^test result:/ { for (i=1;i<=NF;i++) { if ($(i+1) ~ /^passed/) p+=$i; if ($(i+1) ~ /^failed/) f+=$i; if ($(i+1) ~ /^ignored/) g+=$i } }
        END { printf "%d %d %d\n", p, f, g }' "$1"
 }
+
+step "0/7 setup (idempotent), formatting, links"
+bash scripts/setup.sh >"$LOGS/setup.log" 2>&1 || { cat "$LOGS/setup.log"; exit 1; }
+echo "setup: ok (log in the run's temp dir)"
+cargo fmt --all --check >/dev/null 2>&1 || { cargo fmt --all --check | head -40; echo "cargo fmt --check: the code is not formatted (run cargo fmt --all)" >&2; exit 1; }
+echo "cargo fmt --check: ok"
+python3 scripts/check-links.py
 
 step "1/7 unit tests"
 cargo test --workspace --exclude smrms-e2e 2>&1 | tee "$LOGS/unit.log" | grep -E '^test |^test result' || true
@@ -54,7 +63,7 @@ if [ "$rc" != 0 ]; then grep -v '^ *[0-9]*: \|^ *at ' "$LOGS/e2e.log" | tail -60
 [ "$ei" = 0 ] || { echo "an e2e test was ignored" >&2; exit 1; }
 
 step "5/7 demo"
-bash scripts/demo.sh
+SMRMS_SKIP_SETUP=1 bash scripts/demo.sh
 
 step "6/7 encrypted run and storage-dump check"
 bash scripts/encrypted-demo.sh
