@@ -394,18 +394,19 @@ await step('doctor: sets his consultation fee', async () => {
 });
 
 let expiryLabel;
-await step('patient: grants the doctor read and write access until a chosen date', async () => {
+await step('patient: grants the doctor her profile, read and write access until a chosen date; her profile key is re-wrapped for him', async () => {
   await as('patient');
   await tab('consent');
   await page.waitForFunction(a => !!document.querySelector(`[data-testid=grant-grantee] option[value="${a}"]`), A.doctor);
   await T('grant-grantee').selectOption(A.doctor);
+  await T('scope-demographics').check();
   await T('scope-recordsRead').check();
   await T('scope-recordsWrite').check();
   const d = new Date(Date.now() + 30 * 86_400_000);
   const iso = `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
   await T('grant-expiry').fill(iso);
   await shot('patient-grant-form');
-  await act(() => T('grant-submit').click(), { text: /may now read records, add records, through .*key\(s\) re-wrapped/ });
+  await act(() => T('grant-submit').click(), { text: /may now see the profile, read records, add records, through .*\. 1 existing data key\(s\) re-wrapped/ });
   expiryLabel = await T(`grant-expiry-${A.doctor}`).innerText();
   if (!/through/.test(expiryLabel) || !new RegExp(String(d.getFullYear())).test(expiryLabel)) throw new Error(`the grant's expiry is not shown: ${expiryLabel}`);
   console.log(`     grant listed: ${expiryLabel}`);
@@ -415,7 +416,7 @@ await step('patient: grants the doctor read and write access until a chosen date
 await step('doctor: sees the patient and her grant, adds a sealed record (key wrapped for her and him)', async () => {
   await as('doctor');
   await tab('patients');
-  await expectText(`patient-${A.patient}`, /read records, add records/, 'the grant as the doctor sees it');
+  await expectText(`patient-${A.patient}`, new RegExp(`${V.profile.name}.*see the profile, read records, add records`), 'the grant as the doctor sees it, with her name opened');
   await expectText(`patient-expiry-${A.patient}`, /through/, 'with its expiry');
   await shot('doctor-patients');
   await T(`open-patient-${A.patient}`).click();
@@ -471,7 +472,7 @@ await step('patient: "who looked at my data" lists the denied attempt; she revok
   await tab('emergencies');
   await expectText('emergencies', /No emergency access was ever opened/, 'no break-glass yet');
   await tab('consent');
-  await act(() => T(`revoke-${A.doctor}`).click(), { text: /is revoked, and the 2 key\(s\) wrapped for them are removed/ });
+  await act(() => T(`revoke-${A.doctor}`).click(), { text: /is revoked, and the 3 key\(s\) wrapped for them are removed/ });
   await T('grants-empty').waitFor();
   await shot('patient-revoked');
 });
