@@ -14,7 +14,7 @@ export default defineConfig({
         // separate, cacheable chunks: the chain library, the crypto, React
         codeSplitting: {
           groups: [
-            { name: 'polkadot', test: /node_modules[\\/](@polkadot|@substrate|@polkadot-api|bn\.js|eventemitter3|mock-socket|nock|@scure[\\/]base)/ },
+            { name: 'polkadot', test: /node_modules[\\/](@polkadot[\\/](?!keyring)|@substrate|@polkadot-api|bn\.js|eventemitter3|mock-socket|nock|@scure[\\/]base)/ },
             { name: 'crypto', test: /node_modules[\\/](@hpke|@noble|@scure)/ },
             { name: 'react', test: /node_modules[\\/](react|react-dom|scheduler)[\\/]/ },
           ],

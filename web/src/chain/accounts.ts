@@ -11,6 +11,9 @@ export interface WalletAccount {
 
 export class WalletError extends Error {}
 
+/** The `source` of development accounts (see devAccounts.ts). */
+export const DEV_SOURCE = 'development';
+
 /** Asks the installed extensions for access and returns their accounts. */
 export async function connectWallet(ss58Format: number, appName = 'SMRMS'): Promise<WalletAccount[]> {
   let extensions;

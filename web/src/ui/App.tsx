@@ -24,7 +24,7 @@ function ConnectionBar() {
 }
 
 function AccountBar() {
-  const { chain, accounts, account, selectAccount, walletError, walletBusy, enableWallet, standing, head } = useApp();
+  const { chain, accounts, account, selectAccount, walletError, walletBusy, enableWallet, addDevAccounts, standing, head } = useApp();
   if (!chain) return null;
   let role = 'not registered';
   if (standing?.role === 'patient') role = 'patient';
@@ -46,6 +46,12 @@ function AccountBar() {
           <button type="button" data-testid="wallet-connect" onClick={() => void enableWallet()} disabled={walletBusy}>{walletBusy ? 'Asking the wallet…' : 'Connect wallet'}</button>
           {walletError && <span className="error" data-testid="wallet-error">{walletError}</span>}
         </>
+      )}
+      {chain.isDevelopment && !accounts.some(a => a.source === 'development') && (
+        <button type="button" className="link" data-testid="dev-accounts" onClick={() => void addDevAccounts()}
+          title="//Alice, //Bob … sign in this page. Their seeds are public: this is offered on a development chain only.">
+          use development accounts (this dev chain only)
+        </button>
       )}
     </div>
   );

@@ -5,6 +5,8 @@ import { createContext, useCallback, useContext, useEffect, useMemo, useRef, use
 import type { ApiPromise } from '@polkadot/api';
 import { connectNode, DEFAULT_NODE_URL, loadDeployment, makeChain, type Chain, type ContractName, type SuiteConfig } from '../chain/connection';
 import { connectWallet, signerFor, type WalletAccount } from '../chain/accounts';
+import { DEV_SOURCE } from '../chain/accounts';
+import type { Signer } from '@polkadot/api/types';
 import { followEvents, type FeedEntry } from '../chain/events';
 import { Refusal } from '../chain/contracts';
 import { headOf, patientName, providerOf, standingOf, type Actor, type Progress, type StandingView } from '../journeys';
@@ -27,6 +29,8 @@ interface AppCtx {
   walletError: string | null;
   walletBusy: boolean;
   enableWallet: () => Promise<void>;
+  /** Adds //Alice … (development chains only). */
+  addDevAccounts: () => Promise<void>;
   account: WalletAccount | null;
   selectAccount: (address: string) => void;
   keys: EncryptionKeys | null;
@@ -172,6 +176,18 @@ export function AppProvider({ children }: { children: ReactNode }) {
     return () => { live = false; unsub?.(); setFeed([]); };
   }, [chain]);
 
+  const devSigner = useRef<Signer | null>(null);
+  const addDevAccounts = useCallback(async () => {
+    if (!chain?.isDevelopment) return;
+    // loaded only when asked for: the in-page keyring is not part of the app otherwise
+    const { devAccounts } = await import('../chain/devAccounts');
+    const dev = devAccounts(chain);
+    devSigner.current = dev.signer;
+    setAccounts(list => [...list.filter(a => a.source !== DEV_SOURCE), ...dev.accounts]);
+    setAccount(a => a ?? dev.accounts[0] ?? null);
+    setWalletError(null);
+  }, [chain]);
+
   const selectAccount = useCallback((address: string) => {
     setAccount(accounts.find(a => a.address === address) ?? null);
     setResult(null);
@@ -195,8 +211,9 @@ export function AppProvider({ children }: { children: ReactNode }) {
       keys,
       signing: {
         address,
-        // the extension that holds the account signs (looked up at signing time)
-        signer: {
+        // the extension that holds the account signs (looked up at signing
+        // time); development accounts sign in the page (dev chains only)
+        signer: account.source === DEV_SOURCE && devSigner.current ? devSigner.current : {
           signPayload: async p => {
             const s = await signerFor(address);
             if (!s.signPayload) throw new Error('The wallet extension cannot sign transactions.');
@@ -268,10 +285,10 @@ export function AppProvider({ children }: { children: ReactNode }) {
   }, [lookupName, head]);
 
   const value = useMemo<AppCtx>(() => ({
-    config, nodeUrl, setNodeUrl, connect, conn, chain, accounts, walletError, walletBusy, enableWallet,
+    config, nodeUrl, setNodeUrl, connect, conn, chain, accounts, walletError, walletBusy, enableWallet, addDevAccounts,
     account, selectAccount, keys, setKeys, head, standing, refresh, bump, activity, result, run,
     actor: actorFor, feed, nameOf, lookupName, namesVersion,
-  }), [config, nodeUrl, connect, conn, chain, accounts, walletError, walletBusy, enableWallet, account, selectAccount,
+  }), [config, nodeUrl, connect, conn, chain, accounts, walletError, walletBusy, enableWallet, addDevAccounts, account, selectAccount,
     keys, setKeys, head, standing, refresh, bump, activity, result, run, actorFor, feed, nameOf, lookupName, namesVersion]);
 
   return <Ctx.Provider value={value}>{children}</Ctx.Provider>;
