@@ -495,6 +495,33 @@ await step("doctor: his next write is refused in plain language before anything 
   await shot('doctor-write-refused');
 });
 
+await step('a doctor opens emergency access (break-glass, from this process: the page has no screen for it); the head sees it live, the patient closes it', async () => {
+  const permissions = new ContractPromise(api, contractsAbi('permissions'), suite.permissions);
+  const msg = permissions.abi.findMessage('open_emergency');
+  // current suites take a reason code and an optional sealed note; older ones a text
+  const args = msg.args.length === 4 ? [A.patient, 'Cardiac', '0x', 3_600_000] : [A.patient, 'Cardiac emergency', 3_600_000];
+  const gasLimit = api.registry.createType('WeightV2', { refTime: 5n * 10n ** 10n, proofSize: 5n * 10n ** 5n });
+  const dry = await permissions.query.openEmergency(A.doctor, { gasLimit }, ...args);
+  if (!dry.result.isOk || !/"ok":\{"ok"/i.test(JSON.stringify(dry.output.toJSON()))) throw new Error(`open_emergency dry run: ${JSON.stringify(dry.output?.toHuman())}`);
+  const twice = api.registry.createType('WeightV2', { refTime: dry.gasRequired.refTime.toBn().muln(2), proofSize: dry.gasRequired.proofSize.toBn().muln(2) });
+  const deposit = dry.storageDeposit.isCharge ? dry.storageDeposit.asCharge.muln(2) : null;
+  await sendFromHere(pairs.doctor, permissions.tx.openEmergency({ gasLimit: twice, storageDepositLimit: deposit }, ...args));
+  await as('head');
+  await tab('feed');
+  const item = T('feed-item').filter({ hasText: /EMERGENCY ACCESS/ }).filter({ hasText: /Dr\. Charlie Rao/ });
+  await item.first().waitFor();
+  console.log(`     feed: ${(await item.first().innerText()).replace(/\s+/g, ' ')}`);
+  await shot('head-feed-emergency');
+  await as('patient');
+  await tab('emergencies');
+  await T('emergency-row').filter({ hasText: /OPEN/ }).filter({ hasText: /cardiac/i }).first().waitFor();
+  await shot('patient-emergency-open');
+  await act(() => T('emergency-close-0').click(), { text: /The emergency access of Dr\. Charlie Rao is closed/ });
+  await T('emergency-row').filter({ hasText: /closed .* by/ }).first().waitFor();
+  await tab('access-log');
+  await T('access-log-row').filter({ hasText: /open emergency access.*EMERGENCY/ }).first().waitFor();
+});
+
 let apptStart;
 await step("patient: requests a paid appointment; the doctor's fee is shown and confirmed before signing", async () => {
   await as('patient');
