@@ -1,24 +1,27 @@
-//! Talking to the node: subxt for the connection, the runtime API and the
-//! extrinsic; cargo-contract's library crates for the contract specifics:
-//! `contract-extrinsics` (the `Contracts::call` payload, the
-//! `ContractsApi_call` result types, error decoding, contract info and the
-//! child-trie storage RPC) and `contract-transcode` (arguments and answers
+//! Talking to the node: subxt for the connection, the runtime API, the
+//! extrinsics and the storage RPCs; `contract-transcode` (cargo-contract's
+//! library crate) for the contract specifics: arguments and answers
 //! encoded/decoded from the ABI in each `.contract` bundle, with the same
-//! argument syntax as `cargo contract call --args`).
+//! argument syntax as `cargo contract call --args`. The pallet-contracts
+//! glue (the `Contracts::call` extrinsic, the `ContractsApi_call` request and
+//! result types, dispatch-error names, the child-trie storage RPC) is local,
+//! in [`contracts_api`]: cargo-contract's `contract-extrinsics` would bring in
+//! `contract-build` (and wasm-opt's C++) and a second subxt.
+
+pub mod contracts_api;
 
 use anyhow::{anyhow, bail, Context, Result};
-use contract_extrinsics::{
-    extrinsic_calls::Call, pallet_contracts_primitives::ContractExecResult, ContractStorageRpc, ErrorVariant,
-};
 use contract_transcode::{ContractMessageTranscoder, Value};
-use ink_env::DefaultEnvironment;
+use contracts_api::{CallRequest, ContractExecResult, Weight};
 use scale::{Decode, Encode};
-use sp_weights::Weight;
 use std::{collections::BTreeMap, fmt, path::PathBuf, str::FromStr};
 use subxt::{
-    backend::{legacy::LegacyRpcMethods, rpc::RpcClient},
+    backend::{
+        legacy::{rpc_methods::Bytes, LegacyRpcMethods},
+        rpc::{rpc_params, RpcClient},
+    },
     tx::TxStatus,
-    utils::{AccountId32, MultiAddress},
+    utils::AccountId32,
     OnlineClient, SubstrateConfig,
 };
 use subxt_signer::{sr25519::Keypair, SecretUri};
@@ -189,17 +192,6 @@ pub fn refusal(e: &anyhow::Error) -> Option<&str> {
     e.downcast_ref::<Refused>().map(|r| r.error.as_str())
 }
 
-/// The `ContractsApi_call` runtime API request (as cargo-contract builds it).
-#[derive(Encode)]
-struct CallRequest {
-    origin: AccountId32,
-    dest: AccountId32,
-    value: u128,
-    gas_limit: Option<Weight>,
-    storage_deposit_limit: Option<u128>,
-    input_data: Vec<u8>,
-}
-
 /// The answer of a dry run.
 #[derive(Debug, Clone)]
 pub struct DryRun {
@@ -217,6 +209,7 @@ pub struct Chain {
     pub url: String,
     client: OnlineClient<Cfg>,
     rpc: LegacyRpcMethods<Cfg>,
+    rpc_client: RpcClient,
     contracts: BTreeMap<Contract, (AccountId32, ContractMessageTranscoder)>,
     /// Print each call and its answer.
     pub verbose: bool,
@@ -227,14 +220,14 @@ impl Chain {
     pub async fn connect(dep: &Deployment) -> Result<Self> {
         let rpc_client = RpcClient::from_url(&dep.url).await.with_context(|| format!("connecting to {}", dep.url))?;
         let client = OnlineClient::<Cfg>::from_rpc_client(rpc_client.clone()).await?;
-        let rpc = LegacyRpcMethods::new(rpc_client);
+        let rpc = LegacyRpcMethods::new(rpc_client.clone());
         let mut contracts = BTreeMap::new();
         for (c, (addr, bundle)) in &dep.contracts {
             let t = ContractMessageTranscoder::load(bundle)
                 .with_context(|| format!("loading the ABI of {c} from {}", bundle.display()))?;
             contracts.insert(*c, (addr.clone(), t));
         }
-        Ok(Self { url: dep.url.clone(), client, rpc, contracts, verbose: false })
+        Ok(Self { url: dep.url.clone(), client, rpc, rpc_client, contracts, verbose: false })
     }
 
     /// The address of a contract.
@@ -268,7 +261,8 @@ impl Chain {
             input_data,
         };
         let bytes = self.rpc.state_call("ContractsApi_call", Some(&req.encode()), None).await?;
-        let res = ContractExecResult::<u128>::decode(&mut bytes.as_slice())?;
+        let res = ContractExecResult::decode(&mut bytes.as_slice())
+            .with_context(|| format!("{c}.{message}: decoding the ContractsApi_call result"))?;
         match res.result {
             Ok(ret) => {
                 let value = t
@@ -277,7 +271,7 @@ impl Chain {
                 Ok(DryRun { value, reverted: ret.did_revert(), gas_required: res.gas_required })
             }
             Err(e) => {
-                let ev = ErrorVariant::from_dispatch_error(&e, &self.client.metadata())?;
+                let ev = e.describe(&self.client.metadata());
                 bail!("{c}.{message}: the call failed in the runtime: {ev}")
             }
         }
@@ -319,12 +313,11 @@ impl Chain {
         let data = t.encode(message, args)?;
         // a little headroom over the dry run's estimate: state may move
         // between the dry run and the block
-        let gas = Weight::from_parts(
-            d.gas_required.ref_time().saturating_mul(11) / 10,
-            d.gas_required.proof_size().saturating_mul(11) / 10,
-        );
-        let call =
-            Call::new(MultiAddress::<AccountId32, ()>::Id(self.address(c).clone()), transfer, gas, None, data).build();
+        let gas = Weight {
+            ref_time: d.gas_required.ref_time.saturating_mul(11) / 10,
+            proof_size: d.gas_required.proof_size.saturating_mul(11) / 10,
+        };
+        let call = contracts_api::call(self.address(c), transfer, gas, None, data);
         let events = self.submit(&call, signer, &format!("{c}.{message}")).await?;
         let mut emitted = Vec::new();
         for ev in events.iter() {
@@ -349,7 +342,7 @@ impl Chain {
 
     /// Signs and submits `call`, waits until it is in a block and
     /// succeeded (as cargo-contract does: the dev node has no finality).
-    async fn submit<P: subxt::tx::Payload>(
+    async fn submit<P: subxt::tx::TxPayload>(
         &self,
         call: &P,
         signer: &Keypair,
@@ -391,20 +384,41 @@ impl Chain {
     }
 
     /// Every storage entry (key, value) of a contract, from its child trie
-    /// (trie id from `Contracts::ContractInfoOf`), via contract-extrinsics'
-    /// storage RPC.
+    /// (trie id from `Contracts::ContractInfoOf`), via the node's
+    /// `childstate_*` RPC, all read at one best block.
     pub async fn raw_storage(&self, c: Contract) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
-        let url = url::Url::parse(&self.url)?;
-        let rpc = ContractStorageRpc::<Cfg>::new(&url).await?;
-        let info = rpc.fetch_contract_info::<DefaultEnvironment>(self.address(c)).await?;
-        let trie = info.trie_id();
+        let at = self.rpc.chain_get_block_hash(None).await?.ok_or_else(|| anyhow!("the node has no best block"))?;
+        let address = subxt::dynamic::storage(
+            "Contracts",
+            "ContractInfoOf",
+            vec![subxt::dynamic::Value::from_bytes(self.address(c).0)],
+        );
+        let info = self
+            .client
+            .storage()
+            .at(at)
+            .fetch(&address)
+            .await?
+            .ok_or_else(|| anyhow!("no contract at the {c} address {}", self.address(c)))?;
+        let trie = contracts_api::trie_id(info.encoded()).context("decoding the trie id of ContractInfoOf")?;
+        let child = contracts_api::child_storage_key(&trie);
         let mut out: Vec<(Vec<u8>, Vec<u8>)> = Vec::new();
+        let mut start: Option<Bytes> = None;
         const PAGE: u32 = 1000;
         loop {
-            let start = out.last().map(|(k, _)| k.clone());
-            let keys = rpc.fetch_storage_keys_paged(trie, None, PAGE, start.as_deref(), None).await?;
-            let values = rpc.fetch_storage_entries(trie, &keys, None).await?;
+            let keys: Vec<Bytes> = self
+                .rpc_client
+                .request("childstate_getKeysPaged", rpc_params![&child, None::<Bytes>, PAGE, start, at])
+                .await?;
+            let values: Vec<Option<Bytes>> = self
+                .rpc_client
+                .request("childstate_getStorageEntries", rpc_params![&child, &keys, at])
+                .await?;
+            if values.len() != keys.len() {
+                bail!("{c}: childstate_getStorageEntries answered {} values for {} keys", values.len(), keys.len());
+            }
             let n = keys.len();
+            start = keys.last().cloned();
             for (k, v) in keys.into_iter().zip(values) {
                 if let Some(v) = v {
                     out.push((k.0, v.0));
