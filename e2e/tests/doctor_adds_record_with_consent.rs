@@ -120,8 +120,8 @@ async fn doctor_adds_record_with_consent<Client: E2EBackend>(mut client: Client)
     assert_eq!(dry!(client, &doctor, add("After revoke")), Ok(WriteOutcome::Denied(DenyReason::NoConsent)));
     let log_before = dry!(client, &patient, suite.permissions().access_log_len(patient_id)).unwrap();
     let res = submit!(client, &doctor, suite.records().stop_medication(patient_id, 1));
-    assert_eq!(res.return_value(), Ok(WriteOutcome::Denied(DenyReason::NoConsent)));
     assert!(emitted::<AccessDenied, _>(&res, suite.records, &[patient_id, head_id, doctor_id]));
+    assert_eq!(res.return_value(), Ok(WriteOutcome::Denied(DenyReason::NoConsent)));
     assert_eq!(dry!(client, &patient, suite.permissions().access_log_len(patient_id)), Ok(log_before + 1));
     let last = dry!(client, &patient, suite.permissions().access_log(patient_id, log_before, 1)).unwrap();
     assert_eq!((last[0].accessor, last[0].action), (doctor_id, AccessAction::StopMedication));
