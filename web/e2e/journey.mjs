@@ -551,7 +551,7 @@ await step('doctor: accepts it before its start', async () => {
   await tab('doctor-appointments');
   await expectText('appt-reason-0', new RegExp(V.apptReason), 'the reason opens for the doctor');
   if (Date.now() >= apptStart) throw new Error('too slow: the appointment already started');
-  await act(() => T('appt-0-accept').click(), { text: 'accept done' });
+  await act(() => T('appt-0-accept').click(), { text: 'Appointment #0 accepted' });
   await expectText('appt-status-0', /booked/, 'booked');
   await T('appt-notes-for').selectOption('0');
   await T('appt-diagnosis').fill(V.apptDiagnosis);
@@ -568,7 +568,7 @@ await step('after the start: the patient marks it completed (the fee goes to the
   await as('patient');
   await tab('appointments');
   await T('appt-0-complete').waitFor({ timeout: 20_000 });
-  await act(() => T('appt-0-complete').click(), { text: 'mark completed done' });
+  await act(() => T('appt-0-complete').click(), { text: 'Appointment #0 marked completed; the fee held is credited to the doctor' });
   await expectText('appt-status-0', /completed/, 'completed');
   await expectText('appt-0', new RegExp(V.apptDiagnosis), "the doctor's sealed diagnosis opens for her");
   await shot('patient-appointment-completed');

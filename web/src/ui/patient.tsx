@@ -282,12 +282,23 @@ const STATUS_WORDS: Record<string, string> = {
   Booked: 'booked', Completed: 'completed', Cancelled: 'cancelled', Declined: 'declined by the doctor', NoShow: 'marked as a no-show',
 };
 
+const DONE_WORDS: Record<AppointmentAction, string> = {
+  accept: 'accepted: it is booked',
+  decline: 'declined; the fee held is credited back to the patient',
+  confirm: 'confirmed and paid: it is booked',
+  cancel: 'cancelled; any fee held is credited back to the patient',
+  complete: 'marked completed; the fee held is credited to the doctor',
+  mark_no_show: 'marked as a no-show; the fee held is credited to the doctor',
+  accept_reschedule: 'moved to the new time',
+  decline_reschedule: 'kept at its booked time',
+};
+
 export function AppointmentRow({ ap, asDoctor, actions }: { ap: AppointmentView; asDoctor: boolean; actions: { action: AppointmentAction; label: string; danger?: boolean }[] }) {
   const { run, actor, lookupName } = useApp();
   const other = asDoctor ? ap.data.patient : ap.data.doctor;
   const act = (action: AppointmentAction, label: string) => run(label, async () => {
     await appointmentAction(actor(), ap, action, await lookupName(other));
-    return `Appointment #${ap.id}: ${label.toLowerCase()} done.`;
+    return `Appointment #${ap.id} ${DONE_WORDS[action]}.`;
   });
   return (
     <tr data-testid={`appt-${ap.id}`} data-status={ap.data.status.tag}>
