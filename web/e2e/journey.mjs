@@ -287,7 +287,7 @@ await step('the app loads suite.json and the ABIs, says clearly when the node is
   if (!sources.some(s => s.includes('(polkadot-js)')) || !sources.some(s => s.includes('(talisman)'))) throw new Error(`accounts from both extensions expected: ${sources}`);
 });
 
-await step('a browser without a wallet extension gets a clear message', async () => {
+await step('a browser without a wallet extension, and one whose extension refuses, get clear messages', async () => {
   const bare = await context.newPage();
   try {
     await bare.goto(WEB);
@@ -298,6 +298,16 @@ await step('a browser without a wallet extension gets a clear message', async ()
     console.log(`     screenshot ${path.relative(REPO, file)}`);
   } finally {
     await bare.close();
+  }
+  const refusing = await context.newPage();
+  try {
+    await refusing.addInitScript(() => {
+      window.injectedWeb3 = { 'polkadot-js': { version: 'test', enable: async () => { throw new Error('Rejected by user'); } } };
+    });
+    await refusing.goto(WEB);
+    await refusing.getByTestId('wallet-error').filter({ hasText: /refused access to SMRMS/ }).waitFor();
+  } finally {
+    await refusing.close();
   }
 });
 
