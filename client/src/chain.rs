@@ -410,10 +410,8 @@ impl Chain {
                 .rpc_client
                 .request("childstate_getKeysPaged", rpc_params![&child, None::<Bytes>, PAGE, start, at])
                 .await?;
-            let values: Vec<Option<Bytes>> = self
-                .rpc_client
-                .request("childstate_getStorageEntries", rpc_params![&child, &keys, at])
-                .await?;
+            let values: Vec<Option<Bytes>> =
+                self.rpc_client.request("childstate_getStorageEntries", rpc_params![&child, &keys, at]).await?;
             if values.len() != keys.len() {
                 bail!("{c}: childstate_getStorageEntries answered {} values for {} keys", values.len(), keys.len());
             }

@@ -7,8 +7,8 @@ use chacha20poly1305::{
     XChaCha20Poly1305, XNonce,
 };
 use hpke::{
-    aead::ChaCha20Poly1305 as HpkeAead, kdf::HkdfSha256, kem::X25519HkdfSha256, Deserializable, Kem, OpModeR,
-    OpModeS, Serializable,
+    aead::ChaCha20Poly1305 as HpkeAead, kdf::HkdfSha256, kem::X25519HkdfSha256, Deserializable, Kem, OpModeR, OpModeS,
+    Serializable,
 };
 use rand_core::{OsRng, RngCore};
 
@@ -154,8 +154,9 @@ pub fn wrap_info(patient: &[u8; 32], object: Sealed, recipient: &[u8; 32]) -> Ve
 /// `records.share_key`).
 pub fn wrap_key(recipient_public: &[u8; 32], key: &DataKey, info: &[u8]) -> Result<Vec<u8>> {
     let pk = <KemX as Kem>::PublicKey::from_bytes(recipient_public).map_err(|_| CryptoError::Malformed)?;
-    let (enc, ct) = hpke::single_shot_seal::<HpkeAead, HkdfSha256, KemX, _>(&OpModeS::Base, &pk, info, &key.0, b"", &mut OsRng)
-        .map_err(|_| CryptoError::Wrap)?;
+    let (enc, ct) =
+        hpke::single_shot_seal::<HpkeAead, HkdfSha256, KemX, _>(&OpModeS::Base, &pk, info, &key.0, b"", &mut OsRng)
+            .map_err(|_| CryptoError::Wrap)?;
     let mut out = enc.to_bytes().to_vec();
     out.extend_from_slice(&ct);
     Ok(out)
@@ -375,12 +376,19 @@ pub fn seal_note(
 
 /// Opens an appointment text sealed by [`seal_note`] with the secret key of
 /// `reader`, who must be the appointment's patient or doctor.
-pub fn open_note(keys: &EncryptionKeys, patient: &[u8; 32], doctor: &[u8; 32], reader: &[u8; 32], note: &str) -> Result<String> {
+pub fn open_note(
+    keys: &EncryptionKeys,
+    patient: &[u8; 32],
+    doctor: &[u8; 32],
+    reader: &[u8; 32],
+    note: &str,
+) -> Result<String> {
     if note.is_empty() {
         return Ok(String::new());
     }
     let mut parts = note.strip_prefix(NOTE_PREFIX).ok_or(CryptoError::Malformed)?.split('.');
-    let (Some(for_patient), Some(for_doctor), Some(sealed), None) = (parts.next(), parts.next(), parts.next(), parts.next())
+    let (Some(for_patient), Some(for_doctor), Some(sealed), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
     else {
         return Err(CryptoError::Malformed);
     };
@@ -448,10 +456,22 @@ mod tests {
         assert_eq!(unwrap_key(&doctor, &wrapped, &info), Ok(k.clone()));
         // another reader's secret key, another item, another recipient id
         assert_eq!(unwrap_key(&stranger, &wrapped, &info), Err(CryptoError::Unwrap));
-        assert_eq!(unwrap_key(&doctor, &wrapped, &wrap_info(&PATIENT, Sealed::Record(1), &DOCTOR)), Err(CryptoError::Unwrap));
-        assert_eq!(unwrap_key(&doctor, &wrapped, &wrap_info(&PATIENT, Sealed::Profile, &DOCTOR)), Err(CryptoError::Unwrap));
-        assert_eq!(unwrap_key(&doctor, &wrapped, &wrap_info(&PATIENT, Sealed::Medication(0), &DOCTOR)), Err(CryptoError::Unwrap));
-        assert_eq!(unwrap_key(&doctor, &wrapped, &wrap_info(&PATIENT, Sealed::Record(0), &STRANGER)), Err(CryptoError::Unwrap));
+        assert_eq!(
+            unwrap_key(&doctor, &wrapped, &wrap_info(&PATIENT, Sealed::Record(1), &DOCTOR)),
+            Err(CryptoError::Unwrap)
+        );
+        assert_eq!(
+            unwrap_key(&doctor, &wrapped, &wrap_info(&PATIENT, Sealed::Profile, &DOCTOR)),
+            Err(CryptoError::Unwrap)
+        );
+        assert_eq!(
+            unwrap_key(&doctor, &wrapped, &wrap_info(&PATIENT, Sealed::Medication(0), &DOCTOR)),
+            Err(CryptoError::Unwrap)
+        );
+        assert_eq!(
+            unwrap_key(&doctor, &wrapped, &wrap_info(&PATIENT, Sealed::Record(0), &STRANGER)),
+            Err(CryptoError::Unwrap)
+        );
         // one flipped bit
         let mut bad = wrapped.clone();
         bad[50] ^= 1;

@@ -15,6 +15,7 @@
 //! | shred | patient | `records.shred_keys`: every wrapped key of the profile, a record or a medication is deleted |
 //! | FHIR export | anyone | opens what it can (profile, records, medications, appointment texts), lists grants (with the ended ones found in the permissions contract's events), appointments, providers and the access log, as [`fhir::Export`] for [`fhir::bundle`] |
 
+use crate::fhir;
 use crate::{
     chain::{
         self, arg, as_account, as_bytes, as_option, as_seq, as_str, as_tuple, as_u128, field, refusal, variant, Chain,
@@ -25,7 +26,6 @@ use crate::{
         CryptoError, DataKey, EncryptionKeys, OpenedRecord, Sealed, MAX_NOTE_PLAINTEXT, NOTE_PREFIX, SEALED_TITLE,
     },
 };
-use crate::fhir;
 use anyhow::{anyhow, bail, Context, Result};
 use contract_transcode::Value;
 use subxt::utils::AccountId32;
@@ -541,8 +541,9 @@ impl<'a> Client<'a> {
                 let t = as_tuple(item)?;
                 let (g, grant) =
                     (t.first().ok_or_else(|| anyhow!("bad grant"))?, t.get(1).ok_or_else(|| anyhow!("bad grant"))?);
-                let expires_at =
-                    as_option(field(grant, "expires_at")?)?.map(|v| as_u128(&v).and_then(|n| Ok(u64::try_from(n)?))).transpose()?;
+                let expires_at = as_option(field(grant, "expires_at")?)?
+                    .map(|v| as_u128(&v).and_then(|n| Ok(u64::try_from(n)?)))
+                    .transpose()?;
                 out.push(GrantView {
                     grantee: as_account(g)?,
                     scopes: scopes_from_value(field(grant, "scopes")?)?,
@@ -607,8 +608,12 @@ impl<'a> Client<'a> {
                 .map(|(o, w)| format!("({}, {})", sealed_arg(*o), arg::bytes(w)))
                 .collect::<Vec<_>>()
                 .join(", ");
-            self.send(Contract::Records, "share_keys", &[arg::account(&me), arg::account(grantee), format!("[{list}]")])
-                .await?;
+            self.send(
+                Contract::Records,
+                "share_keys",
+                &[arg::account(&me), arg::account(grantee), format!("[{list}]")],
+            )
+            .await?;
             n += chunk.len();
             self.note(format!("wrapped {n}/{} keys for {grantee}", batch.len()));
         }
@@ -641,7 +646,11 @@ impl<'a> Client<'a> {
         for chunk in held.chunks(KEY_BATCH) {
             let list = chunk.iter().map(|o| sealed_arg(*o)).collect::<Vec<_>>().join(", ");
             let v = self
-                .send(Contract::Records, "revoke_keys", &[arg::account(&me), arg::account(grantee), format!("[{list}]")])
+                .send(
+                    Contract::Records,
+                    "revoke_keys",
+                    &[arg::account(&me), arg::account(grantee), format!("[{list}]")],
+                )
                 .await?;
             removed = removed.saturating_add(u32::try_from(as_u128(&v)?)?);
         }
@@ -680,7 +689,9 @@ impl<'a> Client<'a> {
             )
             .await?;
         let id = match variant(v.clone()) {
-            Some((i, vs)) if i == "Accepted" => u32::try_from(as_u128(vs.first().ok_or_else(|| anyhow!("bad answer"))?)?)?,
+            Some((i, vs)) if i == "Accepted" => {
+                u32::try_from(as_u128(vs.first().ok_or_else(|| anyhow!("bad answer"))?)?)?
+            }
             _ => bail!("records.add_record: {v} (no consent: nothing stored)"),
         };
         self.note(format!("record {id} stored sealed (on-chain title {SEALED_TITLE:?})"));
@@ -722,11 +733,7 @@ impl<'a> Client<'a> {
     /// notes) sealed under a fresh data key, by the patient herself or a
     /// doctor with RecordsWrite; the key is wrapped like a record's.
     /// Returns the id and whom the key was wrapped for.
-    pub async fn add_medication(
-        &self,
-        patient: &AccountId32,
-        m: &MedicationInput,
-    ) -> Result<(u32, Vec<AccountId32>)> {
+    pub async fn add_medication(&self, patient: &AccountId32, m: &MedicationInput) -> Result<(u32, Vec<AccountId32>)> {
         let k = DataKey::generate();
         let mut sealed = Vec::new();
         for ((name, index, max), text) in MEDICATION_FIELDS.iter().zip([&m.name, &m.dose, &m.frequency, &m.notes]) {
@@ -748,7 +755,9 @@ impl<'a> Client<'a> {
         ];
         let v = self.send(Contract::Records, "add_medication", &args).await?;
         let id = match variant(v.clone()) {
-            Some((i, vs)) if i == "Accepted" => u32::try_from(as_u128(vs.first().ok_or_else(|| anyhow!("bad answer"))?)?)?,
+            Some((i, vs)) if i == "Accepted" => {
+                u32::try_from(as_u128(vs.first().ok_or_else(|| anyhow!("bad answer"))?)?)?
+            }
             _ => bail!("records.add_medication: {v} (no consent: nothing stored)"),
         };
         self.note(format!("medication {id} stored sealed"));
@@ -772,7 +781,8 @@ impl<'a> Client<'a> {
             let page = as_seq(&v)?;
             for item in &page {
                 let t = as_tuple(item)?;
-                let (id, m) = (t.first().ok_or_else(|| anyhow!("bad entry"))?, t.get(1).ok_or_else(|| anyhow!("bad entry"))?);
+                let (id, m) =
+                    (t.first().ok_or_else(|| anyhow!("bad entry"))?, t.get(1).ok_or_else(|| anyhow!("bad entry"))?);
                 out.push((u32::try_from(as_u128(id)?)?, m.clone()));
             }
             if page.len() < smrms_shared::MAX_PAGE as usize {
@@ -795,9 +805,7 @@ impl<'a> Client<'a> {
             let texts: Option<Vec<String>> = key.and_then(|k| {
                 MEDICATION_FIELDS
                     .iter()
-                    .map(|(name, index, _)| {
-                        open_field(&k, *index, as_str(field(&m, name).ok()?).ok()?).ok()
-                    })
+                    .map(|(name, index, _)| open_field(&k, *index, as_str(field(&m, name).ok()?).ok()?).ok())
                     .collect()
             });
             match texts {
@@ -955,8 +963,9 @@ impl<'a> Client<'a> {
 
     /// The patient's access log, as lines.
     pub async fn access_log(&self, patient: &AccountId32) -> Result<Vec<String>> {
-        let len =
-            u32::try_from(as_u128(&self.query(Contract::Permissions, "access_log_len", &[arg::account(patient)]).await?)?)?;
+        let len = u32::try_from(as_u128(
+            &self.query(Contract::Permissions, "access_log_len", &[arg::account(patient)]).await?,
+        )?)?;
         let mut out = Vec::new();
         let mut start = 0;
         while start < len {
@@ -990,7 +999,13 @@ impl<'a> Client<'a> {
     }
 
     /// Seals one appointment text for the patient and the doctor.
-    fn seal_note(&self, patient: &AccountId32, doctor: &AccountId32, keys: ([u8; 32], [u8; 32]), text: &str) -> Result<String> {
+    fn seal_note(
+        &self,
+        patient: &AccountId32,
+        doctor: &AccountId32,
+        keys: ([u8; 32], [u8; 32]),
+        text: &str,
+    ) -> Result<String> {
         seal_note((&patient.0, &keys.0), (&doctor.0, &keys.1), text, smrms_shared::MAX_TEXT_LEN).map_err(|e| match e {
             CryptoError::TooLong { .. } => anyhow!(
                 "appointment text of {} bytes: at most {MAX_NOTE_PLAINTEXT} bytes seal within the contract's bound; put longer detail in a record",
@@ -1158,7 +1173,8 @@ impl<'a> Client<'a> {
         history: Option<(&std::path::Path, u32)>,
     ) -> Result<(fhir::Export, Vec<String>)> {
         let mut notes = Vec::new();
-        let exported_at_ms = u64::try_from(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_millis())?;
+        let exported_at_ms =
+            u64::try_from(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_millis())?;
 
         // profile
         let (fields, refused) = self.profile(patient).await?;
@@ -1208,7 +1224,9 @@ impl<'a> Client<'a> {
                 .and_then(as_u128)?;
                 let seen = h.granted_events;
                 if u128::from(seen) == made {
-                    notes.push(format!("grants: the permissions contract counts {made} grant(s) made; all {seen} found"));
+                    notes.push(format!(
+                        "grants: the permissions contract counts {made} grant(s) made; all {seen} found"
+                    ));
                 } else {
                     notes.push(format!(
                         "grants: the permissions contract counts {made} grant(s) made; {seen} found in blocks {}..: earlier ones that ended are missing",
@@ -1277,7 +1295,10 @@ impl<'a> Client<'a> {
                 text,
                 start_ms: u64::try_from(as_u128(field(&m, "start")?)?)?,
                 end_ms: opt_ms("end")?,
-                prescribed_by: as_option(field(&m, "prescribed_by")?)?.map(|v| as_account(&v)).transpose()?.map(|a| a.to_string()),
+                prescribed_by: as_option(field(&m, "prescribed_by")?)?
+                    .map(|v| as_account(&v))
+                    .transpose()?
+                    .map(|a| a.to_string()),
                 added_by: as_account(field(&m, "added_by")?)?.to_string(),
                 stopped_at_ms: opt_ms("stopped_at")?,
                 emergency: matches!(field(&m, "emergency")?, Value::Bool(true)),
@@ -1290,8 +1311,13 @@ impl<'a> Client<'a> {
             Err(e) if refusal(&e) == Some("NotParticipant") => {
                 match self.appointment_page_all("doctor_appointments", &self.me).await {
                     Ok(mine) => {
-                        notes.push("appointments: only mine with this patient (a patient's list is hers and the head's)".into());
-                        mine.into_iter().filter(|(_, a)| field(a, "patient").and_then(as_account).is_ok_and(|p| p == *patient)).collect()
+                        notes.push(
+                            "appointments: only mine with this patient (a patient's list is hers and the head's)"
+                                .into(),
+                        );
+                        mine.into_iter()
+                            .filter(|(_, a)| field(a, "patient").and_then(as_account).is_ok_and(|p| p == *patient))
+                            .collect()
                     }
                     Err(e) if refusal(&e) == Some("NotParticipant") => {
                         notes.push("appointments: none visible to me (not the patient, the head or a doctor)".into());
@@ -1305,7 +1331,8 @@ impl<'a> Client<'a> {
         let mut appts = Vec::new();
         for (id, a) in appointments {
             let (doctor, p) = (as_account(field(&a, "doctor")?)?, as_account(field(&a, "patient")?)?);
-            let text = |n: &str| -> Result<Option<String>> { Ok(self.open_note_opt(&p, &doctor, as_str(field(&a, n)?)?)) };
+            let text =
+                |n: &str| -> Result<Option<String>> { Ok(self.open_note_opt(&p, &doctor, as_str(field(&a, n)?)?)) };
             let status_name = variant(field(&a, "status")?.clone()).map(|(n, _)| n).unwrap_or_default();
             appts.push(fhir::AppointmentData {
                 id,
@@ -1359,7 +1386,10 @@ impl<'a> Client<'a> {
             patient: patient.to_string(),
             exported_by: self.me.to_string(),
             exported_at_ms,
-            contracts: Contract::ALL.iter().map(|c| (c.name().to_string(), self.chain.address(*c).to_string())).collect(),
+            contracts: Contract::ALL
+                .iter()
+                .map(|c| (c.name().to_string(), self.chain.address(*c).to_string()))
+                .collect(),
             profile,
             providers,
             grants,
@@ -1377,12 +1407,17 @@ impl<'a> Client<'a> {
         let mut start = 0u32;
         loop {
             let v = self
-                .query(Contract::Appointments, msg, &[arg::account(who), arg::num(start), arg::num(smrms_shared::MAX_PAGE)])
+                .query(
+                    Contract::Appointments,
+                    msg,
+                    &[arg::account(who), arg::num(start), arg::num(smrms_shared::MAX_PAGE)],
+                )
                 .await?;
             let page = as_seq(&v)?;
             for item in &page {
                 let t = as_tuple(item)?;
-                let (id, a) = (t.first().ok_or_else(|| anyhow!("bad entry"))?, t.get(1).ok_or_else(|| anyhow!("bad entry"))?);
+                let (id, a) =
+                    (t.first().ok_or_else(|| anyhow!("bad entry"))?, t.get(1).ok_or_else(|| anyhow!("bad entry"))?);
                 out.push((u64::try_from(as_u128(id)?)?, a.clone()));
             }
             if page.len() < smrms_shared::MAX_PAGE as usize {
@@ -1403,8 +1438,9 @@ impl<'a> Client<'a> {
 
     /// The patient's access log as plain entries.
     pub async fn access_log_entries(&self, patient: &AccountId32) -> Result<Vec<fhir::AccessEntry>> {
-        let len =
-            u32::try_from(as_u128(&self.query(Contract::Permissions, "access_log_len", &[arg::account(patient)]).await?)?)?;
+        let len = u32::try_from(as_u128(
+            &self.query(Contract::Permissions, "access_log_len", &[arg::account(patient)]).await?,
+        )?)?;
         let mut out = Vec::new();
         let mut start = 0u32;
         while start < len {
@@ -1438,7 +1474,12 @@ impl<'a> Client<'a> {
     /// `AccessRenounced` of the permissions contract) in blocks
     /// `from_block..=best`, decoded with the ABI of the permissions bundle.
     /// Blocks whose state the node pruned are skipped and reported.
-    async fn grant_history(&self, patient: &AccountId32, bundle: &std::path::Path, from_block: u32) -> Result<GrantHistory> {
+    async fn grant_history(
+        &self,
+        patient: &AccountId32,
+        bundle: &std::path::Path,
+        from_block: u32,
+    ) -> Result<GrantHistory> {
         use scale::Decode;
         use subxt::backend::{legacy::LegacyRpcMethods, rpc::RpcClient};
         let started = std::time::Instant::now();
@@ -1572,7 +1613,9 @@ fn access_action(v: &Value) -> Result<smrms_shared::AccessAction> {
     let (name, vals) = variant(v.clone()).ok_or_else(|| anyhow!("not an access action: {v}"))?;
     Ok(match name.as_str() {
         "ReadProfile" => A::ReadProfile,
-        "ReadRecord" => A::ReadRecord(u32::try_from(as_u128(vals.first().ok_or_else(|| anyhow!("ReadRecord without id"))?)?)?),
+        "ReadRecord" => {
+            A::ReadRecord(u32::try_from(as_u128(vals.first().ok_or_else(|| anyhow!("ReadRecord without id"))?)?)?)
+        }
         "WriteRecord" => A::WriteRecord,
         "WriteMedication" => A::WriteMedication,
         "SetAppointment" => A::SetAppointment,

@@ -17,15 +17,13 @@ pub mod rules;
 
 #[ink::contract]
 pub mod appointments {
+    use crate::rules::{self, transition};
+    pub use crate::rules::{Action, Actor, Payout, Phase, Status};
     use ink::prelude::{string::String, vec::Vec};
     use ink::storage::Mapping;
-    pub use crate::rules::{Action, Actor, Payout, Phase, Status};
-    use crate::rules::{self, transition};
     use smrms_shared::{
-        AccessDenied,
-        check_optional, check_required, collect_page, decide_access, AccessAction, AccessLogEntry,
-        AccessOutcome, DenyReason, Error, PermissionsApi, RegistryApi, Result, Scope, Standing,
-        MAX_TEXT_LEN,
+        check_optional, check_required, collect_page, decide_access, AccessAction, AccessDenied, AccessLogEntry,
+        AccessOutcome, DenyReason, Error, PermissionsApi, RegistryApi, Result, Scope, Standing, MAX_TEXT_LEN,
     };
 
     /// Longest appointment, in minutes (24 hours).
@@ -177,7 +175,6 @@ pub mod appointments {
         /// The fee.
         fee: Balance,
     }
-
 
     /// The outcome of `set_appointment`.
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -431,7 +428,13 @@ pub mod appointments {
         /// `TooManyOpenRequests` past 3 unanswered requests with this doctor
         /// or 16 in all.
         #[ink(message, payable)]
-        pub fn request_appointment(&mut self, doctor: AccountId, start: Timestamp, duration_min: u32, reason: String) -> Result<u64> {
+        pub fn request_appointment(
+            &mut self,
+            doctor: AccountId,
+            start: Timestamp,
+            duration_min: u32,
+            reason: String,
+        ) -> Result<u64> {
             let patient = self.env().caller();
             let now = self.env().block_timestamp();
             Self::validate(start, now, duration_min, &reason)?;
@@ -788,7 +791,12 @@ pub mod appointments {
         /// # Errors
         /// `NotParticipant` for anyone else.
         #[ink(message)]
-        pub fn patient_appointments(&self, patient: AccountId, start: u32, limit: u32) -> Result<Vec<(u64, Appointment)>> {
+        pub fn patient_appointments(
+            &self,
+            patient: AccountId,
+            start: u32,
+            limit: u32,
+        ) -> Result<Vec<(u64, Appointment)>> {
             let caller = self.env().caller();
             if caller != patient && caller != self.registry.head()? {
                 return Err(Error::NotParticipant);
@@ -801,7 +809,12 @@ pub mod appointments {
         /// # Errors
         /// `NotParticipant` for anyone else.
         #[ink(message)]
-        pub fn doctor_appointments(&self, doctor: AccountId, start: u32, limit: u32) -> Result<Vec<(u64, Appointment)>> {
+        pub fn doctor_appointments(
+            &self,
+            doctor: AccountId,
+            start: u32,
+            limit: u32,
+        ) -> Result<Vec<(u64, Appointment)>> {
             let caller = self.env().caller();
             if caller != doctor && caller != self.registry.head()? {
                 return Err(Error::NotParticipant);

@@ -125,7 +125,13 @@ impl Phase {
 
 /// The state machine: the next status and where the fee goes, or the error.
 /// `doctor_verified` is the doctor's standing at the moment of the action.
-pub fn transition(from: Status, action: Action, actor: Actor, phase: Phase, doctor_verified: bool) -> Result<(Status, Payout)> {
+pub fn transition(
+    from: Status,
+    action: Action,
+    actor: Actor,
+    phase: Phase,
+    doctor_verified: bool,
+) -> Result<(Status, Payout)> {
     use Action as A;
     use Actor::*;
     use Status as S;
@@ -139,9 +145,8 @@ pub fn transition(from: Status, action: Action, actor: Actor, phase: Phase, doct
             Ok((S::Booked, Payout::Hold))
         }
         (S::Requested, A::Decline, Doctor) => Ok((S::Declined, Payout::RefundPatient)),
-        (S::Requested | S::Proposed | S::Booked, A::Cancel, Doctor) | (S::Requested | S::Proposed, A::Cancel, Patient) => {
-            Ok((S::Cancelled, Payout::RefundPatient))
-        }
+        (S::Requested | S::Proposed | S::Booked, A::Cancel, Doctor)
+        | (S::Requested | S::Proposed, A::Cancel, Patient) => Ok((S::Cancelled, Payout::RefundPatient)),
         (S::Booked, A::Cancel, Patient) => {
             ensure(before || !doctor_verified, Error::TooLate)?;
             Ok((S::Cancelled, Payout::RefundPatient))
@@ -188,7 +193,8 @@ mod tests {
     use Phase as P;
     use Status as S;
 
-    const ALL_STATUS: [Status; 7] = [S::Requested, S::Proposed, S::Booked, S::Completed, S::Cancelled, S::Declined, S::NoShow];
+    const ALL_STATUS: [Status; 7] =
+        [S::Requested, S::Proposed, S::Booked, S::Completed, S::Cancelled, S::Declined, S::NoShow];
     const ALL_ACTIONS: [Action; 6] = [A::Accept, A::Decline, A::Confirm, A::Cancel, A::Complete, A::NoShow];
     const ALL_PHASES: [Phase; 3] = [P::BeforeStart, P::Started, P::PastGrace];
 
@@ -272,7 +278,10 @@ mod tests {
                                 refunds += 1;
                                 let to = if action == A::Decline { S::Declined } else { S::Cancelled };
                                 Ok((to, REFUND))
-                            } else if matches!((action, actor), (A::Accept | A::Decline | A::NoShow, Patient) | (A::Confirm, Doctor)) {
+                            } else if matches!(
+                                (action, actor),
+                                (A::Accept | A::Decline | A::NoShow, Patient) | (A::Confirm, Doctor)
+                            ) {
                                 Err(Error::NotAllowed)
                             } else {
                                 Err(Error::InvalidTransition)
@@ -427,7 +436,14 @@ mod tests {
                             Err(Error::NotVerifiedDoctor)
                         } else if rng.below(2) == 0 {
                             m.balance += fee;
-                            m.appts[i] = Some(Appt { status: S::Requested, start, fee, paid: fee, ever_paid: fee > 0, credited: 0 });
+                            m.appts[i] = Some(Appt {
+                                status: S::Requested,
+                                start,
+                                fee,
+                                paid: fee,
+                                ever_paid: fee > 0,
+                                credited: 0,
+                            });
                             Ok(())
                         } else {
                             let status = if fee == 0 { S::Booked } else { S::Proposed };
@@ -443,7 +459,11 @@ mod tests {
                     7 => m.act(i, A::NoShow, actor),
                     8 => {
                         // withdraw: credits leave the contract
-                        let amount = if actor == Patient { core::mem::take(&mut m.credit_patient) } else { core::mem::take(&mut m.credit_doctor) };
+                        let amount = if actor == Patient {
+                            core::mem::take(&mut m.credit_patient)
+                        } else {
+                            core::mem::take(&mut m.credit_doctor)
+                        };
                         m.balance -= amount;
                         Ok(())
                     }
@@ -465,7 +485,11 @@ mod tests {
                     // a paid fee ends as exactly one credit, or is still held
                     assert!(a.credited <= 1);
                     if a.ever_paid && !a.status.is_live() {
-                        assert_eq!((a.credited, a.paid), (1, 0), "a finished paid appointment credits its fee exactly once");
+                        assert_eq!(
+                            (a.credited, a.paid),
+                            (1, 0),
+                            "a finished paid appointment credits its fee exactly once"
+                        );
                     }
                     if a.status.is_live() && a.ever_paid {
                         assert_eq!(a.paid, a.fee);

@@ -18,9 +18,8 @@ pub mod permissions {
     use ink::prelude::vec::Vec;
     use ink::storage::Mapping;
     use smrms_shared::{
-        collect_page, AccessAction, AccessBasis, AccessLogEntry, AccessOutcome, EmergencyReason,
-        Error, PermissionsApi, RegistryApi, Result, Scope, Scopes, Siblings, Standing,
-        MAX_EMERGENCY_MS, MAX_GRANTS_PER_PATIENT, MAX_TEXT_LEN,
+        collect_page, AccessAction, AccessBasis, AccessLogEntry, AccessOutcome, EmergencyReason, Error, PermissionsApi,
+        RegistryApi, Result, Scope, Scopes, Siblings, Standing, MAX_EMERGENCY_MS, MAX_GRANTS_PER_PATIENT, MAX_TEXT_LEN,
     };
 
     /// A patient's consent for one grantee.
@@ -465,11 +464,7 @@ pub mod permissions {
                     }
                 }
             }
-            Ok(GrantCounts {
-                made_total: self.patient_grants_made.get(patient).unwrap_or(0),
-                current,
-                active_now,
-            })
+            Ok(GrantCounts { made_total: self.patient_grants_made.get(patient).unwrap_or(0), current, active_now })
         }
 
         /// Grants made by all patients since deployment.
@@ -738,7 +733,8 @@ pub mod permissions {
             test::set_block_timestamp::<Env>(1_000);
             (Permissions::new(AccountId::from([0xAA; 32])), a)
         }
-        const READ: Scopes = Scopes { demographics: false, records_read: true, records_write: false, appointments: false };
+        const READ: Scopes =
+            Scopes { demographics: false, records_read: true, records_write: false, appointments: false };
 
         #[ink::test]
         fn put_grant_validates_and_replaces() {
@@ -756,7 +752,10 @@ pub mod permissions {
             let c = p.grant_counts(a.bob).unwrap();
             assert_eq!((c.made_total, c.current, c.active_now), (2, 1, 1));
             assert_eq!(p.grants_of(a.bob, 0, 10).unwrap().len(), 1);
-            assert_eq!(p.patients_of(a.charlie, 0, 10).unwrap(), vec![(a.bob, p.grant_of(a.bob, a.charlie).unwrap().unwrap())]);
+            assert_eq!(
+                p.patients_of(a.charlie, 0, 10).unwrap(),
+                vec![(a.bob, p.grant_of(a.bob, a.charlie).unwrap().unwrap())]
+            );
         }
 
         #[ink::test]
@@ -809,7 +808,12 @@ pub mod permissions {
         #[ink::test]
         fn log_access_only_from_trusted_siblings() {
             let (mut p, a) = setup();
-            let e = AccessLogEntry { accessor: a.bob, action: AccessAction::ReadProfile, outcome: AccessOutcome::Granted, at: 1 };
+            let e = AccessLogEntry {
+                accessor: a.bob,
+                action: AccessAction::ReadProfile,
+                outcome: AccessOutcome::Granted,
+                at: 1,
+            };
             assert_eq!(p.log_access(a.bob, e.clone()), Err(Error::UntrustedCaller));
             test::set_caller::<Env>(AccountId::from([0xAA; 32]));
             assert_eq!(p.log_access(a.bob, e.clone()), Ok(0));
@@ -825,14 +829,27 @@ pub mod permissions {
             assert_eq!(p.accept_siblings(s), Ok(()));
             assert_eq!(p.accept_siblings(s), Err(Error::SiblingsAlreadySet));
             test::set_caller::<Env>(a.django);
-            assert_eq!(p.log_access(a.bob, AccessLogEntry { at: 2, ..p.access_log(a.bob, 0, 1).unwrap()[0].clone() }), Ok(1));
+            assert_eq!(
+                p.log_access(a.bob, AccessLogEntry { at: 2, ..p.access_log(a.bob, 0, 1).unwrap()[0].clone() }),
+                Ok(1)
+            );
         }
 
         #[ink::test]
         fn emergency_basis_and_close() {
             let (mut p, a) = setup();
             // open by hand (opening itself needs the registry: covered by e2e)
-            p.emergencies.insert((a.bob, 0), &EmergencyAccess { doctor: a.django, reason: EmergencyReason::Trauma, note: vec![], opened_at: 1_000, expires_at: 3_000, closed: None });
+            p.emergencies.insert(
+                (a.bob, 0),
+                &EmergencyAccess {
+                    doctor: a.django,
+                    reason: EmergencyReason::Trauma,
+                    note: vec![],
+                    opened_at: 1_000,
+                    expires_at: 3_000,
+                    closed: None,
+                },
+            );
             p.emergency_len.insert(a.bob, &1);
             p.emergency_open.insert((a.bob, a.django), &0);
             assert_eq!(p.basis(a.bob, a.django, Scope::RecordsRead), AccessBasis::Emergency);
@@ -853,7 +870,10 @@ pub mod permissions {
             let er = EmergencyReason::Unresponsive;
             assert_eq!(p.open_emergency(a.bob, er, vec![0; MAX_TEXT_LEN + 1], 10), Err(Error::FieldTooLong));
             assert_eq!(p.open_emergency(a.bob, er, vec![], 0), Err(Error::InvalidDuration));
-            assert_eq!(p.open_emergency(a.bob, er, vec![], p.emergency_max().unwrap() + 1), Err(Error::InvalidDuration));
+            assert_eq!(
+                p.open_emergency(a.bob, er, vec![], p.emergency_max().unwrap() + 1),
+                Err(Error::InvalidDuration)
+            );
         }
     }
 
@@ -928,7 +948,9 @@ pub mod permissions {
                         for &y in &accts {
                             for sc in scopes {
                                 let expect = x == y
-                                    || model.get(&(x, y)).is_some_and(|(s, e)| s.contains(sc) && e.is_none_or(|e| now < e));
+                                    || model
+                                        .get(&(x, y))
+                                        .is_some_and(|(s, e)| s.contains(sc) && e.is_none_or(|e| now < e));
                                 assert_eq!(p.has_access(x, y, sc).unwrap(), expect, "seed {seed}");
                             }
                         }

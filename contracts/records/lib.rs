@@ -16,11 +16,10 @@ pub mod records {
     use ink::prelude::{string::String, vec::Vec};
     use ink::storage::Mapping;
     use smrms_shared::{
-        AccessDenied,
-        check_optional, check_required, collect_page, decide_access, record_content_hash,
-        AccessAction, AccessLogEntry, AccessOutcome, DenyReason, Error, PermissionsApi,
-        RegistryApi, Result, Scope, Standing, MAX_BODY_LEN, MAX_KEY_HOLDERS, MAX_NAME_LEN, MAX_PAGE,
-        MAX_SCAN, MAX_SHORT_LEN, MAX_TEXT_LEN, MAX_TITLE_LEN, MAX_WRAPPED_KEY_LEN,
+        check_optional, check_required, collect_page, decide_access, record_content_hash, AccessAction, AccessDenied,
+        AccessLogEntry, AccessOutcome, DenyReason, Error, PermissionsApi, RegistryApi, Result, Scope, Standing,
+        MAX_BODY_LEN, MAX_KEY_HOLDERS, MAX_NAME_LEN, MAX_PAGE, MAX_SCAN, MAX_SHORT_LEN, MAX_TEXT_LEN, MAX_TITLE_LEN,
+        MAX_WRAPPED_KEY_LEN,
     };
 
     /// The kind of a medical record.
@@ -191,7 +190,14 @@ pub mod records {
     }
 
     /// Validates a medication's fields.
-    pub fn validate_medication(name: &str, dose: &str, frequency: &str, notes: &str, start: Timestamp, end: Option<Timestamp>) -> Result<()> {
+    pub fn validate_medication(
+        name: &str,
+        dose: &str,
+        frequency: &str,
+        notes: &str,
+        start: Timestamp,
+        end: Option<Timestamp>,
+    ) -> Result<()> {
         check_required(name, MAX_NAME_LEN)?;
         check_optional(dose, MAX_SHORT_LEN)?;
         check_optional(frequency, MAX_SHORT_LEN)?;
@@ -235,7 +241,6 @@ pub mod records {
         /// Read under emergency access.
         emergency: bool,
     }
-
 
     /// A medication entry was added.
     #[ink(event)]
@@ -384,7 +389,13 @@ pub mod records {
         }
 
         /// As `decide`, when the accessor's standing is already known.
-        fn decide_as(&self, patient: AccountId, accessor: AccountId, standing: Standing, scope: Scope) -> Result<AccessOutcome> {
+        fn decide_as(
+            &self,
+            patient: AccountId,
+            accessor: AccountId,
+            standing: Standing,
+            scope: Scope,
+        ) -> Result<AccessOutcome> {
             let basis = self.permissions.access_basis(patient, accessor, scope)?;
             Ok(decide_access(basis, standing, scope))
         }
@@ -401,7 +412,13 @@ pub mod records {
 
         /// Logs an attempt in the patient's access log; on denial also emits
         /// `AccessDenied` to the patient and the head.
-        fn audit(&mut self, patient: AccountId, accessor: AccountId, action: AccessAction, outcome: AccessOutcome) -> Result<()> {
+        fn audit(
+            &mut self,
+            patient: AccountId,
+            accessor: AccountId,
+            action: AccessAction,
+            outcome: AccessOutcome,
+        ) -> Result<()> {
             let at = self.env().block_timestamp();
             self.permissions.log_access(patient, AccessLogEntry { accessor, action, outcome, at })?;
             if let AccessOutcome::Denied(reason) = outcome {
@@ -622,7 +639,14 @@ pub mod records {
         /// # Errors
         /// `UnknownRecord`.
         #[ink(message)]
-        pub fn verify_record(&self, patient: AccountId, id: u32, kind: RecordKind, title: String, body: String) -> Result<bool> {
+        pub fn verify_record(
+            &self,
+            patient: AccountId,
+            id: u32,
+            kind: RecordKind,
+            title: String,
+            body: String,
+        ) -> Result<bool> {
             let r = self.records.get((patient, id)).ok_or(Error::UnknownRecord)?;
             Ok(r.content_hash == record_content_hash(kind.code(), &title, &body))
         }
@@ -719,7 +743,12 @@ pub mod records {
         /// granted without a log entry (her own data); anyone else must be a
         /// verified doctor (`NotVerifiedDoctor`) and is decided on
         /// `RecordsWrite`, logged and, on denial, announced to the head.
-        fn medication_write(&mut self, patient: AccountId, by: AccountId, action: AccessAction) -> Result<AccessOutcome> {
+        fn medication_write(
+            &mut self,
+            patient: AccountId,
+            by: AccountId,
+            action: AccessAction,
+        ) -> Result<AccessOutcome> {
             if by == patient {
                 return Ok(AccessOutcome::Granted);
             }
@@ -825,7 +854,13 @@ pub mod records {
         /// `KeyAlreadyStored` for an author replacing a key; `ItemShredded`;
         /// `TooManyKeyHolders` past 72 recipients.
         #[ink(message)]
-        pub fn share_key(&mut self, patient: AccountId, object: Sealed, recipient: AccountId, wrapped: Vec<u8>) -> Result<()> {
+        pub fn share_key(
+            &mut self,
+            patient: AccountId,
+            object: Sealed,
+            recipient: AccountId,
+            wrapped: Vec<u8>,
+        ) -> Result<()> {
             let by = self.env().caller();
             let mut decided = KeyDecisions::default();
             self.store_key(&mut decided, by, patient, object, recipient, &wrapped)
@@ -844,7 +879,12 @@ pub mod records {
         /// As `share_key`; `EmptyField` for an empty batch, `TooManyItems`
         /// past 32.
         #[ink(message)]
-        pub fn share_keys(&mut self, patient: AccountId, recipient: AccountId, keys: Vec<(Sealed, Vec<u8>)>) -> Result<u32> {
+        pub fn share_keys(
+            &mut self,
+            patient: AccountId,
+            recipient: AccountId,
+            keys: Vec<(Sealed, Vec<u8>)>,
+        ) -> Result<u32> {
             if keys.is_empty() {
                 return Err(Error::EmptyField);
             }
@@ -912,12 +952,17 @@ pub mod records {
                 }
             }
             if recipient != patient && Some(recipient) != author {
-                let known = if scope == Scope::Demographics { &mut decided.demographics } else { &mut decided.records_read };
+                let known =
+                    if scope == Scope::Demographics { &mut decided.demographics } else { &mut decided.records_read };
                 if !*known {
                     if let AccessOutcome::Denied(_) = self.decide(patient, recipient, scope)? {
                         return Err(Error::RecipientNotAllowed);
                     }
-                    let known = if scope == Scope::Demographics { &mut decided.demographics } else { &mut decided.records_read };
+                    let known = if scope == Scope::Demographics {
+                        &mut decided.demographics
+                    } else {
+                        &mut decided.records_read
+                    };
                     *known = true;
                 }
             }

@@ -17,11 +17,9 @@ pub mod registry {
     use ink::prelude::{string::String, vec::Vec};
     use ink::storage::Mapping;
     use smrms_shared::{
-        AccessDenied,
-        check_optional, check_required, collect_page, ensure_not_zero, AccessAction,
-        AccessLogEntry, AccessOutcome, DenyReason, Error, PermissionsApi, ProviderKind,
-        ProviderStatus, RegistryApi, Result, Scope, Siblings, Standing, MAX_NAME_LEN,
-        MAX_SHORT_LEN, MAX_TEXT_LEN,
+        check_optional, check_required, collect_page, ensure_not_zero, AccessAction, AccessDenied, AccessLogEntry,
+        AccessOutcome, DenyReason, Error, PermissionsApi, ProviderKind, ProviderStatus, RegistryApi, Result, Scope,
+        Siblings, Standing, MAX_NAME_LEN, MAX_SHORT_LEN, MAX_TEXT_LEN,
     };
 
     /// A patient's profile, as she enters it. Text fields may hold plain text
@@ -328,7 +326,6 @@ pub mod registry {
         emergency: bool,
     }
 
-
     /// An account published (or replaced) its encryption public key, used by
     /// clients to wrap data keys for it (see README, "Encryption").
     #[ink(event)]
@@ -515,10 +512,8 @@ pub mod registry {
             let index = self.counts.patients;
             self.counts.patients = index.checked_add(1).ok_or(Error::Overflow)?;
             self.patient_at.insert(index, &caller);
-            self.patients.insert(
-                caller,
-                &Patient { profile, registered_at: now, updated_at: now, identity_verified: false },
-            );
+            self.patients
+                .insert(caller, &Patient { profile, registered_at: now, updated_at: now, identity_verified: false });
             self.env().emit_event(PatientRegistered { patient: caller, at: now });
             Ok(())
         }
@@ -720,8 +715,7 @@ pub mod registry {
             let caller = self.env().caller();
             validate_details(&details)?;
             let mut p = self.providers.get(caller).ok_or(Error::UnknownProvider)?;
-            let back_to_pending =
-                p.status == ProviderStatus::Verified && credentials_changed(&p.details, &details);
+            let back_to_pending = p.status == ProviderStatus::Verified && credentials_changed(&p.details, &details);
             if back_to_pending {
                 self.counts = self.counts.moved(ProviderStatus::Verified, ProviderStatus::Pending)?;
                 p.status = ProviderStatus::Pending;
@@ -823,11 +817,7 @@ pub mod registry {
         /// * `start` - index of the first entry (0-based).
         /// * `limit` - entries wanted; capped at 50.
         #[ink(message)]
-        pub fn providers(
-            &self,
-            start: u32,
-            limit: u32,
-        ) -> Result<Vec<(AccountId, ProviderKind, ProviderStatus)>> {
+        pub fn providers(&self, start: u32, limit: u32) -> Result<Vec<(AccountId, ProviderKind, ProviderStatus)>> {
             Ok(collect_page(start, limit, self.counts.providers, |i| {
                 let a = self.provider_at.get(i)?;
                 let p = self.providers.get(a)?;

@@ -218,10 +218,7 @@ pub enum Standing {
 impl Standing {
     /// True for a verified provider of the kind `Doctor`.
     pub fn is_verified_doctor(&self) -> bool {
-        matches!(
-            self,
-            Standing::Provider(ProviderKind::Doctor, ProviderStatus::Verified)
-        )
+        matches!(self, Standing::Provider(ProviderKind::Doctor, ProviderStatus::Verified))
     }
 }
 
@@ -257,12 +254,7 @@ pub struct Scopes {
 
 impl Scopes {
     /// Every scope.
-    pub const ALL: Scopes = Scopes {
-        demographics: true,
-        records_read: true,
-        records_write: true,
-        appointments: true,
-    };
+    pub const ALL: Scopes = Scopes { demographics: true, records_read: true, records_write: true, appointments: true };
     /// True when no scope is set.
     pub fn is_empty(&self) -> bool {
         !(self.demographics || self.records_read || self.records_write || self.appointments)
@@ -518,12 +510,7 @@ pub trait PermissionsApi {
 
     /// The basis on which `grantee` may use `scope` on `patient`'s data.
     #[ink(message)]
-    fn access_basis(
-        &self,
-        patient: AccountId,
-        grantee: AccountId,
-        scope: Scope,
-    ) -> Result<AccessBasis>;
+    fn access_basis(&self, patient: AccountId, grantee: AccountId, scope: Scope) -> Result<AccessBasis>;
 
     /// Called by trusted sibling contracts (registry, records, appointments)
     /// only: appends an attempt to the patient's access log and returns its
@@ -590,10 +577,7 @@ mod tests {
             AccessOutcome::Denied(DenyReason::WrongRole)
         );
         assert_eq!(decide_access(AccessBasis::Consent, nurse, Scope::RecordsRead), AccessOutcome::Granted);
-        assert_eq!(
-            decide_access(AccessBasis::Consent, Standing::Patient, Scope::Demographics),
-            AccessOutcome::Granted
-        );
+        assert_eq!(decide_access(AccessBasis::Consent, Standing::Patient, Scope::Demographics), AccessOutcome::Granted);
         assert_eq!(decide_access(AccessBasis::Consent, DOCTOR_OK, Scope::RecordsWrite), AccessOutcome::Granted);
     }
 

@@ -6,8 +6,8 @@
 #![cfg(feature = "e2e-tests")]
 
 mod common;
-use ink_e2e::ContractsBackend;
 use common::*;
+use ink_e2e::ContractsBackend;
 use smrms_records::records::{Filter, ReadOutcome, RecordAccessed, RecordAdded, RecordKind, WriteOutcome};
 use smrms_registry::registry::ProfileRead;
 
@@ -34,10 +34,15 @@ async fn doctor_adds_record_with_consent<Client: E2EBackend>(mut client: Client)
 
     // The head, and only the head, verifies providers.
     assert_eq!(dry!(client, &stranger, suite.registry().verify_provider(pending_id)), Err(Error::NotHead));
-    assert_eq!(dry!(client, &patient, suite.registry().register_patient(profile("Asha"))), Err(Error::AlreadyRegistered));
+    assert_eq!(
+        dry!(client, &patient, suite.registry().register_patient(profile("Asha"))),
+        Err(Error::AlreadyRegistered)
+    );
 
     // Without consent: refused with a named reason, logged, head notified.
-    let add = |title: &str| suite.records().add_record(patient_id, RecordKind::Diagnosis, title.into(), "Type 2 diabetes".into(), None);
+    let add = |title: &str| {
+        suite.records().add_record(patient_id, RecordKind::Diagnosis, title.into(), "Type 2 diabetes".into(), None)
+    };
     assert_eq!(dry!(client, &doctor, add("Diagnosis")), Ok(WriteOutcome::Denied(DenyReason::NoConsent)));
     let res = submit!(client, &doctor, add("Diagnosis"));
     assert!(emitted::<AccessDenied, _>(&res, suite.records, &[patient_id, head_id, doctor_id]));
@@ -56,12 +61,20 @@ async fn doctor_adds_record_with_consent<Client: E2EBackend>(mut client: Client)
     assert_eq!(record.content_hash, record_content_hash(RecordKind::Diagnosis.code(), "Diagnosis", "Type 2 diabetes"));
 
     // Tamper check: true for the stored content, false for one changed byte.
-    let verify = |body: &str| suite.records().verify_record(patient_id, 0, RecordKind::Diagnosis, "Diagnosis".into(), body.into());
+    let verify = |body: &str| {
+        suite.records().verify_record(patient_id, 0, RecordKind::Diagnosis, "Diagnosis".into(), body.into())
+    };
     assert_eq!(dry!(client, &stranger, verify("Type 2 diabetes")), Ok(true));
     assert_eq!(dry!(client, &stranger, verify("Type 2 diabetet")), Ok(false));
 
     // A correction supersedes record 0; the history keeps both.
-    let fix = suite.records().add_record(patient_id, RecordKind::Diagnosis, "Diagnosis (corrected)".into(), "Type 1 diabetes".into(), Some(0));
+    let fix = suite.records().add_record(
+        patient_id,
+        RecordKind::Diagnosis,
+        "Diagnosis (corrected)".into(),
+        "Type 1 diabetes".into(),
+        Some(0),
+    );
     assert_eq!(submit!(client, &doctor, fix).return_value(), Ok(WriteOutcome::Accepted(1)));
     let fix_again = suite.records().add_record(patient_id, RecordKind::Note, "x".into(), "y".into(), Some(0));
     assert_eq!(dry!(client, &doctor, fix_again), Err(Error::AlreadySuperseded));
@@ -105,16 +118,37 @@ async fn doctor_adds_record_with_consent<Client: E2EBackend>(mut client: Client)
     assert_eq!(dry!(client, &doctor, big), Err(Error::FieldTooLong));
 
     // Medications: added by the doctor, stopped, no longer active.
-    let med = suite.records().add_medication(patient_id, "Metformin".into(), "500 mg".into(), "twice a day".into(), now_ms(), None, Some(doctor_id), "".into());
+    let med = suite.records().add_medication(
+        patient_id,
+        "Metformin".into(),
+        "500 mg".into(),
+        "twice a day".into(),
+        now_ms(),
+        None,
+        Some(doctor_id),
+        "".into(),
+    );
     assert_eq!(submit!(client, &doctor, med).return_value(), Ok(WriteOutcome::Accepted(0)));
     assert_eq!(dry!(client, &patient, suite.records().active_medications(patient_id, 0)).unwrap().items.len(), 1);
     submit!(client, &patient, suite.records().stop_medication(patient_id, 0));
     assert_eq!(dry!(client, &patient, suite.records().active_medications(patient_id, 0)).unwrap().items.len(), 0);
-    assert_eq!(dry!(client, &patient, suite.records().stop_medication(patient_id, 0)), Err(Error::MedicationAlreadyStopped));
+    assert_eq!(
+        dry!(client, &patient, suite.records().stop_medication(patient_id, 0)),
+        Err(Error::MedicationAlreadyStopped)
+    );
 
     // A second medication, then consent is revoked: refused again, and a
     // refused stop_medication is logged and announced like any write.
-    let med = suite.records().add_medication(patient_id, "Insulin".into(), "10 IU".into(), "nightly".into(), now_ms(), None, Some(doctor_id), "".into());
+    let med = suite.records().add_medication(
+        patient_id,
+        "Insulin".into(),
+        "10 IU".into(),
+        "nightly".into(),
+        now_ms(),
+        None,
+        Some(doctor_id),
+        "".into(),
+    );
     assert_eq!(submit!(client, &doctor, med).return_value(), Ok(WriteOutcome::Accepted(1)));
     submit!(client, &patient, suite.permissions().revoke(doctor_id));
     assert_eq!(dry!(client, &doctor, add("After revoke")), Ok(WriteOutcome::Denied(DenyReason::NoConsent)));
@@ -142,7 +176,10 @@ async fn doctor_adds_record_with_consent<Client: E2EBackend>(mut client: Client)
     let demographics = Scopes { demographics: true, ..READ_WRITE };
     submit!(client, &patient, suite.permissions().grant(doctor_id, demographics, None));
     assert_eq!(dry!(client, &doctor, suite.registry().patient_profile(patient_id)).unwrap().profile.name, "Asha");
-    assert!(matches!(dry!(client, &doctor, suite.registry().read_patient_profile(patient_id)), Ok(ProfileRead::Granted(_))));
+    assert!(matches!(
+        dry!(client, &doctor, suite.registry().read_patient_profile(patient_id)),
+        Ok(ProfileRead::Granted(_))
+    ));
 
     // Two-step head hand-over. A head who is also a (pending) provider may
     // not verify herself.

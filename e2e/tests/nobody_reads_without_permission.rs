@@ -7,8 +7,8 @@
 
 mod common;
 use common::*;
-use ink_e2e::ContractsBackend;
 use ink::primitives::AccountId;
+use ink_e2e::ContractsBackend;
 use smrms_forwarder::forwarder::{Forwarder, ForwarderRef};
 use smrms_records::records::{Filter, RecordKind, Sealed};
 
@@ -95,7 +95,11 @@ fn classify<T: std::fmt::Debug>(r: &Result<T>) -> String {
         Err(e) => format!("{e:?}"),
         Ok(v) => {
             let s = format!("{v:?}");
-            if s.starts_with("Denied(") { s } else { "ok".to_string() }
+            if s.starts_with("Denied(") {
+                s
+            } else {
+                "ok".to_string()
+            }
         }
     }
 }
@@ -123,13 +127,23 @@ fn trait_call<R>(
     callee: AccountId,
     name: &str,
     args: impl scale::Encode,
-) -> ink_e2e::CallBuilderFinal<ink::env::DefaultEnvironment, ink::env::call::utils::ArgumentList<ink::env::call::utils::Argument<TupleArgs>, ink::env::call::utils::EmptyArgumentList>, R> {
+) -> ink_e2e::CallBuilderFinal<
+    ink::env::DefaultEnvironment,
+    ink::env::call::utils::ArgumentList<
+        ink::env::call::utils::Argument<TupleArgs>,
+        ink::env::call::utils::EmptyArgumentList,
+    >,
+    R,
+> {
     let mut hash = [0u8; 32];
     ink::env::hash_bytes::<ink::env::hash::Blake2x256>(name.as_bytes(), &mut hash);
     let selector = [hash[0], hash[1], hash[2], hash[3]];
     ink::env::call::build_call::<ink::env::DefaultEnvironment>()
         .call(callee)
-        .exec_input(ink::env::call::ExecutionInput::new(ink::env::call::Selector::new(selector)).push_arg(TupleArgs(scale::Encode::encode(&args))))
+        .exec_input(
+            ink::env::call::ExecutionInput::new(ink::env::call::Selector::new(selector))
+                .push_arg(TupleArgs(scale::Encode::encode(&args))),
+        )
         .returns::<R>()
 }
 
@@ -172,7 +186,16 @@ async fn nobody_reads_without_permission<Client: E2EBackend>(mut client: Client)
     // Data to read: a record, a medication and an appointment (by DS).
     let rec = suite.records().add_record(p, RecordKind::Diagnosis, "Asthma".into(), "mild, intermittent".into(), None);
     submit!(client, &doctors[0].0, rec);
-    let med = suite.records().add_medication(p, "Salbutamol".into(), "100 ug".into(), "as needed".into(), 0, None, None, "".into());
+    let med = suite.records().add_medication(
+        p,
+        "Salbutamol".into(),
+        "100 ug".into(),
+        "as needed".into(),
+        0,
+        None,
+        None,
+        "".into(),
+    );
     submit!(client, &patient, med);
     let start0 = now_ms() + 86_400_000;
     let appt = suite.appointments().set_appointment(p, start0, 30, "review".into(), 0);
@@ -192,10 +215,22 @@ async fn nobody_reads_without_permission<Client: E2EBackend>(mut client: Client)
     new_block(&mut client).await;
 
     let signers: Vec<&ink_e2e::Keypair> = vec![
-        &head, &patient, &other_patient, &doctors[0].0, &doctors[1].0, &doctors[2].0, &doctors[3].0,
-        &doctors[4].0, &doctors[5].0, &doctors[6].0, &doctors[7].0, &doctors[8].0, &unregistered,
+        &head,
+        &patient,
+        &other_patient,
+        &doctors[0].0,
+        &doctors[1].0,
+        &doctors[2].0,
+        &doctors[3].0,
+        &doctors[4].0,
+        &doctors[5].0,
+        &doctors[6].0,
+        &doctors[7].0,
+        &doctors[8].0,
+        &unregistered,
     ];
-    let (mut reg, mut per, mut recs, mut apps) = (suite.registry(), suite.permissions(), suite.records(), suite.appointments());
+    let (mut reg, mut per, mut recs, mut apps) =
+        (suite.registry(), suite.permissions(), suite.records(), suite.appointments());
 
     // The contract column: the forwarder fixture, called by the patient
     // herself, calls the message in her place.
@@ -227,7 +262,9 @@ async fn nobody_reads_without_permission<Client: E2EBackend>(mut client: Client)
             }
             let got = match *message {
                 "registry.verify_provider" => probe!(reg.verify_provider(new_provider_id)),
-                "registry.set_siblings" => probe!(reg.set_siblings(suite.permissions, suite.records, suite.appointments)),
+                "registry.set_siblings" => {
+                    probe!(reg.set_siblings(suite.permissions, suite.records, suite.appointments))
+                }
                 "registry.patient_profile" => probe!(reg.patient_profile(p)),
                 "registry.read_patient_profile" => probe!(reg.read_patient_profile(p)),
                 "registry.edit_patient" => probe!(reg.edit_patient(profile("Edited"))),
@@ -240,9 +277,13 @@ async fn nobody_reads_without_permission<Client: E2EBackend>(mut client: Client)
                 "records.record" => probe!(recs.record(p, 0)),
                 "records.read_record" => probe!(recs.read_record(p, 0)),
                 "records.search" => probe!(recs.search(p, Filter::default(), 0, 10)),
-                "records.add_medication" => probe!(recs.add_medication(p, "m".into(), "".into(), "".into(), 0, None, None, "".into())),
+                "records.add_medication" => {
+                    probe!(recs.add_medication(p, "m".into(), "".into(), "".into(), 0, None, None, "".into()))
+                }
                 "records.stop_medication" => probe!(recs.stop_medication(p, 0)),
-                "appointments.set_appointment" => probe!(apps.set_appointment(p, now_ms() + 86_400_000, 30, "x".into(), 0)),
+                "appointments.set_appointment" => {
+                    probe!(apps.set_appointment(p, now_ms() + 86_400_000, 30, "x".into(), 0))
+                }
                 "appointments.appointment" => probe!(apps.appointment(0)),
                 "appointments.patient_appointments" => probe!(apps.patient_appointments(p, 0, 10)),
                 "appointments.cancel" => probe!(apps.cancel(0)),
@@ -251,35 +292,58 @@ async fn nobody_reads_without_permission<Client: E2EBackend>(mut client: Client)
                 "records.share_key (patient's own key)" => probe!(recs.share_key(p, Sealed::Record(1), p, vec![9; 80])),
                 "records.share_keys" => probe!(recs.share_keys(p, p, vec![(Sealed::Record(0), vec![7; 80])])),
                 "records.revoke_keys" => probe!(recs.revoke_keys(p, ds, vec![Sealed::Record(1)])),
-                "appointments.update_appointment" => probe!(apps.update_appointment(0, start0, 30, "x".into(), "".into(), "".into())),
+                "appointments.update_appointment" => {
+                    probe!(apps.update_appointment(0, start0, 30, "x".into(), "".into(), "".into()))
+                }
                 "appointments.accept_reschedule" => probe!(apps.accept_reschedule(0)),
                 "appointments.set_no_show_grace" => probe!(apps.set_no_show_grace(60_000)),
                 "appointments.mark_no_show" => probe!(apps.mark_no_show(0)),
                 "appointments.complete" => probe!(apps.complete(0)),
-                "registry.register_provider" => probe!(reg.register_provider(provider("New doctor", ProviderKind::Doctor))),
-                "appointments.update_appointment (suspended doctor)" => probe!(apps.update_appointment(1, start1, 30, "x".into(), "".into(), "".into())),
+                "registry.register_provider" => {
+                    probe!(reg.register_provider(provider("New doctor", ProviderKind::Doctor)))
+                }
+                "appointments.update_appointment (suspended doctor)" => {
+                    probe!(apps.update_appointment(1, start1, 30, "x".into(), "".into(), "".into()))
+                }
                 "appointments.accept (suspended doctor)" => probe!(apps.accept(2)),
                 "appointments.cancel (suspended doctor)" => probe!(apps.cancel(1)),
                 "registry.publish_encryption_key" => probe!(reg.publish_encryption_key([3; 32])),
                 "PermissionsApi::log_access" => {
-                    let entry = AccessLogEntry { accessor: ds, action: AccessAction::ReadRecord(0), outcome: AccessOutcome::Granted, at: 1 };
+                    let entry = AccessLogEntry {
+                        accessor: ds,
+                        action: AccessAction::ReadRecord(0),
+                        outcome: AccessOutcome::Granted,
+                        at: 1,
+                    };
                     probe!(trait_call::<Result<u32>>(suite.permissions, "PermissionsApi::log_access", (p, entry)))
                 }
                 "PermissionsApi::accept_siblings" => {
-                    let forged = Siblings { permissions: suite.permissions, records: forwarder, appointments: forwarder };
+                    let forged =
+                        Siblings { permissions: suite.permissions, records: forwarder, appointments: forwarder };
                     probe!(trait_call::<Result<()>>(suite.permissions, "PermissionsApi::accept_siblings", (forged,)))
                 }
                 other => panic!("no probe for {other}"),
             };
-            if got == "ok" { allowed += 1 } else { refused += 1 }
+            if got == "ok" {
+                allowed += 1
+            } else {
+                refused += 1
+            }
             if got != expected[col] {
                 unexpected.push(format!("{message} as {}: expected {}, got {got}", CALLERS[col], expected[col]));
             }
-            row.push_str(&format!("{:>14}", if got == "ok" { "ok".to_string() } else { got.chars().take(13).collect() }));
+            row.push_str(&format!(
+                "{:>14}",
+                if got == "ok" { "ok".to_string() } else { got.chars().take(13).collect() }
+            ));
         }
         println!("{message:<52} {row}");
     }
-    println!("\naccess matrix: {} cases, {allowed} allowed, {refused} refused, unexpected: {}", allowed + refused, unexpected.len());
+    println!(
+        "\naccess matrix: {} cases, {allowed} allowed, {refused} refused, unexpected: {}",
+        allowed + refused,
+        unexpected.len()
+    );
     assert!(unexpected.is_empty(), "unexpected outcomes:\n{}", unexpected.join("\n"));
 
     // A refused write changes nothing but the access log (+1 entry, the
@@ -315,10 +379,16 @@ async fn nobody_reads_without_permission<Client: E2EBackend>(mut client: Client)
     let long = |n: usize| "x".repeat(n);
     assert_eq!(dry!(client, &head, reg.propose_head(zero)), Err(Error::ZeroAccount));
     assert_eq!(dry!(client, &unregistered, reg.register_patient(profile(""))), Err(Error::EmptyField));
-    assert_eq!(dry!(client, &unregistered, reg.register_patient(profile(&long(MAX_NAME_LEN + 1)))), Err(Error::FieldTooLong));
+    assert_eq!(
+        dry!(client, &unregistered, reg.register_patient(profile(&long(MAX_NAME_LEN + 1)))),
+        Err(Error::FieldTooLong)
+    );
     assert_eq!(dry!(client, &unregistered, reg.register_patient(profile(&long(MAX_NAME_LEN)))), Ok(()));
     assert_eq!(dry!(client, &patient, reg.register_patient(profile("again"))), Err(Error::AlreadyRegistered));
-    assert_eq!(dry!(client, &doctors[0].0, reg.register_provider(provider("again", ProviderKind::Doctor))), Err(Error::AlreadyRegistered));
+    assert_eq!(
+        dry!(client, &doctors[0].0, reg.register_provider(provider("again", ProviderKind::Doctor))),
+        Err(Error::AlreadyRegistered)
+    );
     assert_eq!(dry!(client, &head, reg.verify_provider(zero)), Err(Error::UnknownProvider));
     assert_eq!(dry!(client, &head, reg.verify_provider(ds)), Err(Error::InvalidStatusTransition));
     assert_eq!(dry!(client, &head, reg.suspend_provider(ds, long(MAX_TEXT_LEN + 1))), Err(Error::FieldTooLong));
@@ -326,25 +396,46 @@ async fn nobody_reads_without_permission<Client: E2EBackend>(mut client: Client)
     assert_eq!(dry!(client, &patient, per.grant(zero, Scopes::ALL, None)), Err(Error::UnknownAccount));
     assert_eq!(dry!(client, &patient, per.grant(ds, Scopes::ALL, Some(0))), Err(Error::ExpiryInPast));
     assert_eq!(dry!(client, &patient, per.revoke(zero)), Err(Error::GrantNotFound));
-    assert_eq!(dry!(client, &doctors[0].0, per.open_emergency(zero, EmergencyReason::Other, vec![], 1)), Err(Error::UnknownPatient));
-    assert_eq!(dry!(client, &doctors[0].0, per.open_emergency(p, EmergencyReason::Other, vec![0; MAX_TEXT_LEN + 1], 1)), Err(Error::FieldTooLong));
-    assert_eq!(dry!(client, &doctors[0].0, per.open_emergency(p, EmergencyReason::Other, vec![], u64::MAX)), Err(Error::InvalidDuration));
+    assert_eq!(
+        dry!(client, &doctors[0].0, per.open_emergency(zero, EmergencyReason::Other, vec![], 1)),
+        Err(Error::UnknownPatient)
+    );
+    assert_eq!(
+        dry!(client, &doctors[0].0, per.open_emergency(p, EmergencyReason::Other, vec![0; MAX_TEXT_LEN + 1], 1)),
+        Err(Error::FieldTooLong)
+    );
+    assert_eq!(
+        dry!(client, &doctors[0].0, per.open_emergency(p, EmergencyReason::Other, vec![], u64::MAX)),
+        Err(Error::InvalidDuration)
+    );
     assert_eq!(dry!(client, &patient, per.access_log(p, u32::MAX, u32::MAX)).map(|v| v.len()), Ok(0));
     assert!(dry!(client, &patient, per.access_log(p, 0, u32::MAX)).unwrap().len() <= MAX_PAGE as usize);
     let max_body = recs.add_record(p, RecordKind::Note, long(MAX_TITLE_LEN), long(MAX_BODY_LEN), None);
     assert!(matches!(dry!(client, &doctors[0].0, max_body), Ok(smrms_records::records::WriteOutcome::Accepted(_))));
     let too_big = recs.add_record(p, RecordKind::Note, "t".into(), long(MAX_BODY_LEN + 1), None);
     assert_eq!(dry!(client, &doctors[0].0, too_big), Err(Error::FieldTooLong));
-    assert_eq!(dry!(client, &doctors[0].0, recs.add_record(p, RecordKind::Note, "".into(), "b".into(), None)), Err(Error::EmptyField));
-    assert_eq!(dry!(client, &doctors[0].0, recs.add_record(p, RecordKind::Note, "t".into(), "b".into(), Some(u32::MAX))), Err(Error::UnknownRecord));
+    assert_eq!(
+        dry!(client, &doctors[0].0, recs.add_record(p, RecordKind::Note, "".into(), "b".into(), None)),
+        Err(Error::EmptyField)
+    );
+    assert_eq!(
+        dry!(client, &doctors[0].0, recs.add_record(p, RecordKind::Note, "t".into(), "b".into(), Some(u32::MAX))),
+        Err(Error::UnknownRecord)
+    );
     assert_eq!(dry!(client, &patient, recs.record(p, u32::MAX)), Err(Error::UnknownRecord));
-    assert_eq!(dry!(client, &patient, recs.search(p, Filter::default(), u32::MAX, u32::MAX)).map(|s| s.items.len()), Ok(0));
+    assert_eq!(
+        dry!(client, &patient, recs.search(p, Filter::default(), u32::MAX, u32::MAX)).map(|s| s.items.len()),
+        Ok(0)
+    );
     assert_eq!(dry!(client, &patient, recs.stop_medication(p, u32::MAX)), Err(Error::UnknownMedication));
     let bad_med = recs.add_medication(p, "m".into(), "".into(), "".into(), 10, Some(9), None, "".into());
     assert_eq!(dry!(client, &patient, bad_med), Err(Error::InvalidTimeRange));
     assert_eq!(dry!(client, &patient, apps.appointment(u64::MAX)), Err(Error::UnknownAppointment));
     assert_eq!(dry!(client, &doctors[0].0, apps.set_appointment(p, 1, 30, "x".into(), 0)), Err(Error::StartInPast));
-    assert_eq!(dry!(client, &doctors[0].0, apps.set_appointment(p, u64::MAX, 0, "x".into(), 0)), Err(Error::InvalidDuration));
+    assert_eq!(
+        dry!(client, &doctors[0].0, apps.set_appointment(p, u64::MAX, 0, "x".into(), 0)),
+        Err(Error::InvalidDuration)
+    );
     assert_eq!(dry!(client, &doctors[0].0, apps.complete(0)), Err(Error::TooEarly));
     assert_eq!(dry!(client, &doctors[0].0, apps.accept(0)), Err(Error::InvalidTransition));
     assert_eq!(dry!(client, &patient, apps.confirm(0), value = 1), Err(Error::InvalidTransition));
@@ -352,6 +443,9 @@ async fn nobody_reads_without_permission<Client: E2EBackend>(mut client: Client)
     // Value sent to a non-payable message: ink!'s dispatcher reverts the call
     // (the documented exception to "a named error").
     assert!(client.call(&patient, &per.revoke(ds)).dry_run().await.is_ok());
-    assert!(client.call(&patient, &per.revoke(ds)).value(1).dry_run().await.is_err(), "value to a non-payable message traps");
+    assert!(
+        client.call(&patient, &per.revoke(ds)).value(1).dry_run().await.is_err(),
+        "value to a non-payable message traps"
+    );
     Ok(())
 }

@@ -82,7 +82,8 @@ async fn patient_grants_and_revokes_access<Client: E2EBackend>(mut client: Clien
     assert_eq!(dry!(client, &er_doctor, has(er_id, Scope::RecordsRead)), Ok(true));
     assert_eq!(dry!(client, &er_doctor, has(er_id, Scope::Appointments)), Ok(false));
     // The emergency doctor documents care; the record is marked emergency.
-    let note = suite.records().add_record(patient_id, RecordKind::Note, "ER admission".into(), "stabilised".into(), None);
+    let note =
+        suite.records().add_record(patient_id, RecordKind::Note, "ER admission".into(), "stabilised".into(), None);
     assert_eq!(submit!(client, &er_doctor, note).return_value(), Ok(WriteOutcome::Accepted(0)));
     assert!(dry!(client, &patient, suite.records().record(patient_id, 0)).unwrap().emergency);
     // Visible to the patient and the head.
@@ -96,7 +97,10 @@ async fn patient_grants_and_revokes_access<Client: E2EBackend>(mut client: Clien
     let res = submit!(client, &patient, suite.permissions().close_emergency(patient_id, er_id));
     assert!(emitted::<EmergencyAccessClosed, _>(&res, suite.permissions, &[patient_id, er_id]));
     assert_eq!(dry!(client, &er_doctor, has(er_id, Scope::RecordsRead)), Ok(false));
-    assert_eq!(dry!(client, &patient, suite.permissions().close_emergency(patient_id, er_id)), Err(Error::EmergencyNotOpen));
+    assert_eq!(
+        dry!(client, &patient, suite.permissions().close_emergency(patient_id, er_id)),
+        Err(Error::EmergencyNotOpen)
+    );
     // Reopening is counted, and a re-opening closes the doctor's earlier
     // open one so that no stale opening looks open in the list.
     submit!(client, &er_doctor, open(b"", 60_000));
@@ -109,7 +113,10 @@ async fn patient_grants_and_revokes_access<Client: E2EBackend>(mut client: Clien
     submit!(client, &head, suite.permissions().close_emergency(patient_id, er_id));
     // Only the head sets the emergency maximum, within 24 h.
     assert_eq!(dry!(client, &patient, suite.permissions().set_emergency_max(60_000)), Err(Error::NotHead));
-    assert_eq!(dry!(client, &head, suite.permissions().set_emergency_max(24 * 3_600_000 + 1)), Err(Error::InvalidDuration));
+    assert_eq!(
+        dry!(client, &head, suite.permissions().set_emergency_max(24 * 3_600_000 + 1)),
+        Err(Error::InvalidDuration)
+    );
     submit!(client, &head, suite.permissions().set_emergency_max(24 * 3_600_000));
     Ok(())
 }

@@ -54,7 +54,8 @@ async fn patient_reclaims_fee_and_doctor_waits_for_her<Client: E2EBackend>(mut c
     let request = |doc, why: &str| appts().request_appointment(doc, soon, 30, why.into());
     let unanswered = submit!(client, &patient, request(d, "unanswered"), value = FEE).return_value().expect("request");
     let booked = submit!(client, &patient, request(d, "booked"), value = FEE).return_value().expect("request");
-    let with_suspended = submit!(client, &patient, request(od, "suspended"), value = FEE).return_value().expect("request");
+    let with_suspended =
+        submit!(client, &patient, request(od, "suspended"), value = FEE).return_value().expect("request");
     submit!(client, &doctor, appts().accept(booked));
     submit!(client, &other_doctor, appts().accept(with_suspended));
 

@@ -56,10 +56,19 @@ async fn patient_shares_and_shreds_record_keys<Client: E2EBackend>(mut client: C
     assert_eq!(dry!(client, &doctor, recs.share_key(p, rec0, r, WRAPPED.to_vec())), Err(Error::RecipientNotAllowed));
     assert_eq!(dry!(client, &patient, recs.share_key(p, rec0, s, WRAPPED.to_vec())), Err(Error::RecipientNotAllowed));
     assert_eq!(dry!(client, &doctor, recs.share_key(p, Sealed::Profile, d, WRAPPED.to_vec())), Err(Error::NotAllowed));
-    assert_eq!(dry!(client, &patient, recs.share_key(p, Sealed::Record(9), p, WRAPPED.to_vec())), Err(Error::UnknownRecord));
-    assert_eq!(dry!(client, &patient, recs.share_key(s, Sealed::Profile, s, WRAPPED.to_vec())), Err(Error::UnknownPatient));
+    assert_eq!(
+        dry!(client, &patient, recs.share_key(p, Sealed::Record(9), p, WRAPPED.to_vec())),
+        Err(Error::UnknownRecord)
+    );
+    assert_eq!(
+        dry!(client, &patient, recs.share_key(s, Sealed::Profile, s, WRAPPED.to_vec())),
+        Err(Error::UnknownPatient)
+    );
     assert_eq!(dry!(client, &patient, recs.share_key(p, rec0, d, vec![])), Err(Error::EmptyField));
-    assert_eq!(dry!(client, &patient, recs.share_key(p, rec0, d, vec![1; MAX_WRAPPED_KEY_LEN + 1])), Err(Error::FieldTooLong));
+    assert_eq!(
+        dry!(client, &patient, recs.share_key(p, rec0, d, vec![1; MAX_WRAPPED_KEY_LEN + 1])),
+        Err(Error::FieldTooLong)
+    );
 
     // Profile keys: the patient wraps for holders of Demographics only.
     submit!(client, &patient, recs.share_key(p, Sealed::Profile, p, WRAPPED.to_vec()));
@@ -69,7 +78,10 @@ async fn patient_shares_and_shreds_record_keys<Client: E2EBackend>(mut client: C
     let read_only = Scopes { records_read: true, ..Default::default() };
     submit!(client, &patient, per.grant(r, read_only, None));
     submit!(client, &patient, recs.share_key(p, rec0, r, WRAPPED.to_vec()));
-    assert_eq!(dry!(client, &patient, recs.share_key(p, Sealed::Profile, r, WRAPPED.to_vec())), Err(Error::RecipientNotAllowed));
+    assert_eq!(
+        dry!(client, &patient, recs.share_key(p, Sealed::Profile, r, WRAPPED.to_vec())),
+        Err(Error::RecipientNotAllowed)
+    );
     assert_eq!(dry!(client, &stranger, recs.key_holders(p, rec0)), Ok(vec![d, p, r]));
     assert_eq!(dry!(client, &reader, recs.key_of(p, rec0, r)).map(|k| k.map(|k| k.len())), Ok(Some(80)));
 
@@ -77,8 +89,14 @@ async fn patient_shares_and_shreds_record_keys<Client: E2EBackend>(mut client: C
     submit!(client, &patient, per.revoke(r));
     let add = recs.add_record(p, RecordKind::Note, "sealed".into(), "enc1:...".into(), None);
     assert_eq!(submit!(client, &doctor, add).return_value(), Ok(WriteOutcome::Accepted(1)));
-    assert_eq!(dry!(client, &doctor, recs.share_key(p, Sealed::Record(1), r, WRAPPED.to_vec())), Err(Error::RecipientNotAllowed));
-    assert_eq!(dry!(client, &patient, recs.share_key(p, Sealed::Record(1), r, WRAPPED.to_vec())), Err(Error::RecipientNotAllowed));
+    assert_eq!(
+        dry!(client, &doctor, recs.share_key(p, Sealed::Record(1), r, WRAPPED.to_vec())),
+        Err(Error::RecipientNotAllowed)
+    );
+    assert_eq!(
+        dry!(client, &patient, recs.share_key(p, Sealed::Record(1), r, WRAPPED.to_vec())),
+        Err(Error::RecipientNotAllowed)
+    );
 
     // Medication entries are sealed the same way, read like records: the
     // patient's own entry and one the doctor added with consent.
@@ -89,12 +107,18 @@ async fn patient_shares_and_shreds_record_keys<Client: E2EBackend>(mut client: C
     submit!(client, &patient, recs.share_key(p, med0, d, WRAPPED.to_vec()));
     assert_eq!(dry!(client, &patient, recs.share_key(p, med0, r, WRAPPED.to_vec())), Err(Error::RecipientNotAllowed));
     assert_eq!(dry!(client, &doctor, recs.share_key(p, med0, d, WRAPPED.to_vec())), Err(Error::NotAllowed));
-    assert_eq!(dry!(client, &patient, recs.share_key(p, Sealed::Medication(9), p, WRAPPED.to_vec())), Err(Error::UnknownMedication));
+    assert_eq!(
+        dry!(client, &patient, recs.share_key(p, Sealed::Medication(9), p, WRAPPED.to_vec())),
+        Err(Error::UnknownMedication)
+    );
     let med = recs.add_medication(p, "e1:sealed-name".into(), "".into(), "".into(), 1, None, Some(d), "".into());
     assert_eq!(submit!(client, &doctor, med).return_value(), Ok(WriteOutcome::Accepted(1)));
     submit!(client, &doctor, recs.share_key(p, Sealed::Medication(1), d, WRAPPED.to_vec()));
     submit!(client, &doctor, recs.share_key(p, Sealed::Medication(1), p, WRAPPED.to_vec()));
-    assert_eq!(dry!(client, &doctor, recs.share_key(p, Sealed::Medication(1), s, WRAPPED.to_vec())), Err(Error::RecipientNotAllowed));
+    assert_eq!(
+        dry!(client, &doctor, recs.share_key(p, Sealed::Medication(1), s, WRAPPED.to_vec())),
+        Err(Error::RecipientNotAllowed)
+    );
     assert_eq!(dry!(client, &patient, recs.key_holders(p, Sealed::Medication(1))), Ok(vec![d, p]));
     assert_eq!(submit!(client, &patient, recs.shred_keys(p, med0)).return_value(), Ok(2));
 
@@ -126,10 +150,14 @@ async fn patient_shares_and_shreds_record_keys<Client: E2EBackend>(mut client: C
     assert_eq!(dry!(client, &patient, recs.key_of(p, rec1, p)), Ok(Some(vec![8; 80])));
 
     // Batches: the patient re-wraps several keys in one transaction.
-    let batch = vec![(rec1, WRAPPED.to_vec()), (Sealed::Medication(1), WRAPPED.to_vec()), (Sealed::Profile, WRAPPED.to_vec())];
+    let batch =
+        vec![(rec1, WRAPPED.to_vec()), (Sealed::Medication(1), WRAPPED.to_vec()), (Sealed::Profile, WRAPPED.to_vec())];
     assert_eq!(submit!(client, &patient, recs.share_keys(p, p, batch)).return_value(), Ok(3));
     assert_eq!(dry!(client, &patient, recs.share_keys(p, p, vec![])), Err(Error::EmptyField));
-    assert_eq!(dry!(client, &patient, recs.share_keys(p, p, vec![(rec1, WRAPPED.to_vec()); 33])), Err(Error::TooManyItems));
+    assert_eq!(
+        dry!(client, &patient, recs.share_keys(p, p, vec![(rec1, WRAPPED.to_vec()); 33])),
+        Err(Error::TooManyItems)
+    );
     assert_eq!(dry!(client, &doctor, recs.share_keys(p, d, vec![(rec1, WRAPPED.to_vec())])), Ok(1));
 
     // The author loses the right to share as soon as his standing ends.

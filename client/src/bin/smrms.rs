@@ -28,7 +28,9 @@ fn resolve_suri(given: Option<&str>, url: &str) -> anyhow::Result<String> {
         eprintln!("note: no --suri: signing as //Alice, a development account, on the local node {url}");
         return Ok("//Alice".into());
     }
-    anyhow::bail!("--suri (or SMRMS_SURI) is required on {url}: there is no default signer outside a local development node")
+    anyhow::bail!(
+        "--suri (or SMRMS_SURI) is required on {url}: there is no default signer outside a local development node"
+    )
 }
 
 #[derive(Parser)]
@@ -676,7 +678,11 @@ async fn run(cli: Cli) -> Result<u8> {
             for l in &lines {
                 println!("{l}");
             }
-            println!("medications: {}, opened: {}, sealed: {sealed}", lines.len(), lines.len().saturating_sub(sealed as usize));
+            println!(
+                "medications: {}, opened: {}, sealed: {sealed}",
+                lines.len(),
+                lines.len().saturating_sub(sealed as usize)
+            );
             if sealed > 0 {
                 return Ok(3);
             }

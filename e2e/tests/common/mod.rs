@@ -24,11 +24,7 @@ pub const FUNDS: u128 = 1_000 * 1_000_000_000_000;
 macro_rules! submit {
     ($client:expr, $signer:expr, $msg:expr) => {{
         let m = $msg;
-        $client
-            .call($signer, &m)
-            .submit()
-            .await
-            .unwrap_or_else(|e| panic!("{} failed: {:?}", stringify!($msg), e))
+        $client.call($signer, &m).submit().await.unwrap_or_else(|e| panic!("{} failed: {:?}", stringify!($msg), e))
     }};
     ($client:expr, $signer:expr, $msg:expr, value = $v:expr) => {{
         let m = $msg;
@@ -184,35 +180,37 @@ pub fn topic(account: AccountId) -> ink_e2e::H256 {
 
 /// Whether `res` emitted event `E` from `contract`, with every topic in `topics`.
 pub fn emitted<E: ink::env::Event, V>(
-    res: &ink_e2e::CallResult<ink::env::DefaultEnvironment, V, ink_e2e::subxt::blocks::ExtrinsicEvents<ink_e2e::PolkadotConfig>>,
+    res: &ink_e2e::CallResult<
+        ink::env::DefaultEnvironment,
+        V,
+        ink_e2e::subxt::blocks::ExtrinsicEvents<ink_e2e::PolkadotConfig>,
+    >,
     contract: AccountId,
     topics: &[AccountId],
 ) -> bool {
     let sig = signature::<E>();
-    res.contract_emitted_events()
-        .expect("decode events")
-        .iter()
-        .any(|e| {
-            e.event.contract == contract
-                && e.topics.first() == Some(&sig)
-                && topics.iter().all(|t| e.topics.contains(&topic(*t)))
-        })
+    res.contract_emitted_events().expect("decode events").iter().any(|e| {
+        e.event.contract == contract
+            && e.topics.first() == Some(&sig)
+            && topics.iter().all(|t| e.topics.contains(&topic(*t)))
+    })
 }
 
 /// Names of the contract events in `res`, for "nothing else was emitted" checks:
 /// returns the count of `ContractEmitted` events.
 pub fn event_count<V>(
-    res: &ink_e2e::CallResult<ink::env::DefaultEnvironment, V, ink_e2e::subxt::blocks::ExtrinsicEvents<ink_e2e::PolkadotConfig>>,
+    res: &ink_e2e::CallResult<
+        ink::env::DefaultEnvironment,
+        V,
+        ink_e2e::subxt::blocks::ExtrinsicEvents<ink_e2e::PolkadotConfig>,
+    >,
 ) -> usize {
     res.contract_emitted_events().expect("decode events").len()
 }
 
 /// Wall-clock Unix milliseconds (the dev node stamps blocks with it).
 pub fn now_ms() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .expect("clock after 1970")
-        .as_millis() as u64
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("clock after 1970").as_millis() as u64
 }
 
 /// Makes the node produce a block (block time moves only with blocks).
