@@ -30,7 +30,7 @@ count() { # log -> "passed failed ignored" summed over test binaries
 step "0/7 setup (idempotent), formatting, links"
 bash scripts/setup.sh >"$LOGS/setup.log" 2>&1 || { cat "$LOGS/setup.log"; exit 1; }
 echo "setup: ok (log in the run's temp dir)"
-cargo fmt --all --check >/dev/null 2>&1 || { cargo fmt --all --check | head -40; echo "cargo fmt --check: the code is not formatted (run cargo fmt --all)" >&2; exit 1; }
+RUSTUP_TOOLCHAIN=stable cargo fmt --all --check >/dev/null 2>&1 || { RUSTUP_TOOLCHAIN=stable cargo fmt --all --check | head -40; echo "cargo fmt --check: the code is not formatted (run cargo fmt --all)" >&2; exit 1; }
 echo "cargo fmt --check: ok"
 python3 scripts/check-links.py
 
