@@ -6,10 +6,11 @@
 #      property test of permissions against a reference model)
 #   2. the web app's unit tests (vitest) and the crypto interop vectors,
 #      Rust -> TypeScript and TypeScript -> Rust (scripts/web-unit.sh)
-#   3. a release `cargo contract build` of every contract (clippy lints of
-#      cargo-contract included)
-#   4. the end-to-end tests (ink_e2e, feature e2e-tests) on a real
+#   3. the end-to-end tests (ink_e2e, feature e2e-tests) on a real
 #      substrate-contracts-node; fails if none ran or any was ignored
+#   4. a release `cargo contract build` of every contract (clippy lints of
+#      cargo-contract included), after the e2e tests, whose debug bundles
+#      land in the same folders
 #   5. the demo (scripts/demo.sh) on a fresh node
 #   6. the encrypted run (scripts/encrypted-demo.sh: every chain call made by
 #      the smrms client) and its storage-dump
@@ -46,10 +47,7 @@ bash scripts/web-unit.sh 2>&1 | tee "$LOGS/web-unit.log"
 [ "${PIPESTATUS[0]}" = 0 ] || exit 1
 wu="$(grep -o '^web unit tests: .*' "$LOGS/web-unit.log" | tail -1)"
 
-step "3/7 release build of the four contracts"
-bash scripts/build.sh
-
-step "4/7 end-to-end tests on substrate-contracts-node ($(substrate-contracts-node --version))"
+step "3/7 end-to-end tests on substrate-contracts-node ($(substrate-contracts-node --version))"
 set +e
 # --nocapture: the access matrix prints its table and totals
 cargo test -p smrms-e2e --features e2e-tests -- --nocapture 2>&1 | tee "$LOGS/e2e.log" \
@@ -61,6 +59,12 @@ echo "e2e tests: $ep passed, $ef failed, $ei ignored"
 if [ "$rc" != 0 ]; then grep -v '^ *[0-9]*: \|^ *at ' "$LOGS/e2e.log" | tail -60; exit 1; fi
 [ "$ep" -gt 0 ] || { echo "no e2e test ran" >&2; exit 1; }
 [ "$ei" = 0 ] || { echo "an e2e test was ignored" >&2; exit 1; }
+
+step "4/7 release build of the four contracts"
+bash scripts/build.sh
+# (after the e2e tests: ink_e2e writes its debug bundles to the same
+# target/ink/<name>/ folders, and the demo, the encrypted run and the web
+# journey must deploy the release bundles)
 
 step "5/7 demo"
 SMRMS_SKIP_SETUP=1 bash scripts/demo.sh
