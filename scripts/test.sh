@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SMRMS test command: everything, in order, failing on the first failure.
 #   0. setup (scripts/setup.sh, idempotent: seconds when all is there),
-#      `cargo fmt --check`, and every relative link in the Markdown resolves
+#      `cargo fmt --check`, `cargo clippy -D warnings`, and every relative link in the Markdown resolves
 #   1. unit tests (#[ink::test] and plain Rust tests, including the
 #      property test of permissions against a reference model)
 #   2. the web app's unit tests (vitest) and the crypto interop vectors,
@@ -33,6 +33,9 @@ bash scripts/setup.sh >"$LOGS/setup.log" 2>&1 || { cat "$LOGS/setup.log"; exit 1
 echo "setup: ok (log in the run's temp dir)"
 RUSTUP_TOOLCHAIN=stable cargo fmt --all --check >/dev/null 2>&1 || { RUSTUP_TOOLCHAIN=stable cargo fmt --all --check | head -40; echo "cargo fmt --check: the code is not formatted (run cargo fmt --all)" >&2; exit 1; }
 echo "cargo fmt --check: ok"
+cargo clippy -q --workspace --all-targets -- -D warnings
+cargo clippy -q -p smrms-client --features chain --all-targets -- -D warnings
+echo "cargo clippy -D warnings (workspace, and the client with its chain feature): ok"
 python3 scripts/check-links.py
 
 step "1/7 unit tests"
