@@ -299,7 +299,7 @@ impl Chain {
         message: &str,
         args: &[String],
         transfer: u128,
-    ) -> Result<(Value, Vec<String>)> {
+    ) -> Result<(Value, Vec<Value>)> {
         let who = account_of(signer);
         let d = self.dry_run(&who, c, message, args, transfer).await?;
         if self.verbose {
@@ -331,11 +331,11 @@ impl Chain {
             let contract = AccountId32::decode(&mut data)?;
             let Some((_, (_, tc))) = self.contracts.iter().find(|(_, (a, _))| *a == contract) else { continue };
             let topics = ev.topics();
-            let decoded = match topics.first() {
-                Some(sig) => tc.decode_contract_event(sig, &mut data).map(|v| v.to_string()),
-                None => Err(anyhow!("anonymous event")),
-            };
-            emitted.push(decoded.unwrap_or_else(|e| format!("(undecoded event: {e})")));
+            match topics.first().map(|sig| tc.decode_contract_event(sig, &mut data)) {
+                Some(Ok(v)) => emitted.push(v),
+                Some(Err(e)) if self.verbose => eprintln!("    (undecoded event: {e})"),
+                _ => {}
+            }
         }
         Ok((value, emitted))
     }

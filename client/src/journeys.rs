@@ -243,6 +243,20 @@ pub struct Client<'a> {
     pub log: bool,
 }
 
+/// The `id` field of the contract event `name` among `events` (the events
+/// of one included transaction).
+fn id_from_event(events: &[Value], name: &str) -> Result<u32> {
+    for e in events {
+        if let Value::Map(m) = e {
+            if m.ident().as_deref() == Some(name) {
+                let id = m.get_by_str("id").ok_or_else(|| anyhow!("{name} without an id"))?;
+                return Ok(u32::try_from(as_u128(id)?)?);
+            }
+        }
+    }
+    bail!("the transaction emitted no {name} event")
+}
+
 /// Refuses to pay `fee` unless the user agreed to at least that much.
 pub fn check_fee(fee: u128, max_fee: Option<u128>) -> Result<()> {
     match max_fee {
@@ -283,13 +297,19 @@ impl<'a> Client<'a> {
 
     /// A transaction that transfers `value` to a payable message.
     async fn send_paying(&self, c: Contract, m: &str, args: &[String], value: u128) -> Result<Value> {
+        Ok(self.send_with_events(c, m, args, value).await?.0)
+    }
+
+    /// A transaction; returns the dry run's answer and the contract events
+    /// of the included transaction (what really happened).
+    async fn send_with_events(&self, c: Contract, m: &str, args: &[String], value: u128) -> Result<(Value, Vec<Value>)> {
         let (v, events) = self.chain.send(&self.signer, c, m, args, value).await?;
         if self.chain.verbose {
-            for e in events {
+            for e in &events {
                 eprintln!("    event {e}");
             }
         }
-        Ok(v)
+        Ok((v, events))
     }
 
     async fn query(&self, c: Contract, m: &str, args: &[String]) -> Result<Value> {
@@ -675,8 +695,8 @@ impl<'a> Client<'a> {
     ) -> Result<(u32, Vec<AccountId32>)> {
         let k = DataKey::generate();
         let envelope = seal_record(&k, title, body).map_err(|e| anyhow!("sealing the record: {e:?}"))?;
-        let v = self
-            .send(
+        let (v, events) = self
+            .send_with_events(
                 Contract::Records,
                 "add_record",
                 &[
@@ -686,14 +706,15 @@ impl<'a> Client<'a> {
                     arg::string(&envelope),
                     arg::option(supersedes.map(arg::num)),
                 ],
+                0,
             )
             .await?;
-        let id = match variant(v.clone()) {
-            Some((i, vs)) if i == "Accepted" => {
-                u32::try_from(as_u128(vs.first().ok_or_else(|| anyhow!("bad answer"))?)?)?
-            }
-            _ => bail!("records.add_record: {v} (no consent: nothing stored)"),
-        };
+        if !matches!(variant(v.clone()), Some((i, _)) if i == "Accepted") {
+            bail!("records.add_record: {v} (no consent: nothing stored)");
+        }
+        // The id comes from the included transaction's event, never from the
+        // dry run: another writer may have taken the dry run's id meanwhile.
+        let id = id_from_event(&events, "RecordAdded")?;
         self.note(format!("record {id} stored sealed (on-chain title {SEALED_TITLE:?})"));
         Ok((id, self.share_with_readers(patient, Sealed::Record(id), &k).await?))
     }
@@ -753,13 +774,11 @@ impl<'a> Client<'a> {
             arg::option(m.prescribed_by.as_ref().map(arg::account)),
             notes,
         ];
-        let v = self.send(Contract::Records, "add_medication", &args).await?;
-        let id = match variant(v.clone()) {
-            Some((i, vs)) if i == "Accepted" => {
-                u32::try_from(as_u128(vs.first().ok_or_else(|| anyhow!("bad answer"))?)?)?
-            }
-            _ => bail!("records.add_medication: {v} (no consent: nothing stored)"),
-        };
+        let (v, events) = self.send_with_events(Contract::Records, "add_medication", &args, 0).await?;
+        if !matches!(variant(v.clone()), Some((i, _)) if i == "Accepted") {
+            bail!("records.add_medication: {v} (no consent: nothing stored)");
+        }
+        let id = id_from_event(&events, "MedicationAdded")?;
         self.note(format!("medication {id} stored sealed"));
         Ok((id, self.share_with_readers(patient, Sealed::Medication(id), &k).await?))
     }
