@@ -18,11 +18,11 @@
 //!   (over the envelope) lets a patient prove a record without revealing it.
 //! - [`keys`]: where an account's encryption key comes from (a key file made
 //!   by `smrms keygen`, or derived from a development account's secret URI).
-//! - `chain` (feature `chain`): talks to the node with subxt and cargo-contract's library
-//!   crates (`contract-extrinsics` for the `Contracts::call` extrinsic, the
-//!   `ContractsApi_call` dry run types and the child-trie storage RPC;
-//!   `contract-transcode` to encode arguments and decode answers from the
-//!   ABI in the `.contract` bundles).
+//! - `chain` (feature `chain`): talks to the node with subxt (0.35, as
+//!   ink_e2e) and cargo-contract's `contract-transcode` (encodes arguments and
+//!   decodes answers from the ABI in the `.contract` bundles); the
+//!   `Contracts::call` extrinsic, the `ContractsApi_call` dry-run types and
+//!   the child-trie storage key are local (`chain::contracts_api`).
 //! - `journeys` (feature `chain`): the paper's journeys with encryption (register, grant and
 //!   re-wrap, revoke, add a sealed record, read, access log, appointments,
 //!   shred).
