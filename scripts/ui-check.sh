@@ -19,7 +19,11 @@
 # Steps: start substrate-contracts-node --dev --tmp on free ports; deploy and
 # wire the suite (scripts/deploy.sh --fresh, //Alice is the head); make
 # //Charlie a verified doctor with cargo-contract (register_provider,
-# verify_provider); then ui-check/journey.mjs does the rest in the browser.
+# verify_provider); then ui-check/journey.mjs does the rest in the browser,
+# where every transaction is signed through an injected wallet extension
+# (window.injectedWeb3 'polkadot-js' and 'talisman') whose signer calls back
+# into the Node process (@polkadot/keyring); the journey counts the
+# signatures and fails unless each transaction was signed that way.
 # The node is stopped at the end, also on failure; any failed step fails the
 # script.
 set -euo pipefail
@@ -93,7 +97,7 @@ call //Charlie register_provider 'Ok(Ok())' "$DOCTOR"
 call //Alice verify_provider 'Ok(Ok())' "$CHARLIE"
 
 step "browser journey (ui-check/journey.mjs)"
-if [ ! -d "$SMRMS_ROOT/ui-check/node_modules/playwright-core" ]; then
+if [ ! -d "$SMRMS_ROOT/ui-check/node_modules/playwright-core" ] || [ ! -d "$SMRMS_ROOT/ui-check/node_modules/@polkadot/keyring" ]; then
   (cd "$SMRMS_ROOT/ui-check" && npm ci --no-audit --no-fund)
 fi
 SMRMS_NODE_URL="$URL" SMRMS_ADDRESSES="$WORK/addresses.json" CHROMIUM="$CHROMIUM" \

@@ -16,6 +16,10 @@
 // Nothing here builds or downloads the Contracts UI, and the browser may only
 // reach loopback addresses: every other request is aborted.
 import { chromium } from 'playwright-core';
+import { ApiPromise, WsProvider } from '@polkadot/api';
+import { Keyring } from '@polkadot/keyring';
+import { hexToU8a, isHex, u8aToHex, u8aWrapBytes } from '@polkadot/util';
+import { cryptoWaitReady } from '@polkadot/util-crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
@@ -42,12 +46,57 @@ for (const c of CONTRACTS) {
 }
 if (!fs.existsSync(CHROMIUM)) die(`no browser at ${CHROMIUM} (Debian: apt-get install chromium; or set CHROMIUM)`);
 
-// Development accounts (sr25519, //Alice ...), as the Contracts UI names them.
-const ACCOUNTS = {
-  alice: '5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY',
-  bob: '5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty',
-  charlie: '5FLSigC9HGRKVhB9FiEo4Y3koPsNmBmLJbpXg2mp1hXcS59Y',
+// ---- the wallet extension's keys, held by this process (never by the page)
+// The Contracts UI signs every transaction of the journey through an injected
+// extension (window.injectedWeb3, as Polkadot{.js} and Talisman inject
+// themselves), whose signer calls back into this process, where
+// @polkadot/keyring signs. The accounts are the journey's usual ones (//Alice,
+// //Bob, //Charlie), named so that the UI's selectors show the extension's
+// names: the UI also lists its own development accounts (//Alice ... //Ferdie)
+// on a development chain, and a caller picked by an extension name is the
+// extension's account (the UI replaces its dev pair with the injected one).
+await cryptoWaitReady();
+const api = await ApiPromise.create({ provider: new WsProvider(NODE_URL), noInitWarn: true });
+const keyring = new Keyring({ type: 'sr25519', ss58Format: api.registry.chainSS58 ?? 42 });
+const pairs = {
+  alice: keyring.addFromUri('//Alice', { name: 'Head (extension)' }),
+  bob: keyring.addFromUri('//Bob', { name: 'Patient (extension)' }),
+  charlie: keyring.addFromUri('//Charlie', { name: 'Dr. Charlie (extension)' }),
 };
+const ACCOUNTS = Object.fromEntries(Object.entries(pairs).map(([k, p]) => [k, p.address]));
+const NAME = Object.fromEntries(Object.entries(pairs).map(([k, p]) => [k, p.meta.name]));
+const byAddress = address => {
+  const pair = Object.values(pairs).find(p => p.address === keyring.encodeAddress(address));
+  if (!pair) throw new Error(`the extension has no account ${address}`);
+  return pair;
+};
+// Every signature the extension gives, in order: { kind, who, method }.
+const signatures = [];
+let signId = 0;
+function signPayload(payload) {
+  const pair = byAddress(payload.address);
+  const ext = api.registry.createType('ExtrinsicPayload', payload, { version: payload.version });
+  let method = '?';
+  try {
+    const call = api.registry.createType('Call', payload.method);
+    method = `${call.section}.${call.method}`;
+  } catch { /* leave '?' */ }
+  signatures.push({ kind: 'payload', who: pair.meta.name, method });
+  console.log(`     extension signs (signPayload) ${method} for ${pair.meta.name}`);
+  return { id: ++signId, signature: ext.sign(pair).signature };
+}
+// signRaw as the Polkadot{.js} extension does it: bytes are signed wrapped in
+// <Bytes>...</Bytes> (u8aWrapBytes leaves already wrapped data as it is).
+function signRaw(raw) {
+  const pair = byAddress(raw.address);
+  const data = isHex(raw.data) ? hexToU8a(raw.data) : new TextEncoder().encode(raw.data);
+  signatures.push({ kind: 'raw', who: pair.meta.name, method: raw.type || 'bytes' });
+  console.log(`     extension signs (signRaw) for ${pair.meta.name}`);
+  return { id: ++signId, signature: u8aToHex(pair.sign(u8aWrapBytes(data))) };
+}
+// Transactions the journey sends (each "Call contract"), to compare with the
+// signatures above.
+let transactions = 0;
 
 // ---- a static server for CONTRACTS_UI_DIST (single-page app: unknown paths get index.html)
 const MIME = {
@@ -115,6 +164,24 @@ await page.addInitScript(ws => {
   }
 }, NODE_URL);
 
+// The two "extensions" (window.injectedWeb3[name].enable(origin) -> { accounts, signer }).
+await page.exposeFunction('__smrmsSignPayload', payload => signPayload(payload));
+await page.exposeFunction('__smrmsSignRaw', raw => signRaw(raw));
+const extAccounts = { 'polkadot-js': [pairs.bob], talisman: [pairs.charlie, pairs.alice] };
+await page.addInitScript(lists => {
+  const mk = list => ({
+    version: '0.0.0-smrms-ui-check',
+    enable: async () => ({
+      accounts: { get: async () => list, subscribe: cb => { cb(list); return () => {}; } },
+      signer: {
+        signPayload: payload => window.__smrmsSignPayload(payload),
+        signRaw: raw => window.__smrmsSignRaw(raw),
+      },
+    }),
+  });
+  window.injectedWeb3 = Object.fromEntries(Object.entries(lists).map(([name, list]) => [name, mk(list)]));
+}, Object.fromEntries(Object.entries(extAccounts).map(([n, ps]) => [n, ps.map(p => ({ address: p.address, name: p.meta.name, type: 'sr25519' }))])));
+
 // ---- helpers
 let stepNo = 0;
 let shotNo = 0;
@@ -150,6 +217,7 @@ async function step(title, fn) {
     await context.close().catch(() => {});
     fs.rmSync(userDataDir, { recursive: true, force: true });
     server?.close();
+    await api.disconnect().catch(() => {});
     process.exit(1);
   }
   console.log(`     ok (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
@@ -173,15 +241,30 @@ async function choose(scope, option) {
   await menu.waitFor({ state: 'detached' });
 }
 
-// An AccountId argument: pick the development account by name.
-async function chooseAccount(scope, name) {
+// An AccountId argument or the caller: pick the extension's account by its
+// key in `pairs` (the option is found by the extension's name for it).
+async function chooseAccount(scope, who) {
+  const name = NAME[who] ?? die(`no extension account ${who}`);
   await scope.locator('.dropdown__control').first().click();
   const menu = page.locator('.dropdown__menu');
   await menu.waitFor();
   await menu.locator('.dropdown__option')
-    .filter({ has: page.locator('[data-cy="account-name"]', { hasText: new RegExp(`^${name}$`) }) })
+    .filter({ has: page.locator('[data-cy="account-name"]', { hasText: new RegExp(`^${escapeRe(name)}$`) }) })
     .first().click();
   await menu.waitFor({ state: 'detached' });
+  const shown = (await scope.locator('.dropdown__control').first().innerText()).replace(/\s+/g, ' ');
+  if (!shown.includes(name)) throw new Error(`picked ${name}, the selector shows: ${shown}`);
+}
+
+// The account names a selector offers.
+async function accountNames(scope) {
+  await scope.locator('.dropdown__control').first().click();
+  const menu = page.locator('.dropdown__menu');
+  await menu.waitFor();
+  const names = await menu.locator('[data-cy="account-name"]').allInnerTexts();
+  await page.keyboard.press('Escape');
+  await menu.waitFor({ state: 'detached' });
+  return names.map(n => n.trim());
 }
 
 const argField = name => page.locator(`.argument-form .form-field.${cc(name)}, .argument-form .form-field.${name}`).first();
@@ -193,8 +276,10 @@ async function openContract(which) {
   await page.getByText('Message to Send').waitFor();
 }
 
-async function selectCaller(name) {
-  await chooseAccount(page.locator('.form-field.caller'), name);
+let caller = null;
+async function selectCaller(who) {
+  await chooseAccount(page.locator('.form-field.caller'), who);
+  caller = who;
 }
 
 async function selectMessage(message) {
@@ -221,10 +306,19 @@ async function expectOutcome(method, re, what) {
 // expected in the call's "Transactions log".
 async function callContract(method, event, shotName) {
   await expectOutcome(method, /Contract call will be successful!/, 'dry run');
+  // the caller must be the extension's account, never a dev account of the UI
+  const shownCaller = (await page.locator('.form-field.caller .dropdown__control').first().innerText()).replace(/\s+/g, ' ');
+  if (!caller || !shownCaller.includes(NAME[caller])) throw new Error(`the caller is not an extension account: ${shownCaller}`);
   const before = await page.locator('[data-cy="contract-events"]').count();
+  const signedBefore = signatures.length;
+  transactions += 1;
   await page.getByRole('button', { name: 'Call contract' }).click();
   const done = page.locator('[data-cy="transaction-complete"]').last();
   await done.waitFor({ timeout: 90_000 });
+  const signed = signatures.slice(signedBefore);
+  if (signed.length !== 1 || signed[0].kind !== 'payload' || signed[0].who !== NAME[caller] || signed[0].method !== 'contracts.call') {
+    throw new Error(`expected one extension signature of contracts.call by ${NAME[caller]}, got ${JSON.stringify(signed)}`);
+  }
   const events = await done.innerText();
   if (!/system:ExtrinsicSuccess/.test(events) || !/contracts:ContractEmitted/.test(events)) {
     throw new Error(`transaction did not succeed; events: ${events.replace(/\s+/g, ' ')}`);
@@ -304,6 +398,17 @@ for (const c of CONTRACTS) {
     await page.getByText('Message to Send').waitFor();
   });
 }
+
+await step('the caller selector lists the wallet extension\'s accounts (Polkadot{.js}: patient; Talisman: doctor, head)', async () => {
+  await openContract('registry');
+  const names = await accountNames(page.locator('.form-field.caller'));
+  console.log(`     caller options: ${names.join(', ')}`);
+  for (const n of Object.values(NAME)) if (!names.includes(n)) throw new Error(`the UI does not list the extension's account "${n}"; it lists: ${names.join(', ')}`);
+  // the extension's accounts take the place of the UI's dev accounts with the same address
+  for (const dev of ['alice', 'bob', 'charlie']) if (names.some(n => n.toLowerCase() === dev)) throw new Error(`the UI still lists its dev account ${dev} beside the extension's`);
+  await chooseAccount(page.locator('.form-field.caller'), 'bob');
+  await shot('caller-is-extension-account');
+});
 
 await step('Bob registers as a patient: registry.register_patient(profile)', async () => {
   await openContract('registry');
@@ -441,8 +546,17 @@ await step('Bob sees his appointment and completes it after the start: appointme
   await shot('appointment-completed');
 });
 
+await step(`every transaction was signed by the extension: ${transactions} transactions, signatures counted here`, async () => {
+  if (signatures.length !== transactions) throw new Error(`${signatures.length} signatures for ${transactions} transactions: ${JSON.stringify(signatures)}`);
+  if (signatures.some(x => !Object.values(NAME).includes(x.who))) throw new Error(`a signature by an unknown account: ${JSON.stringify(signatures)}`);
+  const by = {};
+  for (const x of signatures) by[x.who] = (by[x.who] ?? 0) + 1;
+  console.log(`     ${signatures.length} signatures (${Object.entries(by).map(([k, v]) => `${k}: ${v}`).join(', ')}) for ${transactions} transactions`);
+});
+
 if (blocked.size) console.log(`non-loopback requests the browser tried and were aborted: ${[...blocked].join(', ')}`);
 await context.close();
 fs.rmSync(userDataDir, { recursive: true, force: true });
 server?.close();
-console.log(`ui-check: ${stepNo} steps passed, ${shotNo} screenshots in ${path.relative(REPO, SHOTS) || SHOTS}`);
+await api.disconnect();
+console.log(`ui-check: ${stepNo} steps passed, ${signatures.length} transactions signed through the injected extension, ${shotNo} screenshots in ${path.relative(REPO, SHOTS) || SHOTS}`);

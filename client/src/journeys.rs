@@ -302,7 +302,13 @@ impl<'a> Client<'a> {
 
     /// A transaction; returns the dry run's answer and the contract events
     /// of the included transaction (what really happened).
-    async fn send_with_events(&self, c: Contract, m: &str, args: &[String], value: u128) -> Result<(Value, Vec<Value>)> {
+    async fn send_with_events(
+        &self,
+        c: Contract,
+        m: &str,
+        args: &[String],
+        value: u128,
+    ) -> Result<(Value, Vec<Value>)> {
         let (v, events) = self.chain.send(&self.signer, c, m, args, value).await?;
         if self.chain.verbose {
             for e in &events {
