@@ -379,7 +379,8 @@ pub mod appointments {
             }
             let basis = self.permissions.access_basis(patient, doctor, Scope::Appointments)?;
             let outcome = decide_access(basis, standing, Scope::Appointments);
-            let entry = AccessLogEntry { accessor: doctor, action: AccessAction::SetAppointment, outcome, at: now };
+            let entry =
+                AccessLogEntry { accessor: doctor, action: AccessAction::SetAppointment, outcome, at: now, repeats: 0 };
             self.permissions.log_access(patient, entry)?;
             if let AccessOutcome::Denied(reason) = outcome {
                 let head = self.registry.head()?;
@@ -644,6 +645,7 @@ pub mod appointments {
                 action: AccessAction::UpdateAppointment,
                 outcome: AccessOutcome::Granted,
                 at: now,
+                repeats: 0,
             };
             self.permissions.log_access(a.patient, entry)?;
             if start != a.start {

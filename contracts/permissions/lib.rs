@@ -18,8 +18,9 @@ pub mod permissions {
     use ink::prelude::vec::Vec;
     use ink::storage::Mapping;
     use smrms_shared::{
-        collect_page, AccessAction, AccessBasis, AccessLogEntry, AccessOutcome, EmergencyReason, Error, PermissionsApi,
-        RegistryApi, Result, Scope, Scopes, Siblings, Standing, MAX_EMERGENCY_MS, MAX_GRANTS_PER_PATIENT, MAX_TEXT_LEN,
+        collect_page, AccessAction, AccessBasis, AccessLogEntry, AccessOutcome, DenyReason, EmergencyReason, Error,
+        PermissionsApi, RegistryApi, Result, Scope, Scopes, Siblings, Standing, MAX_EMERGENCY_MS,
+        MAX_GRANTS_PER_PATIENT, MAX_TEXT_LEN,
     };
 
     /// A patient's consent for one grantee.
@@ -212,6 +213,9 @@ pub mod permissions {
         emergency_max_ms: Timestamp,
         log: Mapping<(AccountId, u32), AccessLogEntry>,
         log_len: Mapping<AccountId, u32>,
+        /// The folded log entry of an unregistered accessor's denied
+        /// attempts, per (patient, accessor): its index in the log.
+        folded: Mapping<(AccountId, AccountId), u32>,
     }
 
     impl Permissions {
@@ -238,6 +242,7 @@ pub mod permissions {
                 emergency_max_ms: 4 * 60 * 60 * 1000,
                 log: Mapping::default(),
                 log_len: Mapping::default(),
+                folded: Mapping::default(),
             }
         }
 
@@ -245,10 +250,39 @@ pub mod permissions {
             self.env().block_timestamp()
         }
 
-        fn append_log(&mut self, patient: AccountId, entry: AccessLogEntry) -> Result<u32> {
+        /// Appends `entry` to the patient's access log, except a denied
+        /// attempt by an unregistered account: those are folded into one
+        /// entry per (patient, accessor) whose `repeats` counts the further
+        /// attempts and whose `at` is the latest (the anti-flooding rule: spam
+        /// from throw-away accounts costs the spammer a fee per attempt but
+        /// adds at most one entry to the patient's log).
+        fn append_log(&mut self, patient: AccountId, mut entry: AccessLogEntry) -> Result<u32> {
+            let fold = entry.outcome == AccessOutcome::Denied(DenyReason::Unregistered);
+            if fold {
+                if let Some(index) = self.folded.get((patient, entry.accessor)) {
+                    if let Some(mut first) = self.log.get((patient, index)) {
+                        first.repeats = first.repeats.saturating_add(1);
+                        first.at = entry.at;
+                        first.action = entry.action;
+                        self.log.insert((patient, index), &first);
+                        self.env().emit_event(AccessLogged {
+                            patient,
+                            accessor: entry.accessor,
+                            index,
+                            action: entry.action,
+                            outcome: entry.outcome,
+                        });
+                        return Ok(index);
+                    }
+                }
+            }
+            entry.repeats = 0;
             let index = self.log_len.get(patient).unwrap_or(0);
             self.log_len.insert(patient, &index.checked_add(1).ok_or(Error::Overflow)?);
             self.log.insert((patient, index), &entry);
+            if fold {
+                self.folded.insert((patient, entry.accessor), &index);
+            }
             self.env().emit_event(AccessLogged {
                 patient,
                 accessor: entry.accessor,
@@ -540,6 +574,7 @@ pub mod permissions {
                     action: AccessAction::OpenEmergency,
                     outcome: AccessOutcome::GrantedEmergency,
                     at: now,
+                    repeats: 0,
                 },
             )?;
             self.env().emit_event(EmergencyAccessOpened { patient, head, doctor, index, reason, expires_at });
@@ -658,6 +693,7 @@ pub mod permissions {
                     action: AccessAction::ReadRecord(i),
                     outcome: AccessOutcome::Granted,
                     at: self.now(),
+                    repeats: 0,
                 };
                 self.append_log(patient, entry)?;
             }
@@ -813,6 +849,7 @@ pub mod permissions {
                 action: AccessAction::ReadProfile,
                 outcome: AccessOutcome::Granted,
                 at: 1,
+                repeats: 0,
             };
             assert_eq!(p.log_access(a.bob, e.clone()), Err(Error::UntrustedCaller));
             test::set_caller::<Env>(AccountId::from([0xAA; 32]));
@@ -833,6 +870,46 @@ pub mod permissions {
                 p.log_access(a.bob, AccessLogEntry { at: 2, ..p.access_log(a.bob, 0, 1).unwrap()[0].clone() }),
                 Ok(1)
             );
+        }
+
+        /// The anti-flooding rule: 10 000 denied attempts by one
+        /// unregistered account are one log entry; the patient's real
+        /// entries before and after stay where they are.
+        #[ink::test]
+        fn spam_from_unregistered_accounts_is_folded() {
+            let (mut p, a) = setup();
+            test::set_caller::<Env>(AccountId::from([0xAA; 32]));
+            let real = |who, at| AccessLogEntry {
+                accessor: who,
+                action: AccessAction::ReadRecord(0),
+                outcome: AccessOutcome::Granted,
+                at,
+                repeats: 0,
+            };
+            let spam = |who, at| AccessLogEntry {
+                accessor: who,
+                action: AccessAction::ReadRecord(7),
+                outcome: AccessOutcome::Denied(DenyReason::Unregistered),
+                at,
+                repeats: 0,
+            };
+            let spammer = AccountId::from([0x5A; 32]);
+            assert_eq!(p.log_access(a.bob, real(a.django, 1)), Ok(0));
+            for i in 0..10_000u64 {
+                assert_eq!(p.log_access(a.bob, spam(spammer, 10 + i)), Ok(1));
+            }
+            assert_eq!(p.log_access(a.bob, real(a.django, 20_000)), Ok(2));
+            // a registered accessor's denials are logged one by one
+            let no_consent =
+                AccessLogEntry { outcome: AccessOutcome::Denied(DenyReason::NoConsent), ..real(a.eve, 20_001) };
+            assert_eq!(p.log_access(a.bob, no_consent.clone()), Ok(3));
+            assert_eq!(p.log_access(a.bob, no_consent), Ok(4));
+            assert_eq!(p.access_log_len(a.bob), Ok(5));
+            let log = p.access_log(a.bob, 0, 10).unwrap();
+            assert_eq!((log[1].accessor, log[1].repeats, log[1].at), (spammer, 9_999, 10_009));
+            assert_eq!((log[0].accessor, log[2].accessor, log[2].at), (a.django, a.django, 20_000));
+            // another patient's log is separate
+            assert_eq!(p.log_access(a.charlie, spam(spammer, 5)), Ok(0));
         }
 
         #[ink::test]

@@ -420,7 +420,7 @@ pub mod records {
             outcome: AccessOutcome,
         ) -> Result<()> {
             let at = self.env().block_timestamp();
-            self.permissions.log_access(patient, AccessLogEntry { accessor, action, outcome, at })?;
+            self.permissions.log_access(patient, AccessLogEntry { accessor, action, outcome, at, repeats: 0 })?;
             if let AccessOutcome::Denied(reason) = outcome {
                 let head = self.registry.head()?;
                 self.env().emit_event(AccessDenied { patient, head, accessor, action, reason });

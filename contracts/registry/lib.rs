@@ -609,7 +609,7 @@ pub mod registry {
             let caller = self.env().caller();
             let outcome = self.decide_profile_access(patient, caller)?;
             let at = self.env().block_timestamp();
-            let entry = AccessLogEntry { accessor: caller, action: AccessAction::ReadProfile, outcome, at };
+            let entry = AccessLogEntry { accessor: caller, action: AccessAction::ReadProfile, outcome, at, repeats: 0 };
             self.permissions()?.log_access(patient, entry)?;
             Ok(match outcome {
                 AccessOutcome::Denied(reason) => {

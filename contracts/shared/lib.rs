@@ -374,8 +374,13 @@ pub struct AccessLogEntry {
     pub action: AccessAction,
     /// What happened.
     pub outcome: AccessOutcome,
-    /// When (Unix milliseconds).
+    /// When (Unix milliseconds); for a folded entry, the latest attempt.
     pub at: Timestamp,
+    /// How many further identical attempts were folded into this entry (0
+    /// for an ordinary entry). Denied attempts by an unregistered account
+    /// are folded into one entry per (patient, accessor), so that spam
+    /// cannot bury the patient's real entries.
+    pub repeats: u32,
 }
 
 /// An access attempt through a transaction was denied. Emitted by the

@@ -108,6 +108,14 @@ async fn doctor_adds_record_with_consent<Client: E2EBackend>(mut client: Client)
     assert!(emitted::<RecordAccessed, _>(&res, suite.records, &[patient_id, doctor_id]));
     let res = submit!(client, &stranger, suite.records().read_record(patient_id, 2));
     assert_eq!(res.return_value(), Ok(ReadOutcome::Denied(DenyReason::Unregistered)));
+    // Flooding: an unregistered account's further denied attempts are folded
+    // into its one log entry (a counter and the latest time).
+    let log_len = dry!(client, &patient, suite.permissions().access_log_len(patient_id)).unwrap();
+    submit!(client, &stranger, suite.records().read_record(patient_id, 2));
+    submit!(client, &stranger, suite.records().read_record(patient_id, 1));
+    assert_eq!(dry!(client, &patient, suite.permissions().access_log_len(patient_id)), Ok(log_len));
+    let last = dry!(client, &patient, suite.permissions().access_log(patient_id, log_len - 1, 1)).unwrap();
+    assert_eq!((last[0].accessor, last[0].repeats, last[0].action), (stranger_id, 2, AccessAction::ReadRecord(1)));
     assert_eq!(dry!(client, &stranger, suite.records().record(patient_id, 2)), Err(Error::NotAllowed));
 
     // Rejection reasons: unverified author, unknown patient, oversized body.

@@ -314,6 +314,7 @@ async fn nobody_reads_without_permission<Client: E2EBackend>(mut client: Client)
                         action: AccessAction::ReadRecord(0),
                         outcome: AccessOutcome::Granted,
                         at: 1,
+                        repeats: 0,
                     };
                     probe!(trait_call::<Result<u32>>(suite.permissions, "PermissionsApi::log_access", (p, entry)))
                 }

@@ -47,7 +47,9 @@ export interface MedicationData {
   name: string; dose: string; frequency: string; start: bigint; end: bigint | null; prescribedBy: string | null;
   notes: string; addedBy: string; stoppedAt: bigint | null;
 }
-export interface AccessLogEntry { accessor: string; action: Variant; outcome: Variant; at: bigint }
+/** One access-log entry; `repeats` counts further denied attempts of an
+ *  unregistered account folded into it (the anti-flooding rule; `at` is then the latest). */
+export interface AccessLogEntry { accessor: string; action: Variant; outcome: Variant; at: bigint; repeats?: bigint | number }
 /** `reason` is an `EmergencyReason` code (older suites: free text); `note` an optional sealed note. */
 export interface EmergencyAccess { doctor: string; reason: Variant | string; note?: Uint8Array; openedAt: bigint; expiresAt: bigint; closed: [bigint, string] | null }
 export interface AppointmentData {

@@ -233,7 +233,7 @@ export function AccessLog() {
                 <td><When ms={e.at} /></td>
                 <td><Name address={e.accessor} /></td>
                 <td>{actionWords(e.action.tag, typeof e.action.value === 'bigint' ? e.action.value : undefined)}</td>
-                <td data-outcome={o.kind}>{o.text}</td>
+                <td data-outcome={o.kind}>{o.text}{Number(e.repeats ?? 0) > 0 ? ` (and ${Number(e.repeats)} more attempts, the last one at this time)` : ''}</td>
               </tr>
             );
           })}</tbody>
