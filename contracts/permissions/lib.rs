@@ -258,31 +258,27 @@ pub mod permissions {
         /// adds at most one entry to the patient's log).
         fn append_log(&mut self, patient: AccountId, mut entry: AccessLogEntry) -> Result<u32> {
             let fold = entry.outcome == AccessOutcome::Denied(DenyReason::Unregistered);
-            if fold {
-                if let Some(index) = self.folded.get((patient, entry.accessor)) {
-                    if let Some(mut first) = self.log.get((patient, index)) {
-                        first.repeats = first.repeats.saturating_add(1);
-                        first.at = entry.at;
-                        first.action = entry.action;
-                        self.log.insert((patient, index), &first);
-                        self.env().emit_event(AccessLogged {
-                            patient,
-                            accessor: entry.accessor,
-                            index,
-                            action: entry.action,
-                            outcome: entry.outcome,
-                        });
-                        return Ok(index);
-                    }
+            let earlier = if fold { self.folded.get((patient, entry.accessor)) } else { None };
+            let folded_into = earlier.and_then(|i| Some((i, self.log.get((patient, i))?)));
+            let index = match folded_into {
+                Some((index, mut first)) => {
+                    first.repeats = first.repeats.saturating_add(1);
+                    first.at = entry.at;
+                    first.action = entry.action;
+                    self.log.insert((patient, index), &first);
+                    index
                 }
-            }
-            entry.repeats = 0;
-            let index = self.log_len.get(patient).unwrap_or(0);
-            self.log_len.insert(patient, &index.checked_add(1).ok_or(Error::Overflow)?);
-            self.log.insert((patient, index), &entry);
-            if fold {
-                self.folded.insert((patient, entry.accessor), &index);
-            }
+                None => {
+                    entry.repeats = 0;
+                    let index = self.log_len.get(patient).unwrap_or(0);
+                    self.log_len.insert(patient, &index.checked_add(1).ok_or(Error::Overflow)?);
+                    self.log.insert((patient, index), &entry);
+                    if fold {
+                        self.folded.insert((patient, entry.accessor), &index);
+                    }
+                    index
+                }
+            };
             self.env().emit_event(AccessLogged {
                 patient,
                 accessor: entry.accessor,
