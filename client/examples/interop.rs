@@ -401,6 +401,12 @@ fn check(file: &str) -> Result<(), String> {
         std::fs::create_dir_all(&dir).map_err(|x| x.to_string())?;
         let path = dir.join("k.json");
         std::fs::write(&path, &v.key_file.text).map_err(|x| x.to_string())?;
+        // a key file must be private to its owner (load_key_file refuses others)
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).map_err(|x| x.to_string())?;
+        }
         match smrms_client::keys::load_key_file(&path) {
             Ok(k) => {
                 c.opened += 1;
