@@ -1053,11 +1053,10 @@ impl<'a> Client<'a> {
     /// the head), as lines; texts are opened for the participants.
     pub async fn appointments(&self, of: &AccountId32, as_doctor: bool) -> Result<Vec<String>> {
         let msg = if as_doctor { "doctor_appointments" } else { "patient_appointments" };
-        let v = self.query(Contract::Appointments, msg, &[arg::account(of), arg::num(0), arg::num(50)]).await?;
         let mut out = Vec::new();
-        for item in as_seq(&v)? {
-            let t = as_tuple(&item)?;
-            let (id, a) = (&t[0], &t[1]);
+        // every page, not the first 50 only
+        for (id, a) in self.appointment_page_all(msg, of).await? {
+            let a = &a;
             let (doctor, patient) = (as_account(field(a, "doctor")?)?, as_account(field(a, "patient")?)?);
             let text = |n: &str| -> Result<String> { Ok(self.open_note(&patient, &doctor, as_str(field(a, n)?)?)) };
             out.push(format!(
