@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# SMRMS encrypted run with the `smrms` client (issue #10): the paper's
-# journeys with client-side encryption, every step a `smrms` command (subxt +
-# contract-extrinsics/contract-transcode; no cargo contract, no shelling out
-# for chain calls), then a dump of all four contracts' storage that must
-# contain none of the patient's plaintext.
+# SMRMS encrypted run with the `smrms` client: the paper's journeys with
+# client-side encryption, every step a `smrms` command (subxt +
+# contract-transcode; no cargo contract, no shelling out for chain calls),
+# the patient's FHIR R4 export checked by a FHIR validator, then a dump of all
+# four contracts' storage that must contain none of the patient's plaintext.
 #
 #   scripts/encrypted-demo.sh [--url WS_URL --addresses FILE] [--bundles DIR]
 #
