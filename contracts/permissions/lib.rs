@@ -952,86 +952,114 @@ pub mod permissions {
 
     #[cfg(test)]
     mod model {
-        //! Property test: random grant / revoke / renounce / time steps
-        //! against a plain reference model; every `has_access` answer agrees.
+        //! Property test (proptest): random grant / revoke / renounce / time
+        //! steps against a plain reference model; every `has_access` answer
+        //! and every grant count agrees after every step. On failure proptest
+        //! shrinks the sequence to a minimal one.
         use super::*;
         use ink::env::test;
+        use proptest::prelude::*;
         use std::collections::HashMap;
         type Env = ink::env::DefaultEnvironment;
 
-        /// xorshift: deterministic, seedable, no extra dependency.
-        struct Rng(u64);
-        impl Rng {
-            fn next(&mut self) -> u64 {
-                self.0 ^= self.0 << 13;
-                self.0 ^= self.0 >> 7;
-                self.0 ^= self.0 << 17;
-                self.0
-            }
-            fn below(&mut self, n: u64) -> u64 {
-                self.next() % n
-            }
+        /// One step of a random sequence; accounts are indices 0..5.
+        #[derive(Debug, Clone)]
+        enum Op {
+            /// `pa` grants `gr` the scopes in the low 4 bits, optionally
+            /// expiring `exp` ms from now.
+            Grant { pa: usize, gr: usize, scopes: u8, exp: Option<u64> },
+            /// `pa` revokes `gr`.
+            Revoke { pa: usize, gr: usize },
+            /// `gr` renounces `pa`'s grant.
+            Renounce { pa: usize, gr: usize },
+            /// Time passes.
+            Wait(u64),
         }
 
-        #[ink::test]
-        fn random_sequences_agree_with_model() {
+        fn op() -> impl Strategy<Value = Op> {
+            prop_oneof![
+                (0..5usize, 0..5usize, 0..16u8, proptest::option::of(0..50u64))
+                    .prop_map(|(pa, gr, scopes, exp)| Op::Grant { pa, gr, scopes, exp }),
+                (0..5usize, 0..5usize).prop_map(|(pa, gr)| Op::Revoke { pa, gr }),
+                (0..5usize, 0..5usize).prop_map(|(pa, gr)| Op::Renounce { pa, gr }),
+                (0..20u64).prop_map(Op::Wait),
+            ]
+        }
+
+        fn check(ops: &[Op]) -> std::result::Result<(), TestCaseError> {
             let accts: Vec<AccountId> = (1u8..=5).map(|i| AccountId::from([i; 32])).collect();
             let scopes = [Scope::Demographics, Scope::RecordsRead, Scope::RecordsWrite, Scope::Appointments];
-            for seed in 1..=40u64 {
-                let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15));
-                test::set_block_timestamp::<Env>(1_000);
-                // a fresh contract account per seed: off-chain storage is per callee
-                test::set_callee::<Env>(AccountId::from([100u8.wrapping_add(seed as u8); 32]));
-                let mut p = Permissions::new(AccountId::from([0xAA; 32]));
-                let mut model: HashMap<(AccountId, AccountId), (Scopes, Option<u64>)> = HashMap::new();
-                let mut now = 1_000u64;
-                for _ in 0..150 {
-                    let pa = accts[rng.below(5) as usize];
-                    let gr = accts[rng.below(5) as usize];
-                    match rng.below(4) {
-                        0 => {
-                            let s = Scopes {
-                                demographics: rng.below(2) == 0,
-                                records_read: rng.below(2) == 0,
-                                records_write: rng.below(2) == 0,
-                                appointments: rng.below(2) == 0,
-                            };
-                            let exp = if rng.below(2) == 0 { None } else { Some(now + rng.below(50)) };
-                            let r = p.put_grant(pa, gr, s, exp);
-                            let ok = pa != gr && !s.is_empty() && exp.is_none_or(|e| e > now);
-                            assert_eq!(r.is_ok(), ok, "seed {seed}");
-                            if ok {
-                                model.insert((pa, gr), (s, exp));
+            let mut outcome = Ok(());
+            ink::env::test::run_test::<Env, _>(|_| {
+                outcome = (|| {
+                    test::set_block_timestamp::<Env>(1_000);
+                    let mut p = Permissions::new(AccountId::from([0xAA; 32]));
+                    let mut model: HashMap<(AccountId, AccountId), (Scopes, Option<u64>)> = HashMap::new();
+                    let mut now = 1_000u64;
+                    for op in ops {
+                        match *op {
+                            Op::Grant { pa, gr, scopes: bits, exp } => {
+                                let (pa, gr) = (accts[pa], accts[gr]);
+                                let s = Scopes {
+                                    demographics: bits & 1 != 0,
+                                    records_read: bits & 2 != 0,
+                                    records_write: bits & 4 != 0,
+                                    appointments: bits & 8 != 0,
+                                };
+                                let exp = exp.map(|e| now + e);
+                                let ok = pa != gr && !s.is_empty() && exp.is_none_or(|e| e > now);
+                                prop_assert_eq!(p.put_grant(pa, gr, s, exp).is_ok(), ok);
+                                if ok {
+                                    model.insert((pa, gr), (s, exp));
+                                }
+                            }
+                            Op::Revoke { pa, gr } => {
+                                test::set_caller::<Env>(accts[pa]);
+                                prop_assert_eq!(
+                                    p.revoke(accts[gr]).is_ok(),
+                                    model.remove(&(accts[pa], accts[gr])).is_some()
+                                );
+                            }
+                            Op::Renounce { pa, gr } => {
+                                test::set_caller::<Env>(accts[gr]);
+                                prop_assert_eq!(
+                                    p.renounce(accts[pa]).is_ok(),
+                                    model.remove(&(accts[pa], accts[gr])).is_some()
+                                );
+                            }
+                            Op::Wait(ms) => {
+                                now += ms;
+                                test::set_block_timestamp::<Env>(now);
                             }
                         }
-                        1 => {
-                            test::set_caller::<Env>(pa);
-                            assert_eq!(p.revoke(gr).is_ok(), model.remove(&(pa, gr)).is_some());
-                        }
-                        2 => {
-                            test::set_caller::<Env>(gr);
-                            assert_eq!(p.renounce(pa).is_ok(), model.remove(&(pa, gr)).is_some());
-                        }
-                        _ => {
-                            now += rng.below(20);
-                            test::set_block_timestamp::<Env>(now);
-                        }
-                    }
-                    for &x in &accts {
-                        for &y in &accts {
-                            for sc in scopes {
-                                let expect = x == y
-                                    || model
-                                        .get(&(x, y))
-                                        .is_some_and(|(s, e)| s.contains(sc) && e.is_none_or(|e| now < e));
-                                assert_eq!(p.has_access(x, y, sc).unwrap(), expect, "seed {seed}");
+                        for &x in &accts {
+                            for &y in &accts {
+                                for sc in scopes {
+                                    let expect = x == y
+                                        || model
+                                            .get(&(x, y))
+                                            .is_some_and(|(s, e)| s.contains(sc) && e.is_none_or(|e| now < e));
+                                    prop_assert_eq!(p.has_access(x, y, sc).unwrap(), expect);
+                                }
                             }
+                            let n = model.keys().filter(|k| k.0 == x).count() as u32;
+                            prop_assert_eq!(p.grant_counts(x).unwrap().current, n);
+                            prop_assert_eq!(p.grants_of(x, 0, 50).unwrap().len() as u32, n);
                         }
-                        let n = model.keys().filter(|k| k.0 == x).count() as u32;
-                        assert_eq!(p.grant_counts(x).unwrap().current, n);
-                        assert_eq!(p.grants_of(x, 0, 50).unwrap().len() as u32, n);
                     }
-                }
+                    Ok(())
+                })();
+                Ok(())
+            })
+            .expect("the off-chain environment runs");
+            outcome
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+            #[test]
+            fn random_sequences_agree_with_model(ops in proptest::collection::vec(op(), 1..150)) {
+                check(&ops)?;
             }
         }
     }
