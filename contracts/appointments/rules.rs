@@ -188,6 +188,7 @@ pub const MAX_NO_SHOW_GRACE_MS: u64 = 24 * 60 * 60 * 1000;
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
     use Action as A;
     use Actor::*;
     use Phase as P;
@@ -336,20 +337,6 @@ mod tests {
     // Randomized model test of the escrow.
     // ------------------------------------------------------------------
 
-    /// A tiny deterministic PRNG (xorshift64*), so the test needs no crate.
-    struct Rng(u64);
-    impl Rng {
-        fn next(&mut self) -> u64 {
-            self.0 ^= self.0 >> 12;
-            self.0 ^= self.0 << 25;
-            self.0 ^= self.0 >> 27;
-            self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-        }
-        fn below(&mut self, n: u64) -> u64 {
-            self.next() % n
-        }
-    }
-
     #[derive(Clone, Copy)]
     struct Appt {
         status: Status,
@@ -409,108 +396,110 @@ mod tests {
         }
     }
 
-    #[test]
-    fn escrow_model_random_sequences() {
-        let mut rng = Rng(0x5EED_1234_ABCD_0001);
-        let (mut steps, mut ok_steps, mut recovered) = (0u32, 0u32, 0u32);
-        for _run in 0..400 {
-            let mut m = Model {
-                now: 1_000,
-                grace: rng.below(3) * 10,
-                doctor_verified: true,
-                balance: 0,
-                credit_patient: 0,
-                credit_doctor: 0,
-                appts: [None; 4],
-            };
-            for _ in 0..40 {
-                steps += 1;
-                let i = rng.below(4) as usize;
-                let actor = if rng.below(2) == 0 { Doctor } else { Patient };
-                let r = match rng.below(11) {
-                    // request (patient pays now) / propose (doctor, fee later)
-                    0 | 1 if m.appts[i].is_none() => {
-                        let fee = rng.below(3) as u128 * 100;
-                        let start = m.now + 1 + rng.below(40);
-                        if !m.doctor_verified {
-                            Err(Error::NotVerifiedDoctor)
-                        } else if rng.below(2) == 0 {
-                            m.balance += fee;
-                            m.appts[i] = Some(Appt {
-                                status: S::Requested,
-                                start,
-                                fee,
-                                paid: fee,
-                                ever_paid: fee > 0,
-                                credited: 0,
-                            });
-                            Ok(())
-                        } else {
-                            let status = if fee == 0 { S::Booked } else { S::Proposed };
-                            m.appts[i] = Some(Appt { status, start, fee, paid: 0, ever_paid: false, credited: 0 });
-                            Ok(())
-                        }
-                    }
-                    2 => m.act(i, A::Accept, actor),
-                    3 => m.act(i, A::Decline, actor),
-                    4 => m.act(i, A::Confirm, actor),
-                    5 => m.act(i, A::Cancel, actor),
-                    6 => m.act(i, A::Complete, actor),
-                    7 => m.act(i, A::NoShow, actor),
-                    8 => {
-                        // withdraw: credits leave the contract
-                        let amount = if actor == Patient {
-                            core::mem::take(&mut m.credit_patient)
-                        } else {
-                            core::mem::take(&mut m.credit_doctor)
-                        };
-                        m.balance -= amount;
-                        Ok(())
-                    }
-                    9 => {
-                        m.doctor_verified = !m.doctor_verified; // suspended / reinstated
-                        Ok(())
-                    }
-                    _ => {
-                        m.now += rng.below(30); // time passes
-                        Ok(())
-                    }
-                };
-                if r.is_ok() {
-                    ok_steps += 1;
+    /// One step of a random sequence on appointment slot `i` (0..4).
+    #[derive(Debug, Clone)]
+    enum Step {
+        /// A patient's paid request (`request`) or a doctor's proposal, fee
+        /// 0/100/200, starting `start_in` ms from now.
+        Create { i: usize, request: bool, fee: u8, start_in: u64 },
+        /// `actor` does `action` on slot `i`.
+        Act { i: usize, action: usize, doctor: bool },
+        /// The patient (or the doctor) withdraws her credit.
+        Withdraw { doctor: bool },
+        /// The head suspends or reinstates the doctor.
+        ToggleStanding,
+        /// Time passes.
+        Wait(u64),
+    }
+
+    fn step() -> impl Strategy<Value = Step> {
+        prop_oneof![
+            1 => (0..4usize, any::<bool>(), 0..3u8, 1..40u64)
+                .prop_map(|(i, request, fee, start_in)| Step::Create { i, request, fee, start_in }),
+            3 => (0..4usize, 0..6usize, any::<bool>()).prop_map(|(i, action, doctor)| Step::Act { i, action, doctor }),
+            1 => any::<bool>().prop_map(|doctor| Step::Withdraw { doctor }),
+            1 => Just(Step::ToggleStanding),
+            1 => (0..30u64).prop_map(Step::Wait),
+        ]
+    }
+
+    /// Runs `steps` on the escrow model and checks the invariants after
+    /// every step and the patient's recovery at the end.
+    fn run_escrow(grace: u64, steps: &[Step]) -> core::result::Result<(), TestCaseError> {
+        let mut m = Model {
+            now: 1_000,
+            grace,
+            doctor_verified: true,
+            balance: 0,
+            credit_patient: 0,
+            credit_doctor: 0,
+            appts: [None; 4],
+        };
+        for st in steps {
+            match *st {
+                Step::Create { i, request, fee, start_in } if m.appts[i].is_none() && m.doctor_verified => {
+                    let (fee, start) = (u128::from(fee) * 100, m.now + start_in);
+                    m.appts[i] = Some(if request {
+                        m.balance += fee;
+                        Appt { status: S::Requested, start, fee, paid: fee, ever_paid: fee > 0, credited: 0 }
+                    } else {
+                        let status = if fee == 0 { S::Booked } else { S::Proposed };
+                        Appt { status, start, fee, paid: 0, ever_paid: false, credited: 0 }
+                    });
                 }
-                // invariant: balance = fees held + credits not withdrawn
-                assert_eq!(m.balance, m.held() + m.credit_patient + m.credit_doctor);
-                for a in m.appts.iter().flatten() {
-                    // a paid fee ends as exactly one credit, or is still held
-                    assert!(a.credited <= 1);
-                    if a.ever_paid && !a.status.is_live() {
-                        assert_eq!(
-                            (a.credited, a.paid),
-                            (1, 0),
-                            "a finished paid appointment credits its fee exactly once"
-                        );
-                    }
-                    if a.status.is_live() && a.ever_paid {
-                        assert_eq!(a.paid, a.fee);
-                    }
+                Step::Create { .. } => {}
+                Step::Act { i, action, doctor } => {
+                    let action = ALL_ACTIONS[action];
+                    let _ = m.act(i, action, if doctor { Doctor } else { Patient });
                 }
+                Step::Withdraw { doctor } => {
+                    let amount = if doctor {
+                        core::mem::take(&mut m.credit_doctor)
+                    } else {
+                        core::mem::take(&mut m.credit_patient)
+                    };
+                    m.balance -= amount;
+                }
+                Step::ToggleStanding => m.doctor_verified = !m.doctor_verified,
+                Step::Wait(ms) => m.now += ms,
             }
-            // A patient can always recover a fee the doctor never accepted:
-            // every Requested appointment can be cancelled by her, whatever
-            // the time and the doctor's standing.
-            for i in 0..4 {
-                if let Some(a) = m.appts[i] {
-                    if a.status == S::Requested && a.paid > 0 {
-                        let before = m.credit_patient;
-                        m.act(i, A::Cancel, Patient).expect("the patient reclaims her fee herself");
-                        assert_eq!(m.credit_patient, before + a.paid);
-                        recovered += 1;
-                    }
+            // balance = fees held + credits not withdrawn
+            prop_assert_eq!(m.balance, m.held() + m.credit_patient + m.credit_doctor);
+            for a in m.appts.iter().flatten() {
+                // a paid fee ends as exactly one credit, or is still held
+                prop_assert!(a.credited <= 1);
+                if a.ever_paid && !a.status.is_live() {
+                    prop_assert_eq!((a.credited, a.paid), (1, 0));
+                }
+                if a.status.is_live() && a.ever_paid {
+                    prop_assert_eq!(a.paid, a.fee);
                 }
             }
         }
-        assert!(ok_steps > steps / 4, "the random walk must mostly do something: {ok_steps}/{steps}");
-        assert!(recovered > 0, "some runs must end with an unanswered paid request");
+        // A patient can always recover a fee the doctor never accepted:
+        // every paid Requested appointment can be cancelled by her, whatever
+        // the time and the doctor's standing.
+        for i in 0..4 {
+            if let Some(a) = m.appts[i] {
+                if a.status == S::Requested && a.paid > 0 {
+                    let before = m.credit_patient;
+                    prop_assert_eq!(m.act(i, A::Cancel, Patient), Ok(()));
+                    prop_assert_eq!(m.credit_patient, before + a.paid);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
+        /// The escrow under random sequences of request, propose, confirm,
+        /// accept, decline, cancel, complete, no-show, withdraw, suspension
+        /// and the passing of time (`Model::act` also asserts that no credit
+        /// goes to a doctor who is not verified at that moment).
+        #[test]
+        fn escrow_model_random_sequences(grace in 0..30u64, steps in proptest::collection::vec(step(), 1..60)) {
+            run_escrow(grace, &steps)?;
+        }
     }
 }
