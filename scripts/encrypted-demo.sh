@@ -81,10 +81,12 @@ R0_TITLE="HIV-1 viral load"; R0_BODY="Detected, 12000 copies/ml; start ART (TDF/
 R1_TITLE="Psychiatry consult"; R1_BODY="Major depressive episode; sertraline 50 mg daily"
 M_NAME="Dolutegravir"; M_DOSE="50 mg"; M_FREQ="once daily"; M_NOTES="with TDF/3TC, do not stop"
 A_REQUEST="Sleep still poor on the new dose";
+E_NOTE="Found unresponsive at home, suspected opioid overdose"
 A_REASON="Low mood, insomnia since March"; A_DIAG="Depressive episode, improving"; A_RX="Sertraline 100 mg once daily"
 printf '%s\n' "$P_NAME" "$P_DOB" "$P_ADDR" "$P_PHONE" "$P_PHONE2" "$P_BLOOD" "$P_ALLERGY" "$P_EC_NAME" "$P_EC_PHONE" \
   "$R0_TITLE" "$R0_BODY" "$R1_TITLE" "$R1_BODY" "sertraline" "12000 copies" "Lalbagh" "5550 1234" \
-  "$A_REASON" "$A_DIAG" "$A_RX" "insomnia" "$M_NAME" "$M_NOTES" "$A_REQUEST" "Second opinion" > "$WORK/plaintext.txt"
+  "$A_REASON" "$A_DIAG" "$A_RX" "insomnia" "$M_NAME" "$M_NOTES" "$A_REQUEST" "Second opinion" \
+  "$E_NOTE" "opioid overdose" > "$WORK/plaintext.txt"
 
 step "cast (run $RUN): fund fresh accounts from the head"
 for a in "$A_DAVE" "$A_EVE" "$A_CHARLIE" "$A_FERDIE"; do as "$HEAD" -- fund "$a"; done
@@ -214,6 +216,16 @@ expect_out "Cancelled"
 expect_out "Declined"
 as "$DAVE" -- access-log
 expect_out "Denied"
+
+step "break-glass: Charlie opens emergency access with a reason code; his note is sealed for Dave and himself"
+as "$CHARLIE" -- open-emergency --patient "$A_DAVE" --reason Overdose --note "$E_NOTE" --minutes 30
+expect_out "emergency access #0 opened"
+as "$DAVE" -- emergencies
+expect_out "reason Overdose"
+expect_out "$E_NOTE"
+as "$FERDIE" -- emergencies --patient "$A_DAVE"
+expect_out "(sealed,"
+if grep -qF "$E_NOTE" "$WORK/out"; then echo "UNEXPECTED: the stranger opened the emergency note" >&2; exit 1; fi
 
 step "erasure on request: the patient shreds record 0's keys; nobody can open it any more"
 as "$DAVE" -- shred --record 0

@@ -233,6 +233,28 @@ enum Cmd {
         #[arg(long)]
         patient: Option<String>,
     },
+    /// Verified doctor: open emergency (break-glass) access to a patient's data, with a reason code and an
+    /// optional note sealed for the patient and the doctor.
+    OpenEmergency {
+        /// The patient.
+        #[arg(long)]
+        patient: String,
+        /// Reason code: Unresponsive, Trauma, Cardiac, Respiratory, Stroke, Overdose or Other.
+        #[arg(long)]
+        reason: String,
+        /// Optional note (sealed; at most 179 bytes).
+        #[arg(long, default_value = "")]
+        note: String,
+        /// How long, in minutes (at most the head's maximum).
+        #[arg(long, default_value_t = 60)]
+        minutes: u64,
+    },
+    /// Every emergency access opened on a patient's data, with the note opened for the patient and its doctor.
+    Emergencies {
+        /// The patient (default: this account).
+        #[arg(long)]
+        patient: Option<String>,
+    },
     /// Patient: erase a record, a medication entry or the profile by destroying every wrapped key (crypto-shredding).
     Shred {
         /// The record to erase.
@@ -690,6 +712,20 @@ async fn run(cli: Cli) -> Result<u8> {
         Cmd::StopMedication { id, patient } => {
             c.stop_medication(&who(&patient)?, id).await?;
             println!("medication {id} stopped");
+        }
+        Cmd::OpenEmergency { patient, reason, note, minutes } => {
+            let p = chain::parse_account(&patient)?;
+            let index = c.open_emergency(&p, &reason, &note, minutes).await?;
+            println!("emergency access #{index} opened on {p} for {minutes} min (reason {reason}; note sealed)");
+        }
+        Cmd::Emergencies { patient } => {
+            let p = match patient {
+                Some(p) => chain::parse_account(&p)?,
+                None => c.me.clone(),
+            };
+            for line in c.emergencies(&p).await? {
+                println!("{line}");
+            }
         }
         Cmd::Shred { record, medication, profile } => {
             let obj = match (record, medication, profile) {
