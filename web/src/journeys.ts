@@ -296,7 +296,8 @@ export async function revoke(a: Actor, grantee: string, name: string, progress: 
 export interface RecordView {
   id: number;
   data: RecordData;
-  opened: { title: string; body: string } | null;
+  /** Opened: title, body and the commitment's salt (which proves them against the envelope). */
+  opened: { title: string; body: string; salt: Uint8Array } | null;
   /** Why it stayed sealed, or why opening failed. */
   problem: string | null;
   /** The contract's stored hash matches this envelope (records.verify_record). */
@@ -368,7 +369,7 @@ export async function recordViews(a: Actor, patient: string): Promise<RecordView
         else if (!k) problem = 'No data key is wrapped for you (never granted, granted after a revocation, or shredded).';
         else {
           const o = openRecord(k, data.body);
-          opened = { title: o.title, body: o.body };
+          opened = { title: o.title, body: o.body, salt: o.salt };
           commitmentOk = true;
         }
       } catch (e) {

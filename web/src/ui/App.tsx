@@ -4,7 +4,7 @@ import { useEffect, useState } from 'react';
 import { useApp } from './state';
 import { KeyPanel } from './KeyPanel';
 import { RegisterPatient, RegisterProvider } from './Register';
-import { AccessLog, Consent, Emergencies, Medications, MyRecords, PatientAppointments, Profile } from './patient';
+import { AccessLog, Consent, Emergencies, FhirExport, Medications, MyRecords, PatientAppointments, Profile } from './patient';
 import { DoctorAppointments, FeeAndPayouts, MyPatients, PatientFile } from './doctor';
 import { Feed, Providers } from './head';
 import { shortAddress } from '../format';
@@ -134,7 +134,7 @@ function Screens() {
         {tab === 'access-log' && <AccessLog />}
         {tab === 'emergencies' && <Emergencies />}
         {tab === 'appointments' && <PatientAppointments />}
-        {tab === 'profile' && <Profile />}
+        {tab === 'profile' && <><Profile /><FhirExport /></>}
         {tab === 'patients' && (openPatient ? <PatientFile patient={openPatient} onClose={() => setOpenPatient(null)} /> : <MyPatients onOpen={setOpenPatient} />)}
         {tab === 'doctor-appointments' && <DoctorAppointments />}
         {tab === 'fee' && <FeeAndPayouts />}

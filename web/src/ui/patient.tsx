@@ -9,8 +9,9 @@ import {
   type AppointmentAction, type AppointmentView, type RecordView,
 } from '../journeys';
 import { actionWords, denialForPatient, emergencyReasonWords } from '../errors';
-import { SCOPE_WORDS, dateInputValue, datetimeInputValue, expiryFromDate, expiryWords, formatAmount, msFromDatetimeInput, scopesText, type Scopes } from '../format';
+import { SCOPE_WORDS, dateInputValue, datetimeInputValue, expiryFromDate, expiryWords, formatAmount, msFromDatetimeInput, scopesText, shortAddress, type Scopes } from '../format';
 import { Variant } from '../chain/plain';
+import { fhirExport, typesText } from '../export';
 
 const PROFILE_NAMES: Record<string, string> = {
   name: 'Name', date_of_birth: 'Date of birth', gender: 'Gender', home_address: 'Address', phone: 'Phone',
@@ -30,6 +31,44 @@ export function Profile() {
           ))}
         </dl>
       )}</Show>
+    </Section>
+  );
+}
+
+/** The file name of a patient's FHIR export: smrms-5Grwva-GKutQY-fhir.json. */
+export function fhirFileName(patient: string): string {
+  return `smrms-${shortAddress(patient).replace('…', '-')}-fhir.json`;
+}
+
+/** "Download FHIR R4 export (.json)": everything she may open, as a FHIR R4 Bundle, saved as a file. */
+export function FhirExport() {
+  const { actor, account, keys, run } = useApp();
+  const me = account!.address;
+  const [status, setStatus] = useState<{ total: number; types: string; sealed: number; notes: string[] } | null>(null);
+  const download = () => run('Exporting your data as FHIR R4', async p => {
+    setStatus(null);
+    const r = await fhirExport(actor(), me, p);
+    const blob = new Blob([r.text], { type: 'application/fhir+json' });
+    const a = document.createElement('a');
+    a.href = URL.createObjectURL(blob);
+    a.download = fhirFileName(me);
+    a.click();
+    setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
+    setStatus({ total: r.total, types: typesText(r.byType), sealed: r.sealed, notes: r.notes });
+    return `FHIR R4 bundle: ${r.total} resources, saved as ${a.download}${r.sealed ? ` (${r.sealed} marked sealed: not opened in this page)` : ''}.`;
+  });
+  return (
+    <Section title="Export my data" testid="fhir-export" intro={<>
+      Everything you may open, as one FHIR R4 Bundle (JSON) for another clinic or app: your profile (Patient), the providers involved, every grant with its scopes and period (Consent, the revoked ones too), appointments, medications, records (with the chain's content hash and block) and your access log (AuditEvent). It is built in this page; the file holds your health data in the clear, so keep it safe.
+      {!keys && <> <strong>Unlock your encryption key first:</strong> without it, sealed items are exported without their content.</>}
+    </>}>
+      <div className="actions"><Btn testid="fhir-export-download" onClick={() => void download()}>Download FHIR R4 export (.json)</Btn></div>
+      {status && (
+        <>
+          <p data-testid="fhir-export-status" data-total={status.total}>FHIR R4 bundle: {status.total} resources ({status.types}){status.sealed ? `; ${status.sealed} marked sealed` : ''}.</p>
+          {status.notes.length > 0 && <ul className="notes">{status.notes.map((n, i) => <li key={i}>{n}</li>)}</ul>}
+        </>
+      )}
     </Section>
   );
 }
