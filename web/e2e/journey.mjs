@@ -27,6 +27,7 @@ import { chromium } from 'playwright-core';
 import { ApiPromise, WsProvider, Keyring } from '@polkadot/api';
 import { ContractPromise } from '@polkadot/api-contract';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
@@ -587,6 +588,81 @@ await step('after the start: the patient marks it completed (the fee goes to the
   await expectText('credit', /2\.5 /, 'the fee credited to the doctor');
   await act(() => T('withdraw').click(), { text: /Withdrew 2\.5 / });
   await shot('doctor-fee-withdrawn');
+});
+
+await step('patient: downloads her FHIR R4 export; the FHIR validator accepts it; her record, medication, grant and appointment appear once each', async () => {
+  // the validator (tools/fhir-validate: the official FHIR R4 JSON schema with ajv, and FHIR.js)
+  const tool = path.join(REPO, 'tools', 'fhir-validate');
+  if (!fs.existsSync(path.join(tool, 'node_modules'))) {
+    const ci = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: tool, encoding: 'utf8' });
+    if (ci.status !== 0) throw new Error(`npm ci in tools/fhir-validate failed: ${ci.stderr}`);
+  }
+  await as('patient');
+  await tab('profile');
+  const downloading = page.waitForEvent('download', { timeout: 180_000 }).catch(e => e);
+  await act(() => T('fhir-export-download').click(), { text: /FHIR R4 bundle: \d+ resources, saved as smrms-.*-fhir\.json/, timeout: 180_000 });
+  const download = await downloading;
+  if (download instanceof Error) throw download;
+  const want = `smrms-${A.patient.slice(0, 6)}-${A.patient.slice(-6)}-fhir.json`;
+  if (download.suggestedFilename() !== want) throw new Error(`the download is named ${download.suggestedFilename()}, expected ${want}`);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'smrms-web-fhir-'));
+  const file = path.join(dir, want);
+  await download.saveAs(file);
+  const bundle = JSON.parse(fs.readFileSync(file, 'utf8'));
+  const n = bundle.entry?.length ?? 0;
+  await expectText('fhir-export-status', new RegExp(`^FHIR R4 bundle: ${n} resources`), 'the status line counts the bundle\'s resources');
+  const v = spawnSync(process.execPath, [path.join(tool, 'validate.mjs'), file], { encoding: 'utf8' });
+  if (v.status !== 0) throw new Error(`the FHIR validator rejects the export (exit ${v.status}):\n${v.stderr.slice(0, 1500)}`);
+  if (!new RegExp(`^fhir: ${n} resources valid$`, 'm').test(v.stdout)) throw new Error(`the validator's count differs from the bundle's ${n} entries: ${v.stdout}`);
+  console.log(`     ${v.stdout.trim().split('\n').pop()}`);
+
+  const all = bundle.entry.map(e => e.resource);
+  const of = t => all.filter(r => r.resourceType === t);
+  const once = (list, what) => { if (list.length !== 1) throw new Error(`${what}: ${list.length} in the export, expected exactly 1`); return list[0]; };
+  const tagged = (r, code) => (r.meta?.tag ?? []).some(t => t.system === 'urn:smrms:export' && t.code === code);
+  if (new Set(bundle.entry.map(e => e.fullUrl)).size !== n) throw new Error('duplicate fullUrls in the export');
+  const urls = new Set(bundle.entry.map(e => e.fullUrl));
+  const dangling = JSON.stringify(bundle).match(/"reference":"[^"]*"/g)?.map(x => x.slice(13, -1)).filter(u => !urls.has(u)) ?? [];
+  if (dangling.length) throw new Error(`references outside the bundle: ${dangling.join(', ')}`);
+  if (bundle.resourceType !== 'Bundle' || bundle.type !== 'collection') throw new Error(`not a collection Bundle: ${bundle.resourceType}/${bundle.type}`);
+  // her profile, opened
+  const patient = once(of('Patient'), 'Patient');
+  if (patient.name?.[0]?.text !== V.profile.name || patient.birthDate !== V.profile.date_of_birth || patient.gender !== 'female') {
+    throw new Error(`Patient: ${JSON.stringify(patient).slice(0, 300)}`);
+  }
+  // the record the doctor wrote, opened, with the chain's content hash and block
+  const doc = once(of('DocumentReference').filter(r => r.masterIdentifier?.value === `${A.patient}/0`), 'record #0');
+  if (of('DocumentReference').length !== 1) throw new Error(`${of('DocumentReference').length} records exported, 1 was stored (the refused one must not be)`);
+  if (tagged(doc, 'sealed') || doc.description !== V.record.title) throw new Error(`record #0 not opened: ${doc.description}`);
+  if (Buffer.from(doc.content[0].attachment.data, 'base64').toString('utf8') !== V.record.body) throw new Error('record #0: the body differs');
+  if (!doc.identifier.some(i => i.system === 'urn:smrms:content-hash' && /^0x[0-9a-f]{64}$/.test(i.value))) throw new Error('record #0: no content hash');
+  if (!doc.identifier.some(i => i.system === 'urn:smrms:block' && Number(i.value) > 0)) throw new Error('record #0: no block');
+  // the medication
+  const med = once(of('MedicationStatement'), 'medication');
+  if (med.medicationCodeableConcept?.text !== V.medication.name) throw new Error(`medication: ${JSON.stringify(med.medicationCodeableConcept)}`);
+  // the grant to the doctor: found in the chain's events, revoked
+  const consent = once(of('Consent').filter(r => r.identifier?.[0]?.value?.startsWith(`${A.patient}/${A.doctor}/`)), 'the grant to the doctor');
+  if (of('Consent').length !== 1) throw new Error(`${of('Consent').length} grants exported, she made 1`);
+  const scopes = consent.provision.action.map(x => x.coding.at(-1).code).join(',');
+  if (consent.status !== 'inactive' || !tagged(consent, 'revoked') || scopes !== 'demographics,records-read,records-write' || !consent.provision.period?.end) {
+    throw new Error(`the revoked grant: ${consent.status}, scopes ${scopes}, ${JSON.stringify(consent.meta)}`);
+  }
+  if (consent.provision.actor[0].reference.display !== V.doctor.name) throw new Error(`the grantee: ${JSON.stringify(consent.provision.actor[0].reference)}`);
+  once(of('Practitioner').filter(r => r.identifier?.[0]?.value === A.doctor), 'the doctor as a Practitioner');
+  // the appointment, completed, with its sealed texts opened
+  const appt = once(of('Appointment').filter(r => r.identifier?.[0]?.value === '0'), 'appointment #0');
+  if (of('Appointment').length !== 1) throw new Error(`${of('Appointment').length} appointments exported, she made 1`);
+  if (appt.status !== 'fulfilled' || appt.description !== V.apptReason || !appt.comment?.includes(V.apptDiagnosis)) {
+    throw new Error(`appointment #0: ${appt.status}, ${appt.description}, ${appt.comment}`);
+  }
+  // the access log: the stranger's denied read, the emergency access
+  const audit = of('AuditEvent');
+  if (!audit.some(r => r.outcome === '4' && r.agent[0].who.identifier?.value === A.stranger)) throw new Error("the stranger's denied read is not an AuditEvent with outcome 4");
+  if (!audit.some(r => r.purposeOfEvent?.[0]?.coding?.[0]?.code === 'BTG')) throw new Error('the emergency access is not an AuditEvent (break the glass)');
+  const types = Object.entries(all.reduce((m, r) => ({ ...m, [r.resourceType]: (m[r.resourceType] ?? 0) + 1 }), {})).map(([t, k]) => `${t} ${k}`).join(', ');
+  console.log(`     export: ${n} resources (${types})`);
+  fs.rmSync(dir, { recursive: true, force: true });
+  await shot('patient-fhir-export');
 });
 
 const secs = ((Date.now() - t0) / 1000).toFixed(0);
