@@ -183,7 +183,9 @@ export async function gatherExport(a: Actor, patient: string, progress: Progress
   }));
   let made: number | null = null;
   if (hasMessage(chain, 'permissions', 'grant_counts')) {
-    made = Number((await read<{ madeTotal: bigint }>(chain, 'permissions', 'grant_counts', a.me, [patient])).madeTotal);
+    const counts = await read<{ madeTotal?: bigint; made_total?: bigint }>(chain, 'permissions', 'grant_counts', a.me, [patient]);
+    const total = counts.madeTotal ?? counts.made_total;
+    made = total === undefined ? null : Number(total);
   }
   const h = made === 0 ? { events: [], granted: 0, note: 'grant history: the permissions contract counts no grant made: nothing to scan' } : await grantHistory(chain, patient, made, progress);
   notes.push(h.note);
