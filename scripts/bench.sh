@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Cost and scale benchmark (not part of the test command; takes minutes).
 #   bash scripts/bench.sh
-# Builds the release bundles (for code sizes) and the `bench` variants (which
+# Builds the release bundles (for code sizes; checked against production chain
+# limits by scripts/prod-limits.py) and the `bench` variants (which
 # add `bench_fill` messages) plus the ERC-20 baseline in target/bench, starts
 # a local node and runs scripts/bench.py. Output: bench/RESULTS.md.
 set -euo pipefail
@@ -9,6 +10,8 @@ set -euo pipefail
 cd "$SMRMS_ROOT"
 step "release bundles (code size)"
 bash scripts/build.sh
+step "production limits (code size, call depth, value size per chain)"
+python3 scripts/prod-limits.py
 export SMRMS_BENCH_TARGET="${SMRMS_BENCH_TARGET:-$SMRMS_ROOT/target/bench}"
 step "bench bundles (feature bench) and the ERC-20 baseline in $SMRMS_BENCH_TARGET"
 CARGO_TARGET_DIR="$SMRMS_BENCH_TARGET" SMRMS_FEATURES=bench bash scripts/build.sh
