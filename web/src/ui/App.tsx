@@ -7,6 +7,7 @@ import { RegisterPatient, RegisterProvider } from './Register';
 import { AccessLog, Consent, Emergencies, FhirExport, Medications, MyRecords, PatientAppointments, Profile } from './patient';
 import { DoctorAppointments, FeeAndPayouts, MyPatients, PatientFile } from './doctor';
 import { Feed, Providers } from './head';
+import { DeploymentPanel, UpgradeBanner } from './upgrades';
 import { shortAddress } from '../format';
 
 function ConnectionBar() {
@@ -99,9 +100,8 @@ function tabsFor(role: string, isHead: boolean, isDoctor: boolean): Tab[] {
   return t;
 }
 
-function Screens() {
+function Screens({ tab, setTab }: { tab: string; setTab: (t: string) => void }) {
   const { chain, account, standing, head } = useApp();
-  const [tab, setTab] = useState('');
   const [openPatient, setOpenPatient] = useState<string | null>(null);
   const role = standing?.role ?? '';
   const isHead = !!account && head === account.address;
@@ -147,16 +147,19 @@ function Screens() {
 
 export function App() {
   const { chain, account } = useApp();
+  const [tab, setTab] = useState('');
   return (
     <div className="app">
       <header className="top">
         <h1>SMRMS <small>secure medical records</small></h1>
         <ConnectionBar />
         <AccountBar />
+        <DeploymentPanel />
       </header>
+      <UpgradeBanner onConsent={() => setTab('consent')} />
       <ActivityBar />
       {chain && account && <KeyPanel />}
-      <Screens />
+      <Screens tab={tab} setTab={setTab} />
       <footer>
         Health data is sealed in this page before it is sent; the chain stores ciphertext and wrapped keys. Reads shown here are advisory queries; audited reads and every write are logged in the patient's access log.
       </footer>

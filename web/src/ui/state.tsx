@@ -13,10 +13,19 @@ import { headOf, patientName, providerOf, standingOf, type Actor, type Progress,
 import type { EncryptionKeys } from '../crypto';
 import { CryptoError } from '../crypto';
 import { shortAddress } from '../format';
+import { readUpgradeLocks } from '../chain/upgrades';
+import { UPGRADE_EVENTS, type UpgradeReading } from '../upgrades';
 
 export interface ActivityState { label: string; text: string; done?: number; total?: number }
 export interface ResultState { seq: number; kind: 'ok' | 'refused' | 'error'; text: string }
 type ConnState = { status: 'idle' | 'loading' | 'connecting' | 'connected' | 'error'; message: string };
+/** The four contracts' upgrade locks, as last read (null before the first answer). */
+export interface UpgradeLocksState { readings: Record<ContractName, UpgradeReading> | null; readAt: number | null }
+
+/** How often the upgrade locks are read again besides the events and reconnects. */
+const UPGRADE_POLL_MS = 60_000;
+/** Events of the live feed (the head's screen). */
+const FEED_EVENTS = ['AccessDenied', 'EmergencyAccessOpened'];
 
 interface AppCtx {
   config: SuiteConfig | null;
@@ -44,6 +53,8 @@ interface AppCtx {
   run: (label: string, fn: (progress: Progress) => Promise<string>) => Promise<boolean>;
   actor: () => Actor;
   feed: FeedEntry[];
+  /** Time-locked upgrades of the four contracts (read after connecting, on their events, on reconnect and every minute). */
+  upgrades: UpgradeLocksState;
   nameOf: (address: string) => string;
   lookupName: (address: string) => Promise<string>;
   namesVersion: number;
@@ -88,6 +99,8 @@ export function AppProvider({ children }: { children: ReactNode }) {
   const [activity, setActivity] = useState<ActivityState | null>(null);
   const [result, setResult] = useState<ResultState | null>(null);
   const [feed, setFeed] = useState<FeedEntry[]>([]);
+  const [upgrades, setUpgrades] = useState<UpgradeLocksState>({ readings: null, readAt: null });
+  const [upgradeTick, setUpgradeTick] = useState(0);
   const [namesVersion, setNamesVersion] = useState(0);
   const seq = useRef(0);
   const busy = useRef(false);
@@ -111,7 +124,11 @@ export function AppProvider({ children }: { children: ReactNode }) {
       apiRef.current = api;
       const c = await makeChain(api, target, config, bundles);
       api.on('disconnected', () => { if (apiRef.current === api) setConn({ status: 'error', message: `Lost the connection to ${target}; reconnecting…` }); });
-      api.on('connected', () => { if (apiRef.current === api) setConn({ status: 'connected', message: `Connected to ${c.chainName} at ${target}` }); });
+      api.on('connected', () => {
+        if (apiRef.current !== api) return;
+        setConn({ status: 'connected', message: `Connected to ${c.chainName} at ${target}` });
+        setUpgradeTick(t => t + 1); // events may have been missed while away
+      });
       setChain(c);
       setConn({ status: 'connected', message: `Connected to ${c.chainName} at ${target}` });
     } catch (e) {
@@ -170,11 +187,30 @@ export function AppProvider({ children }: { children: ReactNode }) {
     if (!chain) return;
     let unsub: (() => void) | null = null;
     let live = true;
-    followEvents(chain, ['AccessDenied', 'EmergencyAccessOpened'], entries => {
-      if (live) setFeed(f => [...entries, ...f].slice(0, 500));
+    // the same subscription tells when an upgrade was proposed, cancelled or enacted
+    followEvents(chain, [...FEED_EVENTS, ...UPGRADE_EVENTS], entries => {
+      if (!live) return;
+      const shown = entries.filter(e => FEED_EVENTS.includes(e.name));
+      if (shown.length) setFeed(f => [...shown, ...f].slice(0, 500));
+      if (entries.some(e => (UPGRADE_EVENTS as readonly string[]).includes(e.name))) setUpgradeTick(t => t + 1);
     }).then(u => { if (live) unsub = u; else u(); }).catch(() => {});
     return () => { live = false; unsub?.(); setFeed([]); };
   }, [chain]);
+
+  // the upgrade locks: after connecting, on the events above, on reconnect and every minute
+  useEffect(() => {
+    if (!chain) { setUpgrades({ readings: null, readAt: null }); return; }
+    const t = setInterval(() => setUpgradeTick(n => n + 1), UPGRADE_POLL_MS);
+    return () => clearInterval(t);
+  }, [chain]);
+  useEffect(() => {
+    if (!chain) return;
+    let live = true;
+    readUpgradeLocks(chain)
+      .then(readings => { if (live) setUpgrades({ readings, readAt: Date.now() }); })
+      .catch(() => {}); // readUpgradeLocks reports failures per contract
+    return () => { live = false; };
+  }, [chain, upgradeTick]);
 
   const devSigner = useRef<Signer | null>(null);
   const addDevAccounts = useCallback(async () => {
@@ -287,9 +323,9 @@ export function AppProvider({ children }: { children: ReactNode }) {
   const value = useMemo<AppCtx>(() => ({
     config, nodeUrl, setNodeUrl, connect, conn, chain, accounts, walletError, walletBusy, enableWallet, addDevAccounts,
     account, selectAccount, keys, setKeys, head, standing, refresh, bump, activity, result, run,
-    actor: actorFor, feed, nameOf, lookupName, namesVersion,
+    actor: actorFor, feed, upgrades, nameOf, lookupName, namesVersion,
   }), [config, nodeUrl, connect, conn, chain, accounts, walletError, walletBusy, enableWallet, addDevAccounts, account, selectAccount,
-    keys, setKeys, head, standing, refresh, bump, activity, result, run, actorFor, feed, nameOf, lookupName, namesVersion]);
+    keys, setKeys, head, standing, refresh, bump, activity, result, run, actorFor, feed, upgrades, nameOf, lookupName, namesVersion]);
 
   return <Ctx.Provider value={value}>{children}</Ctx.Provider>;
 }
