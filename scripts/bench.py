@@ -150,10 +150,11 @@ BODY = '"' + ("HbA1c 7.1 %; fasting glucose 142 mg/dl; start metformin 500 mg tw
 
 def run(c):
     print(f"node at {c.url}; deploying the bench build of the suite and the ERC-20 baseline", flush=True)
-    c.instantiate("registry")
-    c.instantiate("permissions", c.addr["registry"])
-    c.instantiate("records", c.addr["registry"], c.addr["permissions"])
-    c.instantiate("appointments", c.addr["registry"], c.addr["permissions"])
+    delay = "604800000"  # the production upgrade delay (7 days)
+    c.instantiate("registry", delay)
+    c.instantiate("permissions", c.addr["registry"], delay)
+    c.instantiate("records", c.addr["registry"], c.addr["permissions"], delay)
+    c.instantiate("appointments", c.addr["registry"], c.addr["permissions"], delay)
     c.instantiate("erc20", "1000000000")
     c.submit("registry", "set_siblings", (c.addr["permissions"], c.addr["records"], c.addr["appointments"]))
     c.submit("registry", "register_patient", (profile("Bob"),), BOB)

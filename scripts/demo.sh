@@ -1,157 +1,284 @@
 #!/usr/bin/env bash
-# SMRMS main job: starts a throw-away local substrate-contracts-node (temporary
-# state, free ports), deploys and wires the suite, and walks the paper's
-# scenario with `cargo contract call` as the head (//Alice), a patient
-# (//Bob) and a doctor (//Charlie). Every step prints what it did and what the
-# chain answered; the script fails if an answer is not the expected one. The
-# node is stopped at the end, also on failure.
+# SMRMS demo (the main job): the paper's scenario through the `smrms` client, with
+# client-side encryption, every step a `smrms` command (subxt +
+# contract-transcode; no cargo contract, no shelling out for chain calls),
+# the patient's FHIR R4 export checked by a FHIR validator, then a dump of all
+# four contracts' storage that must contain none of the patient's plaintext.
 #
-#   scripts/demo.sh            # uses built release bundles or builds them
-#   SMRMS_TRANSCRIPT=docs/cargo-contract-calls.md scripts/demo.sh
-#                              # also writes every command line and what it
-#                              # printed as Markdown (the README's developer guide)
+#   scripts/demo.sh [--url WS_URL --addresses FILE] [--bundles DIR]
+#
+# With --url and --addresses (from `scripts/deploy.sh --out FILE`) it runs
+# against that suite; //Alice must be its head (the deployer). Without them
+# it starts a throw-away dev node (scripts/node.sh) and deploys a fresh suite.
+# The cast are fresh accounts derived for this run (//Dave//RUN, …) funded by
+# //Alice, so a re-run on the same node starts clean:
+#   //Alice head · Dave patient · Eve doctor (granted, later revoked) ·
+#   Charlie doctor (granted after Eve's revocation) · Ferdie a registered
+#   stranger (a patient himself, never granted)
+# SMRMS_BIN=path/to/smrms skips the build. Exits non-zero on the first
+# unexpected outcome.
 set -euo pipefail
-. "$(dirname "$0")/env.sh"
+HERE="$(cd "$(dirname "$0")" && pwd)"
+. "$HERE/env.sh"
 # On a fresh machine the demo is the first command: make the machine ready
 # first (idempotent; seconds when everything is there).
 [ "${SMRMS_SKIP_SETUP:-}" = 1 ] || bash "$SMRMS_ROOT/scripts/setup.sh" | grep -E '^(ok|install|build)' || true
-. "$(dirname "$0")/node.sh"
+URL=""; ADDR=""; BUNDLES=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --url) URL="$2"; shift 2;;
+    --addresses) ADDR="$2"; shift 2;;
+    --bundles) BUNDLES="$2"; shift 2;;
+    -h|--help) sed -n '2,20p' "$0"; exit 0;;
+    *) echo "unknown argument: $1" >&2; exit 2;;
+  esac
+done
 WORK="$(mktemp -d)"
 NODE_PID=""
-cleanup() {
-  stop_dev_node
-  rm -rf "$WORK"
-}
+cleanup() { [ -n "$NODE_PID" ] && stop_dev_node; rm -rf "$WORK"; }
 trap cleanup EXIT INT TERM
 
-start_dev_node "$WORK"
-
-bash "$SMRMS_ROOT/scripts/deploy.sh" --url "$URL" --suri //Alice --out "$WORK/addresses.json" --fresh | sed 's/^/  /'
-addr() { python3 -c "import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])" "$WORK/addresses.json" "$1"; }
-REG=$(addr registry); PERM=$(addr permissions); REC=$(addr records); APPT=$(addr appointments)
-INK="$CARGO_TARGET_DIR/ink"
-
-BOB=5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty
-CHARLIE=5FLSigC9HGRKVhB9FiEo4Y3koPsNmBmLJbpXg2mp1hXcS59Y
-N=0
-TRANSCRIPT="${SMRMS_TRANSCRIPT:-}"
-if [ -n "$TRANSCRIPT" ]; then
-  mkdir -p "$(dirname "$TRANSCRIPT")"
-  cat > "$TRANSCRIPT" <<'MD'
-# The paper's functions with `cargo contract call`
-
-Written by `SMRMS_TRANSCRIPT=docs/cargo-contract-calls.md bash scripts/demo.sh`: every
-command below was run, in this order, against the demo's fresh
-`substrate-contracts-node --dev`, and the block under it is what it printed. To run them
-yourself against a node of your own, deploy first and set the variables:
-
-```bash
-bash scripts/deploy.sh --url ws://127.0.0.1:9944 --suri //Alice --out deploy/addresses.json
-export URL=ws://127.0.0.1:9944 INK=$CARGO_TARGET_DIR/ink   # . scripts/env.sh sets CARGO_TARGET_DIR (default ./target)
-for c in registry permissions records appointments; do
-  export ${c^^}=$(python3 -c "import json; print(json.load(open('deploy/addresses.json'))['$c'])")
-done
-BOB=5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty      # //Bob, the patient
-CHARLIE=5FLSigC9HGRKVhB9FiEo4Y3koPsNmBmLJbpXg2mp1hXcS59Y  # //Charlie, the doctor
-```
-
-Each call is first run without `-x` (a dry run: nothing changes, it prints what the
-contract would return and the gas it would use); the same command with `-x -y` submits it.
-`Ok(Ok(..))` is success, `Ok(Err(Name))` a named refusal from `smrms_shared::Error`,
-`Ok(Ok(Denied(Reason)))` a logged denial (the attempt is stored in the access log and
-`AccessDenied` tells the head). Times are Unix milliseconds: the appointment's start below
-is the run's; give a future one, e.g. `$(( $(date +%s%3N) + 60000 ))`.
-MD
+if [ -z "${SMRMS_BIN:-}" ]; then
+  step "build the client (smrms; a first build takes minutes)"
+  t=$(date +%s)
+  cargo build -q -p smrms-client --features chain --bin smrms
+  echo "  smrms built in $(( $(date +%s) - t )) s"
+  SMRMS_BIN="$CARGO_TARGET_DIR/debug/smrms"
 fi
-# act WHO SURI CONTRACT MESSAGE EXPECT [ARGS...]: dry-run to show the chain's
-# answer, check it contains EXPECT, then submit the transaction (-x) unless
-# the message is a query.
-act() {
-  local who="$1" suri="$2" contract="$3" message="$4" expect="$5"; shift 5
-  local name addr
-  case "$contract" in registry) addr=$REG;; permissions) addr=$PERM;; records) addr=$REC;; appointments) addr=$APPT;; esac
+if [ -z "$URL" ] || [ -z "$ADDR" ]; then
+  . "$SMRMS_ROOT/scripts/node.sh"
+  start_dev_node "$WORK"
+  ADDR="$WORK/addresses.json"
+  # deploy (and build the contracts if needed): one line per contract
+  bash "$SMRMS_ROOT/scripts/deploy.sh" --url "$URL" --suri //Alice --out "$ADDR" --fresh \
+    | grep -E '^  (smrms_|registry|permissions|records|appointments) ' || true
+  [ -s "$ADDR" ] || { echo "deploy failed" >&2; exit 1; }
+fi
+export SMRMS_URL="$URL" SMRMS_ADDRESSES="$ADDR"
+[ -n "$BUNDLES" ] && export SMRMS_BUNDLES="$BUNDLES"
+
+RUN="run$(od -An -N4 -tx1 /dev/urandom | tr -d ' \n')"
+HEAD=//Alice; DAVE="//Dave//$RUN"; EVE="//Eve//$RUN"; CHARLIE="//Charlie//$RUN"; FERDIE="//Ferdie//$RUN"
+N=0
+# as SURI [expected exit code] -- smrms args...: run, print, check the exit code
+as() {
+  local suri="$1" want=0 code=0; shift
+  if [ "$1" != "--" ]; then want="$1"; shift; fi
+  shift
   N=$((N + 1))
-  printf '\n\033[1m[%02d] %s: %s.%s\033[0m %s\n' "$N" "$who" "$contract" "$message" "$*"
-  local out
-  out="$(cargo contract call "$INK/smrms_$contract/smrms_$contract.contract" --contract "$addr" \
-         --message "$message" ${1:+--args "$@"} --suri "$suri" --url "$URL" 2>&1 || true)"
-  local result; result="$(grep -m1 'Result' <<<"$out" | sed 's/^ *//')"
-  [ -n "$result" ] || result="$(grep -m1 -E 'ERROR|Error' <<<"$out")"
-  echo "     chain answered: $result"
-  if ! grep -qF -- "$expect" <<<"$result"; then
-    echo "     UNEXPECTED: wanted $expect" >&2; echo "$out" >&2; exit 1
-  fi
-  local submit=0
-  [ "${QUERY:-0}" = 0 ] && ! grep -q 'Reverted true' <<<"$out" && submit=1
-  if [ -n "$TRANSCRIPT" ]; then
-    local args="" a
-    for a in "$@"; do
-      a="${a//$BOB/\$BOB}"; a="${a//$CHARLIE/\$CHARLIE}"
-      case "$a" in *[\ \"\{\$]*) args+=" \"${a//\"/\\\"}\"";; *) args+=" $a";; esac
-    done
-    {
-      printf '\n## %02d. %s: `%s.%s`\n\n```bash\n' "$N" "$who" "$contract" "$message"
-      printf 'cargo contract call $INK/smrms_%s/smrms_%s.contract --contract $%s \\\n  --message %s' \
-        "$contract" "$contract" "${contract^^}" "$message"
-      [ -n "$args" ] && printf ' \\\n  --args%s' "$args"
-      printf ' \\\n  --suri %s --url $URL\n```\n\n```text\n' "$suri"
-      grep -v '^ *$' <<<"$out" | sed -e "s/$BOB/<Bob>/g; s/$CHARLIE/<Charlie>/g" -e 's/\x1b\[[0-9;]*m//g'
-      printf '```\n'
-      [ "$submit" = 1 ] && printf '\nSubmitted with `-x -y`: the transaction was included (events below).\n'
-    } >> "$TRANSCRIPT"
-  fi
-  if [ "$submit" = 1 ]; then
-    cargo contract call "$INK/smrms_$contract/smrms_$contract.contract" --contract "$addr" \
-      --message "$message" ${1:+--args "$@"} --suri "$suri" --url "$URL" -x -y >"$WORK/tx.log" 2>&1 \
-      || { cat "$WORK/tx.log" >&2; exit 1; }
-    echo "     submitted: $(grep -c 'ContractEmitted' "$WORK/tx.log") contract event(s), $(grep -o 'ExtrinsicSuccess' "$WORK/tx.log" | head -1)"
-    if [ -n "$TRANSCRIPT" ]; then
-      { printf '\n```text\n'; grep -E '^ *(Event|ContractEmitted|Contracts|System) ' "$WORK/tx.log" | sed 's/\x1b\[[0-9;]*m//g' | sed 's/^ */  /' | head -20; printf '```\n'; } >> "$TRANSCRIPT"
-    fi
+  printf '\n[%02d] %s$ smrms %s\n' "$N" "${suri%%//run*}" "$*"
+  "$SMRMS_BIN" --suri "$suri" "$@" >"$WORK/out" 2>"$WORK/err" || code=$?
+  sed 's/^/     /' "$WORK/out"
+  if [ "$code" != "$want" ]; then
+    sed 's/^/     ! /' "$WORK/err"
+    echo "UNEXPECTED: exit $code, wanted $want" >&2
+    exit 1
   fi
 }
-query() { QUERY=1 act "$@"; }
+expect_out() { grep -qF -- "$1" "$WORK/out" || { echo "UNEXPECTED: output lacks: $1" >&2; exit 1; }; }
+# a refusal's message goes to stderr
+expect_err() { grep -qF -- "$1" "$WORK/err" || { echo "UNEXPECTED: error output lacks: $1" >&2; exit 1; }; }
+acct() { "$SMRMS_BIN" --suri "$1" whoami | awk '/^account/ {print $2}'; }
+A_DAVE=$(acct "$DAVE"); A_EVE=$(acct "$EVE"); A_CHARLIE=$(acct "$CHARLIE"); A_FERDIE=$(acct "$FERDIE")
 
-H=0x$(printf '11%.0s' $(seq 32))
-PROFILE="{ name: \"Bob Kumar\", date_of_birth: \"1980-02-14\", gender: \"M\", home_address: \"Bengaluru\", phone: \"+91 80 1234 5678\", blood_group: \"B+\", allergies: \"penicillin\", height_cm: 172, weight_kg: 70, emergency_contact_name: \"Asha Kumar\", emergency_contact_phone: \"+91 80 8765 4321\", national_id_hash: $H }"
-DOCTOR="{ name: \"Dr. Charlie Rao\", phone: \"+91 80 2222 3333\", gender: \"M\", qualification: \"MBBS, MD\", specialization: \"Endocrinology\", licence_hash: $H, kind: Doctor }"
-RW="{ demographics: false, records_read: true, records_write: true, appointments: false }"
-ALL="{ demographics: true, records_read: true, records_write: true, appointments: true }"
-RECORD=(Diagnosis '"Type 2 diabetes"' '"HbA1c 7.1 %; start metformin 500 mg twice a day"' None)
+# The patient's plaintext: none of it may reach the chain.
+P_NAME="Dave Mehta"; P_DOB="1975-09-30"; P_GENDER="Male"; P_ADDR="7 Lalbagh Road, Bengaluru 560027"
+P_PHONE="+91 80 5550 1234"; P_PHONE2="+91 80 5550 4321"; P_BLOOD="AB-"; P_ALLERGY="sulfonamides, latex"
+P_EC_NAME="Kavya Mehta"; P_EC_PHONE="+91 80 5550 9876"
+R0_TITLE="HIV-1 viral load"; R0_BODY="Detected, 12000 copies/ml; start ART (TDF/3TC/DTG) today"
+R1_TITLE="Psychiatry consult"; R1_BODY="Major depressive episode; sertraline 50 mg daily"
+M_NAME="Dolutegravir"; M_DOSE="50 mg"; M_FREQ="once daily"; M_NOTES="with TDF/3TC, do not stop"
+A_REQUEST="Sleep still poor on the new dose";
+E_NOTE="Found unresponsive at home, suspected opioid overdose"
+A_REASON="Low mood, insomnia since March"; A_DIAG="Depressive episode, improving"; A_RX="Sertraline 100 mg once daily"
+printf '%s\n' "$P_NAME" "$P_DOB" "$P_ADDR" "$P_PHONE" "$P_PHONE2" "$P_BLOOD" "$P_ALLERGY" "$P_EC_NAME" "$P_EC_PHONE" \
+  "$R0_TITLE" "$R0_BODY" "$R1_TITLE" "$R1_BODY" "sertraline" "12000 copies" "Lalbagh" "5550 1234" \
+  "$A_REASON" "$A_DIAG" "$A_RX" "insomnia" "$M_NAME" "$M_NOTES" "$A_REQUEST" "Second opinion" \
+  "$E_NOTE" "opioid overdose" > "$WORK/plaintext.txt"
 
-step "the paper's scenario"
-act   "patient Bob"    //Bob     registry    register_patient  'Ok(Ok())' "$PROFILE"
-act   "patient Bob"    //Bob     registry    register_patient  'Err(AlreadyRegistered)' "$PROFILE"
-act   "doctor Charlie" //Charlie registry    register_provider 'Ok(Ok())' "$DOCTOR"
-act   "doctor Charlie" //Charlie records     add_record        'Err(NotVerifiedDoctor)' "$BOB" "${RECORD[@]}"
-act   "Bob (not head)" //Bob     registry    verify_provider   'Err(NotHead)' "$CHARLIE"
-act   "head Alice"     //Alice   registry    verify_provider   'Ok(Ok())' "$CHARLIE"
-act   "doctor Charlie" //Charlie records     add_record        'Ok(Ok(Denied(NoConsent)))' "$BOB" "${RECORD[@]}"
-query "patient Bob"    //Bob     records     record_count      'Ok(Ok(0))' "$BOB"
-act   "patient Bob"    //Bob     permissions grant             'Ok(Ok())' "$CHARLIE" "$RW" None
-query "patient Bob"    //Bob     permissions grant_counts      'active_now: 1' "$BOB"
-act   "doctor Charlie" //Charlie records     add_record        'Ok(Ok(Accepted(0)))' "$BOB" "${RECORD[@]}"
-query "doctor Charlie" //Charlie records     record            'title: Type 2 diabetes' "$BOB" 0
-query "anyone"         //Dave    records     verify_record     'Ok(Ok(true))' "$BOB" 0 "${RECORD[@]:0:3}"
-act   "patient Bob"    //Bob     permissions revoke            'Ok(Ok())' "$CHARLIE"
-act   "doctor Charlie" //Charlie records     add_record        'Ok(Ok(Denied(NoConsent)))' "$BOB" "${RECORD[@]}"
-query "doctor Charlie" //Charlie records     record            'Err(NotAllowed)' "$BOB" 0
-query "patient Bob"    //Bob     permissions access_log_len    'Ok(Ok(3))' "$BOB"
-query "patient Bob"    //Bob     permissions access_log        'outcome: Denied(NoConsent)' "$BOB" 0 10
-EDITED="${PROFILE/\"Bengaluru\"/\"Mysuru\"}"
-act   "patient Bob"    //Bob     registry    edit_patient      'Ok(Ok())' "$EDITED"
-act   "doctor Charlie" //Charlie registry    read_patient_profile 'Ok(Ok(Denied(NoConsent)))' "$BOB"
-act   "patient Bob"    //Bob     permissions grant             'Ok(Ok())' "$CHARLIE" "$ALL" None
-act   "doctor Charlie" //Charlie registry    read_patient_profile 'home_address: Mysuru' "$BOB"
-START=$(( $(date +%s%3N) + 4000 ))
-act   "doctor Charlie" //Charlie appointments set_appointment  'Ok(Ok(Created(0)))' "$BOB" "$START" 30 '"Diabetes review"' 0
-query "patient Bob"    //Bob     appointments patient_appointments 'status: Booked' "$BOB" 0 10
-act   "patient Bob"    //Bob     appointments complete         'Err(TooEarly)' 0
-while [ "$(date +%s%3N)" -le $((START + 1000)) ]; do sleep 0.5; done
-# the doctor writes the visit's outcome (a transaction, so a new block carries the time past the start)
-act   "doctor Charlie" //Charlie appointments update_appointment 'Ok(Ok())' 0 "$START" 30 '"Diabetes review"' '"stable, HbA1c 6.8 %"' '"metformin 500 mg twice a day"'
-act   "patient Bob"    //Bob     appointments complete         'Ok(Ok())' 0
-query "patient Bob"    //Bob     appointments appointment      'status: Completed' 0
-act   "patient Bob"    //Bob     permissions revoke            'Ok(Ok())' "$CHARLIE"
-query "patient Bob"    //Bob     permissions grant_counts      'active_now: 0' "$BOB"
-step "demo finished: $N steps, every answer as expected; stopping the node"
+step "cast (run $RUN): fund fresh accounts from the head"
+for a in "$A_DAVE" "$A_EVE" "$A_CHARLIE" "$A_FERDIE"; do as "$HEAD" -- fund "$a"; done
+as "$DAVE" -- whoami
+
+step "registration: the patient's profile is sealed on her machine; providers are public; the head verifies"
+as "$DAVE" -- register-patient --name "$P_NAME" --dob "$P_DOB" --gender "$P_GENDER" --address "$P_ADDR" \
+  --phone "$P_PHONE" --blood-group "$P_BLOOD" --allergies "$P_ALLERGY" --emergency-name "$P_EC_NAME" --emergency-phone "$P_EC_PHONE"
+as "$EVE" -- register-provider --name "Dr. Eve Rao" --qualification "MBBS, MD" --specialization "Internal medicine" --gender F
+as "$CHARLIE" -- register-provider --name "Dr. Charlie Iyer" --qualification "MBBS, MD" --specialization "Psychiatry" --gender M
+as "$FERDIE" -- register-patient --name "Ferdie Shah" --dob "1990-01-01"
+as "$HEAD" -- verify-provider "$A_EVE"
+as "$HEAD" -- verify-provider "$A_CHARLIE"
+as "$DAVE" -- profile
+expect_out "$P_ALLERGY"
+
+step "grant Eve; Eve writes a sealed record, its key wrapped for Dave and herself"
+as "$DAVE" -- grant "$A_EVE" --scopes all
+expect_out "1 existing data key(s) re-wrapped"
+as "$EVE" -- add-record --patient "$A_DAVE" --kind Diagnosis --title "$R0_TITLE" --body "$R0_BODY"
+expect_out "record 0 added"
+
+step "read record 0: the patient and the granted doctor read it; the stranger gets ciphertext only"
+as "$DAVE" -- read --id 0
+expect_out "$R0_BODY"
+as "$EVE" -- read --patient "$A_DAVE" --id 0
+expect_out "$R0_BODY"
+as "$FERDIE" 3 -- read --patient "$A_DAVE" --id 0
+expect_out "CIPHERTEXT ONLY"
+as "$EVE" -- profile --patient "$A_DAVE"
+expect_out "$P_ADDR"
+as "$FERDIE" 3 -- profile --patient "$A_DAVE"
+expect_out "CIPHERTEXT ONLY"
+
+step "medications: Dave adds his own, sealed; Eve reads it, the stranger sees it sealed"
+as "$DAVE" -- add-medication --name "$M_NAME" --dose "$M_DOSE" --frequency "$M_FREQ" --notes "$M_NOTES" --days 180
+expect_out "medication 0 added (sealed); key wrapped for 2 account(s)"
+as "$EVE" -- medications --patient "$A_DAVE"
+expect_out "$M_NAME $M_DOSE $M_FREQ"
+as "$FERDIE" 3 -- medications --patient "$A_DAVE"
+expect_out "SEALED"
+
+step "revoke Eve; grant Charlie (record 0's key is re-wrapped for him); Charlie writes record 1; a new profile version is not wrapped for Eve"
+as "$DAVE" -- revoke "$A_EVE"
+expect_out "wrapped key(s) removed"
+# her keys are gone from current state: record 0 is ciphertext to her now
+as "$EVE" 3 -- read --patient "$A_DAVE" --id 0
+as "$DAVE" -- grant "$A_CHARLIE" --scopes records-read,records-write,appointments
+expect_out "2 existing data key(s) re-wrapped"
+as "$CHARLIE" -- read --patient "$A_DAVE" --id 0
+expect_out "$R0_BODY"
+as "$CHARLIE" -- medications --patient "$A_DAVE"
+expect_out "$M_NOTES"
+as "$CHARLIE" -- add-record --patient "$A_DAVE" --kind Note --title "$R1_TITLE" --body "$R1_BODY"
+expect_out "record 1 added"
+as "$CHARLIE" -- add-medication --patient "$A_DAVE" --name "Sertraline" --dose "100 mg" --frequency "once daily" --prescribed-by "$A_CHARLIE"
+expect_out "medication 1 added"
+as "$DAVE" -- key-holders --record 1
+if grep -qF "$A_EVE" "$WORK/out"; then echo "UNEXPECTED: record 1's key was wrapped for the revoked doctor" >&2; exit 1; fi
+
+as "$DAVE" -- edit-profile --phone "$P_PHONE2"
+expect_out "0 grantee(s)"
+as "$DAVE" -- profile
+expect_out "$P_PHONE2"
+as "$EVE" 3 -- profile --patient "$A_DAVE"
+expect_out "CIPHERTEXT ONLY"
+as "$CHARLIE" -- patients
+expect_out "$A_DAVE"
+
+step "after the revocation: the patient and Charlie read record 1; revoked Eve and the stranger cannot decrypt it"
+as "$DAVE" -- read --id 1
+expect_out "$R1_BODY"
+as "$CHARLIE" -- read --patient "$A_DAVE" --id 1
+expect_out "$R1_BODY"
+as "$EVE" 3 -- read --patient "$A_DAVE" --id 1
+expect_out "CIPHERTEXT ONLY"
+as "$FERDIE" 3 -- read --patient "$A_DAVE" --id 1
+expect_out "CIPHERTEXT ONLY"
+as "$EVE" 3 -- read --patient "$A_DAVE" --id 1 --audited
+expect_out "CIPHERTEXT ONLY"
+as "$EVE" 3 -- medications --patient "$A_DAVE"
+expect_out "#1 SEALED"
+as "$DAVE" -- stop-medication 1
+as "$DAVE" -- medications
+expect_out "stopped at"
+
+step "proof without revealing: the patient shows a verifier record 1 and its salt"
+as "$DAVE" -- prove --id 1
+expect_out "verify_record(envelope) on chain: true"
+
+step "appointments: every text sealed for the patient and the doctor; the access log"
+as "$CHARLIE" -- set-appointment --patient "$A_DAVE" --in-seconds 3 --reason "$A_REASON"
+APPT=$(awk '/appointment .* booked/ {print $2}' "$WORK/out")
+as "$CHARLIE" -- update-appointment "$APPT" --diagnosis "$A_DIAG" --prescription "$A_RX"
+as "$DAVE" -- appointments
+expect_out "$A_RX"
+as "$CHARLIE" -- appointments --doctor
+expect_out "$A_DIAG"
+as "$HEAD" -- appointments --of "$A_DAVE"
+expect_out "(sealed,"
+if grep -qF "$A_REASON" "$WORK/out"; then echo "UNEXPECTED: the head opened an appointment text" >&2; exit 1; fi
+as "$DAVE" -- request-appointment --doctor "$A_CHARLIE" --in-seconds 86400 --reason "$A_REQUEST"
+REQ=$(awk '/appointment .* requested/ {print $2}' "$WORK/out"); REQ1="$REQ"
+as "$CHARLIE" -- accept "$REQ"
+as "$CHARLIE" -- appointments --doctor
+expect_out "$A_REQUEST"
+as "$DAVE" -- cancel "$REQ"
+# a fee: paid with the request, held by the contract, refunded on decline, withdrawn
+as "$CHARLIE" -- set-fee 5000
+as "$DAVE" 1 -- request-appointment --doctor "$A_CHARLIE" --in-seconds 86400 --reason "Second opinion" --max-fee 4999
+sed 's/^/     /' "$WORK/err"
+expect_err "more than your --max-fee"
+as "$DAVE" -- request-appointment --doctor "$A_CHARLIE" --in-seconds 86400 --reason "Second opinion" --max-fee 5000
+expect_out "fee 5000 paid"
+REQ=$(awk '/appointment .* requested/ {print $2}' "$WORK/out"); REQ2="$REQ"
+as "$CHARLIE" -- decline "$REQ"
+as "$DAVE" -- withdraw
+expect_out "withdrew 5000"
+sleep 4
+# the instant-seal dev node makes blocks only for transactions, and a dry run
+# sees the last block's timestamp: one small transfer makes a block after the start
+as "$HEAD" -- fund "$A_DAVE" --amount 1
+as "$DAVE" -- complete "$APPT"
+as "$DAVE" -- appointments
+expect_out "Completed"
+expect_out "Cancelled"
+expect_out "Declined"
+as "$DAVE" -- access-log
+expect_out "Denied"
+
+step "break-glass: Charlie opens emergency access with a reason code; his note is sealed for Dave and himself"
+as "$CHARLIE" -- open-emergency --patient "$A_DAVE" --reason Overdose --note "$E_NOTE" --minutes 30
+expect_out "emergency access #0 opened"
+as "$DAVE" -- emergencies
+expect_out "reason Overdose"
+expect_out "$E_NOTE"
+as "$FERDIE" -- emergencies --patient "$A_DAVE"
+expect_out "(sealed,"
+if grep -qF "$E_NOTE" "$WORK/out"; then echo "UNEXPECTED: the stranger opened the emergency note" >&2; exit 1; fi
+
+step "erasure on request: the patient shreds record 0's keys; nobody can open it any more"
+as "$DAVE" -- shred --record 0
+# Dave and Charlie (Eve's key went at her revocation)
+expect_out "2 wrapped key(s) destroyed"
+as "$DAVE" 3 -- read --id 0
+as "$CHARLIE" 3 -- read --patient "$A_DAVE" --id 0
+
+step "FHIR R4 export: the patient exports her bundle, a FHIR validator checks it, every item of the run is in it once"
+# the validator: the official FHIR R4 JSON schema (ajv) and FHIR.js, from the npm registry (tools/fhir-validate)
+FHIR_TOOL="$SMRMS_ROOT/tools/fhir-validate"
+(cd "$FHIR_TOOL" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+if node "$FHIR_TOOL/validate.mjs" "$FHIR_TOOL/test/fixtures/invalid-bundle.json" >/dev/null 2>"$WORK/invalid.err"; then
+  echo "UNEXPECTED: the validator accepted the invalid fixture" >&2; exit 1
+fi
+echo "     validator self-check: the invalid fixture is rejected ($(grep -c '^schema:\|^fhir.js:' "$WORK/invalid.err") errors)"
+# its tests: the sample export passes, every broken variant of it is rejected
+(cd "$FHIR_TOOL" && node --test test/ >"$WORK/fhir-tests.log" 2>&1) || { cat "$WORK/fhir-tests.log"; exit 1; }
+echo "     validator tests: $(awk '/^# pass/ {p=$3} /^# fail/ {f=$3} END {print p " passed, " f " failed"}' "$WORK/fhir-tests.log")"
+ms() { date +%s%3N; }
+T_EXPORT=$(ms)
+as "$DAVE" -- export --fhir "$WORK/dave.fhir.json"
+T_EXPORT=$(( $(ms) - T_EXPORT ))
+expect_out "FHIR R4 Bundle (collection)"
+T_VALID=$(ms)
+node "$FHIR_TOOL/validate.mjs" "$WORK/dave.fhir.json" | sed 's/^/     /'
+T_VALID=$(( $(ms) - T_VALID ))
+# what the run created, from the chain: records and the access log
+as "$DAVE" 3 -- read
+N_RECORDS=$(awk '/^records read:/ {sub(",", "", $3); print $3}' "$WORK/out")
+as "$DAVE" -- access-log
+N_LOG=$(wc -l < "$WORK/out")
+# grants: Eve (revoked) and Charlie; medications 0 and 1; appointments booked, accepted-then-cancelled, declined
+python3 "$SMRMS_ROOT/scripts/fhir-roundtrip.py" "$WORK/dave.fhir.json" --patient "$A_DAVE" \
+  --records "$N_RECORDS" --grants 2 --medications 2 --appointments "$APPT,$REQ1,$REQ2" --audit-events "$N_LOG" \
+  --opened-record "1:$R1_TITLE:$R1_BODY" --sealed-record 0
+# a stranger's export of the same patient: valid, everything marked sealed, none of her plaintext
+as "$FERDIE" -- export --fhir "$WORK/ferdie.fhir.json" --patient "$A_DAVE"
+node "$FHIR_TOOL/validate.mjs" "$WORK/ferdie.fhir.json" | sed 's/^/     /'
+python3 "$SMRMS_ROOT/scripts/fhir-roundtrip.py" "$WORK/ferdie.fhir.json" --patient "$A_DAVE" \
+  --records "$N_RECORDS" --grants 2 --medications 2 --appointments "" --audit-events "$N_LOG" \
+  --sealed-record 0 --sealed-record 1 --absent-file "$WORK/plaintext.txt"
+echo "     fhir timing: export ${T_EXPORT} ms (smrms, chain reads and event scan included), validation ${T_VALID} ms"
+
+step "storage dump of the four contracts: search for the patient's plaintext"
+as "$HEAD" -- dump --plaintext-file "$WORK/plaintext.txt" --control "Dr. Eve Rao" --control "smrms-enc1:" --control "e1:" --control "n1:"
+expect_out "found: 0"
+step "encrypted run finished: $N client commands; no plaintext of the patient on chain; FHIR export valid and complete"

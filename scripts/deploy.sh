@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Deploys and wires the SMRMS suite with cargo-contract against any node.
 #
-#   scripts/deploy.sh [--url WS_URL] [--suri SECRET_URI] [--out FILE] [--rebuild] [--fresh]
+#   scripts/deploy.sh [--url WS_URL] [--suri SECRET_URI] [--out FILE] [--upgrade-delay MS] [--rebuild] [--fresh]
 #
 #   --url      node websocket URL              (default ws://127.0.0.1:9944)
 #   --suri     signer; becomes the head        (default //Alice; on a public
 #              network use your own seed, e.g. --suri "$SMRMS_SURI")
 #   --out      JSON file for the addresses      (default deploy/addresses.json)
+#   --upgrade-delay  ms a proposed code upgrade waits before anyone may
+#              enact it, fixed for the suite's life (default 604800000,
+#              7 days; see docs/upgrades.md)
 #   --rebuild  rebuild the release bundles even if they exist
 #   --fresh    deploy a new suite even if FILE names a live one on this URL
 #
@@ -17,14 +20,16 @@
 set -euo pipefail
 . "$(dirname "$0")/env.sh"
 URL=ws://127.0.0.1:9944; SURI=//Alice; OUT="$SMRMS_ROOT/deploy/addresses.json"; REBUILD=0; FRESH=0
+DELAY=604800000
 while [ $# -gt 0 ]; do
   case "$1" in
     --url) URL="$2"; shift 2;;
     --suri) SURI="$2"; shift 2;;
     --out) OUT="$2"; shift 2;;
+    --upgrade-delay) DELAY="$2"; shift 2;;
     --rebuild) REBUILD=1; shift;;
     --fresh) FRESH=1; shift;;
-    -h|--help) sed -n '2,17p' "$0"; exit 0;;
+    -h|--help) sed -n '2,20p' "$0"; exit 0;;
     *) echo "unknown argument: $1" >&2; exit 2;;
   esac
 done
@@ -54,14 +59,14 @@ instantiate() { # name, args...
         --salt "$SALT" --suri "$SURI" --url "$URL" -x -y --output-json 2>&1)" || { echo "$out" >&2; return 1; }
   python3 -c "import json,sys; t=sys.stdin.read(); print(json.loads(t[t.index('{'):])['contract'])" <<<"$out"
 }
-step "instantiate registry (the signer becomes the head)"
-REG="$(instantiate registry)"; echo "  registry     $REG"
-step "instantiate permissions(registry)"
-PERM="$(instantiate permissions "$REG")"; echo "  permissions  $PERM"
-step "instantiate records(registry, permissions)"
-REC="$(instantiate records "$REG" "$PERM")"; echo "  records      $REC"
-step "instantiate appointments(registry, permissions)"
-APPT="$(instantiate appointments "$REG" "$PERM")"; echo "  appointments $APPT"
+step "instantiate registry(upgrade delay $DELAY ms) (the signer becomes the head)"
+REG="$(instantiate registry "$DELAY")"; echo "  registry     $REG"
+step "instantiate permissions(registry, delay)"
+PERM="$(instantiate permissions "$REG" "$DELAY")"; echo "  permissions  $PERM"
+step "instantiate records(registry, permissions, delay)"
+REC="$(instantiate records "$REG" "$PERM" "$DELAY")"; echo "  records      $REC"
+step "instantiate appointments(registry, permissions, delay)"
+APPT="$(instantiate appointments "$REG" "$PERM" "$DELAY")"; echo "  appointments $APPT"
 step "wire: registry.set_siblings(permissions, records, appointments)"
 cargo contract call "$(bundle registry)" --contract "$REG" --message set_siblings --args "$PERM" "$REC" "$APPT" \
   --suri "$SURI" --url "$URL" -x -y >/dev/null

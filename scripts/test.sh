@@ -10,10 +10,12 @@
 #      substrate-contracts-node; fails if none ran or any was ignored
 #   4. a release `cargo contract build` of every contract (clippy lints of
 #      cargo-contract included), after the e2e tests, whose debug bundles
-#      land in the same folders
-#   5. the demo (scripts/demo.sh) on a fresh node
-#   6. the encrypted run (scripts/encrypted-demo.sh: every chain call made by
-#      the smrms client) and its storage-dump
+#      land in the same folders; the storage-layout check of upgrades and the
+#      production-limit check of the bundles
+#   5. the developers' transcript (scripts/transcript.sh: the scenario with
+#      cargo contract calls) on a fresh node
+#   6. the demo (scripts/demo.sh: the paper's scenario, every chain call made
+#      by the smrms client, data sealed) and its storage-dump
 #      check: none of the patient's plaintext in the four contracts' storage
 #   7. the patient web app's browser journey in headless Chromium, signing
 #      through an injected wallet extension, and its storage-dump check
@@ -54,7 +56,7 @@ step "3/7 end-to-end tests on substrate-contracts-node ($(substrate-contracts-no
 set +e
 # --nocapture: the access matrix prints its table and totals
 cargo test -p smrms-e2e --features e2e-tests -- --nocapture 2>&1 | tee "$LOGS/e2e.log" \
-  | grep -E '^test |^test result|^     Running|panicked|left:|right:|^access matrix|^message|^(registry|permissions|records|appointments)\.'
+  | grep -E '^test |^test result|^     Running|panicked|left:|right:|^access matrix|^upgrade:|^message|^(registry|permissions|records|appointments)\.'
 rc=${PIPESTATUS[0]}
 set -e
 read -r ep ef ei <<<"$(count "$LOGS/e2e.log")"
@@ -68,12 +70,22 @@ bash scripts/build.sh
 # (after the e2e tests: ink_e2e writes its debug bundles to the same
 # target/ink/<name>/ folders, and the demo, the encrypted run and the web
 # journey must deploy the release bundles)
+# Upgrades keep storage: each build's layout against the snapshot of the last
+# deployed one, and records against its second build (the upgrade test's new
+# code); see docs/upgrades.md.
+INK="$CARGO_TARGET_DIR/ink"
+for c in registry permissions records appointments; do
+  python3 scripts/layout-check.py "contracts/$c/storage-layout.json" "$INK/smrms_$c/smrms_$c.json"
+done
+python3 scripts/layout-check.py "$INK/smrms_records/smrms_records.json" "$INK/smrms_records_v2/smrms_records_v2.json"
+# release bundles vs production chain limits (docs/production.md)
+python3 scripts/prod-limits.py | tail -1
 
-step "5/7 demo"
+step "5/7 developers' transcript (cargo contract calls)"
+SMRMS_SKIP_SETUP=1 bash scripts/transcript.sh
+
+step "6/7 demo (smrms client, sealed data) and storage-dump check"
 SMRMS_SKIP_SETUP=1 bash scripts/demo.sh
-
-step "6/7 encrypted run and storage-dump check"
-bash scripts/encrypted-demo.sh
 
 step "7/7 patient web app: browser journey through a wallet extension, storage-dump check"
 bash scripts/web-journey.sh 2>&1 | tee "$LOGS/web-journey.log"

@@ -20,7 +20,8 @@ pub mod appointments {
     use crate::rules::{self, transition};
     pub use crate::rules::{Action, Actor, Payout, Phase, Status};
     use ink::prelude::{string::String, vec::Vec};
-    use ink::storage::Mapping;
+    use ink::storage::{Lazy, Mapping};
+    use smrms_shared::upgrade::{self, UpgradeLock, Upgradeable};
     use smrms_shared::{
         check_optional, check_required, collect_page, decide_access, AccessAction, AccessDenied, AccessLogEntry,
         AccessOutcome, DenyReason, Error, PermissionsApi, RegistryApi, Result, Scope, Standing, MAX_TEXT_LEN,
@@ -218,6 +219,8 @@ pub mod appointments {
         open_total: Mapping<AccountId, u32>,
         /// How long after the start a no-show may be marked (ms); set by the head.
         no_show_grace: Timestamp,
+        /// The upgrade time lock (own cell, never read on the hot path).
+        upgrade: Lazy<UpgradeLock>,
     }
 
     impl Appointments {
@@ -226,9 +229,17 @@ pub mod appointments {
         /// # Arguments
         /// * `registry` - the suite's registry contract.
         /// * `permissions` - the suite's permissions contract.
+        /// * `upgrade_delay_ms` - how long (ms) a proposed code upgrade waits
+        ///   before anyone may enact it; fixed for the contract's life
+        ///   (production: 604 800 000, 7 days; at most 90 days).
+        ///
+        /// # Errors
+        /// `InvalidDuration` for a delay past 90 days.
         #[ink(constructor)]
-        pub fn new(registry: AccountId, permissions: AccountId) -> Self {
-            Self {
+        pub fn new(registry: AccountId, permissions: AccountId, upgrade_delay_ms: Timestamp) -> Result<Self> {
+            let mut upgrade = Lazy::new();
+            upgrade.set(&UpgradeLock::new(upgrade_delay_ms)?);
+            Ok(Self {
                 registry: registry.into(),
                 permissions: permissions.into(),
                 addresses: (registry, permissions),
@@ -243,7 +254,8 @@ pub mod appointments {
                 open_with: Mapping::default(),
                 open_total: Mapping::default(),
                 no_show_grace: rules::DEFAULT_NO_SHOW_GRACE_MS,
-            }
+                upgrade,
+            })
         }
 
         fn validate(start: Timestamp, now: Timestamp, duration_min: u32, reason: &str) -> Result<()> {
@@ -720,9 +732,7 @@ pub mod appointments {
         /// `NotHead`; `InvalidDuration` past 24 hours.
         #[ink(message)]
         pub fn set_no_show_grace(&mut self, grace_ms: Timestamp) -> Result<()> {
-            if self.env().caller() != self.registry.head()? {
-                return Err(Error::NotHead);
-            }
+            self.ensure_head()?;
             if grace_ms > rules::MAX_NO_SHOW_GRACE_MS {
                 return Err(Error::InvalidDuration);
             }
@@ -865,6 +875,49 @@ pub mod appointments {
         #[ink(message)]
         pub fn siblings(&self) -> Result<(AccountId, AccountId)> {
             Ok(self.addresses)
+        }
+    }
+
+    /// Time-locked code upgrades (see `smrms_shared::upgrade`); the head is
+    /// the registry's.
+    impl Upgradeable for Appointments {
+        /// Proposes new code for this contract; the head only. Enactable by
+        /// anyone after the upgrade delay. Returns the earliest time (ms).
+        #[ink(message)]
+        fn propose_upgrade(&mut self, code_hash: Hash) -> Result<Timestamp> {
+            self.ensure_head()?;
+            upgrade::propose(&mut self.upgrade, code_hash)
+        }
+
+        /// Withdraws the pending upgrade; the head only.
+        #[ink(message)]
+        fn cancel_upgrade(&mut self) -> Result<()> {
+            self.ensure_head()?;
+            upgrade::cancel(&mut self.upgrade)
+        }
+
+        /// Switches to the pending code once its time has come; anyone.
+        #[ink(message)]
+        fn enact_upgrade(&mut self) -> Result<Hash> {
+            upgrade::enact(&mut self.upgrade)
+        }
+
+        /// The upgrade delay and the pending proposal; anyone.
+        #[ink(message)]
+        fn upgrade_status(&self) -> Result<UpgradeLock> {
+            Ok(upgrade::status(&self.upgrade))
+        }
+    }
+
+    #[ink(impl)]
+    impl Appointments {
+        /// `NotHead` unless the caller is the registry's head (one
+        /// cross-contract call; used by administrative messages only).
+        fn ensure_head(&self) -> Result<()> {
+            if self.env().caller() != self.registry.head()? {
+                return Err(Error::NotHead);
+            }
+            Ok(())
         }
     }
 

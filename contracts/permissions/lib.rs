@@ -16,7 +16,8 @@
 #[ink::contract]
 pub mod permissions {
     use ink::prelude::vec::Vec;
-    use ink::storage::Mapping;
+    use ink::storage::{Lazy, Mapping};
+    use smrms_shared::upgrade::{self, UpgradeLock, Upgradeable};
     use smrms_shared::{
         collect_page, AccessAction, AccessBasis, AccessLogEntry, AccessOutcome, DenyReason, EmergencyReason, Error,
         PermissionsApi, RegistryApi, Result, Scope, Scopes, Siblings, Standing, MAX_EMERGENCY_MS,
@@ -216,6 +217,8 @@ pub mod permissions {
         /// The folded log entry of an unregistered accessor's denied
         /// attempts, per (patient, accessor): its index in the log.
         folded: Mapping<(AccountId, AccountId), u32>,
+        /// The upgrade time lock (own cell, never read on the hot path).
+        upgrade: Lazy<UpgradeLock>,
     }
 
     impl Permissions {
@@ -223,9 +226,17 @@ pub mod permissions {
         ///
         /// # Arguments
         /// * `registry` - address of the suite's registry contract.
+        /// * `upgrade_delay_ms` - how long (ms) a proposed code upgrade waits
+        ///   before anyone may enact it; fixed for the contract's life
+        ///   (production: 604 800 000, 7 days; at most 90 days).
+        ///
+        /// # Errors
+        /// `InvalidDuration` for a delay past 90 days.
         #[ink(constructor)]
-        pub fn new(registry: AccountId) -> Self {
-            Self {
+        pub fn new(registry: AccountId, upgrade_delay_ms: Timestamp) -> Result<Self> {
+            let mut upgrade = Lazy::new();
+            upgrade.set(&UpgradeLock::new(upgrade_delay_ms)?);
+            Ok(Self {
                 registry: registry.into(),
                 registry_address: registry,
                 siblings: None,
@@ -243,7 +254,8 @@ pub mod permissions {
                 log: Mapping::default(),
                 log_len: Mapping::default(),
                 folded: Mapping::default(),
-            }
+                upgrade,
+            })
         }
 
         fn now(&self) -> Timestamp {
@@ -632,9 +644,7 @@ pub mod permissions {
         /// `NotHead`; `InvalidDuration`.
         #[ink(message)]
         pub fn set_emergency_max(&mut self, max_ms: Timestamp) -> Result<()> {
-            if self.env().caller() != self.registry.head()? {
-                return Err(Error::NotHead);
-            }
+            self.ensure_head()?;
             if max_ms == 0 || max_ms > MAX_EMERGENCY_MS {
                 return Err(Error::InvalidDuration);
             }
@@ -753,6 +763,49 @@ pub mod permissions {
         }
     }
 
+    /// Time-locked code upgrades (see `smrms_shared::upgrade`); the head is
+    /// the registry's.
+    impl Upgradeable for Permissions {
+        /// Proposes new code for this contract; the head only. Enactable by
+        /// anyone after the upgrade delay. Returns the earliest time (ms).
+        #[ink(message)]
+        fn propose_upgrade(&mut self, code_hash: Hash) -> Result<Timestamp> {
+            self.ensure_head()?;
+            upgrade::propose(&mut self.upgrade, code_hash)
+        }
+
+        /// Withdraws the pending upgrade; the head only.
+        #[ink(message)]
+        fn cancel_upgrade(&mut self) -> Result<()> {
+            self.ensure_head()?;
+            upgrade::cancel(&mut self.upgrade)
+        }
+
+        /// Switches to the pending code once its time has come; anyone.
+        #[ink(message)]
+        fn enact_upgrade(&mut self) -> Result<Hash> {
+            upgrade::enact(&mut self.upgrade)
+        }
+
+        /// The upgrade delay and the pending proposal; anyone.
+        #[ink(message)]
+        fn upgrade_status(&self) -> Result<UpgradeLock> {
+            Ok(upgrade::status(&self.upgrade))
+        }
+    }
+
+    #[ink(impl)]
+    impl Permissions {
+        /// `NotHead` unless the caller is the registry's head (one
+        /// cross-contract call; used by administrative messages only).
+        fn ensure_head(&self) -> Result<()> {
+            if self.env().caller() != self.registry.head()? {
+                return Err(Error::NotHead);
+            }
+            Ok(())
+        }
+    }
+
     #[cfg(test)]
     mod tests {
         use super::*;
@@ -763,7 +816,7 @@ pub mod permissions {
             let a = test::default_accounts::<Env>();
             test::set_caller::<Env>(a.alice);
             test::set_block_timestamp::<Env>(1_000);
-            (Permissions::new(AccountId::from([0xAA; 32])), a)
+            (Permissions::new(AccountId::from([0xAA; 32]), 0).unwrap(), a)
         }
         const READ: Scopes =
             Scopes { demographics: false, records_read: true, records_write: false, appointments: false };
@@ -993,7 +1046,7 @@ pub mod permissions {
             ink::env::test::run_test::<Env, _>(|_| {
                 outcome = (|| {
                     test::set_block_timestamp::<Env>(1_000);
-                    let mut p = Permissions::new(AccountId::from([0xAA; 32]));
+                    let mut p = Permissions::new(AccountId::from([0xAA; 32]), 0).unwrap();
                     let mut model: HashMap<(AccountId, AccountId), (Scopes, Option<u64>)> = HashMap::new();
                     let mut now = 1_000u64;
                     for op in ops {

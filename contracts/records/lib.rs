@@ -14,7 +14,8 @@
 #[ink::contract]
 pub mod records {
     use ink::prelude::{string::String, vec::Vec};
-    use ink::storage::Mapping;
+    use ink::storage::{Lazy, Mapping};
+    use smrms_shared::upgrade::{self, UpgradeLock, Upgradeable};
     use smrms_shared::{
         check_optional, check_required, collect_page, decide_access, record_content_hash, AccessAction, AccessDenied,
         AccessLogEntry, AccessOutcome, DenyReason, Error, PermissionsApi, RegistryApi, Result, Scope, Standing,
@@ -332,6 +333,8 @@ pub mod records {
         /// Items whose keys the patient shredded (tombstones: no key can be
         /// stored for them again).
         shredded: Mapping<SealedItem, ()>,
+        /// The upgrade time lock (own cell, never read on the hot path).
+        upgrade: Lazy<UpgradeLock>,
     }
 
     /// A sealed item of a patient: (patient, item).
@@ -361,9 +364,17 @@ pub mod records {
         /// # Arguments
         /// * `registry` - the suite's registry contract.
         /// * `permissions` - the suite's permissions contract.
+        /// * `upgrade_delay_ms` - how long (ms) a proposed code upgrade waits
+        ///   before anyone may enact it; fixed for the contract's life
+        ///   (production: 604 800 000, 7 days; at most 90 days).
+        ///
+        /// # Errors
+        /// `InvalidDuration` for a delay past 90 days.
         #[ink(constructor)]
-        pub fn new(registry: AccountId, permissions: AccountId) -> Self {
-            Self {
+        pub fn new(registry: AccountId, permissions: AccountId, upgrade_delay_ms: Timestamp) -> Result<Self> {
+            let mut upgrade = Lazy::new();
+            upgrade.set(&UpgradeLock::new(upgrade_delay_ms)?);
+            Ok(Self {
                 registry: registry.into(),
                 permissions: permissions.into(),
                 addresses: (registry, permissions),
@@ -375,7 +386,8 @@ pub mod records {
                 key_holders: Mapping::default(),
                 wrapped_keys: Mapping::default(),
                 shredded: Mapping::default(),
-            }
+                upgrade,
+            })
         }
 
         /// Decides an access by `accessor` to `patient`'s data for `scope`,
@@ -792,6 +804,15 @@ pub mod records {
             Ok(MedicationPage { items: out, next: if i < len { Some(i) } else { None } })
         }
 
+        /// Test fixture only (feature `upgrade-fixture`, the second build
+        /// the upgrade e2e test enacts): the code version, 2. The release
+        /// build has no such message.
+        #[cfg(feature = "upgrade-fixture")]
+        #[ink(message)]
+        pub fn code_version(&self) -> Result<u32> {
+            Ok(2)
+        }
+
         /// **Benchmark builds only** (`--features bench`, never in a release
         /// bundle): appends `n` small records for `patient` authored by the
         /// caller, without checks, to measure cost at scale quickly.
@@ -1081,6 +1102,49 @@ pub mod records {
         }
     }
 
+    /// Time-locked code upgrades (see `smrms_shared::upgrade`); the head is
+    /// the registry's.
+    impl Upgradeable for Records {
+        /// Proposes new code for this contract; the head only. Enactable by
+        /// anyone after the upgrade delay. Returns the earliest time (ms).
+        #[ink(message)]
+        fn propose_upgrade(&mut self, code_hash: Hash) -> Result<Timestamp> {
+            self.ensure_head()?;
+            upgrade::propose(&mut self.upgrade, code_hash)
+        }
+
+        /// Withdraws the pending upgrade; the head only.
+        #[ink(message)]
+        fn cancel_upgrade(&mut self) -> Result<()> {
+            self.ensure_head()?;
+            upgrade::cancel(&mut self.upgrade)
+        }
+
+        /// Switches to the pending code once its time has come; anyone.
+        #[ink(message)]
+        fn enact_upgrade(&mut self) -> Result<Hash> {
+            upgrade::enact(&mut self.upgrade)
+        }
+
+        /// The upgrade delay and the pending proposal; anyone.
+        #[ink(message)]
+        fn upgrade_status(&self) -> Result<UpgradeLock> {
+            Ok(upgrade::status(&self.upgrade))
+        }
+    }
+
+    #[ink(impl)]
+    impl Records {
+        /// `NotHead` unless the caller is the registry's head (one
+        /// cross-contract call; used by administrative messages only).
+        fn ensure_head(&self) -> Result<()> {
+            if self.env().caller() != self.registry.head()? {
+                return Err(Error::NotHead);
+            }
+            Ok(())
+        }
+    }
+
     #[cfg(test)]
     mod tests {
         use super::*;
@@ -1133,7 +1197,7 @@ pub mod records {
         #[ink::test]
         fn key_store_checks_input_before_anything_else() {
             let a = ink::env::test::default_accounts::<ink::env::DefaultEnvironment>();
-            let mut r = Records::new(a.django, a.eve);
+            let mut r = Records::new(a.django, a.eve, 0).unwrap();
             ink::env::test::set_caller::<ink::env::DefaultEnvironment>(a.bob);
             let obj = Sealed::Record(0);
             assert_eq!(r.share_key(a.bob, obj, a.charlie, vec![]), Err(Error::EmptyField));

@@ -15,7 +15,8 @@
 #[ink::contract]
 pub mod registry {
     use ink::prelude::{string::String, vec::Vec};
-    use ink::storage::Mapping;
+    use ink::storage::{Lazy, Mapping};
+    use smrms_shared::upgrade::{self, UpgradeLock, Upgradeable};
     use smrms_shared::{
         check_optional, check_required, collect_page, ensure_not_zero, AccessAction, AccessDenied, AccessLogEntry,
         AccessOutcome, DenyReason, Error, PermissionsApi, ProviderKind, ProviderStatus, RegistryApi, Result, Scope,
@@ -359,13 +360,25 @@ pub mod registry {
         provider_at: Mapping<u32, AccountId>,
         counts: Counts,
         encryption_keys: Mapping<AccountId, [u8; 32]>,
+        /// The upgrade time lock (own cell, never read on the hot path).
+        upgrade: Lazy<UpgradeLock>,
     }
 
     impl Registry {
         /// Deploys the registry. The deployer becomes the head (administrator).
+        ///
+        /// # Arguments
+        /// * `upgrade_delay_ms` - how long (ms) a proposed code upgrade waits
+        ///   before anyone may enact it; fixed for the contract's life
+        ///   (production: 604 800 000, 7 days; at most 90 days).
+        ///
+        /// # Errors
+        /// `InvalidDuration` for a delay past 90 days.
         #[ink(constructor)]
-        pub fn new() -> Self {
-            Self {
+        pub fn new(upgrade_delay_ms: Timestamp) -> Result<Self> {
+            let mut upgrade = Lazy::new();
+            upgrade.set(&UpgradeLock::new(upgrade_delay_ms)?);
+            Ok(Self {
                 head: Self::env().caller(),
                 proposed_head: None,
                 siblings: None,
@@ -375,7 +388,8 @@ pub mod registry {
                 provider_at: Mapping::default(),
                 counts: Counts::default(),
                 encryption_keys: Mapping::default(),
-            }
+                upgrade,
+            })
         }
 
         fn ensure_head(&self) -> Result<()> {
@@ -411,11 +425,15 @@ pub mod registry {
         ///
         /// # Errors
         /// `NotHead` if the caller is not the head; `ZeroAccount` for the
-        /// all-zero account.
+        /// all-zero account; `HeadCannotBeProvider` for a registered provider
+        /// (the head administers providers and may not be one).
         #[ink(message)]
         pub fn propose_head(&mut self, new_head: AccountId) -> Result<()> {
             self.ensure_head()?;
             ensure_not_zero(&new_head)?;
+            if self.providers.contains(new_head) {
+                return Err(Error::HeadCannotBeProvider);
+            }
             self.proposed_head = Some(new_head);
             self.env().emit_event(HeadProposed { head: self.head, proposed: new_head });
             Ok(())
@@ -425,12 +443,17 @@ pub mod registry {
         /// and becomes the head.
         ///
         /// # Errors
-        /// `NotProposedHead` if the caller is not the proposed account.
+        /// `NotProposedHead` if the caller is not the proposed account;
+        /// `HeadCannotBeProvider` if she registered as a provider since.
         #[ink(message)]
         pub fn accept_head(&mut self) -> Result<()> {
             let caller = self.env().caller();
             if self.proposed_head != Some(caller) {
                 return Err(Error::NotProposedHead);
+            }
+            // registered as a provider after the proposal: still refused
+            if self.providers.contains(caller) {
+                return Err(Error::HeadCannotBeProvider);
             }
             let previous = self.head;
             self.head = caller;
@@ -893,6 +916,36 @@ pub mod registry {
         }
     }
 
+    /// Time-locked code upgrades (see `smrms_shared::upgrade`).
+    impl Upgradeable for Registry {
+        /// Proposes new code for the registry; the head only. Enactable by
+        /// anyone after the upgrade delay. Returns the earliest time (ms).
+        #[ink(message)]
+        fn propose_upgrade(&mut self, code_hash: Hash) -> Result<Timestamp> {
+            self.ensure_head()?;
+            upgrade::propose(&mut self.upgrade, code_hash)
+        }
+
+        /// Withdraws the pending upgrade; the head only.
+        #[ink(message)]
+        fn cancel_upgrade(&mut self) -> Result<()> {
+            self.ensure_head()?;
+            upgrade::cancel(&mut self.upgrade)
+        }
+
+        /// Switches to the pending code once its time has come; anyone.
+        #[ink(message)]
+        fn enact_upgrade(&mut self) -> Result<Hash> {
+            upgrade::enact(&mut self.upgrade)
+        }
+
+        /// The upgrade delay and the pending proposal; anyone.
+        #[ink(message)]
+        fn upgrade_status(&self) -> Result<UpgradeLock> {
+            Ok(upgrade::status(&self.upgrade))
+        }
+    }
+
     #[cfg(test)]
     mod tests {
         use super::*;
@@ -928,7 +981,7 @@ pub mod registry {
         fn deployer_is_head_and_handover_takes_two_steps() {
             let a = accounts();
             as_caller(a.alice);
-            let mut r = Registry::new();
+            let mut r = Registry::new(0).unwrap();
             assert_eq!(r.head(), Ok(a.alice));
             as_caller(a.bob);
             assert_eq!(r.propose_head(a.bob), Err(Error::NotHead));
@@ -946,10 +999,26 @@ pub mod registry {
         }
 
         #[ink::test]
+        fn a_provider_cannot_become_head() {
+            let a = accounts();
+            as_caller(a.alice);
+            let mut r = Registry::new(0).unwrap();
+            as_caller(a.bob);
+            r.register_provider(doctor("Bob")).unwrap();
+            as_caller(a.alice);
+            assert_eq!(r.propose_head(a.bob), Err(Error::HeadCannotBeProvider), "a registered provider");
+            assert_eq!(r.propose_head(a.charlie), Ok(()));
+            as_caller(a.charlie);
+            r.register_provider(doctor("Charlie")).unwrap();
+            assert_eq!(r.accept_head(), Err(Error::HeadCannotBeProvider), "registered after the proposal");
+            assert_eq!(r.head(), Ok(a.alice));
+        }
+
+        #[ink::test]
         fn encryption_keys_are_published_by_registered_accounts() {
             let a = accounts();
             as_caller(a.alice);
-            let mut r = Registry::new();
+            let mut r = Registry::new(0).unwrap();
             assert_eq!(r.publish_encryption_key([1; 32]), Ok(()), "the head may publish");
             as_caller(a.bob);
             assert_eq!(r.publish_encryption_key([2; 32]), Err(Error::UnknownAccount));
@@ -973,7 +1042,7 @@ pub mod registry {
         fn patient_registration_and_duplicates() {
             let a = accounts();
             as_caller(a.alice);
-            let mut r = Registry::new();
+            let mut r = Registry::new(0).unwrap();
             as_caller(a.bob);
             assert_eq!(r.register_patient(profile("")), Err(Error::EmptyField));
             let long = "x".repeat(MAX_NAME_LEN + 1);
@@ -997,7 +1066,7 @@ pub mod registry {
         fn patient_edits_only_her_profile() {
             let a = accounts();
             as_caller(a.alice);
-            let mut r = Registry::new();
+            let mut r = Registry::new(0).unwrap();
             as_caller(a.bob);
             r.register_patient(profile("Bob")).unwrap();
             as_caller(a.charlie);
@@ -1019,7 +1088,7 @@ pub mod registry {
         fn provider_lifecycle() {
             let a = accounts();
             as_caller(a.alice);
-            let mut r = Registry::new();
+            let mut r = Registry::new(0).unwrap();
             as_caller(a.django);
             assert_eq!(r.register_provider(doctor("")), Err(Error::EmptyField));
             assert_eq!(r.register_provider(doctor("Dr D")), Ok(()));
@@ -1081,7 +1150,7 @@ pub mod registry {
         fn siblings_need_the_head_and_unwired_reads_fail() {
             let a = accounts();
             as_caller(a.alice);
-            let mut r = Registry::new();
+            let mut r = Registry::new(0).unwrap();
             assert_eq!(r.siblings(), Err(Error::SiblingsNotSet));
             as_caller(a.bob);
             assert_eq!(r.set_siblings(a.bob, a.bob, a.bob), Err(Error::NotHead));

@@ -14,6 +14,8 @@
 //! rule, state transitions) is a plain function here, so that native unit
 //! tests exercise it.
 
+pub mod upgrade;
+
 use ink::prelude::vec::Vec;
 use ink::primitives::AccountId;
 
@@ -168,6 +170,15 @@ pub enum Error {
     SiblingMismatch,
     /// Too many items in one batch.
     TooManyItems,
+    /// An upgrade is already proposed; the head must cancel it before
+    /// proposing another.
+    UpgradePending,
+    /// No upgrade is proposed.
+    NoPendingUpgrade,
+    /// The proposed upgrade's time lock has not passed yet.
+    UpgradeNotReady,
+    /// The chain has no uploaded code with the proposed hash.
+    UpgradeCodeNotFound,
 }
 
 /// Result type of every SMRMS message.

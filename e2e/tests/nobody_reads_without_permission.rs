@@ -7,23 +7,10 @@
 
 mod common;
 use common::*;
-use ink::primitives::AccountId;
+use ink::primitives::{AccountId, Hash};
 use ink_e2e::ContractsBackend;
 use smrms_forwarder::forwarder::{Forwarder, ForwarderRef};
 use smrms_records::records::{Filter, RecordKind, Sealed};
-
-/// Arguments already SCALE-encoded, written as they are.
-#[derive(Clone)]
-struct TupleArgs(Vec<u8>);
-
-impl scale::Encode for TupleArgs {
-    fn size_hint(&self) -> usize {
-        self.0.len()
-    }
-    fn encode_to<O: scale::Output + ?Sized>(&self, dest: &mut O) {
-        dest.write(&self.0)
-    }
-}
 
 /// Classes of callers, in the column order of `EXPECTED`.
 const CALLERS: [&str; 14] = [
@@ -87,6 +74,14 @@ const EXPECTED: &[(&str, [&str; 14])] = &[
     ("appointments.accept (suspended doctor)", ["NotParticipant", "NotAllowed", "NotParticipant", "NotParticipant", "NotParticipant", "NotParticipant", "NotParticipant", "NotParticipant", "NotParticipant", "NotParticipant", "NotParticipant", "NotVerifiedDoctor", "NotParticipant", "NotParticipant"]),
     ("appointments.cancel (suspended doctor)", ["NotParticipant", "ok", "NotParticipant", "NotParticipant", "NotParticipant", "NotParticipant", "NotParticipant", "NotParticipant", "NotParticipant", "NotParticipant", "NotParticipant", "ok", "NotParticipant", "NotParticipant"]),
     ("appointments.cancel",       ["NotParticipant","ok",              "NotParticipant",   "ok",        "NotParticipant",    "NotParticipant",    "NotParticipant",    "NotParticipant",    "NotParticipant",    "NotParticipant",    "NotParticipant",    "NotParticipant",    "NotParticipant", "NotParticipant"]),
+    // Time-locked upgrades: only the head proposes or cancels, anyone enacts a due one, anyone reads the lock.
+    ("Upgradeable::propose_upgrade (registry)", ["ok", "NotHead", "NotHead", "NotHead", "NotHead", "NotHead", "NotHead", "NotHead", "NotHead", "NotHead", "NotHead", "NotHead", "NotHead", "NotHead"]),
+    ("Upgradeable::propose_upgrade (permissions)", ["ok", "NotHead", "NotHead", "NotHead", "NotHead", "NotHead", "NotHead", "NotHead", "NotHead", "NotHead", "NotHead", "NotHead", "NotHead", "NotHead"]),
+    ("Upgradeable::propose_upgrade (records)", ["ok", "NotHead", "NotHead", "NotHead", "NotHead", "NotHead", "NotHead", "NotHead", "NotHead", "NotHead", "NotHead", "NotHead", "NotHead", "NotHead"]),
+    ("Upgradeable::propose_upgrade (appointments)", ["ok", "NotHead", "NotHead", "NotHead", "NotHead", "NotHead", "NotHead", "NotHead", "NotHead", "NotHead", "NotHead", "NotHead", "NotHead", "NotHead"]),
+    ("Upgradeable::cancel_upgrade", ["NoPendingUpgrade", "NotHead", "NotHead", "NotHead", "NotHead", "NotHead", "NotHead", "NotHead", "NotHead", "NotHead", "NotHead", "NotHead", "NotHead", "NotHead"]),
+    ("Upgradeable::enact_upgrade", ["NoPendingUpgrade", "NoPendingUpgrade", "NoPendingUpgrade", "NoPendingUpgrade", "NoPendingUpgrade", "NoPendingUpgrade", "NoPendingUpgrade", "NoPendingUpgrade", "NoPendingUpgrade", "NoPendingUpgrade", "NoPendingUpgrade", "NoPendingUpgrade", "NoPendingUpgrade", "NoPendingUpgrade"]),
+    ("Upgradeable::upgrade_status", ["ok", "ok", "ok", "ok", "ok", "ok", "ok", "ok", "ok", "ok", "ok", "ok", "ok", "ok"]),
 ];
 
 /// Reduces a message's return value to the words of the table.
@@ -121,36 +116,16 @@ async fn via<Args: scale::Encode + Clone, R: scale::Decode>(
     decoded.expect("no LangError")
 }
 
-/// A call of a trait message (`Trait::message`), which the generated call
-/// builders do not offer: selector from the name, arguments as a tuple.
-fn trait_call<R>(
-    callee: AccountId,
-    name: &str,
-    args: impl scale::Encode,
-) -> ink_e2e::CallBuilderFinal<
-    ink::env::DefaultEnvironment,
-    ink::env::call::utils::ArgumentList<
-        ink::env::call::utils::Argument<TupleArgs>,
-        ink::env::call::utils::EmptyArgumentList,
-    >,
-    R,
-> {
-    let mut hash = [0u8; 32];
-    ink::env::hash_bytes::<ink::env::hash::Blake2x256>(name.as_bytes(), &mut hash);
-    let selector = [hash[0], hash[1], hash[2], hash[3]];
-    ink::env::call::build_call::<ink::env::DefaultEnvironment>()
-        .call(callee)
-        .exec_input(
-            ink::env::call::ExecutionInput::new(ink::env::call::Selector::new(selector))
-                .push_arg(TupleArgs(scale::Encode::encode(&args))),
-        )
-        .returns::<R>()
-}
-
 #[ink_e2e::test]
 async fn nobody_reads_without_permission<Client: E2EBackend>(mut client: Client) -> E2EResult<()> {
     let head = ink_e2e::alice();
     let suite = deploy_suite(&mut client, &head).await;
+    // The matrix runs on an upgraded suite: the records contract takes its
+    // second build (the `smrms-records-v2` fixture) under the time lock,
+    // proposed now and enacted once the delay has passed, before the rows.
+    let records_v2 = upload_records_v2(&mut client, &head).await;
+    submit!(client, &head, propose_upgrade(suite.records, records_v2));
+    let upgrade_at = upgrade_due(&mut client, suite.records).await;
 
     // The cast, one account per class.
     let (patient, p) = account(&mut client).await;
@@ -213,6 +188,12 @@ async fn nobody_reads_without_permission<Client: E2EBackend>(mut client: Client)
         std::thread::sleep(std::time::Duration::from_millis(500));
     }
     new_block(&mut client).await;
+    // Anyone may enact once the time has come; the old data is read below
+    // through the new code.
+    wait_until(&mut client, upgrade_at).await;
+    assert_eq!(submit!(client, &unregistered, enact_upgrade(suite.records)).return_value(), Ok(records_v2));
+    let v2 = ink_e2e::create_call_builder::<smrms_records_v2::records::Records>(suite.records);
+    assert_eq!(dry!(client, &unregistered, v2.code_version()), Ok(2), "records runs the second build");
 
     let signers: Vec<&ink_e2e::Keypair> = vec![
         &head,
@@ -323,6 +304,17 @@ async fn nobody_reads_without_permission<Client: E2EBackend>(mut client: Client)
                         Siblings { permissions: suite.permissions, records: forwarder, appointments: forwarder };
                     probe!(trait_call::<Result<()>>(suite.permissions, "PermissionsApi::accept_siblings", (forged,)))
                 }
+                "Upgradeable::propose_upgrade (registry)" => probe!(propose_upgrade(suite.registry, Hash::from([5; 32]))),
+                "Upgradeable::propose_upgrade (permissions)" => {
+                    probe!(propose_upgrade(suite.permissions, Hash::from([5; 32])))
+                }
+                "Upgradeable::propose_upgrade (records)" => probe!(propose_upgrade(suite.records, Hash::from([5; 32]))),
+                "Upgradeable::propose_upgrade (appointments)" => {
+                    probe!(propose_upgrade(suite.appointments, Hash::from([5; 32])))
+                }
+                "Upgradeable::cancel_upgrade" => probe!(cancel_upgrade(suite.records)),
+                "Upgradeable::enact_upgrade" => probe!(enact_upgrade(suite.records)),
+                "Upgradeable::upgrade_status" => probe!(upgrade_status(suite.appointments)),
                 other => panic!("no probe for {other}"),
             };
             if got == "ok" {
@@ -366,7 +358,7 @@ async fn nobody_reads_without_permission<Client: E2EBackend>(mut client: Client)
     // A second registry cannot adopt this suite's records and appointments:
     // they point back to the first registry (set_siblings checks).
     let other_registry = client
-        .instantiate("smrms-registry", &unregistered, &mut RegistryRef::new())
+        .instantiate("smrms-registry", &unregistered, &mut RegistryRef::new(TEST_UPGRADE_DELAY_MS))
         .submit()
         .await
         .expect("instantiate a second registry")

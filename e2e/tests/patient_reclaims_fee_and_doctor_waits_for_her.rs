@@ -17,15 +17,6 @@ use smrms_appointments::appointments::{NoShowGraceSet, RescheduleAnswered, Resch
 const FEE: u128 = 5 * 1_000_000_000_000;
 const GRACE_MS: u64 = 3_000;
 
-/// Waits until wall-clock `ms` has passed, then makes a block so that the
-/// chain's time has passed it too.
-async fn wait_until(client: &mut Client, ms: u64) {
-    while now_ms() <= ms {
-        std::thread::sleep(std::time::Duration::from_millis(250));
-    }
-    new_block(client).await;
-}
-
 #[ink_e2e::test]
 async fn patient_reclaims_fee_and_doctor_waits_for_her<Client: E2EBackend>(mut client: Client) -> E2EResult<()> {
     let head = ink_e2e::alice();

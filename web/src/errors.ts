@@ -62,6 +62,10 @@ export const CONTRACT_ERRORS: Record<string, Sentence> = {
   HeadCannotBeProvider: 'The head administers SMRMS and may not be a provider, nor verify their own account.',
   SiblingMismatch: "A contract of this suite was deployed for another registry or permissions contract: the suite's addresses do not fit together.",
   TooManyItems: 'Too many items in one transaction; the page sends them in smaller batches.',
+  UpgradePending: 'An upgrade of this contract is already proposed; the head must cancel it before proposing another.',
+  NoPendingUpgrade: 'No upgrade of this contract is proposed.',
+  UpgradeNotReady: "The proposed upgrade's waiting time has not passed yet.",
+  UpgradeCodeNotFound: 'The chain has no uploaded code with the proposed hash: upload it first.',
 };
 
 /** Sentences that depend on the message (who is meant is clearer there). */

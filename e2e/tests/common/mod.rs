@@ -3,12 +3,14 @@
 //! events.
 #![allow(dead_code)]
 
-use ink::primitives::AccountId;
+use ink::primitives::{AccountId, Hash};
 use ink_e2e::{ChainBackend, ContractsBackend, Keypair};
 pub use smrms_appointments::appointments::{Appointments, AppointmentsRef};
 pub use smrms_permissions::permissions::{Permissions, PermissionsRef};
 pub use smrms_records::records::{Records, RecordsRef};
 pub use smrms_registry::registry::{PatientProfile, ProviderDetails, Registry, RegistryRef};
+#[allow(unused_imports)]
+pub use smrms_shared::upgrade::{UpgradeCancelled, UpgradeLock, UpgradeProposed, Upgraded};
 pub use smrms_shared::*;
 
 /// The concrete client `#[ink_e2e::test]` hands to a test.
@@ -86,29 +88,34 @@ impl Suite {
     }
 }
 
+/// The upgrade time lock of the suites the tests deploy (production: 7 days).
+pub const TEST_UPGRADE_DELAY_MS: u64 = 4_000;
+
 /// Deploys registry (its deployer `head` becomes the head), permissions,
-/// records and appointments, and wires them (`set_siblings`).
+/// records and appointments, and wires them (`set_siblings`); each contract's
+/// upgrade delay is [`TEST_UPGRADE_DELAY_MS`].
 pub async fn deploy_suite(client: &mut Client, head: &Keypair) -> Suite {
+    let delay = TEST_UPGRADE_DELAY_MS;
     let registry = client
-        .instantiate("smrms-registry", head, &mut RegistryRef::new())
+        .instantiate("smrms-registry", head, &mut RegistryRef::new(delay))
         .submit()
         .await
         .expect("instantiate registry")
         .account_id;
     let permissions = client
-        .instantiate("smrms-permissions", head, &mut PermissionsRef::new(registry))
+        .instantiate("smrms-permissions", head, &mut PermissionsRef::new(registry, delay))
         .submit()
         .await
         .expect("instantiate permissions")
         .account_id;
     let records = client
-        .instantiate("smrms-records", head, &mut RecordsRef::new(registry, permissions))
+        .instantiate("smrms-records", head, &mut RecordsRef::new(registry, permissions, delay))
         .submit()
         .await
         .expect("instantiate records")
         .account_id;
     let appointments = client
-        .instantiate("smrms-appointments", head, &mut AppointmentsRef::new(registry, permissions))
+        .instantiate("smrms-appointments", head, &mut AppointmentsRef::new(registry, permissions, delay))
         .submit()
         .await
         .expect("instantiate appointments")
@@ -216,4 +223,85 @@ pub fn now_ms() -> u64 {
 /// Makes the node produce a block (block time moves only with blocks).
 pub async fn new_block(client: &mut Client) {
     let _ = client.create_and_fund_account(&ink_e2e::alice(), 1_000_000_000_000).await;
+}
+
+/// Waits until wall-clock `ms` has passed, then makes a block so that the
+/// chain's time has passed it too (the dev node stamps blocks with wall time).
+pub async fn wait_until(client: &mut Client, ms: u64) {
+    while now_ms() <= ms {
+        std::thread::sleep(std::time::Duration::from_millis(250));
+    }
+    new_block(client).await;
+}
+
+/// Arguments already SCALE-encoded, written as they are.
+#[derive(Clone)]
+pub struct TupleArgs(pub Vec<u8>);
+
+impl scale::Encode for TupleArgs {
+    fn size_hint(&self) -> usize {
+        self.0.len()
+    }
+    fn encode_to<O: scale::Output + ?Sized>(&self, dest: &mut O) {
+        dest.write(&self.0)
+    }
+}
+
+/// The call type [`trait_call`] builds.
+pub type TraitCall<R> = ink_e2e::CallBuilderFinal<
+    ink::env::DefaultEnvironment,
+    ink::env::call::utils::ArgumentList<
+        ink::env::call::utils::Argument<TupleArgs>,
+        ink::env::call::utils::EmptyArgumentList,
+    >,
+    R,
+>;
+
+/// A call of a trait message (`Trait::message`), which the generated call
+/// builders do not offer: selector from the name, arguments as a tuple.
+pub fn trait_call<R>(callee: AccountId, name: &str, args: impl scale::Encode) -> TraitCall<R> {
+    let mut hash = [0u8; 32];
+    ink::env::hash_bytes::<ink::env::hash::Blake2x256>(name.as_bytes(), &mut hash);
+    let selector = [hash[0], hash[1], hash[2], hash[3]];
+    ink::env::call::build_call::<ink::env::DefaultEnvironment>()
+        .call(callee)
+        .exec_input(
+            ink::env::call::ExecutionInput::new(ink::env::call::Selector::new(selector))
+                .push_arg(TupleArgs(scale::Encode::encode(&args))),
+        )
+        .returns::<R>()
+}
+
+/// `Upgradeable::propose_upgrade(code_hash)` of any of the four contracts.
+pub fn propose_upgrade(contract: AccountId, code_hash: Hash) -> TraitCall<Result<u64>> {
+    trait_call(contract, "Upgradeable::propose_upgrade", (code_hash,))
+}
+
+/// `Upgradeable::cancel_upgrade()`.
+pub fn cancel_upgrade(contract: AccountId) -> TraitCall<Result<()>> {
+    trait_call(contract, "Upgradeable::cancel_upgrade", ())
+}
+
+/// `Upgradeable::enact_upgrade()`.
+pub fn enact_upgrade(contract: AccountId) -> TraitCall<Result<Hash>> {
+    trait_call(contract, "Upgradeable::enact_upgrade", ())
+}
+
+/// `Upgradeable::upgrade_status()`.
+pub fn upgrade_status(contract: AccountId) -> TraitCall<Result<UpgradeLock>> {
+    trait_call(contract, "Upgradeable::upgrade_status", ())
+}
+
+/// Uploads the second build of the records contract (the `smrms-records-v2`
+/// fixture: the same source plus `code_version`) and returns its code hash.
+pub async fn upload_records_v2(client: &mut Client, signer: &Keypair) -> Hash {
+    client.upload("smrms-records-v2", signer).submit().await.expect("upload records v2").code_hash
+}
+
+/// The stored `not_before` of `contract`'s pending upgrade (the value a
+/// submitted `propose_upgrade` returns comes from ink_e2e's dry run, a block
+/// earlier than the inclusion).
+pub async fn upgrade_due(client: &mut Client, contract: AccountId) -> u64 {
+    let lock = dry!(client, &ink_e2e::alice(), upgrade_status(contract)).expect("upgrade_status");
+    lock.pending.expect("an upgrade is pending").not_before
 }
