@@ -22,8 +22,8 @@ use crate::{
         Contract,
     },
     crypto::{
-        open_field, open_note, open_record, seal_field, seal_note, seal_record, unwrap_key, wrap_info, wrap_key,
-        CryptoError, DataKey, EncryptionKeys, OpenedRecord, Sealed, MAX_NOTE_PLAINTEXT, NOTE_PREFIX, SEALED_TITLE,
+        is_sealed_note, open_field, open_note, open_record, seal_field, seal_note, seal_record, unwrap_key, wrap_info,
+        wrap_key, CryptoError, DataKey, EncryptionKeys, OpenedRecord, Sealed, MAX_NOTE_PLAINTEXT, SEALED_TITLE,
     },
 };
 use anyhow::{anyhow, bail, Context, Result};
@@ -1083,7 +1083,7 @@ impl<'a> Client<'a> {
 
     /// Opens an appointment text if this account is a participant.
     fn open_note(&self, patient: &AccountId32, doctor: &AccountId32, text: &str) -> String {
-        if text.is_empty() || !text.starts_with(NOTE_PREFIX) {
+        if text.is_empty() || !is_sealed_note(text) {
             return text.to_string();
         }
         open_note(&self.keys, &patient.0, &doctor.0, &self.me.0, text)
@@ -1495,7 +1495,7 @@ impl<'a> Client<'a> {
     /// An appointment text opened for a participant: `Some("")` if empty,
     /// the text itself if it was never sealed, `None` if it does not open.
     fn open_note_opt(&self, patient: &AccountId32, doctor: &AccountId32, text: &str) -> Option<String> {
-        if text.is_empty() || !text.starts_with(NOTE_PREFIX) {
+        if text.is_empty() || !is_sealed_note(text) {
             return Some(text.to_string());
         }
         open_note(&self.keys, &patient.0, &doctor.0, &self.me.0, text).ok()

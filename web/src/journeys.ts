@@ -5,7 +5,7 @@ import { decodeAddress } from '@polkadot/util-crypto';
 import { u8aToHex } from '@polkadot/util';
 import {
   MAX_TEXT_LEN, MEDICATION_FIELDS, PROFILE_FIELDS, SEALED_TITLE, CryptoError,
-  newDataKey, openField, openNote, openRecord, sealField, sealNote, sealRecord, unwrapKey, wrapInfo, wrapKey,
+  isSealedNote, newDataKey, openField, openNote, openRecord, sealField, sealNote, sealRecord, unwrapKey, wrapInfo, wrapKey,
   type EncryptionKeys, type Sealed,
 } from './crypto';
 import type { Chain } from './chain/connection';
@@ -485,7 +485,7 @@ async function openFor(a: Actor, ap: AppointmentData, text: string): Promise<str
   try {
     return await openNote(a.keys, bytes(ap.patient), bytes(ap.doctor), bytes(a.me), text);
   } catch {
-    return text.startsWith('n1:') ? '(sealed: does not open with your key)' : text;
+    return isSealedNote(text) ? '(sealed: does not open with your key)' : text;
   }
 }
 
@@ -552,7 +552,7 @@ export async function noShowGrace(chain: Chain, caller: string): Promise<number>
 export async function emergencyNote(a: Actor, patient: string, e: EmergencyAccess): Promise<string | null> {
   if (!e.note || e.note.length === 0) return null;
   const text = new TextDecoder().decode(e.note);
-  if (!a.keys || !text.startsWith('n1:')) return `(sealed note, ${e.note.length} bytes)`;
+  if (!a.keys || !isSealedNote(text)) return `(sealed note, ${e.note.length} bytes)`;
   try {
     return await openNote(a.keys, bytes(patient), bytes(e.doctor), bytes(a.me), text);
   } catch {
