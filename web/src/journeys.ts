@@ -1,4 +1,4 @@
-// The journeys of client/src/journeys.rs, in the page: every health text is
+// The journeys of client/src/journeys/, in the page: every health text is
 // sealed here before it reaches the chain, and every data key is wrapped for
 // exactly the accounts the patient allows. The UI (src/ui) only calls these.
 import { decodeAddress } from '@polkadot/util-crypto';

@@ -32,7 +32,7 @@ export type { Bytes } from './bytes';
 
 // ---------------------------------------------------------------------------
 // Constants (mirroring client/src/crypto.rs, contracts/shared/lib.rs and
-// client/src/journeys.rs)
+// client/src/journeys/)
 
 /** Prefix of a sealed record body (version 1 of the envelope). */
 export const ENVELOPE_PREFIX = 'smrms-enc1:';
@@ -71,7 +71,7 @@ export interface FieldSpec {
   readonly max: number;
 }
 
-/** Profile text fields, in the registry's order (client/src/journeys.rs). */
+/** Profile text fields, in the registry's order (client/src/journeys/profile.rs). */
 export const PROFILE_FIELDS: readonly FieldSpec[] = Object.freeze([
   { name: 'name', index: 0, max: MAX_NAME_LEN },
   { name: 'date_of_birth', index: 1, max: MAX_SHORT_LEN },
@@ -84,7 +84,7 @@ export const PROFILE_FIELDS: readonly FieldSpec[] = Object.freeze([
   { name: 'emergency_contact_phone', index: 8, max: MAX_SHORT_LEN },
 ] as const);
 
-/** Medication text fields (client/src/journeys.rs). */
+/** Medication text fields (client/src/journeys/records.rs). */
 export const MEDICATION_FIELDS: readonly FieldSpec[] = Object.freeze([
   { name: 'name', index: 0, max: MAX_NAME_LEN },
   { name: 'dose', index: 1, max: MAX_SHORT_LEN },
