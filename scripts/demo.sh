@@ -279,6 +279,6 @@ python3 "$SMRMS_ROOT/scripts/fhir-roundtrip.py" "$WORK/ferdie.fhir.json" --patie
 echo "     fhir timing: export ${T_EXPORT} ms (smrms, chain reads and event scan included), validation ${T_VALID} ms"
 
 step "storage dump of the four contracts: search for the patient's plaintext"
-as "$HEAD" -- dump --plaintext-file "$WORK/plaintext.txt" --control "Dr. Eve Rao" --control "smrms-enc1:" --control "e1:" --control "n1:"
+as "$HEAD" -- dump --plaintext-file "$WORK/plaintext.txt" --control "Dr. Eve Rao" --control "smrms-enc1:" --control "e2:" --control "n2:"
 expect_out "found: 0"
 step "encrypted run finished: $N client commands; no plaintext of the patient on chain; FHIR export valid and complete"

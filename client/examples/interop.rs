@@ -10,18 +10,23 @@
 //!   non-zero on any mismatch, else prints `interop: N items opened`.
 //!
 //! Both directions use one format, so each side checks what the other made.
+//! Every sealed field and note must also be in the padded format (`e2:`,
+//! `n2:`) with exactly the length of its bucket, so both sides pad alike;
+//! `padded_profiles` and some medications and notes are at bucket edges or
+//! share a bucket (e.g. "A+" / "AB-", "male" / "female").
 //! Run: `cargo run -q -p smrms-client --example interop -- gen FILE`.
 
 use rand_core::{OsRng, RngCore};
 use serde::{Deserialize, Serialize};
 use smrms_client::crypto::{
-    envelope_commitment, open_field, open_note, open_record, prove, seal_field, seal_note, seal_record, unwrap_key,
-    wrap_info, wrap_key, DataKey, EncryptionKeys, Sealed, MAX_NOTE_PLAINTEXT, WRAPPED_KEY_LEN,
+    envelope_commitment, open_field, open_note, open_record, prove, seal_field, seal_note, seal_record,
+    sealed_field_len, sealed_note_len, unwrap_key, wrap_info, wrap_key, DataKey, EncryptionKeys, Sealed, FIELD_PREFIX,
+    MAX_NOTE_PLAINTEXT, NOTE_PREFIX, WRAPPED_KEY_LEN,
 };
 use smrms_shared::{MAX_NAME_LEN, MAX_SHORT_LEN, MAX_TEXT_LEN};
 use std::process::ExitCode;
 
-const FORMAT: &str = "smrms-interop/v1";
+const FORMAT: &str = "smrms-interop/v2";
 
 #[derive(Serialize, Deserialize)]
 struct Vectors {
@@ -34,6 +39,8 @@ struct Vectors {
     key_file: KeyFileVector,
     records: Vec<Record>,
     profile: FieldSet,
+    /// More profiles, with texts at bucket edges and in shared buckets.
+    padded_profiles: Vec<FieldSet>,
     medications: Vec<FieldSet>,
     notes: Vec<Note>,
 }
@@ -291,10 +298,31 @@ fn gen(file: &str) -> Result<(), String> {
             ],
         )?,
     };
+    // padding: same bucket ("A+" / "AB-", "male" / "female"), bucket edges
+    // (15/16 bytes, each field's largest text), texts ending in NUL or 0x80 bytes
+    let (x15, p28, n63, n76, a255, a364) =
+        ("x".repeat(15), "9".repeat(28), "n".repeat(63), "n".repeat(76), "a".repeat(255), "a".repeat(364));
+    let mut padded_profiles = Vec::new();
+    for texts in [
+        ["Li", "2001-01-01", "male", &a255, "+1 555 0100", "A+", &a364, &n76, &p28],
+        ["Anjali Rao-Müller", "1980-02-14", "female", "耀\0", "+91 80 1234 5678", "AB-", &x15, &n63, &x15],
+    ] {
+        let key = DataKey::generate();
+        padded_profiles.push(FieldSet {
+            object: Object::Profile,
+            data_key: hex(&key.to_bytes()),
+            wraps: wraps(&key, Object::Profile)?,
+            fields: fields(&key, &PROFILE, &texts)?,
+        });
+    }
+    let (m76, d28, f16, n256) = ("m".repeat(76), "d".repeat(28), "f".repeat(16), "n".repeat(256));
     let mut medications = Vec::new();
-    for (id, texts) in
-        [(0u32, ["Metformin", "500 mg", "twice daily", "with meals"]), (5, ["Atorvastatin", "20 mg", "nightly", ""])]
-    {
+    for (id, texts) in [
+        (0u32, ["Metformin", "500 mg", "twice daily", "with meals"]),
+        (5, ["Atorvastatin", "20 mg", "nightly", ""]),
+        (8, ["Sertraline", "5 mg", "daily", "耀"]),
+        (9, [&m76, &d28, &f16, &n256]),
+    ] {
         let key = DataKey::generate();
         medications.push(FieldSet {
             object: Object::Medication { id },
@@ -309,6 +337,10 @@ fn gen(file: &str) -> Result<(), String> {
         "Kopfschmerz, Übelkeit — 头痛".to_string(),
         "x".repeat(MAX_NOTE_PLAINTEXT),
         String::new(),
+        "Flu".into(),
+        "x".repeat(127),
+        "x".repeat(128),
+        "耀\0".into(),
     ]
     .into_iter()
     .map(|text| {
@@ -327,6 +359,7 @@ fn gen(file: &str) -> Result<(), String> {
         key_file,
         records,
         profile,
+        padded_profiles,
         medications,
         notes,
     };
@@ -462,7 +495,7 @@ fn check(file: &str) -> Result<(), String> {
         );
     }
 
-    for set in std::iter::once(&v.profile).chain(&v.medications) {
+    for set in std::iter::once(&v.profile).chain(&v.padded_profiles).chain(&v.medications) {
         let what = match set.object {
             Object::Profile => "profile".to_string(),
             Object::Medication { id } => format!("medication {id}"),
@@ -475,6 +508,11 @@ fn check(file: &str) -> Result<(), String> {
             let spec = specs.iter().find(|s| s.0 == f.name);
             c.ok(&format!("{what}.{}: index and bound", f.name), spec == Some(&(f.name.as_str(), f.index, f.max)));
             c.ok(&format!("{what}.{}: within bound", f.name), f.sealed.len() <= f.max);
+            c.ok(
+                &format!("{what}.{}: padded to its bucket", f.name),
+                (f.plaintext.is_empty() || f.sealed.starts_with(FIELD_PREFIX))
+                    && sealed_field_len(f.plaintext.len(), f.max) == Some(f.sealed.len()),
+            );
             match open_field(&DataKey::from_bytes(key), f.index, &f.sealed) {
                 Ok(t) => {
                     c.opened += 1;
@@ -496,6 +534,11 @@ fn check(file: &str) -> Result<(), String> {
             }
         }
         c.ok(&format!("note {i}: within bound"), n.note.len() <= MAX_TEXT_LEN);
+        c.ok(
+            &format!("note {i}: padded to its bucket"),
+            (n.text.is_empty() || n.note.starts_with(NOTE_PREFIX))
+                && sealed_note_len(n.text.len(), MAX_TEXT_LEN) == Some(n.note.len()),
+        );
     }
 
     if c.failures.is_empty() {

@@ -17,8 +17,12 @@ type KemX = X25519HkdfSha256;
 
 /// Prefix of a sealed record body (version 1 of the envelope).
 pub const ENVELOPE_PREFIX: &str = "smrms-enc1:";
-/// Prefix of a sealed profile field.
-pub const FIELD_PREFIX: &str = "e1:";
+/// Prefix of a sealed profile or medication field: version 2, padded to a
+/// bucket (see [`pad_bucket`]). New fields are always sealed in this format.
+pub const FIELD_PREFIX: &str = "e2:";
+/// Prefix of a version 1 sealed field (unpadded: its length reveals the
+/// plaintext's). Never written any more; [`open_field`] still opens it.
+pub const FIELD_PREFIX_V1: &str = "e1:";
 /// The title stored on chain for a sealed record; the real one is inside.
 pub const SEALED_TITLE: &str = "sealed";
 /// Length of a wrapped data key: HPKE encapsulated key (32) + sealed key (32) + tag (16).
@@ -281,34 +285,179 @@ pub fn prove(envelope: &str, title: &str, body: &str, salt: &[u8; 16]) -> bool {
 /// key seals exactly one profile version (a new version takes a new key).
 /// Medication entries use it too, each under its own fresh data key.
 /// `max` is the registry's bound for that field.
+///
+/// The plaintext is padded ([`pad_bucket`]) to the smallest bucket of the
+/// field that holds it, so the sealed length tells only the bucket:
+/// `e2:` base64(ciphertext of (text ‖ 0x80 ‖ 0x00…), AAD `smrms/profile/v2`).
+/// Text longer than the field's largest bucket is [`CryptoError::TooLong`].
 pub fn seal_field(key: &DataKey, index: u8, plaintext: &str, max: usize) -> Result<String> {
     if plaintext.is_empty() {
         return Ok(String::new());
     }
-    let ct = key
-        .cipher()
-        .encrypt(&field_nonce(index), Payload { msg: plaintext.as_bytes(), aad: b"smrms/profile/v1" })
-        .map_err(|_| CryptoError::Open)?;
-    let sealed = format!("{FIELD_PREFIX}{}", B64.encode(ct));
+    let cap = field_capacity(max);
+    let Some(bucket) = pad_bucket(plaintext.len(), cap) else {
+        return Err(CryptoError::TooLong { len: field_sealed_len(plaintext.len() + 1), max });
+    };
+    let sealed = seal_padded_field(key, index, &pad(plaintext.as_bytes(), bucket))?;
+    debug_assert_eq!(sealed.len(), field_sealed_len(bucket));
     if sealed.len() > max {
         return Err(CryptoError::TooLong { len: sealed.len(), max });
     }
     Ok(sealed)
 }
 
-/// Opens a sealed profile field.
+/// `e2:` base64(ciphertext of `padded`), the padding already applied.
+fn seal_padded_field(key: &DataKey, index: u8, padded: &[u8]) -> Result<String> {
+    let ct = key
+        .cipher()
+        .encrypt(&field_nonce(index), Payload { msg: padded, aad: FIELD_AAD_V2 })
+        .map_err(|_| CryptoError::Open)?;
+    Ok(format!("{FIELD_PREFIX}{}", B64.encode(ct)))
+}
+
+/// Opens a sealed profile or medication field: the padded format (`e2:`)
+/// or the old unpadded one (`e1:`, data sealed before padding).
 pub fn open_field(key: &DataKey, index: u8, sealed: &str) -> Result<String> {
     if sealed.is_empty() {
         return Ok(String::new());
     }
-    let ct = B64
-        .decode(sealed.strip_prefix(FIELD_PREFIX).ok_or(CryptoError::Malformed)?)
-        .map_err(|_| CryptoError::Malformed)?;
-    let pt = key
-        .cipher()
-        .decrypt(&field_nonce(index), Payload { msg: &ct, aad: b"smrms/profile/v1" })
-        .map_err(|_| CryptoError::Open)?;
+    let (padded, aad, rest) = if let Some(rest) = sealed.strip_prefix(FIELD_PREFIX) {
+        (true, FIELD_AAD_V2, rest)
+    } else if let Some(rest) = sealed.strip_prefix(FIELD_PREFIX_V1) {
+        (false, FIELD_AAD_V1, rest)
+    } else {
+        return Err(CryptoError::Malformed);
+    };
+    let ct = B64.decode(rest).map_err(|_| CryptoError::Malformed)?;
+    let pt = key.cipher().decrypt(&field_nonce(index), Payload { msg: &ct, aad }).map_err(|_| CryptoError::Open)?;
+    let pt = if padded { unpad(pt)? } else { pt };
     String::from_utf8(pt).map_err(|_| CryptoError::Malformed)
+}
+
+const FIELD_AAD_V1: &[u8] = b"smrms/profile/v1";
+const FIELD_AAD_V2: &[u8] = b"smrms/profile/v2";
+
+// ---------------------------------------------------------------------------
+// Padding
+//
+// A sealed field or note would otherwise be exactly as long as its plaintext
+// plus a constant, so its length on chain told e.g. "A+" from "AB-", "male"
+// from "female", or one drug name from another. The version 2 formats (`e2:`,
+// `n2:`) pad the plaintext first, ISO/IEC 7816-4 style: the text, one 0x80
+// byte, then zeros up to the bucket. The padded length ("bucket") is the
+// smallest of 16, 32, 64, 128, 256, 512 bytes that holds the text and the
+// 0x80 marker and is below the item's capacity, else the capacity itself:
+// the largest padded length whose sealed form still fits the contract's
+// bound (`max`). So every value of one field in one bucket seals to the same
+// length, and no text that fitted the bound unpadded (less the marker byte)
+// is refused. The length still tells which bucket the text is in.
+//
+// Sealed length of a padded length P (base64 without padding: ⌈4n/3⌉):
+// - field: 3 (`e2:`) + ⌈4 (P + 16) / 3⌉  (16: the Poly1305 tag);
+// - note:  219 (`n2:`, two base64 wrapped keys of 80 bytes and two dots)
+//          + ⌈4 (24 + P + 16) / 3⌉  (24: the nonce).
+//
+// Buckets (padded bytes; the largest text is one byte less) by bound, from
+// contracts/shared/lib.rs, as the registry (profile), records (medications),
+// appointments and permissions (notes) check them:
+//
+// | bound (shared/lib.rs) | fields                                           | buckets (bytes)          | sealed lengths               |
+// |-----------------------|--------------------------------------------------|--------------------------|------------------------------|
+// | MAX_SHORT_LEN 64      | date_of_birth, gender, phone, blood_group,       | 16, 29                   | 46, 63                       |
+// |                       | emergency_contact_phone; medication dose,        |                          |                              |
+// |                       | frequency                                        |                          |                              |
+// | MAX_NAME_LEN 128      | name, emergency_contact_name; medication name    | 16, 32, 64, 77           | 46, 67, 110, 127             |
+// | MAX_TEXT_LEN 512      | home_address, allergies; medication notes        | 16, 32, 64, 128, 256, 365| 46, 67, 110, 195, 366, 511   |
+// | MAX_TEXT_LEN 512      | notes: appointment reason, diagnosis,            | 16, 32, 64, 128, 179     | 294, 315, 358, 443, 511      |
+// |                       | prescription; the emergency note                 |                          |                              |
+//
+// (Checked by the test `bucket_table`.) A 64-byte bound holds no 32-byte
+// bucket: that would seal to 67 characters.
+
+/// The padded lengths (bytes) below an item's capacity; see the table above.
+pub const PAD_BUCKETS: [usize; 6] = [16, 32, 64, 128, 256, 512];
+
+/// Length of `n` bytes in base64 without padding.
+const fn b64_len(n: usize) -> usize {
+    (4 * n).div_ceil(3)
+}
+
+/// The most bytes whose base64 (no padding) fits in `chars` characters.
+const fn b64_fits(chars: usize) -> usize {
+    3 * chars / 4
+}
+
+/// Sealed length of a field padded to `padded` bytes.
+const fn field_sealed_len(padded: usize) -> usize {
+    FIELD_PREFIX.len() + b64_len(padded + 16)
+}
+
+/// The largest padded length of a field whose sealed form fits `max`.
+pub const fn field_capacity(max: usize) -> usize {
+    b64_fits(max.saturating_sub(FIELD_PREFIX.len())).saturating_sub(16)
+}
+
+/// Characters of a note besides its ciphertext: `n2:`, the two wrapped keys, two dots.
+const NOTE_OVERHEAD: usize = NOTE_PREFIX.len() + 2 * (b64_len(WRAPPED_KEY_LEN) + 1);
+
+/// Sealed length of a note padded to `padded` bytes.
+const fn note_sealed_len(padded: usize) -> usize {
+    NOTE_OVERHEAD + b64_len(24 + padded + 16)
+}
+
+/// The largest padded length of a note whose sealed form fits `max`.
+pub const fn note_capacity(max: usize) -> usize {
+    b64_fits(max.saturating_sub(NOTE_OVERHEAD)).saturating_sub(24 + 16)
+}
+
+/// The padded length for a text of `len` bytes in an item whose largest
+/// padded length is `capacity`: the smallest of [`PAD_BUCKETS`] below the
+/// capacity that holds the text and the 0x80 marker, else the capacity;
+/// `None` if the text does not fit at all.
+pub fn pad_bucket(len: usize, capacity: usize) -> Option<usize> {
+    let need = len.checked_add(1)?;
+    if need > capacity {
+        return None;
+    }
+    Some(PAD_BUCKETS.iter().copied().find(|&b| b >= need && b < capacity).unwrap_or(capacity))
+}
+
+/// The length [`seal_field`] gives a text of `len` bytes under the bound
+/// `max` (0 for an empty text); `None` if the text is too long.
+pub fn sealed_field_len(len: usize, max: usize) -> Option<usize> {
+    if len == 0 {
+        return Some(0);
+    }
+    pad_bucket(len, field_capacity(max)).map(field_sealed_len)
+}
+
+/// The length [`seal_note`] gives a text of `len` bytes under the bound
+/// `max` (0 for an empty text); `None` if the text is too long.
+pub fn sealed_note_len(len: usize, max: usize) -> Option<usize> {
+    if len == 0 {
+        return Some(0);
+    }
+    pad_bucket(len, note_capacity(max)).map(note_sealed_len)
+}
+
+/// `text` ‖ 0x80 ‖ zeros, `to` bytes in all (`to` > `text.len()`).
+fn pad(text: &[u8], to: usize) -> Vec<u8> {
+    let mut out = Vec::with_capacity(to);
+    out.extend_from_slice(text);
+    out.push(0x80);
+    out.resize(to, 0);
+    out
+}
+
+/// Removes the padding of [`pad`]: trailing zeros, then the 0x80 marker;
+/// anything else is `Malformed`.
+fn unpad(mut padded: Vec<u8>) -> Result<Vec<u8>> {
+    let marker = padded.iter().rposition(|&b| b != 0).ok_or(CryptoError::Malformed)?;
+    if padded[marker] != 0x80 {
+        return Err(CryptoError::Malformed);
+    }
+    padded.truncate(marker);
+    Ok(padded)
 }
 
 fn field_nonce(index: u8) -> XNonce {
@@ -317,35 +466,52 @@ fn field_nonce(index: u8) -> XNonce {
     *XNonce::from_slice(&n)
 }
 
-/// Prefix of a sealed appointment text (reason, diagnosis, prescription).
-pub const NOTE_PREFIX: &str = "n1:";
+/// Prefix of a sealed appointment text (reason, diagnosis, prescription)
+/// or emergency note: version 2, padded to a bucket (see [`pad_bucket`]).
+/// New notes are always sealed in this format.
+pub const NOTE_PREFIX: &str = "n2:";
+/// Prefix of a version 1 note (unpadded). Never written any more;
+/// [`open_note`] still opens it.
+pub const NOTE_PREFIX_V1: &str = "n1:";
 
 /// The longest appointment text (bytes) that still seals within the
-/// appointments contract's 512-byte bound; longer clinical detail belongs in
-/// a sealed record.
-pub const MAX_NOTE_PLAINTEXT: usize = 179;
+/// appointments contract's 512-byte bound (its largest bucket, 179 bytes,
+/// less the padding marker); longer clinical detail belongs in a sealed
+/// record.
+pub const MAX_NOTE_PLAINTEXT: usize = note_capacity(smrms_shared::MAX_TEXT_LEN) - 1;
 
-fn note_context(patient: &[u8; 32], doctor: &[u8; 32]) -> Vec<u8> {
-    let mut c = b"smrms/note/v1".to_vec();
+/// Whether `text` is a sealed note of either version (else a plaintext
+/// stored by another client, or empty).
+pub fn is_sealed_note(text: &str) -> bool {
+    text.starts_with(NOTE_PREFIX) || text.starts_with(NOTE_PREFIX_V1)
+}
+
+/// The AEAD associated data of a note (version 1 or 2); with the reader
+/// appended, the HPKE `info` of its wrapped keys.
+fn note_context(version: u8, patient: &[u8; 32], doctor: &[u8; 32]) -> Vec<u8> {
+    let mut c = if version == 1 { b"smrms/note/v1".to_vec() } else { b"smrms/note/v2".to_vec() };
     c.extend_from_slice(patient);
     c.extend_from_slice(doctor);
     c
 }
 
 /// The HPKE `info` of a note's data key wrapped for `reader`.
-fn note_info(patient: &[u8; 32], doctor: &[u8; 32], reader: &[u8; 32]) -> Vec<u8> {
-    let mut info = note_context(patient, doctor);
+fn note_info(version: u8, patient: &[u8; 32], doctor: &[u8; 32], reader: &[u8; 32]) -> Vec<u8> {
+    let mut info = note_context(version, patient, doctor);
     info.extend_from_slice(reader);
     info
 }
 
 /// Seals an appointment text for its two participants, self-contained:
-/// `n1:<wrapped for the patient>.<wrapped for the doctor>.<nonce‖ciphertext>`
-/// (base64), under a fresh data key. Appointments have no entry in the
+/// `n2:<wrapped for the patient>.<wrapped for the doctor>.<nonce‖ciphertext>`
+/// (base64), under a fresh data key. The text is padded like a field's
+/// ([`pad_bucket`], buckets up to [`note_capacity`]`(max)`), so its sealed
+/// length tells only the bucket. Appointments have no entry in the
 /// records contract's key store: only the patient and the doctor of the
 /// appointment ever read its texts, so both wrapped keys travel inside the
 /// text itself. The ciphertext is bound (AEAD associated data, HPKE `info`)
-/// to the (patient, doctor) pair. Empty text stays empty (optional fields).
+/// to the (patient, doctor) pair (context `smrms/note/v2`). Empty text stays
+/// empty (optional fields).
 pub fn seal_note(
     patient: (&[u8; 32], &[u8; 32]),
     doctor: (&[u8; 32], &[u8; 32]),
@@ -355,27 +521,37 @@ pub fn seal_note(
     if text.is_empty() {
         return Ok(String::new());
     }
-    let ((p, p_pub), (d, d_pub)) = (patient, doctor);
-    let key = DataKey::generate();
-    let for_patient = wrap_key(p_pub, &key, &note_info(p, d, p))?;
-    let for_doctor = wrap_key(d_pub, &key, &note_info(p, d, d))?;
-    let mut nonce = [0u8; 24];
-    OsRng.fill_bytes(&mut nonce);
-    let ct = key
-        .cipher()
-        .encrypt(XNonce::from_slice(&nonce), Payload { msg: text.as_bytes(), aad: &note_context(p, d) })
-        .map_err(|_| CryptoError::Open)?;
-    let mut sealed = nonce.to_vec();
-    sealed.extend_from_slice(&ct);
-    let note = format!("{NOTE_PREFIX}{}.{}.{}", B64.encode(for_patient), B64.encode(for_doctor), B64.encode(sealed));
+    let Some(bucket) = pad_bucket(text.len(), note_capacity(max)) else {
+        return Err(CryptoError::TooLong { len: note_sealed_len(text.len() + 1), max });
+    };
+    let note = seal_padded_note(patient, doctor, &pad(text.as_bytes(), bucket))?;
+    debug_assert_eq!(note.len(), note_sealed_len(bucket));
     if note.len() > max {
         return Err(CryptoError::TooLong { len: note.len(), max });
     }
     Ok(note)
 }
 
+/// An `n2:` note of `padded`, the padding already applied.
+fn seal_padded_note(patient: (&[u8; 32], &[u8; 32]), doctor: (&[u8; 32], &[u8; 32]), padded: &[u8]) -> Result<String> {
+    let ((p, p_pub), (d, d_pub)) = (patient, doctor);
+    let key = DataKey::generate();
+    let for_patient = wrap_key(p_pub, &key, &note_info(2, p, d, p))?;
+    let for_doctor = wrap_key(d_pub, &key, &note_info(2, p, d, d))?;
+    let mut nonce = [0u8; 24];
+    OsRng.fill_bytes(&mut nonce);
+    let ct = key
+        .cipher()
+        .encrypt(XNonce::from_slice(&nonce), Payload { msg: padded, aad: &note_context(2, p, d) })
+        .map_err(|_| CryptoError::Open)?;
+    let mut sealed = nonce.to_vec();
+    sealed.extend_from_slice(&ct);
+    Ok(format!("{NOTE_PREFIX}{}.{}.{}", B64.encode(for_patient), B64.encode(for_doctor), B64.encode(sealed)))
+}
+
 /// Opens an appointment text sealed by [`seal_note`] with the secret key of
-/// `reader`, who must be the appointment's patient or doctor.
+/// `reader`, who must be the appointment's patient or doctor: the padded
+/// format (`n2:`) or the old unpadded one (`n1:`).
 pub fn open_note(
     keys: &EncryptionKeys,
     patient: &[u8; 32],
@@ -386,7 +562,14 @@ pub fn open_note(
     if note.is_empty() {
         return Ok(String::new());
     }
-    let mut parts = note.strip_prefix(NOTE_PREFIX).ok_or(CryptoError::Malformed)?.split('.');
+    let (version, rest) = if let Some(rest) = note.strip_prefix(NOTE_PREFIX) {
+        (2, rest)
+    } else if let Some(rest) = note.strip_prefix(NOTE_PREFIX_V1) {
+        (1, rest)
+    } else {
+        return Err(CryptoError::Malformed);
+    };
+    let mut parts = rest.split('.');
     let (Some(for_patient), Some(for_doctor), Some(sealed), None) =
         (parts.next(), parts.next(), parts.next(), parts.next())
     else {
@@ -400,7 +583,7 @@ pub fn open_note(
         return Err(CryptoError::Unwrap);
     };
     let wrapped = B64.decode(wrapped).map_err(|_| CryptoError::Malformed)?;
-    let key = unwrap_key(keys, &wrapped, &note_info(patient, doctor, reader))?;
+    let key = unwrap_key(keys, &wrapped, &note_info(version, patient, doctor, reader))?;
     let sealed = B64.decode(sealed).map_err(|_| CryptoError::Malformed)?;
     if sealed.len() < 24 + 16 {
         return Err(CryptoError::Malformed);
@@ -408,8 +591,9 @@ pub fn open_note(
     let (nonce, ct) = sealed.split_at(24);
     let pt = key
         .cipher()
-        .decrypt(XNonce::from_slice(nonce), Payload { msg: ct, aad: &note_context(patient, doctor) })
+        .decrypt(XNonce::from_slice(nonce), Payload { msg: ct, aad: &note_context(version, patient, doctor) })
         .map_err(|_| CryptoError::Open)?;
+    let pt = if version == 2 { unpad(pt)? } else { pt };
     String::from_utf8(pt).map_err(|_| CryptoError::Malformed)
 }
 
@@ -588,5 +772,205 @@ mod tests {
             Err(CryptoError::TooLong { .. })
         ));
         assert_eq!(seal_note(pk, dk, "", MAX_TEXT).as_deref(), Ok(""));
+    }
+
+    #[test]
+    fn bucket_table() {
+        // capacity (largest padded length) per bound, and the sealed length of each bucket
+        assert_eq!(
+            [field_capacity(MAX_SHORT_LEN), field_capacity(MAX_NAME_LEN), field_capacity(MAX_TEXT_LEN)],
+            [29, 77, 365]
+        );
+        assert_eq!(note_capacity(MAX_TEXT), 179);
+        assert_eq!(MAX_NOTE_PLAINTEXT, 178);
+        let buckets = |cap: usize| {
+            let mut b: Vec<usize> = PAD_BUCKETS.iter().copied().filter(|&b| b < cap).collect();
+            b.push(cap);
+            b
+        };
+        let table =
+            |cap: usize, len: fn(usize) -> usize| buckets(cap).into_iter().map(|b| (b, len(b))).collect::<Vec<_>>();
+        assert_eq!(table(field_capacity(MAX_SHORT_LEN), field_sealed_len), [(16, 46), (29, 63)]);
+        assert_eq!(table(field_capacity(MAX_NAME_LEN), field_sealed_len), [(16, 46), (32, 67), (64, 110), (77, 127)]);
+        assert_eq!(
+            table(field_capacity(MAX_TEXT_LEN), field_sealed_len),
+            [(16, 46), (32, 67), (64, 110), (128, 195), (256, 366), (365, 511)]
+        );
+        assert_eq!(
+            table(note_capacity(MAX_TEXT), note_sealed_len),
+            [(16, 294), (32, 315), (64, 358), (128, 443), (179, 511)]
+        );
+        // each capacity is exact: one more padded byte would not fit
+        for max in [MAX_SHORT_LEN, MAX_NAME_LEN, MAX_TEXT_LEN] {
+            assert!(field_sealed_len(field_capacity(max)) <= max && field_sealed_len(field_capacity(max) + 1) > max);
+        }
+        assert!(note_sealed_len(179) <= MAX_TEXT && note_sealed_len(180) > MAX_TEXT);
+        // text length -> bucket: the marker takes one byte
+        let short = field_capacity(MAX_SHORT_LEN);
+        assert_eq!([0, 15, 16, 28, 29].map(|n| pad_bucket(n, short)), [Some(16), Some(16), Some(29), Some(29), None]);
+        assert_eq!(
+            [31, 32, 255, 256, 364, 365].map(|n| pad_bucket(n, 365)),
+            [Some(32), Some(64), Some(256), Some(365), Some(365), None]
+        );
+        assert_eq!(pad_bucket(3, 10), Some(10), "a capacity below every bucket is the only bucket");
+        assert_eq!(pad_bucket(usize::MAX, 10), None);
+        assert_eq!([0, 2, 16, 29].map(|n| sealed_field_len(n, MAX_SHORT_LEN)), [Some(0), Some(46), Some(63), None]);
+        assert_eq!([0, 3, 178, 179].map(|n| sealed_note_len(n, MAX_TEXT)), [Some(0), Some(294), Some(511), None]);
+    }
+
+    #[test]
+    fn values_in_one_bucket_seal_to_one_length() {
+        let k = DataKey::generate();
+        let len = |i: u8, t: &str, max: usize| {
+            let s = seal_field(&k, i, t, max).unwrap();
+            assert!(s.starts_with(FIELD_PREFIX) && s.len() <= max, "{t:?} fits its bound");
+            assert_eq!(open_field(&k, i, &s).as_deref(), Ok(t));
+            s.len()
+        };
+        // blood group and gender (MAX_SHORT_LEN): every value in the smallest bucket
+        let blood: Vec<usize> =
+            ["A+", "A-", "B+", "B-", "AB+", "AB-", "O+", "O-"].iter().map(|t| len(5, t, MAX_SHORT_LEN)).collect();
+        assert!(blood.iter().all(|&l| l == 46), "{blood:?}");
+        assert_eq!(len(2, "male", MAX_SHORT_LEN), len(2, "female", MAX_SHORT_LEN));
+        assert_eq!(len(2, "female", MAX_SHORT_LEN), len(2, "non-binary", MAX_SHORT_LEN));
+        // two drug names, doses, frequencies (medication fields)
+        assert_eq!(len(0, "Metformin", MAX_NAME_LEN), len(0, "Atorvastatin", MAX_NAME_LEN));
+        assert_eq!(len(1, "5 mg", MAX_SHORT_LEN), len(1, "500 mg", MAX_SHORT_LEN));
+        assert_eq!(len(2, "daily", MAX_SHORT_LEN), len(2, "twice daily", MAX_SHORT_LEN));
+        // longer texts: same bucket, same length; another bucket, another length
+        assert_eq!(len(6, &"p".repeat(40), MAX_TEXT_LEN), len(6, &"q".repeat(63), MAX_TEXT_LEN));
+        assert_ne!(len(6, &"p".repeat(63), MAX_TEXT_LEN), len(6, &"p".repeat(64), MAX_TEXT_LEN));
+        // a phone number of 16 bytes (as before padding, up to 28 fit a 64-byte bound)
+        assert_eq!(len(4, "+91 80 1234 5678", MAX_SHORT_LEN), 63);
+        assert_eq!(len(4, &"9".repeat(28), MAX_SHORT_LEN), 63);
+
+        let (patient, doctor) = (EncryptionKeys::for_dev_account("//Dave"), EncryptionKeys::for_dev_account("//Eve"));
+        let (p, d) = ([7u8; 32], [8u8; 32]);
+        let (pk, dk) = ((&p, &patient.public_bytes()), (&d, &doctor.public_bytes()));
+        let note = |t: &str| {
+            let n = seal_note(pk, dk, t, MAX_TEXT).unwrap();
+            assert_eq!(open_note(&doctor, &p, &d, &d, &n).as_deref(), Ok(t));
+            n.len()
+        };
+        assert_eq!(note("Flu"), note("HIV follow-up"));
+        assert_eq!(note("Metformin 500 mg twice daily"), note("Sertraline 50 mg"));
+        assert_eq!(note(&"x".repeat(MAX_NOTE_PLAINTEXT)), MAX_TEXT - 1);
+    }
+
+    #[test]
+    fn padded_texts_round_trip_at_the_bucket_edges() {
+        let k = DataKey::generate();
+        // texts ending in NUL or in 0x80 bytes (U+8000 is E8 80 80), non-ASCII, bucket edges
+        let texts = [
+            "a",
+            "x\0",
+            "\0\0",
+            "耀",
+            "a耀\0",
+            "Übelkeit — 头痛 🩺",
+            &"y".repeat(15),
+            &"y".repeat(16),
+            &"z".repeat(364),
+        ];
+        for t in texts {
+            let sealed = seal_field(&k, 6, t, MAX_TEXT_LEN).unwrap();
+            assert_eq!(open_field(&k, 6, &sealed).as_deref(), Ok(t), "{t:?}");
+        }
+        let (patient, doctor) = (EncryptionKeys::for_dev_account("//Dave"), EncryptionKeys::for_dev_account("//Eve"));
+        let (p, d) = ([7u8; 32], [8u8; 32]);
+        for t in ["x\0", "耀", &"n".repeat(127), &"n".repeat(128), &"n".repeat(MAX_NOTE_PLAINTEXT)] {
+            let n = seal_note((&p, &patient.public_bytes()), (&d, &doctor.public_bytes()), t, MAX_TEXT).unwrap();
+            assert_eq!(open_note(&patient, &p, &d, &p, &n).as_deref(), Ok(t), "{t:?}");
+        }
+    }
+
+    #[test]
+    fn too_long_texts_are_refused() {
+        let k = DataKey::generate();
+        assert_eq!(seal_field(&k, 4, &"9".repeat(29), MAX_SHORT_LEN), Err(CryptoError::TooLong { len: 65, max: 64 }));
+        assert!(matches!(seal_field(&k, 0, &"n".repeat(77), MAX_NAME_LEN), Err(CryptoError::TooLong { .. })));
+        assert!(matches!(seal_field(&k, 3, &"a".repeat(365), MAX_TEXT_LEN), Err(CryptoError::TooLong { .. })));
+        assert!(matches!(seal_field(&k, 3, "a", 3), Err(CryptoError::TooLong { .. })), "a bound with no room");
+        let (patient, doctor) = (EncryptionKeys::for_dev_account("//Dave"), EncryptionKeys::for_dev_account("//Eve"));
+        let (p, d) = ([7u8; 32], [8u8; 32]);
+        let r = seal_note((&p, &patient.public_bytes()), (&d, &doctor.public_bytes()), &"x".repeat(179), MAX_TEXT);
+        assert_eq!(r, Err(CryptoError::TooLong { len: 513, max: 512 }));
+    }
+
+    // Sealed with the version 1 code (before padding), data key [0x11; 32];
+    // web/src/crypto/core.test.ts opens the same strings.
+    const LEGACY_FIELDS: [(u8, &str, &str); 4] = [
+        (5, "A+", "e1:Y1yBfgIzdzYIV5yOTZqE+UUX"),
+        (2, "female", "e1:42K02vn0udALDmHwfhk13EU8LfVb6g"),
+        (0, "Metformin", "e1:XnJBGxP6fFJJ9EPYjBRE21tZGYDD+ISXXA"),
+        (3, "12 MG Road, Bengaluru 560001", "e1:GQ1+b6y6U5BPB8WBwAwMUBJYC6lcIB6Zb6V+wL4CmT3rUMDfhwIrpVSMp7Y"),
+    ];
+    // A version 1 note: patient [7; 32] (key seed [0x21; 32]), doctor [8; 32] (seed [0x22; 32]).
+    const LEGACY_NOTE: (&str, &str) = (
+        "Chest pain on exertion; troponin pending",
+        "n1:4NumehYa8rKKNCJmRDDqcdcd4X3foT1+Iwyg+9lkJATQXghsBhcVyLAfmEerVZWr23lHBNF5IBrkNtQXAXiwPlQ1PsIjbHYuxfceaMwRA7s.\
+k+6UJLH04SkdRv8jo7mD3C1WhAx1AJrieaBc83wX6EBGrtKwKD3WvxopRc1AJ3RqFsmkDJttpO7C1D1jSyRP5wUxds3/y/eZk0nobwErBs4.\
+XColr00YHCg3R6XO/TjYtFmdMU0UCLN+T3guEbR/yxinuHNSl7JeY86OWvPsW58Pv/C7ylI4qMyaBnQsnpESHDqpzZIGxFOj7St1pY9vHj0",
+    );
+
+    #[test]
+    fn old_unpadded_texts_still_open() {
+        let k = DataKey::from_bytes([0x11; 32]);
+        for (i, text, sealed) in LEGACY_FIELDS {
+            assert!(sealed.starts_with(FIELD_PREFIX_V1));
+            assert_eq!(open_field(&k, i, sealed).as_deref(), Ok(text));
+            // relabelled as version 2: the AAD differs, so it does not open
+            let relabelled = sealed.replacen(FIELD_PREFIX_V1, FIELD_PREFIX, 1);
+            assert_eq!(open_field(&k, i, &relabelled), Err(CryptoError::Open));
+        }
+        let (patient, doctor) = (EncryptionKeys::from_seed(&[0x21; 32]), EncryptionKeys::from_seed(&[0x22; 32]));
+        let (p, d) = ([7u8; 32], [8u8; 32]);
+        let (text, note) = LEGACY_NOTE;
+        assert!(is_sealed_note(note));
+        assert_eq!(open_note(&patient, &p, &d, &p, note).as_deref(), Ok(text));
+        assert_eq!(open_note(&doctor, &p, &d, &d, note).as_deref(), Ok(text));
+        assert_eq!(
+            open_note(&doctor, &p, &d, &d, &note.replacen(NOTE_PREFIX_V1, NOTE_PREFIX, 1)),
+            Err(CryptoError::Unwrap)
+        );
+        // and a new note relabelled as version 1 does not open either
+        let new = seal_note((&p, &patient.public_bytes()), (&d, &doctor.public_bytes()), text, MAX_TEXT).unwrap();
+        assert!(is_sealed_note(&new) && !is_sealed_note("plain note") && !is_sealed_note(""));
+        assert_eq!(
+            open_note(&doctor, &p, &d, &d, &new.replacen(NOTE_PREFIX, NOTE_PREFIX_V1, 1)),
+            Err(CryptoError::Unwrap)
+        );
+    }
+
+    #[test]
+    fn corrupted_padding_is_refused() {
+        let k = DataKey::generate();
+        let bad: [&[u8]; 5] = [
+            b"A+\0\0\0\0\0\0\0\0\0\0\0\0\0\0",     // no marker
+            b"A+\x80\0\0\0\0\0\0\0\0\0\0\0\0\x01", // a non-zero byte after the marker
+            b"A+\x81\0\0\0\0\0\0\0\0\0\0\0\0\0",   // another marker byte
+            &[0; 16],                              // nothing but zeros
+            b"",                                   // nothing at all
+        ];
+        for padded in bad {
+            let sealed = seal_padded_field(&k, 5, padded).unwrap();
+            assert_eq!(open_field(&k, 5, &sealed), Err(CryptoError::Malformed), "{padded:?}");
+        }
+        // well-formed padding opens (the test helper itself is sound)
+        assert_eq!(open_field(&k, 5, &seal_padded_field(&k, 5, &pad(b"A+", 16)).unwrap()).as_deref(), Ok("A+"));
+        // padding that is not UTF-8 once removed
+        assert_eq!(open_field(&k, 5, &seal_padded_field(&k, 5, b"\xff\x80\0").unwrap()), Err(CryptoError::Malformed));
+
+        let (patient, doctor) = (EncryptionKeys::for_dev_account("//Dave"), EncryptionKeys::for_dev_account("//Eve"));
+        let (p, d) = ([7u8; 32], [8u8; 32]);
+        let (pk, dk) = ((&p, &patient.public_bytes()), (&d, &doctor.public_bytes()));
+        for padded in bad {
+            let note = seal_padded_note(pk, dk, padded).unwrap();
+            assert_eq!(open_note(&patient, &p, &d, &p, &note), Err(CryptoError::Malformed), "{padded:?}");
+        }
+        assert_eq!(
+            open_note(&patient, &p, &d, &p, &seal_padded_note(pk, dk, &pad(b"ok", 16)).unwrap()).as_deref(),
+            Ok("ok")
+        );
     }
 }

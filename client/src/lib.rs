@@ -5,17 +5,18 @@
 //! plaintext; the contracts only decide who may store a wrapped key for whom
 //! (`records.share_key`) and keep the audit trail.
 //!
-//! - [`crypto`] (re-exported at the crate root): every account has an
-//!   **encryption key pair** (X25519), separate from its signing key; the
-//!   public half goes to `registry.publish_encryption_key`. Every record, and
-//!   every version of a profile, is encrypted with a fresh 32-byte **data
-//!   key** (XChaCha20-Poly1305). The data key is **wrapped** for each reader
-//!   with HPKE (RFC 9180, base mode, DHKEM(X25519, HKDF-SHA256), HKDF-SHA256,
-//!   ChaCha20-Poly1305): 80 bytes, bound by the HPKE `info` to (patient,
-//!   item, recipient). A sealed record's body is an **envelope**: the
-//!   ciphertext and a salted commitment `blake2b-256(domain ‖ salt ‖ title ‖
-//!   body)`, the salt inside the ciphertext, so the chain's content hash
-//!   (over the envelope) lets a patient prove a record without revealing it.
+//! - [`crypto`] (the items the binary uses re-exported at the crate root):
+//!   every account has an **encryption key pair** (X25519), separate from its
+//!   signing key; the public half goes to `registry.publish_encryption_key`.
+//!   Every record, and every version of a profile, is encrypted with a fresh
+//!   32-byte **data key** (XChaCha20-Poly1305). The data key is **wrapped**
+//!   for each reader with HPKE (RFC 9180, base mode, DHKEM(X25519,
+//!   HKDF-SHA256), HKDF-SHA256, ChaCha20-Poly1305): 80 bytes, bound by the
+//!   HPKE `info` to (patient, item, recipient). A sealed record's body is an
+//!   **envelope**: the ciphertext and a salted commitment `blake2b-256(domain
+//!   ‖ salt ‖ title ‖ body)`, the salt inside the ciphertext, so the chain's
+//!   content hash (over the envelope) lets a patient prove a record without
+//!   revealing it.
 //! - [`keys`]: where an account's encryption key comes from (a key file made
 //!   by `smrms keygen`, or derived from a development account's secret URI).
 //! - `chain` (feature `chain`): talks to the node with subxt (0.35, as
@@ -25,7 +26,7 @@
 //!   the child-trie storage key are local (`chain::contracts_api`).
 //! - `journeys` (feature `chain`): the paper's journeys with encryption (register, grant and
 //!   re-wrap, revoke, add a sealed record, read, access log, appointments,
-//!   shred).
+//!   shred), one file per domain under `journeys/`.
 //! - [`fhir`]: the FHIR R4 export (`smrms export --fhir FILE`): pure
 //!   functions from plain structs to a FHIR R4 `Bundle`; the glue that
 //!   fills them from the chain is `journeys::Client::fhir_export`.
@@ -41,4 +42,4 @@ pub mod fhir;
 pub mod journeys;
 pub mod keys;
 
-pub use crypto::*;
+pub use crypto::{seal_field, seal_record, unhex, DataKey, EncryptionKeys, Sealed};

@@ -68,7 +68,7 @@ const PLAINTEXT = [
   V.apptReason, 'Residency Road', 'penicillin', V.medication.name, V.medication.frequency, V.medication.notes,
   V.apptDiagnosis, V.apptPrescription,
 ];
-const CONTROLS = [V.doctor.name, V.doctor.specialization, 'smrms-enc1:', 'e1:', 'n1:'];
+const CONTROLS = [V.doctor.name, V.doctor.specialization, 'smrms-enc1:', 'e2:', 'n2:'];
 
 // ---- this process: a node connection and the keys the "extension" signs with
 await cryptoWaitReady();

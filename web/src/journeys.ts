@@ -1,11 +1,11 @@
-// The journeys of client/src/journeys.rs, in the page: every health text is
+// The journeys of client/src/journeys/, in the page: every health text is
 // sealed here before it reaches the chain, and every data key is wrapped for
 // exactly the accounts the patient allows. The UI (src/ui) only calls these.
 import { decodeAddress } from '@polkadot/util-crypto';
 import { u8aToHex } from '@polkadot/util';
 import {
   MAX_TEXT_LEN, MEDICATION_FIELDS, PROFILE_FIELDS, SEALED_TITLE, CryptoError,
-  newDataKey, openField, openNote, openRecord, sealField, sealNote, sealRecord, unwrapKey, wrapInfo, wrapKey,
+  isSealedNote, newDataKey, openField, openNote, openRecord, sealField, sealNote, sealRecord, unwrapKey, wrapInfo, wrapKey,
   type EncryptionKeys, type Sealed,
 } from './crypto';
 import type { Chain } from './chain/connection';
@@ -486,7 +486,7 @@ async function openFor(a: Actor, ap: AppointmentData, text: string): Promise<str
   try {
     return await openNote(a.keys, bytes(ap.patient), bytes(ap.doctor), bytes(a.me), text);
   } catch {
-    return text.startsWith('n1:') ? '(sealed: does not open with your key)' : text;
+    return isSealedNote(text) ? '(sealed: does not open with your key)' : text;
   }
 }
 
@@ -553,7 +553,7 @@ export async function noShowGrace(chain: Chain, caller: string): Promise<number>
 export async function emergencyNote(a: Actor, patient: string, e: EmergencyAccess): Promise<string | null> {
   if (!e.note || e.note.length === 0) return null;
   const text = new TextDecoder().decode(e.note);
-  if (!a.keys || !text.startsWith('n1:')) return `(sealed note, ${e.note.length} bytes)`;
+  if (!a.keys || !isSealedNote(text)) return `(sealed note, ${e.note.length} bytes)`;
   try {
     return await openNote(a.keys, bytes(patient), bytes(e.doctor), bytes(a.me), text);
   } catch {

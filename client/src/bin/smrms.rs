@@ -200,13 +200,13 @@ enum Cmd {
         /// The patient (default: this account).
         #[arg(long)]
         patient: Option<String>,
-        /// Drug name (sealed; at most 77 bytes).
+        /// Drug name (sealed; at most 76 bytes).
         #[arg(long)]
         name: String,
-        /// Dose, e.g. "500 mg" (sealed; at most 29 bytes).
+        /// Dose, e.g. "500 mg" (sealed; at most 28 bytes).
         #[arg(long, default_value = "")]
         dose: String,
-        /// Frequency, e.g. "twice a day" (sealed; at most 29 bytes).
+        /// Frequency, e.g. "twice a day" (sealed; at most 28 bytes).
         #[arg(long, default_value = "")]
         frequency: String,
         /// Notes (sealed).
@@ -242,7 +242,7 @@ enum Cmd {
         /// Reason code: Unresponsive, Trauma, Cardiac, Respiratory, Stroke, Overdose or Other.
         #[arg(long)]
         reason: String,
-        /// Optional note (sealed; at most 179 bytes).
+        /// Optional note (sealed; at most 178 bytes).
         #[arg(long, default_value = "")]
         note: String,
         /// How long, in minutes (at most the head's maximum).
@@ -306,10 +306,10 @@ enum Cmd {
         /// A new reason (default: keep the current one).
         #[arg(long)]
         reason: Option<String>,
-        /// Diagnosis (sealed; at most 179 bytes).
+        /// Diagnosis (sealed; at most 178 bytes).
         #[arg(long, default_value = "")]
         diagnosis: String,
-        /// Prescription (sealed; at most 179 bytes).
+        /// Prescription (sealed; at most 178 bytes).
         #[arg(long, default_value = "")]
         prescription: String,
     },
@@ -411,7 +411,7 @@ struct SlotArgs {
     /// Duration in minutes.
     #[arg(long, default_value_t = 30)]
     duration: u32,
-    /// Reason for the visit (sealed; at most 179 bytes).
+    /// Reason for the visit (sealed; at most 178 bytes).
     #[arg(long)]
     reason: String,
 }

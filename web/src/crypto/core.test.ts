@@ -9,6 +9,7 @@ import {
   type CryptoErrorKind,
   ENVELOPE_PREFIX,
   FIELD_PREFIX,
+  FIELD_PREFIX_V1,
   MAX_BODY_LEN,
   MAX_NAME_LEN,
   MAX_NOTE_PLAINTEXT,
@@ -17,11 +18,19 @@ import {
   MAX_WRAPPED_KEY_LEN,
   MEDICATION_FIELDS,
   NOTE_PREFIX,
+  NOTE_PREFIX_V1,
+  PAD_BUCKETS,
   PROFILE_FIELDS,
   SEALED_TITLE,
   WRAPPED_KEY_LEN,
   commitment,
   devAccountKeys,
+  fieldCapacity,
+  isSealedNote,
+  noteCapacity,
+  padBucket,
+  sealedFieldLen,
+  sealedNoteLen,
   envelopeCommitment,
   generateKeys,
   keysFromSeed,
@@ -70,8 +79,9 @@ function flipChar(s: string, i: number): string {
 
 describe('constants mirror Rust', () => {
   test('prefixes and bounds', () => {
-    expect([ENVELOPE_PREFIX, FIELD_PREFIX, NOTE_PREFIX, SEALED_TITLE]).toEqual(['smrms-enc1:', 'e1:', 'n1:', 'sealed']);
-    expect([WRAPPED_KEY_LEN, MAX_NOTE_PLAINTEXT, MAX_BODY_LEN, MAX_WRAPPED_KEY_LEN]).toEqual([80, 179, 8192, 128]);
+    expect([ENVELOPE_PREFIX, FIELD_PREFIX, NOTE_PREFIX, SEALED_TITLE]).toEqual(['smrms-enc1:', 'e2:', 'n2:', 'sealed']);
+    expect([FIELD_PREFIX_V1, NOTE_PREFIX_V1]).toEqual(['e1:', 'n1:']);
+    expect([WRAPPED_KEY_LEN, MAX_NOTE_PLAINTEXT, MAX_BODY_LEN, MAX_WRAPPED_KEY_LEN]).toEqual([80, 178, 8192, 128]);
     expect([MAX_NAME_LEN, MAX_SHORT_LEN, MAX_TEXT_LEN]).toEqual([128, 64, 512]);
     expect(PROFILE_FIELDS.map((f) => [f.name, f.index, f.max])).toEqual([
       ['name', 0, 128],
@@ -319,10 +329,18 @@ describe('sealed fields', () => {
 
   test('bounds are in bytes: the longest field that fits, and one more byte', () => {
     const k = newDataKey();
-    // e1: + base64(len + 16) <= 64  ->  len <= 29
-    expect(sealField(k, 1, 'x'.repeat(29), MAX_SHORT_LEN).length).toBeLessThanOrEqual(MAX_SHORT_LEN);
-    expect(kindOf(() => sealField(k, 1, 'x'.repeat(30), MAX_SHORT_LEN))).toBe('TooLong');
+    // e2: + base64(padded + 16) <= 64  ->  padded <= 29, text <= 28 (0x80 marker)
+    expect(sealField(k, 1, 'x'.repeat(28), MAX_SHORT_LEN).length).toBe(63);
+    expect(kindOf(() => sealField(k, 1, 'x'.repeat(29), MAX_SHORT_LEN))).toBe('TooLong');
     expect(kindOf(() => sealField(k, 1, 'é'.repeat(15), MAX_SHORT_LEN))).toBe('TooLong'); // 30 bytes
+    expect(sealField(k, 1, 'é'.repeat(14), MAX_SHORT_LEN).length).toBe(63); // 28 bytes
+    let err: unknown;
+    try {
+      sealField(k, 4, '9'.repeat(29), MAX_SHORT_LEN);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toMatchObject({ kind: 'TooLong', len: 65, max: 64 });
   });
 
   test('malformed sealed fields', () => {
@@ -363,10 +381,187 @@ describe('appointment notes', () => {
     const doctor = await devAccountKeys('//Eve');
     const [p, d] = [PATIENT, DOCTOR];
     const seal = (t: string) => sealNote(p, patient.publicKey, d, doctor.publicKey, t, MAX_TEXT_LEN);
-    expect((await seal('x'.repeat(MAX_NOTE_PLAINTEXT))).length).toBeLessThanOrEqual(MAX_TEXT_LEN);
+    expect((await seal('x'.repeat(MAX_NOTE_PLAINTEXT))).length).toBe(MAX_TEXT_LEN - 1);
     expect(await asyncKindOf(() => seal('x'.repeat(MAX_NOTE_PLAINTEXT + 1)))).toBe('TooLong');
     expect(await asyncKindOf(() => seal('é'.repeat(90)))).toBe('TooLong'); // 180 bytes
+    await expect(seal('x'.repeat(179))).rejects.toMatchObject({ kind: 'TooLong', len: 513, max: 512 });
     expect(await seal('')).toBe('');
+  });
+});
+
+// Sealed by the version 1 Rust code (before padding); client/src/crypto.rs
+// opens the same strings. Data key [0x11; 32].
+const LEGACY_FIELDS: [number, string, string][] = [
+  [5, 'A+', 'e1:Y1yBfgIzdzYIV5yOTZqE+UUX'],
+  [2, 'female', 'e1:42K02vn0udALDmHwfhk13EU8LfVb6g'],
+  [0, 'Metformin', 'e1:XnJBGxP6fFJJ9EPYjBRE21tZGYDD+ISXXA'],
+  [3, '12 MG Road, Bengaluru 560001', 'e1:GQ1+b6y6U5BPB8WBwAwMUBJYC6lcIB6Zb6V+wL4CmT3rUMDfhwIrpVSMp7Y'],
+];
+// A version 1 note: patient [7; 32] (key seed [0x21; 32]), doctor [8; 32] (seed [0x22; 32]).
+const LEGACY_NOTE = {
+  text: 'Chest pain on exertion; troponin pending',
+  note:
+    'n1:4NumehYa8rKKNCJmRDDqcdcd4X3foT1+Iwyg+9lkJATQXghsBhcVyLAfmEerVZWr23lHBNF5IBrkNtQXAXiwPlQ1PsIjbHYuxfceaMwRA7s.' +
+    'k+6UJLH04SkdRv8jo7mD3C1WhAx1AJrieaBc83wX6EBGrtKwKD3WvxopRc1AJ3RqFsmkDJttpO7C1D1jSyRP5wUxds3/y/eZk0nobwErBs4.' +
+    'XColr00YHCg3R6XO/TjYtFmdMU0UCLN+T3guEbR/yxinuHNSl7JeY86OWvPsW58Pv/C7ylI4qMyaBnQsnpESHDqpzZIGxFOj7St1pY9vHj0',
+};
+
+/** An `e2:` field of `padded` as is (no padding applied): for malformed padding. */
+function rawPaddedField(key: Uint8Array, index: number, padded: Uint8Array): string {
+  const nonce = new Uint8Array(24);
+  nonce[0] = index;
+  return FIELD_PREFIX + b64encode(xchacha20poly1305(key, nonce, utf8('smrms/profile/v2')).encrypt(padded));
+}
+
+/** An `n2:` note of `padded` as is, built from the format's description. */
+async function rawPaddedNote(
+  p: Uint8Array,
+  pPub: Uint8Array,
+  d: Uint8Array,
+  dPub: Uint8Array,
+  padded: Uint8Array,
+): Promise<string> {
+  const key = newDataKey();
+  const context = concat(utf8('smrms/note/v2'), p, d);
+  const wp = await wrapKey(pPub, key, concat(context, p));
+  const wd = await wrapKey(dPub, key, concat(context, d));
+  const nonce = new Uint8Array(24).fill(5);
+  const ct = xchacha20poly1305(key, nonce, context).encrypt(padded);
+  return `${NOTE_PREFIX}${b64encode(wp)}.${b64encode(wd)}.${b64encode(concat(nonce, ct))}`;
+}
+
+describe('padding', () => {
+  test('bucket table (as in client/src/crypto.rs)', () => {
+    expect([fieldCapacity(MAX_SHORT_LEN), fieldCapacity(MAX_NAME_LEN), fieldCapacity(MAX_TEXT_LEN)]).toEqual([29, 77, 365]);
+    expect(noteCapacity(MAX_TEXT_LEN)).toBe(179);
+    const table = (cap: number, len: (n: number) => number | null) =>
+      [...PAD_BUCKETS.filter((b) => b < cap), cap].map((b) => [b, len(b - 1)]);
+    const field = (max: number) => (n: number) => sealedFieldLen(n, max);
+    expect(table(29, field(MAX_SHORT_LEN))).toEqual([
+      [16, 46],
+      [29, 63],
+    ]);
+    expect(table(77, field(MAX_NAME_LEN))).toEqual([
+      [16, 46],
+      [32, 67],
+      [64, 110],
+      [77, 127],
+    ]);
+    expect(table(365, field(MAX_TEXT_LEN))).toEqual([
+      [16, 46],
+      [32, 67],
+      [64, 110],
+      [128, 195],
+      [256, 366],
+      [365, 511],
+    ]);
+    expect(table(179, (n) => sealedNoteLen(n, MAX_TEXT_LEN))).toEqual([
+      [16, 294],
+      [32, 315],
+      [64, 358],
+      [128, 443],
+      [179, 511],
+    ]);
+    expect([0, 15, 16, 28, 29].map((n) => padBucket(n, 29))).toEqual([16, 16, 29, 29, null]);
+    expect([31, 32, 255, 256, 364, 365].map((n) => padBucket(n, 365))).toEqual([32, 64, 256, 365, 365, null]);
+    expect(padBucket(3, 10)).toBe(10);
+    expect([0, 2, 16, 29].map((n) => sealedFieldLen(n, MAX_SHORT_LEN))).toEqual([0, 46, 63, null]);
+    expect([0, 3, 178, 179].map((n) => sealedNoteLen(n, MAX_TEXT_LEN))).toEqual([0, 294, 511, null]);
+  });
+
+  test('values in one bucket seal to one length', async () => {
+    const k = newDataKey();
+    const len = (i: number, t: string, max: number): number => {
+      const s = sealField(k, i, t, max);
+      expect(s.startsWith(FIELD_PREFIX)).toBe(true);
+      expect(s.length).toBeLessThanOrEqual(max);
+      expect(openField(k, i, s)).toBe(t);
+      return s.length;
+    };
+    const blood = ['A+', 'A-', 'B+', 'B-', 'AB+', 'AB-', 'O+', 'O-'].map((t) => len(5, t, MAX_SHORT_LEN));
+    expect(new Set(blood)).toEqual(new Set([46]));
+    expect(len(2, 'male', MAX_SHORT_LEN)).toBe(len(2, 'female', MAX_SHORT_LEN));
+    expect(len(0, 'Metformin', MAX_NAME_LEN)).toBe(len(0, 'Atorvastatin', MAX_NAME_LEN));
+    expect(len(1, '5 mg', MAX_SHORT_LEN)).toBe(len(1, '500 mg', MAX_SHORT_LEN));
+    expect(len(6, 'p'.repeat(40), MAX_TEXT_LEN)).toBe(len(6, 'q'.repeat(63), MAX_TEXT_LEN));
+    expect(len(6, 'p'.repeat(63), MAX_TEXT_LEN)).not.toBe(len(6, 'p'.repeat(64), MAX_TEXT_LEN));
+    expect(len(4, '+91 80 1234 5678', MAX_SHORT_LEN)).toBe(63);
+
+    const patient = await devAccountKeys('//Dave');
+    const doctor = await devAccountKeys('//Eve');
+    const [p, d] = [PATIENT, DOCTOR];
+    const note = async (t: string) => {
+      const n = await sealNote(p, patient.publicKey, d, doctor.publicKey, t, MAX_TEXT_LEN);
+      expect(await openNote(doctor, p, d, d, n)).toBe(t);
+      return n.length;
+    };
+    expect(await note('Flu')).toBe(await note('HIV follow-up'));
+    expect(await note('Metformin 500 mg twice daily')).toBe(await note('Sertraline 50 mg'));
+  });
+
+  test('round trip at bucket edges and with NUL / 0x80 bytes at the end', async () => {
+    const k = newDataKey();
+    for (const t of ['a', 'x\0', '\0\0', '耀', 'a耀\0', 'Übelkeit — 头痛 🩺', 'y'.repeat(15), 'y'.repeat(16), 'z'.repeat(364)]) {
+      expect(openField(k, 6, sealField(k, 6, t, MAX_TEXT_LEN))).toBe(t);
+    }
+    const patient = await devAccountKeys('//Dave');
+    const doctor = await devAccountKeys('//Eve');
+    for (const t of ['x\0', '耀', 'n'.repeat(127), 'n'.repeat(128), 'n'.repeat(MAX_NOTE_PLAINTEXT)]) {
+      const n = await sealNote(PATIENT, patient.publicKey, DOCTOR, doctor.publicKey, t, MAX_TEXT_LEN);
+      expect(await openNote(patient, PATIENT, DOCTOR, PATIENT, n)).toBe(t);
+    }
+  });
+
+  test('old unpadded texts (made by the Rust code before padding) still open', async () => {
+    const k = new Uint8Array(32).fill(0x11);
+    for (const [i, text, sealed] of LEGACY_FIELDS) {
+      expect(openField(k, i, sealed)).toBe(text);
+      // relabelled as version 2: another AAD, so it does not open
+      expect(kindOf(() => openField(k, i, FIELD_PREFIX + sealed.slice(3)))).toBe('Open');
+    }
+    const patient = await keysFromSeed(new Uint8Array(32).fill(0x21));
+    const doctor = await keysFromSeed(new Uint8Array(32).fill(0x22));
+    const p = new Uint8Array(32).fill(7);
+    const d = new Uint8Array(32).fill(8);
+    expect(isSealedNote(LEGACY_NOTE.note)).toBe(true);
+    expect(await openNote(patient, p, d, p, LEGACY_NOTE.note)).toBe(LEGACY_NOTE.text);
+    expect(await openNote(doctor, p, d, d, LEGACY_NOTE.note)).toBe(LEGACY_NOTE.text);
+    expect(await asyncKindOf(() => openNote(doctor, p, d, d, NOTE_PREFIX + LEGACY_NOTE.note.slice(3)))).toBe('Unwrap');
+    const fresh = await sealNote(p, patient.publicKey, d, doctor.publicKey, LEGACY_NOTE.text, MAX_TEXT_LEN);
+    expect([isSealedNote(fresh), isSealedNote('plain note'), isSealedNote('')]).toEqual([true, false, false]);
+    expect(await asyncKindOf(() => openNote(doctor, p, d, d, NOTE_PREFIX_V1 + fresh.slice(3)))).toBe('Unwrap');
+  });
+
+  test('corrupted padding is refused', async () => {
+    const k = newDataKey();
+    const ab = utf8('A+');
+    const bad = [
+      concat(ab, new Uint8Array(14)), // no marker
+      concat(ab, Uint8Array.of(0x80), new Uint8Array(12), Uint8Array.of(1)), // non-zero after the marker
+      concat(ab, Uint8Array.of(0x81), new Uint8Array(13)), // another marker byte
+      new Uint8Array(16), // only zeros
+      new Uint8Array(0), // nothing
+    ];
+    for (const padded of bad) expect(kindOf(() => openField(k, 5, rawPaddedField(k, 5, padded)))).toBe('Malformed');
+    expect(openField(k, 5, rawPaddedField(k, 5, concat(ab, Uint8Array.of(0x80), new Uint8Array(13))))).toBe('A+');
+    expect(kindOf(() => openField(k, 5, rawPaddedField(k, 5, Uint8Array.of(0xff, 0x80, 0))))).toBe('Malformed');
+
+    const patient = await devAccountKeys('//Dave');
+    const doctor = await devAccountKeys('//Eve');
+    const [p, d] = [PATIENT, DOCTOR];
+    for (const padded of bad) {
+      const n = await rawPaddedNote(p, patient.publicKey, d, doctor.publicKey, padded);
+      expect(await asyncKindOf(() => openNote(patient, p, d, p, n))).toBe('Malformed');
+    }
+    const good = await rawPaddedNote(p, patient.publicKey, d, doctor.publicKey, concat(utf8('ok'), Uint8Array.of(0x80), new Uint8Array(13)));
+    expect(await openNote(doctor, p, d, d, good)).toBe('ok');
+  });
+
+  test('too-long texts are refused', () => {
+    const k = newDataKey();
+    expect(kindOf(() => sealField(k, 0, 'n'.repeat(77), MAX_NAME_LEN))).toBe('TooLong');
+    expect(kindOf(() => sealField(k, 3, 'a'.repeat(365), MAX_TEXT_LEN))).toBe('TooLong');
+    expect(kindOf(() => sealField(k, 3, 'a', 3))).toBe('TooLong');
   });
 });
 

@@ -32,23 +32,29 @@ export type { Bytes } from './bytes';
 
 // ---------------------------------------------------------------------------
 // Constants (mirroring client/src/crypto.rs, contracts/shared/lib.rs and
-// client/src/journeys.rs)
+// client/src/journeys/)
 
 /** Prefix of a sealed record body (version 1 of the envelope). */
 export const ENVELOPE_PREFIX = 'smrms-enc1:';
-/** Prefix of a sealed profile or medication field. */
-export const FIELD_PREFIX = 'e1:';
-/** Prefix of a sealed appointment text (reason, diagnosis, prescription). */
-export const NOTE_PREFIX = 'n1:';
+/**
+ * Prefix of a sealed profile or medication field: version 2, padded to a
+ * bucket (see `padBucket`). New fields are always sealed in this format.
+ */
+export const FIELD_PREFIX = 'e2:';
+/** Prefix of a version 1 sealed field (unpadded); still opened, never written. */
+export const FIELD_PREFIX_V1 = 'e1:';
+/**
+ * Prefix of a sealed appointment text (reason, diagnosis, prescription) or
+ * emergency note: version 2, padded to a bucket. New notes are always sealed
+ * in this format.
+ */
+export const NOTE_PREFIX = 'n2:';
+/** Prefix of a version 1 note (unpadded); still opened, never written. */
+export const NOTE_PREFIX_V1 = 'n1:';
 /** The title stored on chain for a sealed record; the real one is inside. */
 export const SEALED_TITLE = 'sealed';
 /** Length of a wrapped data key: HPKE enc (32) + sealed key (32) + tag (16). */
 export const WRAPPED_KEY_LEN = 80;
-/**
- * The longest appointment text (UTF-8 bytes) that still seals within the
- * appointments contract's 512-byte bound.
- */
-export const MAX_NOTE_PLAINTEXT = 179;
 
 /** contracts/shared/lib.rs bounds (bytes). */
 export const MAX_NAME_LEN = 128;
@@ -65,7 +71,7 @@ export interface FieldSpec {
   readonly max: number;
 }
 
-/** Profile text fields, in the registry's order (client/src/journeys.rs). */
+/** Profile text fields, in the registry's order (client/src/journeys/profile.rs). */
 export const PROFILE_FIELDS: readonly FieldSpec[] = Object.freeze([
   { name: 'name', index: 0, max: MAX_NAME_LEN },
   { name: 'date_of_birth', index: 1, max: MAX_SHORT_LEN },
@@ -78,7 +84,7 @@ export const PROFILE_FIELDS: readonly FieldSpec[] = Object.freeze([
   { name: 'emergency_contact_phone', index: 8, max: MAX_SHORT_LEN },
 ] as const);
 
-/** Medication text fields (client/src/journeys.rs). */
+/** Medication text fields (client/src/journeys/records.rs). */
 export const MEDICATION_FIELDS: readonly FieldSpec[] = Object.freeze([
   { name: 'name', index: 0, max: MAX_NAME_LEN },
   { name: 'dose', index: 1, max: MAX_SHORT_LEN },
@@ -295,7 +301,8 @@ function utf8Text(b: Bytes): string {
 }
 
 const RECORD_AAD = utf8('smrms/record/v1');
-const PROFILE_AAD = utf8('smrms/profile/v1');
+const PROFILE_AAD_V1 = utf8('smrms/profile/v1');
+const PROFILE_AAD_V2 = utf8('smrms/profile/v2');
 
 /** The salted commitment to a record's plaintext (32 bytes). */
 export function commitment(salt: Bytes, title: string, body: string): Bytes {
@@ -376,6 +383,90 @@ export function prove(envelope: string, title: string, body: string, salt: Bytes
   return salt.length === 16 && equal(c, commitment(salt, title, body));
 }
 
+// ---------------------------------------------------------------------------
+// Padding (client/src/crypto.rs, "Padding"; docs/encryption.md)
+//
+// The version 2 formats (`e2:`, `n2:`) pad the plaintext ISO/IEC 7816-4
+// style: the text, one 0x80 byte, zeros up to the bucket. The bucket is the
+// smallest of PAD_BUCKETS below the item's capacity that holds the text and
+// the marker, else the capacity: the largest padded length whose sealed form
+// fits the contract's bound. So the sealed length tells only the bucket.
+//
+//   bound 64 (short fields)   16, 29
+//   bound 128 (names)         16, 32, 64, 77
+//   bound 512 (long fields)   16, 32, 64, 128, 256, 365
+//   bound 512 (notes)         16, 32, 64, 128, 179
+
+/** The padded lengths (bytes) below an item's capacity. */
+export const PAD_BUCKETS: readonly number[] = Object.freeze([16, 32, 64, 128, 256, 512]);
+
+/** Length of `n` bytes in base64 without padding. */
+const b64Len = (n: number): number => Math.ceil((4 * n) / 3);
+/** The most bytes whose base64 (no padding) fits in `chars` characters. */
+const b64Fits = (chars: number): number => Math.floor((3 * chars) / 4);
+
+const fieldSealedLen = (padded: number): number => FIELD_PREFIX.length + b64Len(padded + 16);
+/** Characters of a note besides its ciphertext: `n2:`, two wrapped keys, two dots. */
+const NOTE_OVERHEAD = NOTE_PREFIX.length + 2 * (b64Len(WRAPPED_KEY_LEN) + 1);
+const noteSealedLen = (padded: number): number => NOTE_OVERHEAD + b64Len(24 + padded + 16);
+
+/** The largest padded length of a field whose sealed form fits `max`. */
+export function fieldCapacity(max: number): number {
+  return Math.max(0, b64Fits(Math.max(0, max - FIELD_PREFIX.length)) - 16);
+}
+
+/** The largest padded length of a note whose sealed form fits `max`. */
+export function noteCapacity(max: number): number {
+  return Math.max(0, b64Fits(Math.max(0, max - NOTE_OVERHEAD)) - 24 - 16);
+}
+
+/**
+ * The padded length for a text of `len` bytes in an item whose largest
+ * padded length is `capacity`; null if the text does not fit.
+ */
+export function padBucket(len: number, capacity: number): number | null {
+  const need = len + 1;
+  if (need > capacity) return null;
+  return PAD_BUCKETS.find((b) => b >= need && b < capacity) ?? capacity;
+}
+
+/** The length `sealField` gives a text of `len` UTF-8 bytes (0 if empty); null if too long. */
+export function sealedFieldLen(len: number, max: number): number | null {
+  if (len === 0) return 0;
+  const b = padBucket(len, fieldCapacity(max));
+  return b === null ? null : fieldSealedLen(b);
+}
+
+/** The length `sealNote` gives a text of `len` UTF-8 bytes (0 if empty); null if too long. */
+export function sealedNoteLen(len: number, max: number): number | null {
+  if (len === 0) return 0;
+  const b = padBucket(len, noteCapacity(max));
+  return b === null ? null : noteSealedLen(b);
+}
+
+/**
+ * The longest appointment text (UTF-8 bytes) that still seals within the
+ * appointments contract's 512-byte bound: its largest bucket (179) less the
+ * padding marker.
+ */
+export const MAX_NOTE_PLAINTEXT = noteCapacity(MAX_TEXT_LEN) - 1;
+
+/** `text` ‖ 0x80 ‖ zeros, `to` bytes in all. */
+function pad(text: Bytes, to: number): Bytes {
+  const out = new Uint8Array(to);
+  out.set(text);
+  out[text.length] = 0x80;
+  return out;
+}
+
+/** Removes `pad`'s padding, or throws `Malformed`. */
+function unpad(padded: Bytes): Bytes {
+  let i = padded.length - 1;
+  while (i >= 0 && padded[i] === 0) i--;
+  if (i < 0 || padded[i] !== 0x80) throw new CryptoError('Malformed', 'bad padding');
+  return padded.subarray(0, i);
+}
+
 function fieldNonce(index: number): Bytes {
   if (!Number.isInteger(index) || index < 0 || index > 255) throw new RangeError(`field index ${index} is not a u8`);
   const n = new Uint8Array(24);
@@ -385,41 +476,57 @@ function fieldNonce(index: number): Bytes {
 
 /**
  * Seals one profile or medication field (field number `index`, the nonce)
- * under the item's data key. Empty text stays empty. `max` is the
- * contract's bound for that field (`TooLong` beyond it).
+ * under the item's data key, padded to the field's bucket: `e2:`
+ * base64(ciphertext of text ‖ 0x80 ‖ zeros, AAD `smrms/profile/v2`). Empty
+ * text stays empty. `max` is the contract's bound for that field (`TooLong`
+ * if the text exceeds the field's largest bucket).
  */
 export function sealField(dataKey: Bytes, index: number, plaintext: string, max: number): string {
   if (plaintext === '') return '';
-  const ct = seal(dataKey, fieldNonce(index), PROFILE_AAD, utf8(plaintext));
+  const text = utf8(plaintext);
+  const bucket = padBucket(text.length, fieldCapacity(max));
+  if (bucket === null) throw tooLong(fieldSealedLen(text.length + 1), max);
+  const ct = seal(dataKey, fieldNonce(index), PROFILE_AAD_V2, pad(text, bucket));
   const sealed = `${FIELD_PREFIX}${b64encode(ct)}`;
   if (sealed.length > max) throw tooLong(sealed.length, max);
   return sealed;
 }
 
-/** Opens a sealed field (empty stays empty). */
+/** Opens a sealed field, padded (`e2:`) or of the old unpadded format (`e1:`); empty stays empty. */
 export function openField(dataKey: Bytes, index: number, sealed: string): string {
   if (sealed === '') return '';
-  if (!sealed.startsWith(FIELD_PREFIX)) throw new CryptoError('Malformed', `no ${FIELD_PREFIX} prefix`);
-  const ct = b64decode(sealed.slice(FIELD_PREFIX.length));
+  let padded: boolean;
+  if (sealed.startsWith(FIELD_PREFIX)) padded = true;
+  else if (sealed.startsWith(FIELD_PREFIX_V1)) padded = false;
+  else throw new CryptoError('Malformed', `no ${FIELD_PREFIX} prefix`);
+  const ct = b64decode(sealed.slice((padded ? FIELD_PREFIX : FIELD_PREFIX_V1).length));
   if (!ct) throw new CryptoError('Malformed', 'not base64');
   const nonce = fieldNonce(index);
-  return utf8Text(open(dataKey, nonce, PROFILE_AAD, ct));
+  const pt = open(dataKey, nonce, padded ? PROFILE_AAD_V2 : PROFILE_AAD_V1, ct);
+  return utf8Text(padded ? unpad(pt) : pt);
 }
 
-function noteContext(patient: Bytes, doctor: Bytes): Bytes {
+/** Whether `text` is a sealed note of either version (else plaintext stored by another client, or empty). */
+export function isSealedNote(text: string): boolean {
+  return text.startsWith(NOTE_PREFIX) || text.startsWith(NOTE_PREFIX_V1);
+}
+
+/** AEAD associated data of a note (version 1 or 2); with the reader appended, its wrapped keys' HPKE `info`. */
+function noteContext(version: 1 | 2, patient: Bytes, doctor: Bytes): Bytes {
   check32('patient', patient);
   check32('doctor', doctor);
-  return concat(utf8('smrms/note/v1'), patient, doctor);
+  return concat(utf8(`smrms/note/v${version}`), patient, doctor);
 }
 
-function noteInfo(patient: Bytes, doctor: Bytes, reader: Bytes): Bytes {
-  return concat(noteContext(patient, doctor), reader);
+function noteInfo(version: 1 | 2, patient: Bytes, doctor: Bytes, reader: Bytes): Bytes {
+  return concat(noteContext(version, patient, doctor), reader);
 }
 
 /**
  * Seals an appointment text for its two participants, self-contained:
- * `n1:<wrapped for the patient>.<wrapped for the doctor>.<nonce‖ciphertext>`
- * (base64) under a fresh data key, bound to the (patient, doctor) pair.
+ * `n2:<wrapped for the patient>.<wrapped for the doctor>.<nonce‖ciphertext>`
+ * (base64) under a fresh data key, bound to the (patient, doctor) pair
+ * (context `smrms/note/v2`); the text is padded to its bucket like a field.
  * Empty text stays empty. `max` is the contract's bound (`MAX_TEXT_LEN`).
  */
 export async function sealNote(
@@ -431,19 +538,23 @@ export async function sealNote(
   max: number,
 ): Promise<string> {
   if (text === '') return '';
+  const bytes = utf8(text);
+  const bucket = padBucket(bytes.length, noteCapacity(max));
+  if (bucket === null) throw tooLong(noteSealedLen(bytes.length + 1), max);
   const key = newDataKey();
-  const forPatient = await wrapKey(patientPublic, key, noteInfo(patient, doctor, patient));
-  const forDoctor = await wrapKey(doctorPublic, key, noteInfo(patient, doctor, doctor));
+  const forPatient = await wrapKey(patientPublic, key, noteInfo(2, patient, doctor, patient));
+  const forDoctor = await wrapKey(doctorPublic, key, noteInfo(2, patient, doctor, doctor));
   const nonce = randomBytes(24);
-  const ct = seal(key, nonce, noteContext(patient, doctor), utf8(text));
+  const ct = seal(key, nonce, noteContext(2, patient, doctor), pad(bytes, bucket));
   const note = `${NOTE_PREFIX}${b64encode(forPatient)}.${b64encode(forDoctor)}.${b64encode(concat(nonce, ct))}`;
   if (note.length > max) throw tooLong(note.length, max);
   return note;
 }
 
 /**
- * Opens an appointment text sealed by `sealNote` with the private key of
- * `reader`, who must be the appointment's patient or doctor (else `Unwrap`).
+ * Opens an appointment text sealed by `sealNote` (`n2:`, or the old unpadded
+ * `n1:`) with the private key of `reader`, who must be the appointment's
+ * patient or doctor (else `Unwrap`).
  */
 export async function openNote(
   keys: EncryptionKeys,
@@ -453,8 +564,11 @@ export async function openNote(
   note: string,
 ): Promise<string> {
   if (note === '') return '';
-  if (!note.startsWith(NOTE_PREFIX)) throw new CryptoError('Malformed', `no ${NOTE_PREFIX} prefix`);
-  const parts = note.slice(NOTE_PREFIX.length).split('.');
+  let version: 1 | 2;
+  if (note.startsWith(NOTE_PREFIX)) version = 2;
+  else if (note.startsWith(NOTE_PREFIX_V1)) version = 1;
+  else throw new CryptoError('Malformed', `no ${NOTE_PREFIX} prefix`);
+  const parts = note.slice((version === 2 ? NOTE_PREFIX : NOTE_PREFIX_V1).length).split('.');
   if (parts.length !== 3) throw new CryptoError('Malformed', 'a note has three parts');
   const [forPatient, forDoctor, sealedPart] = parts as [string, string, string];
   let wrappedText: string;
@@ -463,8 +577,9 @@ export async function openNote(
   else throw new CryptoError('Unwrap', 'the reader is neither the patient nor the doctor');
   const wrapped = b64decode(wrappedText);
   if (!wrapped) throw new CryptoError('Malformed', 'not base64');
-  const key = await unwrapKey(keys, wrapped, noteInfo(patient, doctor, reader));
+  const key = await unwrapKey(keys, wrapped, noteInfo(version, patient, doctor, reader));
   const sealed = b64decode(sealedPart);
   if (!sealed || sealed.length < 24 + 16) throw new CryptoError('Malformed');
-  return utf8Text(open(key, sealed.subarray(0, 24), noteContext(patient, doctor), sealed.subarray(24)));
+  const pt = open(key, sealed.subarray(0, 24), noteContext(version, patient, doctor), sealed.subarray(24));
+  return utf8Text(version === 2 ? unpad(pt) : pt);
 }

@@ -1,14 +1,19 @@
 // Interop vectors shared with the Rust client (client/examples/interop.rs):
-// one JSON format ("smrms-interop/v1") in both directions. `makeVectors`
+// one JSON format ("smrms-interop/v2") in both directions. `makeVectors`
 // seals items with this module; `vectorChecks` opens a file made by either
-// side and compares plaintexts and public keys. Test support only: the app
+// side and compares plaintexts and public keys, and checks that every sealed
+// field and note is padded (`e2:`, `n2:`) to exactly its bucket's length, so
+// that both sides pad alike (`padded_profiles` and some medications and
+// notes are at bucket edges or share a bucket). Test support only: the app
 // does not import it.
 
-import { type Bytes, hex, randomBytes, unhex } from './bytes';
+import { type Bytes, hex, randomBytes, unhex, utf8Len } from './bytes';
 import {
+  FIELD_PREFIX,
   MAX_NOTE_PLAINTEXT,
   MAX_TEXT_LEN,
   MEDICATION_FIELDS,
+  NOTE_PREFIX,
   PROFILE_FIELDS,
   WRAPPED_KEY_LEN,
   type EncryptionKeys,
@@ -26,6 +31,8 @@ import {
   sealField,
   sealNote,
   sealRecord,
+  sealedFieldLen,
+  sealedNoteLen,
   unwrapKey,
   wrapInfo,
   wrapKey,
@@ -34,7 +41,7 @@ import {
 const randomAccount = (): Bytes => randomBytes(32);
 import { keyFileText, parseKeyFile } from './keyfile';
 
-export const FORMAT = 'smrms-interop/v1';
+export const FORMAT = 'smrms-interop/v2';
 
 export interface Party {
   account: string;
@@ -80,6 +87,8 @@ export interface Vectors {
   key_file: { text: string; public: string };
   records: RecordVector[];
   profile: FieldSet;
+  /** More profiles, with texts at bucket edges and in shared buckets. */
+  padded_profiles: FieldSet[];
   medications: FieldSet[];
   notes: { text: string; note: string }[];
 }
@@ -173,10 +182,28 @@ export async function makeVectors(): Promise<Vectors> {
       '+91 98450 00000',
     ]),
   };
+  // padding: same bucket ('A+' / 'AB-', 'male' / 'female'), bucket edges
+  // (15/16 bytes, each field's largest text), texts ending in NUL or 0x80 bytes
+  const [x15, p28, n63, n76, a255, a364] = ['x'.repeat(15), '9'.repeat(28), 'n'.repeat(63), 'n'.repeat(76), 'a'.repeat(255), 'a'.repeat(364)];
+  const padded_profiles: FieldSet[] = [];
+  for (const texts of [
+    ['Li', '2001-01-01', 'male', a255, '+1 555 0100', 'A+', a364, n76, p28],
+    ['Anjali Rao-Müller', '1980-02-14', 'female', '耀\0', '+91 80 1234 5678', 'AB-', x15, n63, x15],
+  ]) {
+    const key = newDataKey();
+    padded_profiles.push({
+      object: { kind: 'Profile' },
+      data_key: hex(key),
+      wraps: await wraps(key, { kind: 'Profile' }),
+      fields: fields(key, PROFILE_FIELDS, texts),
+    });
+  }
   const medications: FieldSet[] = [];
   for (const [id, texts] of [
     [0, ['Metformin', '500 mg', 'twice daily', 'with meals']],
     [5, ['Atorvastatin', '20 mg', 'nightly', '']],
+    [8, ['Sertraline', '5 mg', 'daily', '耀']],
+    [9, ['m'.repeat(76), 'd'.repeat(28), 'f'.repeat(16), 'n'.repeat(256)]],
   ] as [number, string[]][]) {
     const key = newDataKey();
     medications.push({
@@ -188,7 +215,16 @@ export async function makeVectors(): Promise<Vectors> {
   }
 
   const notes = [];
-  for (const text of ['Chest pain on exertion; troponin pending', 'Kopfschmerz, Übelkeit — 头痛', 'x'.repeat(MAX_NOTE_PLAINTEXT), '']) {
+  for (const text of [
+    'Chest pain on exertion; troponin pending',
+    'Kopfschmerz, Übelkeit — 头痛',
+    'x'.repeat(MAX_NOTE_PLAINTEXT),
+    '',
+    'Flu',
+    'x'.repeat(127),
+    'x'.repeat(128),
+    '耀\0',
+  ]) {
     notes.push({ text, note: await sealNote(p, pKeys.publicKey, d, dKeys.publicKey, text, MAX_TEXT_LEN) });
   }
 
@@ -202,6 +238,7 @@ export async function makeVectors(): Promise<Vectors> {
     key_file: { text: keyFileText(fileKeys), public: hex(fileKeys.publicKey) },
     records,
     profile,
+    padded_profiles,
     medications,
     notes,
   };
@@ -281,7 +318,7 @@ export function vectorChecks(v: Vectors): VectorCheck[] {
     });
   }
 
-  for (const set of [v.profile, ...v.medications]) {
+  for (const set of [v.profile, ...v.padded_profiles, ...v.medications]) {
     const what = objectName(set.object);
     wrapChecks(what, set.data_key, set.wraps);
     const specs = set.object.kind === 'Profile' ? PROFILE_FIELDS : MEDICATION_FIELDS;
@@ -291,6 +328,8 @@ export function vectorChecks(v: Vectors): VectorCheck[] {
         eq('index', spec?.index, f.index);
         eq('bound', spec?.max, f.max);
         eq('within bound', f.sealed.length <= f.max, true);
+        if (f.plaintext !== '') eq('prefix', f.sealed.slice(0, FIELD_PREFIX.length), FIELD_PREFIX);
+        eq('padded length', f.sealed.length, sealedFieldLen(utf8Len(f.plaintext), f.max));
         eq('plaintext', openField(need(set.data_key, 32), f.index, f.sealed), f.plaintext);
       });
     }
@@ -302,6 +341,8 @@ export function vectorChecks(v: Vectors): VectorCheck[] {
         const text = await openNote(await keysOf(reader), p, d, reader === 'patient' ? p : d, n.note);
         eq('text', text, n.text);
         eq('within bound', n.note.length <= MAX_TEXT_LEN, true);
+        if (n.text !== '') eq('prefix', n.note.slice(0, NOTE_PREFIX.length), NOTE_PREFIX);
+        eq('padded length', n.note.length, sealedNoteLen(utf8Len(n.text), MAX_TEXT_LEN));
       });
     }
   });
