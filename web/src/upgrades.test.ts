@@ -88,6 +88,7 @@ describe('the banner model', () => {
     const n = m.notices[0]!;
     expect(n).toMatchObject({ contract: 'records', codeHash: HASH, shortHash: '0xabababab…cdcdcdcd', due: false, notBefore, relative: 'in 7 days 4 hours' });
     expect(n.when).toMatch(/3 Mar 2027.*14:05/);
+    expect(n.proposed).toMatch(/24 Feb 2027.*14:05/);
     expect(n.headline).toMatch(/^The records contract \(your medical records and medications\) will change its code on 3 Mar 2027.*14:05 \(in 7 days 4 hours\)/);
     expect(n.advice).toMatch(/review the published code with hash 0xabababab…cdcdcdcd/);
     expect(n.advice).toMatch(/withdraw your consent under “Who has access”/);
@@ -103,7 +104,8 @@ describe('the banner model', () => {
     const n = m.notices[0]!;
     expect(n.due).toBe(true);
     expect(n.relative).toBe('2 hours ago');
-    expect(n.headline).toMatch(/can take effect now \(anyone may enact it\)/);
+    expect(n.headline).toMatch(/can take effect now \(anyone may enact it\): its waiting time ended 2 hours ago, on 24 Feb 2027.*08:00\.$/);
+    expect(n.proposed).toMatch(/24 Feb 2027.*07:59/);
     expect(n.advice).toMatch(/now/);
     expect(m.rows[0]!.text).toMatch(/can take effect now$/);
     // exactly at not_before it is due already (the contract enacts at now >= not_before)

@@ -172,6 +172,8 @@ export interface UpgradeNotice {
   due: boolean;
   /** `not_before` in local date and time. */
   when: string;
+  /** `proposed_at` in local date and time. */
+  proposed: string;
   /** "in 6 days 23 hours" / "2 hours ago". */
   relative: string;
   /** "The records contract (…) will change on …" */
@@ -213,12 +215,13 @@ export function noticeFor(contract: ContractName, p: PendingUpgradeView, now: nu
   const relative = untilWords(p.notBefore, now);
   const what = `The ${contract} contract (${CONTRACT_WORDS[contract]})`;
   const headline = due
-    ? `${what} has new code waiting that can take effect now (anyone may enact it): its waiting time ended on ${when} (${relative}).`
+    ? `${what} has new code waiting that can take effect now (anyone may enact it): its waiting time ended ${relative}, on ${when}.`
     : `${what} will change its code on ${when} (${relative}), unless the head cancels the proposal.`;
   const advice = due
     ? `Review the published code with hash ${shortHash(p.codeHash)} (rebuild the published source and compare its code hash), or withdraw your consent under \u201cWho has access\u201d now: the change can happen with the next transaction.`
     : `Before then, review the published code with hash ${shortHash(p.codeHash)} (rebuild the published source and compare its code hash), or withdraw your consent under \u201cWho has access\u201d.`;
-  return { contract, codeHash: p.codeHash, shortHash: shortHash(p.codeHash), proposedAt: p.proposedAt, notBefore: p.notBefore, due, when, relative, headline, advice };
+  const proposed = formatDateTime(p.proposedAt, fmt.locale, fmt.timeZone);
+  return { contract, codeHash: p.codeHash, shortHash: shortHash(p.codeHash), proposedAt: p.proposedAt, notBefore: p.notBefore, due, when, proposed, relative, headline, advice };
 }
 
 /** The banner and the panel's lines from the four readings at `now`. */

@@ -37,8 +37,9 @@ function Notice({ n, onConsent }: { n: UpgradeNotice; onConsent?: () => void }) 
       <p className="upgrade-detail">
         New code hash <code title={n.codeHash} data-testid={`upgrade-hash-${n.contract}`}>{n.shortHash}</code>{' '}
         <CopyHash hash={n.codeHash} testid={`upgrade-copy-${n.contract}`} />
-        {' · '}{n.due ? 'allowed since' : 'can take effect from'}{' '}
-        <time dateTime={new Date(n.notBefore).toISOString()} title={new Date(n.notBefore).toString()}>{n.when}</time> ({n.relative})
+        {' · '}proposed <time dateTime={new Date(n.proposedAt).toISOString()} title={new Date(n.proposedAt).toString()}>{n.proposed}</time>
+        {' · '}{n.due ? 'allowed since' : 'earliest'}{' '}
+        <time dateTime={new Date(n.notBefore).toISOString()} title={new Date(n.notBefore).toString()} data-testid={`upgrade-when-${n.contract}`}>{n.when}</time>
       </p>
       <p className="upgrade-advice">
         {n.advice}
