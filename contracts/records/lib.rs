@@ -804,10 +804,10 @@ pub mod records {
             Ok(MedicationPage { items: out, next: if i < len { Some(i) } else { None } })
         }
 
-        /// Test fixture only (feature `upgrade-fixture`, the second build
-        /// the upgrade e2e test enacts): the code version, 2. The release
-        /// build has no such message.
-        #[cfg(feature = "upgrade-fixture")]
+        /// Test fixture only (cfg `upgrade_fixture`, set by
+        /// e2e/records-v2/build.rs for the second build the upgrade e2e test
+        /// enacts): the code version, 2. The release build has no such message.
+        #[cfg(upgrade_fixture)]
         #[ink(message)]
         pub fn code_version(&self) -> Result<u32> {
             Ok(2)

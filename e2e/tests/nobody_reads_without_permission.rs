@@ -304,7 +304,9 @@ async fn nobody_reads_without_permission<Client: E2EBackend>(mut client: Client)
                         Siblings { permissions: suite.permissions, records: forwarder, appointments: forwarder };
                     probe!(trait_call::<Result<()>>(suite.permissions, "PermissionsApi::accept_siblings", (forged,)))
                 }
-                "Upgradeable::propose_upgrade (registry)" => probe!(propose_upgrade(suite.registry, Hash::from([5; 32]))),
+                "Upgradeable::propose_upgrade (registry)" => {
+                    probe!(propose_upgrade(suite.registry, Hash::from([5; 32])))
+                }
                 "Upgradeable::propose_upgrade (permissions)" => {
                     probe!(propose_upgrade(suite.permissions, Hash::from([5; 32])))
                 }
