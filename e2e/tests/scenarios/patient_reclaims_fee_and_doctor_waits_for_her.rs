@@ -7,10 +7,7 @@
 //! - a suspended doctor cannot update notes, complete or take a fee, and the
 //!   patient cancels his booked appointment with a full refund after its start;
 //! - a patient holds at most 3 open requests with one doctor.
-#![cfg(feature = "e2e-tests")]
-
-mod common;
-use common::*;
+use crate::setup::*;
 use ink_e2e::ContractsBackend;
 use smrms_appointments::appointments::{NoShowGraceSet, RescheduleAnswered, RescheduleProposed, Status};
 
@@ -19,14 +16,14 @@ const GRACE_MS: u64 = 3_000;
 
 #[ink_e2e::test]
 async fn patient_reclaims_fee_and_doctor_waits_for_her<Client: E2EBackend>(mut client: Client) -> E2EResult<()> {
-    let head = ink_e2e::alice();
-    let suite = deploy_suite(&mut client, &head).await;
-    let (patient, p) = account(&mut client).await;
-    let (doctor, d) = account(&mut client).await;
-    let (other_doctor, od) = account(&mut client).await;
-    register_patient(&mut client, &suite, &patient, "Kavya").await;
-    register_doctor(&mut client, &suite, &head, &doctor, true).await;
-    register_doctor(&mut client, &suite, &head, &other_doctor, true).await;
+    let Cast {
+        head,
+        suite,
+        patient: Member { key: patient, id: p },
+        doctor: Member { key: doctor, id: d },
+        other_doctor: Member { key: other_doctor, id: od },
+        ..
+    } = Cast::new(&mut client, "Kavya").await;
     let appts = || suite.appointments();
     submit!(client, &doctor, appts().set_fee(FEE));
     submit!(client, &other_doctor, appts().set_fee(FEE));

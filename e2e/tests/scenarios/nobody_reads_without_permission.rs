@@ -3,10 +3,7 @@
 //! the real node: every access-controlled message of the four contracts
 //! against every class of caller, from one table of expected outcomes.
 //! Then hostile inputs, and refusals that leave the state untouched.
-#![cfg(feature = "e2e-tests")]
-
-mod common;
-use common::*;
+use crate::setup::*;
 use ink::primitives::{AccountId, Hash};
 use ink_e2e::ContractsBackend;
 use smrms_forwarder::forwarder::{Forwarder, ForwarderRef};
@@ -30,70 +27,113 @@ const CALLERS: [&str; 14] = [
     "contract",      // Ct  a contract (the forwarder fixture) calling in the patient's place
 ];
 
-/// Expected outcome per message (rows) and caller class (columns above).
-/// `ok` = allowed; `Denied(..)` = refused, logged and announced to the head;
-/// any other word = the named `Error` returned (nothing changes).
-#[rustfmt::skip]
-const EXPECTED: &[(&str, [&str; 14])] = &[
-    //                              Hd               Pt                  OP                  DS           OS                   Rv                   Ex                   EO                   EC                   Pd                   Rj                   Su                   Un                   Ct
-    ("registry.verify_provider",  ["ok",           "NotHead",          "NotHead",          "NotHead",   "NotHead",           "NotHead",           "NotHead",           "NotHead",           "NotHead",           "NotHead",           "NotHead",           "NotHead",           "NotHead", "NotHead"]),
-    ("registry.set_siblings",     ["SiblingsAlreadySet","NotHead",     "NotHead",          "NotHead",   "NotHead",           "NotHead",           "NotHead",           "NotHead",           "NotHead",           "NotHead",           "NotHead",           "NotHead",           "NotHead", "NotHead"]),
-    ("registry.patient_profile",  ["NotAllowed",          "ok",               "NotAllowed",       "ok",        "ok",                "NotAllowed",        "NotAllowed",        "ok",                "NotAllowed",        "NotAllowed",        "NotAllowed",        "NotAllowed",        "NotAllowed", "NotAllowed"]),
-    ("registry.read_patient_profile",["Denied(Unregistered)","ok",     "Denied(NoConsent)","ok",        "ok",                "Denied(NoConsent)", "Denied(NoConsent)", "ok",                "Denied(NoConsent)", "Denied(NotVerified)","Denied(NotVerified)","Denied(NotVerified)","Denied(Unregistered)", "Denied(Unregistered)"]),
-    ("registry.edit_patient",     ["NotAPatient",  "ok",               "ok",               "NotAPatient","NotAPatient",      "NotAPatient",       "NotAPatient",       "NotAPatient",       "NotAPatient",       "NotAPatient",       "NotAPatient",       "NotAPatient",       "NotAPatient", "NotAPatient"]),
-    ("permissions.grant",         ["NotAPatient",  "ok",               "ok",               "SelfGrant","NotAPatient",      "NotAPatient",       "NotAPatient",       "NotAPatient",       "NotAPatient",       "NotAPatient",       "NotAPatient",       "NotAPatient",       "NotAPatient", "NotAPatient"]),
-    ("permissions.revoke",        ["GrantNotFound","ok",               "GrantNotFound",    "GrantNotFound","GrantNotFound",  "GrantNotFound",     "GrantNotFound",     "GrantNotFound",     "GrantNotFound",     "GrantNotFound",     "GrantNotFound",     "GrantNotFound",     "GrantNotFound", "GrantNotFound"]),
-    ("permissions.open_emergency",["NotVerifiedDoctor","NotVerifiedDoctor","NotVerifiedDoctor","ok",   "ok",                "ok",                "ok",                "ok",                "ok",                "NotVerifiedDoctor", "NotVerifiedDoctor", "NotVerifiedDoctor", "NotVerifiedDoctor", "NotVerifiedDoctor"]),
-    ("permissions.close_emergency",["ok",          "ok",               "NotAllowed",       "NotAllowed","NotAllowed",        "NotAllowed",        "NotAllowed",        "ok",                "NotAllowed",        "NotAllowed",        "NotAllowed",        "NotAllowed",        "NotAllowed", "NotAllowed"]),
-    ("permissions.set_emergency_max",["ok",        "NotHead",          "NotHead",          "NotHead",   "NotHead",           "NotHead",           "NotHead",           "NotHead",           "NotHead",           "NotHead",           "NotHead",           "NotHead",           "NotHead", "NotHead"]),
-    ("records.add_record",        ["NotVerifiedDoctor","NotVerifiedDoctor","NotVerifiedDoctor","ok", "Denied(NoConsent)", "Denied(NoConsent)", "Denied(NoConsent)", "ok",                "Denied(NoConsent)", "NotVerifiedDoctor", "NotVerifiedDoctor", "NotVerifiedDoctor", "NotVerifiedDoctor", "NotVerifiedDoctor"]),
-    ("records.record",            ["NotAllowed",   "ok",               "NotAllowed",       "ok",        "NotAllowed",        "NotAllowed",        "NotAllowed",        "ok",                "NotAllowed",        "NotAllowed",        "NotAllowed",        "NotAllowed",        "NotAllowed", "NotAllowed"]),
-    ("records.read_record",       ["Denied(Unregistered)","ok",        "Denied(NoConsent)","ok",        "Denied(NoConsent)", "Denied(NoConsent)", "Denied(NoConsent)", "ok",                "Denied(NoConsent)", "Denied(NotVerified)","Denied(NotVerified)","Denied(NotVerified)","Denied(Unregistered)", "Denied(Unregistered)"]),
-    ("records.search",            ["NotAllowed",   "ok",               "NotAllowed",       "ok",        "NotAllowed",        "NotAllowed",        "NotAllowed",        "ok",                "NotAllowed",        "NotAllowed",        "NotAllowed",        "NotAllowed",        "NotAllowed", "NotAllowed"]),
-    ("records.add_medication",    ["NotVerifiedDoctor","ok",           "NotVerifiedDoctor","ok",        "Denied(NoConsent)", "Denied(NoConsent)", "Denied(NoConsent)", "ok",                "Denied(NoConsent)", "NotVerifiedDoctor", "NotVerifiedDoctor", "NotVerifiedDoctor", "NotVerifiedDoctor", "NotVerifiedDoctor"]),
-    ("records.stop_medication",   ["NotVerifiedDoctor","ok",           "NotVerifiedDoctor","ok",        "Denied(NoConsent)", "Denied(NoConsent)", "Denied(NoConsent)", "ok",                "Denied(NoConsent)", "NotVerifiedDoctor", "NotVerifiedDoctor", "NotVerifiedDoctor", "NotVerifiedDoctor", "NotVerifiedDoctor"]),
-    ("appointments.set_appointment",["NotVerifiedDoctor","NotVerifiedDoctor","NotVerifiedDoctor","ok","Denied(NoConsent)", "Denied(NoConsent)", "Denied(NoConsent)", "Denied(NoConsent)", "Denied(NoConsent)", "NotVerifiedDoctor", "NotVerifiedDoctor", "NotVerifiedDoctor", "NotVerifiedDoctor", "NotVerifiedDoctor"]),
-    ("appointments.appointment",  ["ok",           "ok",               "NotParticipant",   "ok",        "NotParticipant",    "NotParticipant",    "NotParticipant",    "NotParticipant",    "NotParticipant",    "NotParticipant",    "NotParticipant",    "NotParticipant",    "NotParticipant", "NotParticipant"]),
-    ("appointments.patient_appointments",["ok",    "ok",               "NotParticipant",   "NotParticipant","NotParticipant","NotParticipant",    "NotParticipant",    "NotParticipant",    "NotParticipant",    "NotParticipant",    "NotParticipant",    "NotParticipant",    "NotParticipant", "NotParticipant"]),
-    ("records.share_key", ["NotAllowed", "ok", "NotAllowed", "ok", "NotAllowed", "NotAllowed", "NotAllowed", "NotAllowed", "NotAllowed", "NotAllowed", "NotAllowed", "NotAllowed", "NotAllowed", "NotAllowed"]),
-    ("records.shred_keys", ["NotAllowed", "ok", "NotAllowed", "NotAllowed", "NotAllowed", "NotAllowed", "NotAllowed", "NotAllowed", "NotAllowed", "NotAllowed", "NotAllowed", "NotAllowed", "NotAllowed", "NotAllowed"]),
-    ("registry.publish_encryption_key", ["ok", "ok", "ok", "ok", "ok", "ok", "ok", "ok", "ok", "ok", "ok", "ok", "UnknownAccount", "UnknownAccount"]),
-    ("PermissionsApi::log_access", ["UntrustedCaller","UntrustedCaller", "UntrustedCaller",  "UntrustedCaller","UntrustedCaller","UntrustedCaller","UntrustedCaller","UntrustedCaller", "UntrustedCaller",   "UntrustedCaller",   "UntrustedCaller",   "UntrustedCaller",   "UntrustedCaller",   "UntrustedCaller"]),
-    ("PermissionsApi::accept_siblings",["UntrustedCaller","UntrustedCaller","UntrustedCaller","UntrustedCaller","UntrustedCaller","UntrustedCaller","UntrustedCaller","UntrustedCaller", "UntrustedCaller",   "UntrustedCaller",   "UntrustedCaller",   "UntrustedCaller",   "UntrustedCaller",   "UntrustedCaller"]),
-    // Issue 19: the key store, appointment actions in time and standing, the head's own account.
-    ("records.share_key (patient's own key)", ["NotAllowed", "ok", "NotAllowed", "KeyAlreadyStored", "NotAllowed", "NotAllowed", "NotAllowed", "NotAllowed", "NotAllowed", "NotAllowed", "NotAllowed", "NotAllowed", "NotAllowed", "NotAllowed"]),
-    ("records.share_keys", ["NotAllowed", "ok", "NotAllowed", "ok", "NotAllowed", "NotAllowed", "NotAllowed", "NotAllowed", "NotAllowed", "NotAllowed", "NotAllowed", "NotAllowed", "NotAllowed", "NotAllowed"]),
-    ("records.revoke_keys", ["NotAllowed", "ok", "NotAllowed", "NotAllowed", "NotAllowed", "NotAllowed", "NotAllowed", "NotAllowed", "NotAllowed", "NotAllowed", "NotAllowed", "NotAllowed", "NotAllowed", "NotAllowed"]),
-    ("appointments.update_appointment", ["NotParticipant", "NotParticipant", "NotParticipant", "ok", "NotParticipant", "NotParticipant", "NotParticipant", "NotParticipant", "NotParticipant", "NotParticipant", "NotParticipant", "NotParticipant", "NotParticipant", "NotParticipant"]),
-    ("appointments.accept_reschedule", ["NotParticipant", "NoReschedule", "NotParticipant", "NotParticipant", "NotParticipant", "NotParticipant", "NotParticipant", "NotParticipant", "NotParticipant", "NotParticipant", "NotParticipant", "NotParticipant", "NotParticipant", "NotParticipant"]),
-    ("appointments.set_no_show_grace", ["ok", "NotHead", "NotHead", "NotHead", "NotHead", "NotHead", "NotHead", "NotHead", "NotHead", "NotHead", "NotHead", "NotHead", "NotHead", "NotHead"]),
-    ("appointments.mark_no_show", ["NotParticipant", "NotAllowed", "NotParticipant", "TooEarly", "NotParticipant", "NotParticipant", "NotParticipant", "NotParticipant", "NotParticipant", "NotParticipant", "NotParticipant", "NotParticipant", "NotParticipant", "NotParticipant"]),
-    ("appointments.complete", ["NotParticipant", "TooEarly", "NotParticipant", "TooEarly", "NotParticipant", "NotParticipant", "NotParticipant", "NotParticipant", "NotParticipant", "NotParticipant", "NotParticipant", "NotParticipant", "NotParticipant", "NotParticipant"]),
-    ("registry.register_provider", ["HeadCannotBeProvider", "AlreadyRegistered", "AlreadyRegistered", "AlreadyRegistered", "AlreadyRegistered", "AlreadyRegistered", "AlreadyRegistered", "AlreadyRegistered", "AlreadyRegistered", "AlreadyRegistered", "AlreadyRegistered", "AlreadyRegistered", "ok", "ok"]),
-    ("appointments.update_appointment (suspended doctor)", ["NotParticipant", "NotParticipant", "NotParticipant", "NotParticipant", "NotParticipant", "NotParticipant", "NotParticipant", "NotParticipant", "NotParticipant", "NotParticipant", "NotParticipant", "NotVerifiedDoctor", "NotParticipant", "NotParticipant"]),
-    ("appointments.accept (suspended doctor)", ["NotParticipant", "NotAllowed", "NotParticipant", "NotParticipant", "NotParticipant", "NotParticipant", "NotParticipant", "NotParticipant", "NotParticipant", "NotParticipant", "NotParticipant", "NotVerifiedDoctor", "NotParticipant", "NotParticipant"]),
-    ("appointments.cancel (suspended doctor)", ["NotParticipant", "ok", "NotParticipant", "NotParticipant", "NotParticipant", "NotParticipant", "NotParticipant", "NotParticipant", "NotParticipant", "NotParticipant", "NotParticipant", "ok", "NotParticipant", "NotParticipant"]),
-    ("appointments.cancel",       ["NotParticipant","ok",              "NotParticipant",   "ok",        "NotParticipant",    "NotParticipant",    "NotParticipant",    "NotParticipant",    "NotParticipant",    "NotParticipant",    "NotParticipant",    "NotParticipant",    "NotParticipant", "NotParticipant"]),
-    // Time-locked upgrades: only the head proposes or cancels, anyone enacts a due one, anyone reads the lock.
-    ("Upgradeable::propose_upgrade (registry)", ["ok", "NotHead", "NotHead", "NotHead", "NotHead", "NotHead", "NotHead", "NotHead", "NotHead", "NotHead", "NotHead", "NotHead", "NotHead", "NotHead"]),
-    ("Upgradeable::propose_upgrade (permissions)", ["ok", "NotHead", "NotHead", "NotHead", "NotHead", "NotHead", "NotHead", "NotHead", "NotHead", "NotHead", "NotHead", "NotHead", "NotHead", "NotHead"]),
-    ("Upgradeable::propose_upgrade (records)", ["ok", "NotHead", "NotHead", "NotHead", "NotHead", "NotHead", "NotHead", "NotHead", "NotHead", "NotHead", "NotHead", "NotHead", "NotHead", "NotHead"]),
-    ("Upgradeable::propose_upgrade (appointments)", ["ok", "NotHead", "NotHead", "NotHead", "NotHead", "NotHead", "NotHead", "NotHead", "NotHead", "NotHead", "NotHead", "NotHead", "NotHead", "NotHead"]),
-    ("Upgradeable::cancel_upgrade", ["NoPendingUpgrade", "NotHead", "NotHead", "NotHead", "NotHead", "NotHead", "NotHead", "NotHead", "NotHead", "NotHead", "NotHead", "NotHead", "NotHead", "NotHead"]),
-    ("Upgradeable::enact_upgrade", ["NoPendingUpgrade", "NoPendingUpgrade", "NoPendingUpgrade", "NoPendingUpgrade", "NoPendingUpgrade", "NoPendingUpgrade", "NoPendingUpgrade", "NoPendingUpgrade", "NoPendingUpgrade", "NoPendingUpgrade", "NoPendingUpgrade", "NoPendingUpgrade", "NoPendingUpgrade", "NoPendingUpgrade"]),
-    ("Upgradeable::upgrade_status", ["ok", "ok", "ok", "ok", "ok", "ok", "ok", "ok", "ok", "ok", "ok", "ok", "ok", "ok"]),
-];
+/// What one caller gets from one message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Expect {
+    /// Allowed.
+    Ok,
+    /// Refused with this error; nothing changes.
+    Err(Error),
+    /// Refused, logged in the patient's access log and announced to the head.
+    Denied(DenyReason),
+}
 
-/// Reduces a message's return value to the words of the table.
-fn classify<T: std::fmt::Debug>(r: &Result<T>) -> String {
+impl std::fmt::Display for Expect {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Expect::Ok => write!(f, "ok"),
+            Expect::Err(e) => write!(f, "{e:?}"),
+            Expect::Denied(r) => write!(f, "Denied({r:?})"),
+        }
+    }
+}
+
+/// The matrix's cells: `OK`, `err(Error)`, `denied(DenyReason)`.
+mod cells {
+    pub use super::Expect;
+    pub use smrms_shared::DenyReason::*;
+    pub use smrms_shared::Error::*;
+    pub const OK: Expect = Expect::Ok;
+    pub const fn err(e: smrms_shared::Error) -> Expect {
+        Expect::Err(e)
+    }
+    pub const fn denied(r: smrms_shared::DenyReason) -> Expect {
+        Expect::Denied(r)
+    }
+}
+
+/// Expected outcome per message (rows) and caller class (columns above).
+#[rustfmt::skip]
+const EXPECTED: &[(&str, [Expect; 14])] = {
+    use cells::*;
+    &[
+    //                              Hd               Pt                  OP                  DS           OS                   Rv                   Ex                   EO                   EC                   Pd                   Rj                   Su                   Un                   Ct
+    ("registry.verify_provider", [OK, err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead)]),
+    ("registry.set_siblings", [err(SiblingsAlreadySet), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead)]),
+    ("registry.patient_profile", [err(NotAllowed), OK, err(NotAllowed), OK, OK, err(NotAllowed), err(NotAllowed), OK, err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed)]),
+    ("registry.read_patient_profile", [denied(Unregistered), OK, denied(NoConsent), OK, OK, denied(NoConsent), denied(NoConsent), OK, denied(NoConsent), denied(NotVerified), denied(NotVerified), denied(NotVerified), denied(Unregistered), denied(Unregistered)]),
+    ("registry.edit_patient", [err(NotAPatient), OK, OK, err(NotAPatient), err(NotAPatient), err(NotAPatient), err(NotAPatient), err(NotAPatient), err(NotAPatient), err(NotAPatient), err(NotAPatient), err(NotAPatient), err(NotAPatient), err(NotAPatient)]),
+    ("permissions.grant", [err(NotAPatient), OK, OK, err(SelfGrant), err(NotAPatient), err(NotAPatient), err(NotAPatient), err(NotAPatient), err(NotAPatient), err(NotAPatient), err(NotAPatient), err(NotAPatient), err(NotAPatient), err(NotAPatient)]),
+    ("permissions.revoke", [err(GrantNotFound), OK, err(GrantNotFound), err(GrantNotFound), err(GrantNotFound), err(GrantNotFound), err(GrantNotFound), err(GrantNotFound), err(GrantNotFound), err(GrantNotFound), err(GrantNotFound), err(GrantNotFound), err(GrantNotFound), err(GrantNotFound)]),
+    ("permissions.open_emergency", [err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor), OK, OK, OK, OK, OK, OK, err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor)]),
+    ("permissions.close_emergency", [OK, OK, err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), OK, err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed)]),
+    ("permissions.set_emergency_max", [OK, err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead)]),
+    ("records.add_record", [err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor), OK, denied(NoConsent), denied(NoConsent), denied(NoConsent), OK, denied(NoConsent), err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor)]),
+    ("records.record", [err(NotAllowed), OK, err(NotAllowed), OK, err(NotAllowed), err(NotAllowed), err(NotAllowed), OK, err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed)]),
+    ("records.read_record", [denied(Unregistered), OK, denied(NoConsent), OK, denied(NoConsent), denied(NoConsent), denied(NoConsent), OK, denied(NoConsent), denied(NotVerified), denied(NotVerified), denied(NotVerified), denied(Unregistered), denied(Unregistered)]),
+    ("records.search", [err(NotAllowed), OK, err(NotAllowed), OK, err(NotAllowed), err(NotAllowed), err(NotAllowed), OK, err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed)]),
+    ("records.add_medication", [err(NotVerifiedDoctor), OK, err(NotVerifiedDoctor), OK, denied(NoConsent), denied(NoConsent), denied(NoConsent), OK, denied(NoConsent), err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor)]),
+    ("records.stop_medication", [err(NotVerifiedDoctor), OK, err(NotVerifiedDoctor), OK, denied(NoConsent), denied(NoConsent), denied(NoConsent), OK, denied(NoConsent), err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor)]),
+    ("appointments.set_appointment", [err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor), OK, denied(NoConsent), denied(NoConsent), denied(NoConsent), denied(NoConsent), denied(NoConsent), err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor)]),
+    ("appointments.appointment", [OK, OK, err(NotParticipant), OK, err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant)]),
+    ("appointments.patient_appointments", [OK, OK, err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant)]),
+    ("records.share_key", [err(NotAllowed), OK, err(NotAllowed), OK, err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed)]),
+    ("records.shred_keys", [err(NotAllowed), OK, err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed)]),
+    ("registry.publish_encryption_key", [OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, err(UnknownAccount), err(UnknownAccount)]),
+    ("PermissionsApi::log_access", [err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller)]),
+    ("PermissionsApi::accept_siblings", [err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller)]),
+    // Issue 19: the key store, appointment actions in time and standing, the head's own account.
+    ("records.share_key (patient's own key)", [err(NotAllowed), OK, err(NotAllowed), err(KeyAlreadyStored), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed)]),
+    ("records.share_keys", [err(NotAllowed), OK, err(NotAllowed), OK, err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed)]),
+    ("records.revoke_keys", [err(NotAllowed), OK, err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed)]),
+    ("appointments.update_appointment", [err(NotParticipant), err(NotParticipant), err(NotParticipant), OK, err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant)]),
+    ("appointments.accept_reschedule", [err(NotParticipant), err(NoReschedule), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant)]),
+    ("appointments.set_no_show_grace", [OK, err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead)]),
+    ("appointments.mark_no_show", [err(NotParticipant), err(NotAllowed), err(NotParticipant), err(TooEarly), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant)]),
+    ("appointments.complete", [err(NotParticipant), err(TooEarly), err(NotParticipant), err(TooEarly), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant)]),
+    ("registry.register_provider", [err(HeadCannotBeProvider), err(AlreadyRegistered), err(AlreadyRegistered), err(AlreadyRegistered), err(AlreadyRegistered), err(AlreadyRegistered), err(AlreadyRegistered), err(AlreadyRegistered), err(AlreadyRegistered), err(AlreadyRegistered), err(AlreadyRegistered), err(AlreadyRegistered), OK, OK]),
+    ("appointments.update_appointment (suspended doctor)", [err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotVerifiedDoctor), err(NotParticipant), err(NotParticipant)]),
+    ("appointments.accept (suspended doctor)", [err(NotParticipant), err(NotAllowed), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotVerifiedDoctor), err(NotParticipant), err(NotParticipant)]),
+    ("appointments.cancel (suspended doctor)", [err(NotParticipant), OK, err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), OK, err(NotParticipant), err(NotParticipant)]),
+    ("appointments.cancel", [err(NotParticipant), OK, err(NotParticipant), OK, err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant)]),
+    // Time-locked upgrades: only the head proposes or cancels, anyone enacts a due one, anyone reads the lock.
+    ("Upgradeable::propose_upgrade (registry)", [OK, err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead)]),
+    ("Upgradeable::propose_upgrade (permissions)", [OK, err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead)]),
+    ("Upgradeable::propose_upgrade (records)", [OK, err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead)]),
+    ("Upgradeable::propose_upgrade (appointments)", [OK, err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead)]),
+    ("Upgradeable::cancel_upgrade", [err(NoPendingUpgrade), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead)]),
+    ("Upgradeable::enact_upgrade", [err(NoPendingUpgrade), err(NoPendingUpgrade), err(NoPendingUpgrade), err(NoPendingUpgrade), err(NoPendingUpgrade), err(NoPendingUpgrade), err(NoPendingUpgrade), err(NoPendingUpgrade), err(NoPendingUpgrade), err(NoPendingUpgrade), err(NoPendingUpgrade), err(NoPendingUpgrade), err(NoPendingUpgrade), err(NoPendingUpgrade)]),
+    ("Upgradeable::upgrade_status", [OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK]),
+]
+};
+
+/// Reduces a message's return value to a cell of the table.
+fn classify<T: std::fmt::Debug>(r: &Result<T>) -> Expect {
+    // Every deny reason, checked exhaustively: a new reason fails to compile here.
+    const REASONS: [DenyReason; 4] =
+        [DenyReason::NoConsent, DenyReason::NotVerified, DenyReason::Unregistered, DenyReason::WrongRole];
+    const _: fn(DenyReason) = |r| match r {
+        DenyReason::NoConsent | DenyReason::NotVerified | DenyReason::Unregistered | DenyReason::WrongRole => (),
+    };
     match r {
-        Err(e) => format!("{e:?}"),
+        Err(e) => Expect::Err(*e),
         Ok(v) => {
-            let s = format!("{v:?}");
-            if s.starts_with("Denied(") {
-                s
-            } else {
-                "ok".to_string()
+            // the audited messages answer `Ok(…Denied(reason))` on a refusal
+            let shown = format!("{v:?}");
+            match REASONS.into_iter().find(|d| shown == format!("Denied({d:?})")) {
+                Some(reason) => Expect::Denied(reason),
+                None if shown.starts_with("Denied(") => panic!("unknown denial {shown}"),
+                None => Expect::Ok,
             }
         }
     }
@@ -319,7 +359,7 @@ async fn nobody_reads_without_permission<Client: E2EBackend>(mut client: Client)
                 "Upgradeable::upgrade_status" => probe!(upgrade_status(suite.appointments)),
                 other => panic!("no probe for {other}"),
             };
-            if got == "ok" {
+            if got == Expect::Ok {
                 allowed += 1
             } else {
                 refused += 1
@@ -327,10 +367,7 @@ async fn nobody_reads_without_permission<Client: E2EBackend>(mut client: Client)
             if got != expected[col] {
                 unexpected.push(format!("{message} as {}: expected {}, got {got}", CALLERS[col], expected[col]));
             }
-            row.push_str(&format!(
-                "{:>14}",
-                if got == "ok" { "ok".to_string() } else { got.chars().take(13).collect() }
-            ));
+            row.push_str(&format!("{:>14}", got.to_string().chars().take(13).collect::<String>()));
         }
         println!("{message:<52} {row}");
     }

@@ -2,10 +2,7 @@
 //! accepts; after the start it is completed and the fee reaches the doctor.
 //! A cancelled appointment refunds the patient; a stranger cannot read an
 //! appointment; a doctor without the appointments scope is refused.
-#![cfg(feature = "e2e-tests")]
-
-mod common;
-use common::*;
+use crate::setup::*;
 use ink_e2e::{ChainBackend, ContractsBackend};
 use smrms_appointments::appointments::{AppointmentStatusChanged, SetOutcome, Status};
 
@@ -13,13 +10,13 @@ const FEE: u128 = 5 * 1_000_000_000_000;
 
 #[ink_e2e::test]
 async fn patient_books_and_completes_appointment<Client: E2EBackend>(mut client: Client) -> E2EResult<()> {
-    let head = ink_e2e::alice();
-    let suite = deploy_suite(&mut client, &head).await;
-    let (patient, patient_id) = account(&mut client).await;
-    let (doctor, doctor_id) = account(&mut client).await;
-    let (stranger, stranger_id) = account(&mut client).await;
-    register_patient(&mut client, &suite, &patient, "Kavya").await;
-    register_doctor(&mut client, &suite, &head, &doctor, true).await;
+    let Cast {
+        suite,
+        patient: Member { key: patient, id: patient_id },
+        doctor: Member { key: doctor, id: doctor_id },
+        stranger: Member { key: stranger, id: stranger_id },
+        ..
+    } = Cast::new(&mut client, "Kavya").await;
     let appts = || suite.appointments();
 
     submit!(client, &doctor, appts().set_fee(FEE));

@@ -7,25 +7,22 @@
 //! the rules still hold. The other three contracts: a proposal can be
 //! cancelled, and a proposal of code that was never uploaded cannot be
 //! enacted (the call reverts, the proposal stays).
-#![cfg(feature = "e2e-tests")]
-
-mod common;
-use common::*;
+use crate::setup::*;
 use ink::primitives::Hash;
 use ink_e2e::ContractsBackend;
 use smrms_records::records::{RecordKind, Sealed, WriteOutcome};
 
 #[ink_e2e::test]
 async fn head_upgrades_contracts_under_time_lock<Client: E2EBackend>(mut client: Client) -> E2EResult<()> {
-    let head = ink_e2e::alice();
-    let suite = deploy_suite(&mut client, &head).await;
-    let (patient, p) = account(&mut client).await;
-    let (doctor, d) = account(&mut client).await;
-    let (stranger_doctor, _) = account(&mut client).await;
-    let (anyone, _) = account(&mut client).await;
-    register_patient(&mut client, &suite, &patient, "Meera").await;
-    register_doctor(&mut client, &suite, &head, &doctor, true).await;
-    register_doctor(&mut client, &suite, &head, &stranger_doctor, true).await;
+    let Cast {
+        head,
+        suite,
+        patient: Member { key: patient, id: p },
+        doctor: Member { key: doctor, id: d },
+        other_doctor: Member { key: stranger_doctor, .. },
+        stranger: Member { key: anyone, .. },
+        ..
+    } = Cast::new(&mut client, "Meera").await;
 
     // Data of every kind, written by the first code.
     submit!(client, &patient, suite.permissions().grant(d, Scopes::ALL, None));

@@ -1,10 +1,7 @@
 //! A patient grants, revokes and lets expire a doctor's access; a doctor
 //! opens emergency (break-glass) access that the patient and the head can
 //! see, and the patient closes it early.
-#![cfg(feature = "e2e-tests")]
-
-mod common;
-use common::*;
+use crate::setup::*;
 use ink_e2e::ContractsBackend;
 use smrms_permissions::permissions::{AccessGranted, AccessRevoked, EmergencyAccessClosed, EmergencyAccessOpened};
 use smrms_records::records::{RecordKind, WriteOutcome};
@@ -13,18 +10,18 @@ const READ: Scopes = Scopes { demographics: false, records_read: true, records_w
 
 #[ink_e2e::test]
 async fn patient_grants_and_revokes_access<Client: E2EBackend>(mut client: Client) -> E2EResult<()> {
-    let head = ink_e2e::alice();
-    let head_id = ink_e2e::account_id(ink_e2e::AccountKeyring::Alice);
-    let suite = deploy_suite(&mut client, &head).await;
-    let (patient, patient_id) = account(&mut client).await;
-    let (doctor, doctor_id) = account(&mut client).await;
-    let (er_doctor, er_id) = account(&mut client).await;
+    let Cast {
+        head,
+        head_id,
+        suite,
+        patient: Member { key: patient, id: patient_id },
+        doctor: Member { key: doctor, id: doctor_id },
+        other_doctor: Member { key: er_doctor, id: er_id },
+        stranger: Member { key: stranger, id: stranger_id },
+        ..
+    } = Cast::new(&mut client, "Meera").await;
     let (family, family_id) = account(&mut client).await;
-    let (stranger, stranger_id) = account(&mut client).await;
-    register_patient(&mut client, &suite, &patient, "Meera").await;
     register_patient(&mut client, &suite, &family, "Ravi").await;
-    register_doctor(&mut client, &suite, &head, &doctor, true).await;
-    register_doctor(&mut client, &suite, &head, &er_doctor, true).await;
     let has = |who, scope| suite.permissions().has_access(patient_id, who, scope);
 
     // Refusals with named errors, nothing stored.

@@ -1,6 +1,6 @@
-//! Shared helpers of the SMRMS end-to-end tests: deploy and wire the suite on
-//! the node that `#[ink_e2e::test]` started, make funded accounts, read
-//! events.
+//! The scenarios' setup: deploy and wire the suite on the node that
+//! `#[ink_e2e::test]` started, build the cast, make funded accounts, wait for
+//! the chain's time, read events, call trait messages.
 #![allow(dead_code)]
 
 use ink::primitives::{AccountId, Hash};
@@ -171,6 +171,49 @@ pub async fn register_doctor(client: &mut Client, suite: &Suite, head: &Keypair,
     if verify {
         let id = AccountId::from(signer.public_key().0);
         submit!(client, head, suite.registry().verify_provider(id));
+    }
+}
+
+/// One account of the cast: its key pair and its address.
+pub struct Member {
+    pub key: Keypair,
+    pub id: AccountId,
+}
+
+/// The cast most scenarios need, built once per test on the test's own node:
+/// the head (//Alice, the deployer), the deployed and wired suite, a
+/// registered patient, a verified doctor, a registered doctor the head has
+/// not verified, a second verified doctor (registered in that order) and an
+/// unregistered stranger; every member a fresh funded account.
+pub struct Cast {
+    pub head: Keypair,
+    pub head_id: AccountId,
+    pub suite: Suite,
+    pub patient: Member,
+    pub doctor: Member,
+    pub pending_doctor: Member,
+    pub other_doctor: Member,
+    pub stranger: Member,
+}
+
+impl Cast {
+    /// Deploys the suite and registers the cast; the patient is `patient_name`.
+    pub async fn new(client: &mut Client, patient_name: &str) -> Cast {
+        let head = ink_e2e::alice();
+        let head_id = ink_e2e::account_id(ink_e2e::AccountKeyring::Alice);
+        let suite = deploy_suite(client, &head).await;
+        let mut members = Vec::new();
+        for _ in 0..5 {
+            let (key, id) = account(client).await;
+            members.push(Member { key, id });
+        }
+        let [patient, doctor, pending_doctor, other_doctor, stranger]: [Member; 5] =
+            members.try_into().unwrap_or_else(|_| unreachable!("five members"));
+        register_patient(client, &suite, &patient.key, patient_name).await;
+        register_doctor(client, &suite, &head, &doctor.key, true).await;
+        register_doctor(client, &suite, &head, &pending_doctor.key, false).await;
+        register_doctor(client, &suite, &head, &other_doctor.key, true).await;
+        Cast { head, head_id, suite, patient, doctor, pending_doctor, other_doctor, stranger }
     }
 }
 

@@ -7,10 +7,7 @@
 //! new keys, and the patient destroys every wrapped key on request
 //! (crypto-shredding). The encryption itself happens in the client
 //! (`client/`); these are the rules the chain enforces.
-#![cfg(feature = "e2e-tests")]
-
-mod common;
-use common::*;
+use crate::setup::*;
 use ink_e2e::ContractsBackend;
 use smrms_records::records::{KeyShared, KeysRevoked, KeysShredded, RecordKind, Sealed, WriteOutcome};
 use smrms_registry::registry::EncryptionKeyPublished;
@@ -19,15 +16,15 @@ const WRAPPED: [u8; 80] = [7; 80];
 
 #[ink_e2e::test]
 async fn patient_shares_and_shreds_record_keys<Client: E2EBackend>(mut client: Client) -> E2EResult<()> {
-    let head = ink_e2e::alice();
-    let suite = deploy_suite(&mut client, &head).await;
-    let (patient, p) = account(&mut client).await;
-    let (doctor, d) = account(&mut client).await;
-    let (reader, r) = account(&mut client).await;
-    let (stranger, s) = account(&mut client).await;
-    register_patient(&mut client, &suite, &patient, "Meera").await;
-    register_doctor(&mut client, &suite, &head, &doctor, true).await;
-    register_doctor(&mut client, &suite, &head, &reader, true).await;
+    let Cast {
+        head,
+        suite,
+        patient: Member { key: patient, id: p },
+        doctor: Member { key: doctor, id: d },
+        other_doctor: Member { key: reader, id: r },
+        stranger: Member { key: stranger, id: s },
+        ..
+    } = Cast::new(&mut client, "Meera").await;
     let (mut reg, mut recs, mut per) = (suite.registry(), suite.records(), suite.permissions());
 
     // Encryption public keys: registered accounts publish theirs.
