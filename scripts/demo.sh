@@ -235,6 +235,11 @@ as "$FERDIE" -- emergencies --patient "$A_DAVE"
 expect_out "(sealed,"
 if grep -qF "$E_NOTE" "$WORK/out"; then echo "UNEXPECTED: the stranger opened the emergency note" >&2; exit 1; fi
 
+step "code changes: the patient checks each contract's upgrade time lock (7 days; nothing pending)"
+as "$DAVE" -- upgrades
+expect_out "records: upgrade delay 7 d 0 h"
+expect_out "upgrades: 0 pending of 4"
+
 step "erasure on request: the patient shreds record 0's keys; nobody can open it any more"
 as "$DAVE" -- shred --record 0
 # Dave and Charlie (Eve's key went at her revocation)

@@ -255,6 +255,9 @@ enum Cmd {
         #[arg(long)]
         patient: Option<String>,
     },
+    /// Each contract's upgrade time lock: the delay, past upgrades and any pending code change with the
+    /// date it can take effect (a warning: review the new code or withdraw consent before then).
+    Upgrades,
     /// Patient: erase a record, a medication entry or the profile by destroying every wrapped key (crypto-shredding).
     Shred {
         /// The record to erase.
@@ -726,6 +729,16 @@ async fn run(cli: Cli) -> Result<u8> {
             for line in c.emergencies(&p).await? {
                 println!("{line}");
             }
+        }
+        Cmd::Upgrades => {
+            let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_millis();
+            let now = u64::try_from(now)?;
+            let locks = c.upgrades().await?;
+            for lock in &locks {
+                println!("{}", lock.describe(now));
+            }
+            let pending = locks.iter().filter(|l| l.pending.is_some()).count();
+            println!("upgrades: {pending} pending of {}", locks.len());
         }
         Cmd::Shred { record, medication, profile } => {
             let obj = match (record, medication, profile) {

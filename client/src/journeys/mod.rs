@@ -37,11 +37,13 @@ mod export;
 mod grants;
 mod profile;
 mod records;
+mod upgrades;
 
 pub use appointments::{check_fee, AppointmentAction};
 pub use grants::{parse_scopes, GrantView, Scopes, KEY_BATCH};
 pub use profile::{Profile, ProviderInput, PROFILE_FIELDS};
 pub use records::{MedicationInput, Opened, RecordView, MEDICATION_FIELDS};
+pub use upgrades::{span, UpgradeLock};
 
 /// A client acting for one account.
 pub struct Client<'a> {
