@@ -12,7 +12,9 @@
 mod setup;
 
 mod doctor_adds_record_with_consent;
+mod doctor_prescribes_and_patient_stops_medication;
 mod head_upgrades_contracts_under_time_lock;
+mod head_verifies_providers_and_hands_over;
 mod nobody_reads_without_permission;
 mod patient_books_and_completes_appointment;
 mod patient_grants_and_revokes_access;
