@@ -99,6 +99,26 @@ def named_types(types):
     return {k: sorted(v) for k, v in out.items()}
 
 
+def first_difference(b, a, where=""):
+    """Where two shapes first differ, and the two values there."""
+    if type(b) is not type(a):
+        return where, b, a
+    if isinstance(b, dict):
+        for k in sorted(set(b) | set(a)):
+            if b.get(k) != a.get(k):
+                return first_difference(b.get(k), a.get(k), f"{where}.{k}")
+    if isinstance(b, list) and len(b) == len(a):
+        for i, (x, y) in enumerate(zip(b, a)):
+            if x != y:
+                return first_difference(x, y, f"{where}[{i}]")
+    return where, b, a
+
+
+def short(v, n=200):
+    text = json.dumps(v)
+    return text if len(text) <= n else text[:n] + " ..."
+
+
 def compare(kind, before, after, diffs):
     for label in sorted(set(before) | set(after)):
         if label not in after:
@@ -111,7 +131,8 @@ def compare(kind, before, after, diffs):
             for k in keys:
                 bv, av = (b.get(k), a.get(k)) if isinstance(b, dict) else (b, a)
                 if bv != av:
-                    diffs.append(f"{kind} {label}: {k} differs\n  before: {json.dumps(bv)}\n  after:  {json.dumps(av)}")
+                    where, x, y = first_difference(bv, av)
+                    diffs.append(f"{kind} {label}: {k}{where} differs\n    before: {short(x)}\n    after:  {short(y)}")
 
 
 def main():

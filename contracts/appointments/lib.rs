@@ -24,8 +24,9 @@ pub mod appointments {
     use smrms_shared::list::{self, Bound};
     use smrms_shared::upgrade::{self, UpgradeLock, Upgradeable};
     use smrms_shared::{
-        check_optional, check_required, decide_access, ensure, AccessAction, AccessDenied, AccessLogEntry,
-        AccessOutcome, DenyReason, Error, PermissionsApi, RegistryApi, Result, Scope, Standing, MAX_TEXT_LEN,
+        check_optional, check_required, collect_page, decide_access, ensure, AccessAction, AccessDenied,
+        AccessLogEntry, AccessOutcome, DenyReason, Error, PermissionsApi, RegistryApi, Result, Scope, Standing,
+        MAX_TEXT_LEN,
     };
 
     /// Longest appointment, in minutes (24 hours).
@@ -764,12 +765,12 @@ pub mod appointments {
         }
 
         fn page(&self, as_doctor: bool, who: AccountId, start: u32, limit: u32) -> Vec<(u64, Appointment)> {
-            let with_appointment = |_, id| Some((id, self.appointments.get(id)?));
-            if as_doctor {
-                list::page_with(&self.by_doctor, &self.doctor_len, who, start, limit, with_appointment)
-            } else {
-                list::page_with(&self.by_patient, &self.patient_len, who, start, limit, with_appointment)
-            }
+            let len = if as_doctor { list::len(&self.doctor_len, who) } else { list::len(&self.patient_len, who) };
+            collect_page(start, limit, len, |i| {
+                let id =
+                    if as_doctor { list::get(&self.by_doctor, who, i) } else { list::get(&self.by_patient, who, i) }?;
+                Some((id, self.appointments.get(id)?))
+            })
         }
 
         /// A page of a patient's appointments, for the patient and the head

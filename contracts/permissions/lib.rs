@@ -305,7 +305,7 @@ pub mod permissions {
         fn remove_grant(&mut self, patient: AccountId, grantee: AccountId) -> Result<()> {
             let slot = self.grants.get((patient, grantee)).ok_or(Error::GrantNotFound)?;
             let (in_patients, in_grantees) = (slot.in_patient_list, slot.in_grantee_list);
-            // the grantees moved into the freed positions remember their new ones
+            // an entry moved into the freed position: its grant records its new position
             let moved =
                 list::swap_remove(&mut self.patient_grantees, &mut self.patient_grant_len, patient, in_patients)?;
             if let Some(moved) = moved {
