@@ -21,10 +21,12 @@ pub mod appointments {
     pub use crate::rules::{Action, Actor, Payout, Phase, Status};
     use ink::prelude::{string::String, vec::Vec};
     use ink::storage::{Lazy, Mapping};
+    use smrms_shared::list::{self, Bound};
     use smrms_shared::upgrade::{self, UpgradeLock, Upgradeable};
     use smrms_shared::{
-        check_optional, check_required, collect_page, decide_access, AccessAction, AccessDenied, AccessLogEntry,
-        AccessOutcome, DenyReason, Error, PermissionsApi, RegistryApi, Result, Scope, Standing, MAX_TEXT_LEN,
+        check_optional, check_required, collect_page, decide_access, ensure, AccessAction, AccessDenied,
+        AccessLogEntry, AccessOutcome, DenyReason, Error, PermissionsApi, RegistryApi, Result, Scope, Standing,
+        MAX_TEXT_LEN,
     };
 
     /// Longest appointment, in minutes (24 hours).
@@ -202,16 +204,27 @@ pub mod appointments {
     /// The appointments contract's storage.
     #[ink(storage)]
     pub struct Appointments {
+        /// The suite's registry, for standings and the head.
         registry: ink::contract_ref!(RegistryApi),
+        /// The suite's permissions contract, for access bases and the log.
         permissions: ink::contract_ref!(PermissionsApi),
+        /// (registry, permissions) addresses, answered by `siblings()`.
         addresses: (AccountId, AccountId),
+        /// Every appointment by id.
         appointments: Mapping<u64, Appointment>,
+        /// The id the next appointment gets (= appointments ever created).
         next_id: u64,
+        /// Each patient's list of appointment ids (`list` items).
         by_patient: Mapping<(AccountId, u32), u64>,
+        /// Length of each patient's list.
         patient_len: Mapping<AccountId, u32>,
+        /// Each doctor's list of appointment ids (`list` items).
         by_doctor: Mapping<(AccountId, u32), u64>,
+        /// Length of each doctor's list.
         doctor_len: Mapping<AccountId, u32>,
+        /// Each doctor's fee for a requested appointment.
         fees: Mapping<AccountId, Balance>,
+        /// Withdrawable balances (refunds and payouts) by account.
         credits: Mapping<AccountId, Balance>,
         /// Open (unanswered) requests per (patient, doctor), against spam.
         open_with: Mapping<(AccountId, AccountId), u32>,
@@ -263,21 +276,15 @@ pub mod appointments {
             if duration_min == 0 || duration_min > MAX_DURATION_MIN {
                 return Err(Error::InvalidDuration);
             }
-            if start <= now {
-                return Err(Error::StartInPast);
-            }
+            ensure!(start > now, Error::StartInPast);
             Ok(())
         }
 
         fn create(&mut self, a: Appointment) -> Result<u64> {
             let id = self.next_id;
             self.next_id = id.checked_add(1).ok_or(Error::Overflow)?;
-            let pl = self.patient_len.get(a.patient).unwrap_or(0);
-            self.by_patient.insert((a.patient, pl), &id);
-            self.patient_len.insert(a.patient, &pl.checked_add(1).ok_or(Error::Overflow)?);
-            let dl = self.doctor_len.get(a.doctor).unwrap_or(0);
-            self.by_doctor.insert((a.doctor, dl), &id);
-            self.doctor_len.insert(a.doctor, &dl.checked_add(1).ok_or(Error::Overflow)?);
+            list::push(&mut self.by_patient, &mut self.patient_len, a.patient, &id, Bound::NONE)?;
+            list::push(&mut self.by_doctor, &mut self.doctor_len, a.doctor, &id, Bound::NONE)?;
             self.env().emit_event(AppointmentCreated {
                 id,
                 doctor: a.doctor,
@@ -324,9 +331,7 @@ pub mod appointments {
             let verified = self.registry.standing(a.doctor)?.is_verified_doctor();
             let (to, payout) = transition(a.status, action, actor, phase, verified)?;
             if action == Action::Confirm {
-                if self.env().transferred_value() != a.fee {
-                    return Err(Error::WrongAmount);
-                }
+                ensure!(self.env().transferred_value() == a.fee, Error::WrongAmount);
                 a.paid = a.fee;
             } else if self.env().transferred_value() != 0 {
                 return Err(Error::WrongAmount);
@@ -382,13 +387,9 @@ pub mod appointments {
             let doctor = self.env().caller();
             let now = self.env().block_timestamp();
             Self::validate(start, now, duration_min, &reason)?;
-            if self.registry.standing(patient)? != Standing::Patient {
-                return Err(Error::UnknownPatient);
-            }
+            ensure!(self.registry.standing(patient)? == Standing::Patient, Error::UnknownPatient);
             let standing = self.registry.standing(doctor)?;
-            if !standing.is_verified_doctor() {
-                return Err(Error::NotVerifiedDoctor);
-            }
+            ensure!(standing.is_verified_doctor(), Error::NotVerifiedDoctor);
             let basis = self.permissions.access_basis(patient, doctor, Scope::Appointments)?;
             let outcome = decide_access(basis, standing, Scope::Appointments);
             let entry =
@@ -451,16 +452,10 @@ pub mod appointments {
             let patient = self.env().caller();
             let now = self.env().block_timestamp();
             Self::validate(start, now, duration_min, &reason)?;
-            if self.registry.standing(patient)? != Standing::Patient {
-                return Err(Error::NotAPatient);
-            }
-            if !self.registry.standing(doctor)?.is_verified_doctor() {
-                return Err(Error::NotVerifiedDoctor);
-            }
+            ensure!(self.registry.standing(patient)? == Standing::Patient, Error::NotAPatient);
+            ensure!(self.registry.standing(doctor)?.is_verified_doctor(), Error::NotVerifiedDoctor);
             let fee = self.fees.get(doctor).unwrap_or(0);
-            if self.env().transferred_value() != fee {
-                return Err(Error::WrongAmount);
-            }
+            ensure!(self.env().transferred_value() == fee, Error::WrongAmount);
             let with = self.open_with.get((patient, doctor)).unwrap_or(0);
             let total = self.open_total.get(patient).unwrap_or(0);
             rules::may_open_request(with, total)?;
@@ -492,9 +487,7 @@ pub mod appointments {
         #[ink(message)]
         pub fn set_fee(&mut self, fee: Balance) -> Result<()> {
             let doctor = self.env().caller();
-            if !self.registry.standing(doctor)?.is_verified_doctor() {
-                return Err(Error::NotVerifiedDoctor);
-            }
+            ensure!(self.registry.standing(doctor)?.is_verified_doctor(), Error::NotVerifiedDoctor);
             self.fees.insert(doctor, &fee);
             self.env().emit_event(FeeSet { doctor, fee });
             Ok(())
@@ -634,12 +627,8 @@ pub mod appointments {
             let caller = self.env().caller();
             let now = self.env().block_timestamp();
             let mut a = self.appointments.get(id).ok_or(Error::UnknownAppointment)?;
-            if caller != a.doctor {
-                return Err(Error::NotParticipant);
-            }
-            if a.status != Status::Booked {
-                return Err(Error::InvalidTransition);
-            }
+            ensure!(caller == a.doctor, Error::NotParticipant);
+            ensure!(a.status == Status::Booked, Error::InvalidTransition);
             check_required(&reason, MAX_TEXT_LEN)?;
             check_optional(&diagnosis, MAX_TEXT_LEN)?;
             check_optional(&prescription, MAX_TEXT_LEN)?;
@@ -649,9 +638,7 @@ pub mod appointments {
             if start != a.start && start <= now {
                 return Err(Error::StartInPast);
             }
-            if !self.registry.standing(caller)?.is_verified_doctor() {
-                return Err(Error::NotVerifiedDoctor);
-            }
+            ensure!(self.registry.standing(caller)?.is_verified_doctor(), Error::NotVerifiedDoctor);
             let entry = AccessLogEntry {
                 accessor: caller,
                 action: AccessAction::UpdateAppointment,
@@ -704,17 +691,11 @@ pub mod appointments {
 
         fn answer_reschedule(&mut self, id: u64, accepted: bool) -> Result<()> {
             let mut a = self.appointments.get(id).ok_or(Error::UnknownAppointment)?;
-            if self.env().caller() != a.patient {
-                return Err(Error::NotParticipant);
-            }
-            if a.status != Status::Booked {
-                return Err(Error::InvalidTransition);
-            }
+            ensure!(self.env().caller() == a.patient, Error::NotParticipant);
+            ensure!(a.status == Status::Booked, Error::InvalidTransition);
             let proposed = a.proposed_start.take().ok_or(Error::NoReschedule)?;
             if accepted {
-                if proposed <= self.env().block_timestamp() {
-                    return Err(Error::TooLate);
-                }
+                ensure!(proposed > self.env().block_timestamp(), Error::TooLate);
                 a.start = proposed;
             }
             self.appointments.insert(id, &a);
@@ -733,9 +714,7 @@ pub mod appointments {
         #[ink(message)]
         pub fn set_no_show_grace(&mut self, grace_ms: Timestamp) -> Result<()> {
             self.ensure_head()?;
-            if grace_ms > rules::MAX_NO_SHOW_GRACE_MS {
-                return Err(Error::InvalidDuration);
-            }
+            ensure!(grace_ms <= rules::MAX_NO_SHOW_GRACE_MS, Error::InvalidDuration);
             self.no_show_grace = grace_ms;
             self.env().emit_event(NoShowGraceSet { grace_ms });
             Ok(())
@@ -755,9 +734,7 @@ pub mod appointments {
         pub fn withdraw(&mut self) -> Result<Balance> {
             let payee = self.env().caller();
             let amount = self.credits.get(payee).unwrap_or(0);
-            if amount == 0 {
-                return Err(Error::NothingToWithdraw);
-            }
+            ensure!(amount != 0, Error::NothingToWithdraw);
             self.credits.remove(payee);
             self.env().transfer(payee, amount).map_err(|_| Error::TransferFailed)?;
             self.env().emit_event(Withdrawn { payee, amount });
@@ -783,16 +760,15 @@ pub mod appointments {
         #[ink(message)]
         pub fn appointment(&self, id: u64) -> Result<Appointment> {
             let a = self.appointments.get(id).ok_or(Error::UnknownAppointment)?;
-            if !self.may_view(&a)? {
-                return Err(Error::NotParticipant);
-            }
+            ensure!(self.may_view(&a)?, Error::NotParticipant);
             Ok(a)
         }
 
         fn page(&self, as_doctor: bool, who: AccountId, start: u32, limit: u32) -> Vec<(u64, Appointment)> {
-            let len = if as_doctor { self.doctor_len.get(who) } else { self.patient_len.get(who) }.unwrap_or(0);
+            let len = if as_doctor { list::len(&self.doctor_len, who) } else { list::len(&self.patient_len, who) };
             collect_page(start, limit, len, |i| {
-                let id = if as_doctor { self.by_doctor.get((who, i)) } else { self.by_patient.get((who, i)) }?;
+                let id =
+                    if as_doctor { list::get(&self.by_doctor, who, i) } else { list::get(&self.by_patient, who, i) }?;
                 Some((id, self.appointments.get(id)?))
             })
         }
@@ -840,8 +816,8 @@ pub mod appointments {
         pub fn counts(&self, account: AccountId) -> Result<AppointmentCounts> {
             Ok(AppointmentCounts {
                 total: self.next_id,
-                of_patient: self.patient_len.get(account).unwrap_or(0),
-                of_doctor: self.doctor_len.get(account).unwrap_or(0),
+                of_patient: list::len(&self.patient_len, account),
+                of_doctor: list::len(&self.doctor_len, account),
             })
         }
 
@@ -914,9 +890,7 @@ pub mod appointments {
         /// `NotHead` unless the caller is the registry's head (one
         /// cross-contract call; used by administrative messages only).
         fn ensure_head(&self) -> Result<()> {
-            if self.env().caller() != self.registry.head()? {
-                return Err(Error::NotHead);
-            }
+            ensure!(self.env().caller() == self.registry.head()?, Error::NotHead);
             Ok(())
         }
     }

@@ -12,16 +12,24 @@
 //!
 //! `has_access` / `access_basis` read only this contract's storage and never
 //! call out, so registry → permissions → registry re-entry cannot happen.
+//!
+//! The rules (grant and emergency validity in time, the access basis, the
+//! checks of grants and emergency accesses, the access log's folding rule)
+//! are pure functions in [`rules`]; the contract module below keeps the
+//! types of its interface, its events, its storage and its messages.
+
+pub mod rules;
 
 #[ink::contract]
 pub mod permissions {
+    use crate::rules;
     use ink::prelude::vec::Vec;
     use ink::storage::{Lazy, Mapping};
+    use smrms_shared::list::{self, Bound};
     use smrms_shared::upgrade::{self, UpgradeLock, Upgradeable};
     use smrms_shared::{
-        collect_page, AccessAction, AccessBasis, AccessLogEntry, AccessOutcome, DenyReason, EmergencyReason, Error,
-        PermissionsApi, RegistryApi, Result, Scope, Scopes, Siblings, Standing, MAX_EMERGENCY_MS,
-        MAX_GRANTS_PER_PATIENT, MAX_TEXT_LEN,
+        ensure, AccessAction, AccessBasis, AccessLogEntry, AccessOutcome, EmergencyReason, Error, PermissionsApi,
+        RegistryApi, Result, Scope, Scopes, Siblings, Standing, MAX_GRANTS_PER_PATIENT,
     };
 
     /// A patient's consent for one grantee.
@@ -35,13 +43,6 @@ pub mod permissions {
         pub granted_at: Timestamp,
         /// When it stops (Unix milliseconds, exclusive); `None` = until revoked.
         pub expires_at: Option<Timestamp>,
-    }
-
-    impl Grant {
-        /// True while the grant is in force at `now` and covers `scope`.
-        pub fn allows(&self, scope: Scope, now: Timestamp) -> bool {
-            self.scopes.contains(scope) && self.expires_at.is_none_or(|e| now < e)
-        }
     }
 
     /// Positions of a grant in the patient's and the grantee's lists.
@@ -73,13 +74,6 @@ pub mod permissions {
         /// When and by whom it was closed early, if it was (a re-opening by
         /// the same doctor closes the earlier one).
         pub closed: Option<(Timestamp, AccountId)>,
-    }
-
-    impl EmergencyAccess {
-        /// True while open at `now`.
-        pub fn is_open(&self, now: Timestamp) -> bool {
-            self.closed.is_none() && now < self.expires_at
-        }
     }
 
     /// Grant counts of one patient (the paper's `GetPermissiongrantedcount`).
@@ -198,21 +192,37 @@ pub mod permissions {
     /// The permissions contract's storage.
     #[ink(storage)]
     pub struct Permissions {
+        /// The suite's registry, for standings and the head.
         registry: ink::contract_ref!(RegistryApi),
+        /// The registry's address (the only caller of `accept_siblings`).
         registry_address: AccountId,
+        /// The sibling contracts, once the registry wired the suite.
         siblings: Option<Siblings>,
+        /// The grant of (patient, grantee) with its positions in both lists.
         grants: Mapping<(AccountId, AccountId), Slot>,
+        /// Each patient's list of grantees (`list` items).
         patient_grantees: Mapping<(AccountId, u32), AccountId>,
+        /// Length of each patient's list of grantees (at most 64).
         patient_grant_len: Mapping<AccountId, u32>,
+        /// Grants each patient ever made, re-grants included.
         patient_grants_made: Mapping<AccountId, u32>,
+        /// Each grantee's list of patients who granted it (`list` items).
         grantee_patients: Mapping<(AccountId, u32), AccountId>,
+        /// Length of each grantee's list of patients.
         grantee_len: Mapping<AccountId, u32>,
+        /// Grants made by all patients since deployment.
         grants_made_total: u64,
+        /// Each patient's list of emergency accesses ever opened (`list` items).
         emergencies: Mapping<(AccountId, u32), EmergencyAccess>,
+        /// Length of each patient's list of emergency accesses.
         emergency_len: Mapping<AccountId, u32>,
+        /// The latest emergency access of (patient, doctor): its index.
         emergency_open: Mapping<(AccountId, AccountId), u32>,
+        /// The longest emergency access a doctor may open (ms); set by the head.
         emergency_max_ms: Timestamp,
+        /// Each patient's access log (`list` items).
         log: Mapping<(AccountId, u32), AccessLogEntry>,
+        /// Length of each patient's access log.
         log_len: Mapping<AccountId, u32>,
         /// The folded log entry of an unregistered accessor's denied
         /// attempts, per (patient, accessor): its index in the log.
@@ -268,66 +278,47 @@ pub mod permissions {
         /// attempts and whose `at` is the latest (the anti-flooding rule: spam
         /// from throw-away accounts costs the spammer a fee per attempt but
         /// adds at most one entry to the patient's log).
-        fn append_log(&mut self, patient: AccountId, mut entry: AccessLogEntry) -> Result<u32> {
-            let fold = entry.outcome == AccessOutcome::Denied(DenyReason::Unregistered);
-            let earlier = if fold { self.folded.get((patient, entry.accessor)) } else { None };
-            let folded_into = earlier.and_then(|i| Some((i, self.log.get((patient, i))?)));
+        fn append_log(&mut self, patient: AccountId, entry: AccessLogEntry) -> Result<u32> {
+            let (accessor, action, outcome) = (entry.accessor, entry.action, entry.outcome);
+            let fold = rules::folds(&entry);
+            let earlier = if fold { self.folded.get((patient, accessor)) } else { None };
+            let folded_into = earlier.and_then(|i| Some((i, list::get(&self.log, patient, i)?)));
             let index = match folded_into {
-                Some((index, mut first)) => {
-                    first.repeats = first.repeats.saturating_add(1);
-                    first.at = entry.at;
-                    first.action = entry.action;
-                    self.log.insert((patient, index), &first);
+                Some((index, first)) => {
+                    list::set(&mut self.log, patient, index, &rules::fold(first, &entry));
                     index
                 }
                 None => {
-                    entry.repeats = 0;
-                    let index = self.log_len.get(patient).unwrap_or(0);
-                    self.log_len.insert(patient, &index.checked_add(1).ok_or(Error::Overflow)?);
-                    self.log.insert((patient, index), &entry);
+                    let entry = AccessLogEntry { repeats: 0, ..entry };
+                    let index = list::push(&mut self.log, &mut self.log_len, patient, &entry, Bound::NONE)?;
                     if fold {
-                        self.folded.insert((patient, entry.accessor), &index);
+                        self.folded.insert((patient, accessor), &index);
                     }
                     index
                 }
             };
-            self.env().emit_event(AccessLogged {
-                patient,
-                accessor: entry.accessor,
-                index,
-                action: entry.action,
-                outcome: entry.outcome,
-            });
+            self.env().emit_event(AccessLogged { patient, accessor, index, action, outcome });
             Ok(index)
         }
 
         /// Removes `(patient, grantee)` from both lists by swap-remove.
         fn remove_grant(&mut self, patient: AccountId, grantee: AccountId) -> Result<()> {
             let slot = self.grants.get((patient, grantee)).ok_or(Error::GrantNotFound)?;
-            // patient's list
-            let plen = self.patient_grant_len.get(patient).unwrap_or(0);
-            let plast = plen.checked_sub(1).ok_or(Error::Overflow)?;
-            if slot.in_patient_list != plast {
-                let moved = self.patient_grantees.get((patient, plast)).ok_or(Error::Overflow)?;
-                self.patient_grantees.insert((patient, slot.in_patient_list), &moved);
+            let (in_patients, in_grantees) = (slot.in_patient_list, slot.in_grantee_list);
+            // an entry moved into the freed position: its grant records its new position
+            let moved =
+                list::swap_remove(&mut self.patient_grantees, &mut self.patient_grant_len, patient, in_patients)?;
+            if let Some(moved) = moved {
                 let mut ms = self.grants.get((patient, moved)).ok_or(Error::Overflow)?;
-                ms.in_patient_list = slot.in_patient_list;
+                ms.in_patient_list = in_patients;
                 self.grants.insert((patient, moved), &ms);
             }
-            self.patient_grantees.remove((patient, plast));
-            self.patient_grant_len.insert(patient, &plast);
-            // grantee's list
-            let glen = self.grantee_len.get(grantee).unwrap_or(0);
-            let glast = glen.checked_sub(1).ok_or(Error::Overflow)?;
-            if slot.in_grantee_list != glast {
-                let moved = self.grantee_patients.get((grantee, glast)).ok_or(Error::Overflow)?;
-                self.grantee_patients.insert((grantee, slot.in_grantee_list), &moved);
+            let moved = list::swap_remove(&mut self.grantee_patients, &mut self.grantee_len, grantee, in_grantees)?;
+            if let Some(moved) = moved {
                 let mut ms = self.grants.get((moved, grantee)).ok_or(Error::Overflow)?;
-                ms.in_grantee_list = slot.in_grantee_list;
+                ms.in_grantee_list = in_grantees;
                 self.grants.insert((moved, grantee), &ms);
             }
-            self.grantee_patients.remove((grantee, glast));
-            self.grantee_len.insert(grantee, &glast);
             self.grants.remove((patient, grantee));
             Ok(())
         }
@@ -340,32 +331,18 @@ pub mod permissions {
             scopes: Scopes,
             expires_at: Option<Timestamp>,
         ) -> Result<()> {
-            if patient == grantee {
-                return Err(Error::SelfGrant);
-            }
-            if scopes.is_empty() {
-                return Err(Error::NoScopes);
-            }
             let now = self.now();
-            if let Some(e) = expires_at {
-                if e <= now {
-                    return Err(Error::ExpiryInPast);
-                }
-            }
+            rules::check_grant(patient, grantee, &scopes, expires_at, now)?;
             let grant = Grant { scopes, granted_at: now, expires_at };
             let slot = match self.grants.get((patient, grantee)) {
                 Some(s) => Slot { grant, ..s },
                 None => {
-                    let plen = self.patient_grant_len.get(patient).unwrap_or(0);
-                    if plen >= MAX_GRANTS_PER_PATIENT {
-                        return Err(Error::TooManyGrants);
-                    }
-                    let glen = self.grantee_len.get(grantee).unwrap_or(0);
-                    self.patient_grantees.insert((patient, plen), &grantee);
-                    self.patient_grant_len.insert(patient, &plen.checked_add(1).ok_or(Error::Overflow)?);
-                    self.grantee_patients.insert((grantee, glen), &patient);
-                    self.grantee_len.insert(grantee, &glen.checked_add(1).ok_or(Error::Overflow)?);
-                    Slot { grant, in_patient_list: plen, in_grantee_list: glen }
+                    let most = Bound::new(MAX_GRANTS_PER_PATIENT, Error::TooManyGrants);
+                    let in_patient_list =
+                        list::push(&mut self.patient_grantees, &mut self.patient_grant_len, patient, &grantee, most)?;
+                    let in_grantee_list =
+                        list::push(&mut self.grantee_patients, &mut self.grantee_len, grantee, &patient, Bound::NONE)?;
+                    Slot { grant, in_patient_list, in_grantee_list }
                 }
             };
             self.grants.insert((patient, grantee), &slot);
@@ -377,23 +354,13 @@ pub mod permissions {
         }
 
         fn basis(&self, patient: AccountId, grantee: AccountId, scope: Scope) -> AccessBasis {
-            if patient == grantee {
-                return AccessBasis::Own;
-            }
-            let now = self.now();
-            if let Some(s) = self.grants.get((patient, grantee)) {
-                if s.grant.allows(scope, now) {
-                    return AccessBasis::Consent;
-                }
-            }
-            if scope != Scope::Appointments {
-                if let Some(i) = self.emergency_open.get((patient, grantee)) {
-                    if self.emergencies.get((patient, i)).is_some_and(|e| e.is_open(now)) {
-                        return AccessBasis::Emergency;
-                    }
-                }
-            }
-            AccessBasis::None
+            rules::access_basis(
+                patient == grantee,
+                || Some(self.grants.get((patient, grantee))?.grant),
+                || list::get(&self.emergencies, patient, self.emergency_open.get((patient, grantee))?),
+                scope,
+                self.now(),
+            )
         }
 
         /// The patient (caller) grants `grantee` the ticked scopes, optionally
@@ -413,15 +380,9 @@ pub mod permissions {
         #[ink(message)]
         pub fn grant(&mut self, grantee: AccountId, scopes: Scopes, expires_at: Option<Timestamp>) -> Result<()> {
             let patient = self.env().caller();
-            if patient == grantee {
-                return Err(Error::SelfGrant);
-            }
-            if self.registry.standing(patient)? != Standing::Patient {
-                return Err(Error::NotAPatient);
-            }
-            if self.registry.standing(grantee)? == Standing::Unregistered {
-                return Err(Error::UnknownAccount);
-            }
+            ensure!(patient != grantee, Error::SelfGrant);
+            ensure!(self.registry.standing(patient)? == Standing::Patient, Error::NotAPatient);
+            ensure!(self.registry.standing(grantee)? != Standing::Unregistered, Error::UnknownAccount);
             self.put_grant(patient, grantee, scopes, expires_at)
         }
 
@@ -469,9 +430,7 @@ pub mod permissions {
         /// * `limit` - entries wanted; capped at 50.
         #[ink(message)]
         pub fn grants_of(&self, patient: AccountId, start: u32, limit: u32) -> Result<Vec<(AccountId, Grant)>> {
-            let len = self.patient_grant_len.get(patient).unwrap_or(0);
-            Ok(collect_page(start, limit, len, |i| {
-                let g = self.patient_grantees.get((patient, i))?;
+            Ok(list::page_with(&self.patient_grantees, &self.patient_grant_len, patient, start, limit, |_, g| {
                 Some((g, self.grants.get((patient, g))?.grant))
             }))
         }
@@ -484,9 +443,7 @@ pub mod permissions {
         /// * `limit` - entries wanted; capped at 50.
         #[ink(message)]
         pub fn patients_of(&self, grantee: AccountId, start: u32, limit: u32) -> Result<Vec<(AccountId, Grant)>> {
-            let len = self.grantee_len.get(grantee).unwrap_or(0);
-            Ok(collect_page(start, limit, len, |i| {
-                let p = self.grantee_patients.get((grantee, i))?;
+            Ok(list::page_with(&self.grantee_patients, &self.grantee_len, grantee, start, limit, |_, p| {
                 Some((p, self.grants.get((p, grantee))?.grant))
             }))
         }
@@ -495,13 +452,13 @@ pub mod permissions {
         /// made in total, stored now, and in force now (expiry applied).
         #[ink(message)]
         pub fn grant_counts(&self, patient: AccountId) -> Result<GrantCounts> {
-            let current = self.patient_grant_len.get(patient).unwrap_or(0);
+            let current = list::len(&self.patient_grant_len, patient);
             let now = self.now();
             let mut active_now: u32 = 0;
             for i in 0..current.min(MAX_GRANTS_PER_PATIENT) {
-                let Some(g) = self.patient_grantees.get((patient, i)) else { continue };
+                let Some(g) = list::get(&self.patient_grantees, patient, i) else { continue };
                 if let Some(s) = self.grants.get((patient, g)) {
-                    if s.grant.expires_at.is_none_or(|e| now < e) {
+                    if s.grant.in_force(now) {
                         active_now = active_now.checked_add(1).ok_or(Error::Overflow)?;
                     }
                 }
@@ -544,47 +501,27 @@ pub mod permissions {
             duration_ms: Timestamp,
         ) -> Result<u32> {
             let doctor = self.env().caller();
-            if note.len() > MAX_TEXT_LEN {
-                return Err(Error::FieldTooLong);
-            }
-            if duration_ms == 0 || duration_ms > self.emergency_max_ms {
-                return Err(Error::InvalidDuration);
-            }
-            if !self.registry.standing(doctor)?.is_verified_doctor() {
-                return Err(Error::NotVerifiedDoctor);
-            }
-            if self.registry.standing(patient)? != Standing::Patient {
-                return Err(Error::UnknownPatient);
-            }
+            rules::check_emergency(note.len(), duration_ms, self.emergency_max_ms)?;
+            ensure!(self.registry.standing(doctor)?.is_verified_doctor(), Error::NotVerifiedDoctor);
+            ensure!(self.registry.standing(patient)? == Standing::Patient, Error::UnknownPatient);
             let head = self.registry.head()?;
             let now = self.now();
             let expires_at = now.checked_add(duration_ms).ok_or(Error::Overflow)?;
             if let Some(earlier) = self.emergency_open.get((patient, doctor)) {
-                if let Some(mut e) = self.emergencies.get((patient, earlier)) {
+                if let Some(mut e) = list::get(&self.emergencies, patient, earlier) {
                     if e.is_open(now) {
                         e.closed = Some((now, doctor));
-                        self.emergencies.insert((patient, earlier), &e);
+                        list::set(&mut self.emergencies, patient, earlier, &e);
                         self.env().emit_event(EmergencyAccessClosed { patient, doctor, by: doctor });
                     }
                 }
             }
-            let index = self.emergency_len.get(patient).unwrap_or(0);
-            self.emergency_len.insert(patient, &index.checked_add(1).ok_or(Error::Overflow)?);
-            self.emergencies.insert(
-                (patient, index),
-                &EmergencyAccess { doctor, reason, note, opened_at: now, expires_at, closed: None },
-            );
+            let access = EmergencyAccess { doctor, reason, note, opened_at: now, expires_at, closed: None };
+            let index = list::push(&mut self.emergencies, &mut self.emergency_len, patient, &access, Bound::NONE)?;
             self.emergency_open.insert((patient, doctor), &index);
-            self.append_log(
-                patient,
-                AccessLogEntry {
-                    accessor: doctor,
-                    action: AccessAction::OpenEmergency,
-                    outcome: AccessOutcome::GrantedEmergency,
-                    at: now,
-                    repeats: 0,
-                },
-            )?;
+            let entry =
+                AccessLogEntry::attempt(doctor, AccessAction::OpenEmergency, AccessOutcome::GrantedEmergency, now);
+            self.append_log(patient, entry)?;
             self.env().emit_event(EmergencyAccessOpened { patient, head, doctor, index, reason, expires_at });
             Ok(index)
         }
@@ -603,15 +540,11 @@ pub mod permissions {
             let caller = self.env().caller();
             let now = self.now();
             let index = self.emergency_open.get((patient, doctor)).ok_or(Error::EmergencyNotOpen)?;
-            let mut e = self.emergencies.get((patient, index)).ok_or(Error::EmergencyNotOpen)?;
-            if !e.is_open(now) {
-                return Err(Error::EmergencyNotOpen);
-            }
-            if caller != patient && caller != doctor && caller != self.registry.head()? {
-                return Err(Error::NotAllowed);
-            }
+            let mut e = list::get(&self.emergencies, patient, index).ok_or(Error::EmergencyNotOpen)?;
+            ensure!(e.is_open(now), Error::EmergencyNotOpen);
+            rules::may_close_emergency(caller, patient, doctor, || self.registry.head())?;
             e.closed = Some((now, caller));
-            self.emergencies.insert((patient, index), &e);
+            list::set(&mut self.emergencies, patient, index, &e);
             self.emergency_open.remove((patient, doctor));
             self.env().emit_event(EmergencyAccessClosed { patient, doctor, by: caller });
             Ok(())
@@ -625,14 +558,13 @@ pub mod permissions {
         /// * `limit` - entries wanted; capped at 50.
         #[ink(message)]
         pub fn emergencies_of(&self, patient: AccountId, start: u32, limit: u32) -> Result<Vec<EmergencyAccess>> {
-            let len = self.emergency_len.get(patient).unwrap_or(0);
-            Ok(collect_page(start, limit, len, |i| self.emergencies.get((patient, i))))
+            Ok(list::page(&self.emergencies, &self.emergency_len, patient, start, limit))
         }
 
         /// Number of emergency accesses ever opened on a patient's data.
         #[ink(message)]
         pub fn emergency_count(&self, patient: AccountId) -> Result<u32> {
-            Ok(self.emergency_len.get(patient).unwrap_or(0))
+            Ok(list::len(&self.emergency_len, patient))
         }
 
         /// The head sets the longest emergency access a doctor may open.
@@ -645,9 +577,7 @@ pub mod permissions {
         #[ink(message)]
         pub fn set_emergency_max(&mut self, max_ms: Timestamp) -> Result<()> {
             self.ensure_head()?;
-            if max_ms == 0 || max_ms > MAX_EMERGENCY_MS {
-                return Err(Error::InvalidDuration);
-            }
+            rules::check_emergency_max(max_ms)?;
             self.emergency_max_ms = max_ms;
             self.env().emit_event(EmergencyMaxChanged { max_ms });
             Ok(())
@@ -672,14 +602,13 @@ pub mod permissions {
         /// * `limit` - entries wanted; capped at 50.
         #[ink(message)]
         pub fn access_log(&self, patient: AccountId, start: u32, limit: u32) -> Result<Vec<AccessLogEntry>> {
-            let len = self.log_len.get(patient).unwrap_or(0);
-            Ok(collect_page(start, limit, len, |i| self.log.get((patient, i))))
+            Ok(list::page(&self.log, &self.log_len, patient, start, limit))
         }
 
         /// Number of entries in a patient's access log.
         #[ink(message)]
         pub fn access_log_len(&self, patient: AccountId) -> Result<u32> {
-            Ok(self.log_len.get(patient).unwrap_or(0))
+            Ok(list::len(&self.log_len, patient))
         }
 
         /// **Benchmark builds only** (`--features bench`): `n` synthetic
@@ -688,22 +617,17 @@ pub mod permissions {
         #[cfg(feature = "bench")]
         #[ink(message)]
         pub fn bench_fill(&mut self, patient: AccountId, grantee: AccountId, n: u32) -> Result<u32> {
-            let start = self.grantee_len.get(grantee).unwrap_or(0);
+            let start = list::len(&self.grantee_len, grantee);
             let scopes = Scopes { records_read: true, ..Default::default() };
             for i in 0..n {
                 let mut raw = [0xB0u8; 32];
                 raw[..4].copy_from_slice(&start.checked_add(i).ok_or(Error::Overflow)?.to_le_bytes());
                 self.put_grant(AccountId::from(raw), grantee, scopes, None)?;
-                let entry = AccessLogEntry {
-                    accessor: grantee,
-                    action: AccessAction::ReadRecord(i),
-                    outcome: AccessOutcome::Granted,
-                    at: self.now(),
-                    repeats: 0,
-                };
+                let entry =
+                    AccessLogEntry::attempt(grantee, AccessAction::ReadRecord(i), AccessOutcome::Granted, self.now());
                 self.append_log(patient, entry)?;
             }
-            Ok(self.grantee_len.get(grantee).unwrap_or(0))
+            Ok(list::len(&self.grantee_len, grantee))
         }
 
         /// The registry this contract trusts.
@@ -736,11 +660,7 @@ pub mod permissions {
         #[ink(message)]
         fn log_access(&mut self, patient: AccountId, entry: AccessLogEntry) -> Result<u32> {
             let caller = self.env().caller();
-            let trusted = caller == self.registry_address
-                || self.siblings.is_some_and(|s| caller == s.records || caller == s.appointments);
-            if !trusted {
-                return Err(Error::UntrustedCaller);
-            }
+            ensure!(rules::is_trusted_logger(caller, self.registry_address, self.siblings), Error::UntrustedCaller);
             self.append_log(patient, entry)
         }
 
@@ -751,12 +671,9 @@ pub mod permissions {
         /// `SiblingsAlreadySet` on a second call.
         #[ink(message)]
         fn accept_siblings(&mut self, siblings: Siblings) -> Result<()> {
-            if self.env().caller() != self.registry_address || siblings.permissions != self.env().account_id() {
-                return Err(Error::UntrustedCaller);
-            }
-            if self.siblings.is_some() {
-                return Err(Error::SiblingsAlreadySet);
-            }
+            let from_registry = self.env().caller() == self.registry_address;
+            ensure!(from_registry && siblings.permissions == self.env().account_id(), Error::UntrustedCaller);
+            ensure!(self.siblings.is_none(), Error::SiblingsAlreadySet);
             self.siblings = Some(siblings);
             self.env().emit_event(SiblingsAccepted { siblings });
             Ok(())
@@ -799,9 +716,7 @@ pub mod permissions {
         /// `NotHead` unless the caller is the registry's head (one
         /// cross-contract call; used by administrative messages only).
         fn ensure_head(&self) -> Result<()> {
-            if self.env().caller() != self.registry.head()? {
-                return Err(Error::NotHead);
-            }
+            ensure!(self.env().caller() == self.registry.head()?, Error::NotHead);
             Ok(())
         }
     }
@@ -810,6 +725,7 @@ pub mod permissions {
     mod tests {
         use super::*;
         use ink::env::test;
+        use smrms_shared::{DenyReason, MAX_TEXT_LEN};
         type Env = ink::env::DefaultEnvironment;
 
         fn setup() -> (Permissions, test::DefaultAccounts<Env>) {

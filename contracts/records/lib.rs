@@ -10,17 +10,25 @@
 //! author (registry), the patient's consent or an open emergency access
 //! (permissions) and the content, then stores it at the patient's next
 //! index with a blake2-256 content hash, or rejects it with a named reason.
+//!
+//! The rules (the checks of records, corrections and medications, the search
+//! filter and bounded scan, the key-store decisions) are pure functions in
+//! [`rules`]; the contract module below keeps the types of its interface, its
+//! events, its storage and its messages.
+
+pub mod rules;
 
 #[ink::contract]
 pub mod records {
+    use crate::rules::{self, KeyWriter};
+    pub use crate::rules::{validate_medication, validate_record, MAX_KEY_BATCH};
     use ink::prelude::{string::String, vec::Vec};
     use ink::storage::{Lazy, Mapping};
+    use smrms_shared::list::{self, Bound};
     use smrms_shared::upgrade::{self, UpgradeLock, Upgradeable};
     use smrms_shared::{
-        check_optional, check_required, collect_page, decide_access, record_content_hash, AccessAction, AccessDenied,
-        AccessLogEntry, AccessOutcome, DenyReason, Error, PermissionsApi, RegistryApi, Result, Scope, Standing,
-        MAX_BODY_LEN, MAX_KEY_HOLDERS, MAX_NAME_LEN, MAX_PAGE, MAX_SCAN, MAX_SHORT_LEN, MAX_TEXT_LEN, MAX_TITLE_LEN,
-        MAX_WRAPPED_KEY_LEN,
+        decide_access, ensure, record_content_hash, AccessAction, AccessLogEntry, AccessOutcome, DenyReason, Error,
+        PermissionsApi, RegistryApi, Result, Scope, Standing, MAX_PAGE, MAX_SCAN,
     };
 
     /// The kind of a medical record.
@@ -154,16 +162,6 @@ pub mod records {
         pub until: Option<Timestamp>,
     }
 
-    impl Filter {
-        /// True when `r` matches.
-        pub fn matches(&self, r: &Record) -> bool {
-            self.kind.is_none_or(|k| k == r.kind)
-                && self.author.is_none_or(|a| a == r.author)
-                && self.from.is_none_or(|f| r.created_at >= f)
-                && self.until.is_none_or(|u| r.created_at < u)
-        }
-    }
-
     /// One page of search results.
     #[derive(Debug, Clone, PartialEq, Eq)]
     #[ink::scale_derive(Encode, Decode, TypeInfo)]
@@ -182,31 +180,6 @@ pub mod records {
         pub items: Vec<(u32, Medication)>,
         /// Where to continue, if the end was not reached.
         pub next: Option<u32>,
-    }
-
-    /// Validates a record's content.
-    pub fn validate_record(title: &str, body: &str) -> Result<()> {
-        check_required(title, MAX_TITLE_LEN)?;
-        check_required(body, MAX_BODY_LEN)
-    }
-
-    /// Validates a medication's fields.
-    pub fn validate_medication(
-        name: &str,
-        dose: &str,
-        frequency: &str,
-        notes: &str,
-        start: Timestamp,
-        end: Option<Timestamp>,
-    ) -> Result<()> {
-        check_required(name, MAX_NAME_LEN)?;
-        check_optional(dose, MAX_SHORT_LEN)?;
-        check_optional(frequency, MAX_SHORT_LEN)?;
-        check_optional(notes, MAX_TEXT_LEN)?;
-        if end.is_some_and(|e| e < start) {
-            return Err(Error::InvalidTimeRange);
-        }
-        Ok(())
     }
 
     /// A record was accepted and stored (Algorithm 6).
@@ -318,13 +291,21 @@ pub mod records {
     /// The records contract's storage.
     #[ink(storage)]
     pub struct Records {
+        /// The suite's registry, for standings and the head.
         registry: ink::contract_ref!(RegistryApi),
+        /// The suite's permissions contract, for access bases and the log.
         permissions: ink::contract_ref!(PermissionsApi),
+        /// (registry, permissions) addresses, answered by `siblings()`.
         addresses: (AccountId, AccountId),
+        /// Each patient's records by id (`list` items; append-only).
         records: Mapping<(AccountId, u32), Record>,
+        /// Number of records of each patient.
         record_len: Mapping<AccountId, u32>,
+        /// Each patient's medication entries by id (`list` items).
         medications: Mapping<(AccountId, u32), Medication>,
+        /// Number of medication entries of each patient.
         medication_len: Mapping<AccountId, u32>,
+        /// Records stored since deployment, all patients together.
         total_records: u64,
         /// Who holds a wrapped key of (patient, item); at most `MAX_KEY_HOLDERS`.
         key_holders: Mapping<SealedItem, Vec<AccountId>>,
@@ -342,9 +323,6 @@ pub mod records {
     /// One wrapped key: (patient, item, recipient).
     type WrappedKeyId = (AccountId, Sealed, AccountId);
 
-    /// Most items in one `share_keys` or `revoke_keys` batch.
-    pub const MAX_KEY_BATCH: u32 = 32;
-
     /// Cross-contract decisions already made in one key batch.
     #[derive(Default)]
     struct KeyDecisions {
@@ -356,6 +334,17 @@ pub mod records {
         demographics: bool,
         /// The recipient holds `RecordsRead` now.
         records_read: bool,
+    }
+
+    impl KeyDecisions {
+        /// Whether the recipient's `scope` (a read scope) is already known.
+        fn recipient(&mut self, scope: Scope) -> &mut bool {
+            if scope == Scope::Demographics {
+                &mut self.demographics
+            } else {
+                &mut self.records_read
+            }
+        }
     }
 
     impl Records {
@@ -416,9 +405,7 @@ pub mod records {
         /// verified doctor.
         fn verified_doctor(&self, account: AccountId) -> Result<Standing> {
             let standing = self.registry.standing(account)?;
-            if !standing.is_verified_doctor() {
-                return Err(Error::NotVerifiedDoctor);
-            }
+            ensure!(standing.is_verified_doctor(), Error::NotVerifiedDoctor);
             Ok(standing)
         }
 
@@ -431,19 +418,13 @@ pub mod records {
             action: AccessAction,
             outcome: AccessOutcome,
         ) -> Result<()> {
-            let at = self.env().block_timestamp();
-            self.permissions.log_access(patient, AccessLogEntry { accessor, action, outcome, at, repeats: 0 })?;
-            if let AccessOutcome::Denied(reason) = outcome {
-                let head = self.registry.head()?;
-                self.env().emit_event(AccessDenied { patient, head, accessor, action, reason });
-            }
+            let entry = AccessLogEntry::attempt(accessor, action, outcome, self.env().block_timestamp());
+            smrms_shared::audit(&mut self.permissions, patient, entry, || self.registry.head())?;
             Ok(())
         }
 
         fn ensure_patient(&self, patient: AccountId) -> Result<()> {
-            if self.registry.standing(patient)? != Standing::Patient {
-                return Err(Error::UnknownPatient);
-            }
+            ensure!(self.registry.standing(patient)? == Standing::Patient, Error::UnknownPatient);
             Ok(())
         }
 
@@ -482,29 +463,25 @@ pub mod records {
             validate_record(&title, &body)?;
             self.ensure_patient(patient)?;
             let standing = self.verified_doctor(author)?;
-            let id = self.record_len.get(patient).unwrap_or(0);
+            // the id the new record will get: the next in the patient's list
+            let id = list::len(&self.record_len, patient);
             let corrected = match supersedes {
                 Some(old) => {
-                    let r = self.records.get((patient, old)).ok_or(Error::UnknownRecord)?;
-                    if r.superseded_by.is_some() {
-                        return Err(Error::AlreadySuperseded);
-                    }
-                    if r.author != author {
-                        return Err(Error::NotAuthor);
-                    }
+                    let r = list::get(&self.records, patient, old).ok_or(Error::UnknownRecord)?;
+                    rules::check_correction(&r, author)?;
                     Some((old, r))
                 }
                 None => None,
             };
             let outcome = self.decide_as(patient, author, standing, Scope::RecordsWrite)?;
             self.audit(patient, author, AccessAction::WriteRecord, outcome)?;
-            let emergency = match outcome {
-                AccessOutcome::Denied(reason) => return Ok(WriteOutcome::Denied(reason)),
-                o => o == AccessOutcome::GrantedEmergency,
+            let emergency = match rules::granted(outcome) {
+                Err(reason) => return Ok(WriteOutcome::Denied(reason)),
+                Ok(emergency) => emergency,
             };
             if let Some((old, mut r)) = corrected {
                 r.superseded_by = Some(id);
-                self.records.insert((patient, old), &r);
+                list::set(&mut self.records, patient, old, &r);
             }
             let content_hash = record_content_hash(kind.code(), &title, &body);
             let record = Record {
@@ -519,8 +496,7 @@ pub mod records {
                 superseded_by: None,
                 emergency,
             };
-            self.records.insert((patient, id), &record);
-            self.record_len.insert(patient, &id.checked_add(1).ok_or(Error::Overflow)?);
+            let id = list::push(&mut self.records, &mut self.record_len, patient, &record, Bound::NONE)?;
             self.total_records = self.total_records.checked_add(1).ok_or(Error::Overflow)?;
             self.env().emit_event(RecordAdded { patient, author, id, content_hash, supersedes, emergency });
             Ok(WriteOutcome::Accepted(id))
@@ -542,7 +518,7 @@ pub mod records {
         #[ink(message)]
         pub fn record(&self, patient: AccountId, id: u32) -> Result<Record> {
             self.readable(patient)?;
-            self.records.get((patient, id)).ok_or(Error::UnknownRecord)
+            list::get(&self.records, patient, id).ok_or(Error::UnknownRecord)
         }
 
         /// Audited read of one record (a transaction): the read is logged in
@@ -559,13 +535,12 @@ pub mod records {
         #[ink(message)]
         pub fn read_record(&mut self, patient: AccountId, id: u32) -> Result<ReadOutcome> {
             let reader = self.env().caller();
-            let record = self.records.get((patient, id)).ok_or(Error::UnknownRecord)?;
+            let record = list::get(&self.records, patient, id).ok_or(Error::UnknownRecord)?;
             let outcome = self.decide(patient, reader, Scope::RecordsRead)?;
             self.audit(patient, reader, AccessAction::ReadRecord(id), outcome)?;
-            Ok(match outcome {
-                AccessOutcome::Denied(reason) => ReadOutcome::Denied(reason),
-                o => {
-                    let emergency = o == AccessOutcome::GrantedEmergency;
+            Ok(match rules::granted(outcome) {
+                Err(reason) => ReadOutcome::Denied(reason),
+                Ok(emergency) => {
                     self.env().emit_event(RecordAccessed { patient, reader, id, emergency });
                     ReadOutcome::Granted(record)
                 }
@@ -584,8 +559,7 @@ pub mod records {
         #[ink(message)]
         pub fn records(&self, patient: AccountId, start: u32, limit: u32) -> Result<Vec<(u32, Record)>> {
             self.readable(patient)?;
-            let len = self.record_len.get(patient).unwrap_or(0);
-            Ok(collect_page(start, limit, len, |i| Some((i, self.records.get((patient, i))?))))
+            Ok(list::page_with(&self.records, &self.record_len, patient, start, limit, |i, r| Some((i, r))))
         }
 
         /// Search a patient's records by kind, author and time range (the
@@ -598,20 +572,10 @@ pub mod records {
         #[ink(message)]
         pub fn search(&self, patient: AccountId, filter: Filter, start: u32, limit: u32) -> Result<SearchPage> {
             self.readable(patient)?;
-            let len = self.record_len.get(patient).unwrap_or(0);
-            let limit = limit.min(MAX_PAGE);
-            let end = start.saturating_add(MAX_SCAN).min(len);
-            let mut items = Vec::new();
-            let mut i = start;
-            while i < end && items.len() < limit as usize {
-                if let Some(r) = self.records.get((patient, i)) {
-                    if filter.matches(&r) {
-                        items.push((i, r));
-                    }
-                }
-                i = i.saturating_add(1);
-            }
-            Ok(SearchPage { items, next: if i < len { Some(i) } else { None } })
+            let len = list::len(&self.record_len, patient);
+            let get = |i| list::get(&self.records, patient, i);
+            let (items, next) = rules::scan(start, len, MAX_SCAN, limit.min(MAX_PAGE), get, |r| filter.matches(r));
+            Ok(SearchPage { items, next })
         }
 
         /// The correction history of a record: ids from the original to the
@@ -622,18 +586,18 @@ pub mod records {
         #[ink(message)]
         pub fn history(&self, patient: AccountId, id: u32) -> Result<Vec<u32>> {
             self.readable(patient)?;
-            let mut r = self.records.get((patient, id)).ok_or(Error::UnknownRecord)?;
+            let mut r = list::get(&self.records, patient, id).ok_or(Error::UnknownRecord)?;
             let mut first = id;
             let mut steps = 0;
             while let (Some(prev), true) = (r.supersedes, steps < MAX_PAGE) {
                 first = prev;
-                r = self.records.get((patient, prev)).ok_or(Error::UnknownRecord)?;
+                r = list::get(&self.records, patient, prev).ok_or(Error::UnknownRecord)?;
                 steps = steps.saturating_add(1);
             }
             let mut chain = Vec::from([first]);
             while let (Some(next), true) = (r.superseded_by, chain.len() < (MAX_PAGE as usize).saturating_mul(2)) {
                 chain.push(next);
-                r = self.records.get((patient, next)).ok_or(Error::UnknownRecord)?;
+                r = list::get(&self.records, patient, next).ok_or(Error::UnknownRecord)?;
             }
             Ok(chain)
         }
@@ -641,7 +605,7 @@ pub mod records {
         /// Number of records a patient has (public: reveals no content).
         #[ink(message)]
         pub fn record_count(&self, patient: AccountId) -> Result<u32> {
-            Ok(self.record_len.get(patient).unwrap_or(0))
+            Ok(list::len(&self.record_len, patient))
         }
 
         /// Tamper check: whether this content is exactly what was stored as
@@ -659,7 +623,7 @@ pub mod records {
             title: String,
             body: String,
         ) -> Result<bool> {
-            let r = self.records.get((patient, id)).ok_or(Error::UnknownRecord)?;
+            let r = list::get(&self.records, patient, id).ok_or(Error::UnknownRecord)?;
             Ok(r.content_hash == record_content_hash(kind.code(), &title, &body))
         }
 
@@ -696,27 +660,23 @@ pub mod records {
             let by = self.env().caller();
             validate_medication(&name, &dose, &frequency, &notes, start, end)?;
             self.ensure_patient(patient)?;
-            let emergency = match self.medication_write(patient, by, AccessAction::WriteMedication)? {
-                AccessOutcome::Denied(reason) => return Ok(WriteOutcome::Denied(reason)),
-                outcome => outcome == AccessOutcome::GrantedEmergency,
+            let emergency = match rules::granted(self.medication_write(patient, by, AccessAction::WriteMedication)?) {
+                Err(reason) => return Ok(WriteOutcome::Denied(reason)),
+                Ok(emergency) => emergency,
             };
-            let id = self.medication_len.get(patient).unwrap_or(0);
-            self.medications.insert(
-                (patient, id),
-                &Medication {
-                    name,
-                    dose,
-                    frequency,
-                    start,
-                    end,
-                    prescribed_by,
-                    notes,
-                    added_by: by,
-                    stopped_at: None,
-                    emergency,
-                },
-            );
-            self.medication_len.insert(patient, &id.checked_add(1).ok_or(Error::Overflow)?);
+            let medication = Medication {
+                name,
+                dose,
+                frequency,
+                start,
+                end,
+                prescribed_by,
+                notes,
+                added_by: by,
+                stopped_at: None,
+                emergency,
+            };
+            let id = list::push(&mut self.medications, &mut self.medication_len, patient, &medication, Bound::NONE)?;
             self.env().emit_event(MedicationAdded { patient, by, id, emergency });
             Ok(WriteOutcome::Accepted(id))
         }
@@ -737,16 +697,14 @@ pub mod records {
         #[ink(message)]
         pub fn stop_medication(&mut self, patient: AccountId, id: u32) -> Result<WriteOutcome> {
             let by = self.env().caller();
-            let mut m = self.medications.get((patient, id)).ok_or(Error::UnknownMedication)?;
-            if m.stopped_at.is_some() {
-                return Err(Error::MedicationAlreadyStopped);
-            }
-            let emergency = match self.medication_write(patient, by, AccessAction::StopMedication)? {
-                AccessOutcome::Denied(reason) => return Ok(WriteOutcome::Denied(reason)),
-                outcome => outcome == AccessOutcome::GrantedEmergency,
+            let mut m = list::get(&self.medications, patient, id).ok_or(Error::UnknownMedication)?;
+            ensure!(m.stopped_at.is_none(), Error::MedicationAlreadyStopped);
+            let emergency = match rules::granted(self.medication_write(patient, by, AccessAction::StopMedication)?) {
+                Err(reason) => return Ok(WriteOutcome::Denied(reason)),
+                Ok(emergency) => emergency,
             };
             m.stopped_at = Some(self.env().block_timestamp());
-            self.medications.insert((patient, id), &m);
+            list::set(&mut self.medications, patient, id, &m);
             self.env().emit_event(MedicationStopped { patient, by, id, emergency });
             Ok(WriteOutcome::Accepted(id))
         }
@@ -777,8 +735,7 @@ pub mod records {
         #[ink(message)]
         pub fn medications(&self, patient: AccountId, start: u32, limit: u32) -> Result<Vec<(u32, Medication)>> {
             self.readable(patient)?;
-            let len = self.medication_len.get(patient).unwrap_or(0);
-            Ok(collect_page(start, limit, len, |i| Some((i, self.medications.get((patient, i))?))))
+            Ok(list::page_with(&self.medications, &self.medication_len, patient, start, limit, |i, m| Some((i, m))))
         }
 
         /// Active (not stopped) medications, scanning at most 200 entries
@@ -789,19 +746,10 @@ pub mod records {
         #[ink(message)]
         pub fn active_medications(&self, patient: AccountId, start: u32) -> Result<MedicationPage> {
             self.readable(patient)?;
-            let len = self.medication_len.get(patient).unwrap_or(0);
-            let end = start.saturating_add(MAX_SCAN).min(len);
-            let mut out = Vec::new();
-            let mut i = start;
-            while i < end && out.len() < MAX_PAGE as usize {
-                if let Some(m) = self.medications.get((patient, i)) {
-                    if m.stopped_at.is_none() {
-                        out.push((i, m));
-                    }
-                }
-                i = i.saturating_add(1);
-            }
-            Ok(MedicationPage { items: out, next: if i < len { Some(i) } else { None } })
+            let len = list::len(&self.medication_len, patient);
+            let get = |i| list::get(&self.medications, patient, i);
+            let (items, next) = rules::scan(start, len, MAX_SCAN, MAX_PAGE, get, |m| m.stopped_at.is_none());
+            Ok(MedicationPage { items, next })
         }
 
         /// Test fixture only (cfg `upgrade_fixture`, set by
@@ -906,12 +854,7 @@ pub mod records {
             recipient: AccountId,
             keys: Vec<(Sealed, Vec<u8>)>,
         ) -> Result<u32> {
-            if keys.is_empty() {
-                return Err(Error::EmptyField);
-            }
-            if keys.len() > MAX_KEY_BATCH as usize {
-                return Err(Error::TooManyItems);
-            }
+            rules::check_key_batch(keys.len())?;
             let by = self.env().caller();
             let mut decided = KeyDecisions::default();
             for (object, wrapped) in &keys {
@@ -931,68 +874,41 @@ pub mod records {
             recipient: AccountId,
             wrapped: &[u8],
         ) -> Result<()> {
-            if wrapped.is_empty() {
-                return Err(Error::EmptyField);
-            }
-            if wrapped.len() > MAX_WRAPPED_KEY_LEN {
-                return Err(Error::FieldTooLong);
-            }
-            let (author, scope) = match object {
+            rules::check_wrapped_key(wrapped)?;
+            let author = match object {
                 Sealed::Profile => {
                     if !decided.patient_ok {
                         self.ensure_patient(patient)?;
                         decided.patient_ok = true;
                     }
-                    (None, Scope::Demographics)
+                    None
                 }
-                Sealed::Record(id) => {
-                    let r = self.records.get((patient, id)).ok_or(Error::UnknownRecord)?;
-                    (Some(r.author), Scope::RecordsRead)
-                }
+                Sealed::Record(id) => Some(list::get(&self.records, patient, id).ok_or(Error::UnknownRecord)?.author),
                 Sealed::Medication(id) => {
-                    let m = self.medications.get((patient, id)).ok_or(Error::UnknownMedication)?;
-                    (Some(m.added_by), Scope::RecordsRead)
+                    Some(list::get(&self.medications, patient, id).ok_or(Error::UnknownMedication)?.added_by)
                 }
             };
-            if self.shredded.contains((patient, object)) {
-                return Err(Error::ItemShredded);
-            }
-            if by != patient {
-                if Some(by) != author {
-                    return Err(Error::NotAllowed);
-                }
+            ensure!(!self.shredded.contains((patient, object)), Error::ItemShredded);
+            if rules::key_writer(by, patient, author)? == KeyWriter::Author {
                 // An author keeps the right to share only while she may read.
                 if decided.author_ok != Some(by) {
-                    if let AccessOutcome::Denied(_) = self.decide(patient, by, Scope::RecordsRead)? {
-                        return Err(Error::NotAllowed);
-                    }
+                    let may_read = self.decide(patient, by, Scope::RecordsRead)?;
+                    ensure!(!matches!(may_read, AccessOutcome::Denied(_)), Error::NotAllowed);
                     decided.author_ok = Some(by);
                 }
-                if self.wrapped_keys.contains((patient, object, recipient)) {
-                    return Err(Error::KeyAlreadyStored);
-                }
+                let stored = self.wrapped_keys.contains((patient, object, recipient));
+                rules::check_key_write(KeyWriter::Author, stored)?;
             }
-            if recipient != patient && Some(recipient) != author {
-                let known =
-                    if scope == Scope::Demographics { &mut decided.demographics } else { &mut decided.records_read };
-                if !*known {
-                    if let AccessOutcome::Denied(_) = self.decide(patient, recipient, scope)? {
-                        return Err(Error::RecipientNotAllowed);
-                    }
-                    let known = if scope == Scope::Demographics {
-                        &mut decided.demographics
-                    } else {
-                        &mut decided.records_read
-                    };
-                    *known = true;
+            if rules::recipient_needs_access(recipient, patient, author) {
+                let scope = rules::read_scope(object);
+                if !*decided.recipient(scope) {
+                    let may_read = self.decide(patient, recipient, scope)?;
+                    ensure!(!matches!(may_read, AccessOutcome::Denied(_)), Error::RecipientNotAllowed);
+                    *decided.recipient(scope) = true;
                 }
             }
             let mut holders = self.key_holders.get((patient, object)).unwrap_or_default();
-            if !holders.contains(&recipient) {
-                if holders.len() >= MAX_KEY_HOLDERS as usize {
-                    return Err(Error::TooManyKeyHolders);
-                }
-                holders.push(recipient);
+            if rules::add_key_holder(&mut holders, recipient)? {
                 self.key_holders.insert((patient, object), &holders);
             }
             self.wrapped_keys.insert((patient, object, recipient), &wrapped.to_vec());
@@ -1019,15 +935,8 @@ pub mod records {
         /// `patient`; `EmptyField` / `TooManyItems` for the batch size.
         #[ink(message)]
         pub fn revoke_keys(&mut self, patient: AccountId, recipient: AccountId, objects: Vec<Sealed>) -> Result<u32> {
-            if self.env().caller() != patient || recipient == patient {
-                return Err(Error::NotAllowed);
-            }
-            if objects.is_empty() {
-                return Err(Error::EmptyField);
-            }
-            if objects.len() > MAX_KEY_BATCH as usize {
-                return Err(Error::TooManyItems);
-            }
+            rules::may_revoke_keys(self.env().caller(), patient, recipient)?;
+            rules::check_key_batch(objects.len())?;
             let mut count: u32 = 0;
             for object in objects {
                 if self.wrapped_keys.take((patient, object, recipient)).is_some() {
@@ -1082,9 +991,7 @@ pub mod records {
         /// `NotAllowed` for anyone but the patient.
         #[ink(message)]
         pub fn shred_keys(&mut self, patient: AccountId, object: Sealed) -> Result<u32> {
-            if self.env().caller() != patient {
-                return Err(Error::NotAllowed);
-            }
+            ensure!(self.env().caller() == patient, Error::NotAllowed);
             let holders = self.key_holders.take((patient, object)).unwrap_or_default();
             self.shredded.insert((patient, object), &());
             for h in &holders {
@@ -1138,9 +1045,7 @@ pub mod records {
         /// `NotHead` unless the caller is the registry's head (one
         /// cross-contract call; used by administrative messages only).
         fn ensure_head(&self) -> Result<()> {
-            if self.env().caller() != self.registry.head()? {
-                return Err(Error::NotHead);
-            }
+            ensure!(self.env().caller() == self.registry.head()?, Error::NotHead);
             Ok(())
         }
     }
@@ -1148,6 +1053,7 @@ pub mod records {
     #[cfg(test)]
     mod tests {
         use super::*;
+        use smrms_shared::{MAX_BODY_LEN, MAX_KEY_HOLDERS, MAX_TITLE_LEN, MAX_WRAPPED_KEY_LEN};
 
         fn rec(kind: RecordKind, author: u8, at: u64) -> Record {
             Record {
@@ -1162,36 +1068,6 @@ pub mod records {
                 superseded_by: None,
                 emergency: false,
             }
-        }
-
-        #[test]
-        fn record_validation() {
-            assert_eq!(validate_record("", "b"), Err(Error::EmptyField));
-            assert_eq!(validate_record("t", ""), Err(Error::EmptyField));
-            assert_eq!(validate_record(&"t".repeat(MAX_TITLE_LEN + 1), "b"), Err(Error::FieldTooLong));
-            assert_eq!(validate_record("t", &"b".repeat(MAX_BODY_LEN + 1)), Err(Error::FieldTooLong));
-            assert_eq!(validate_record("t", &"b".repeat(MAX_BODY_LEN)), Ok(()));
-        }
-
-        #[test]
-        fn medication_validation() {
-            assert_eq!(validate_medication("", "", "", "", 0, None), Err(Error::EmptyField));
-            assert_eq!(validate_medication("m", &"x".repeat(65), "", "", 0, None), Err(Error::FieldTooLong));
-            assert_eq!(validate_medication("m", "", "", "", 10, Some(9)), Err(Error::InvalidTimeRange));
-            assert_eq!(validate_medication("m", "1", "2", "3", 10, Some(10)), Ok(()));
-        }
-
-        #[test]
-        fn filter_matches() {
-            let r = rec(RecordKind::LabResult, 3, 100);
-            assert!(Filter::default().matches(&r));
-            assert!(Filter { kind: Some(RecordKind::LabResult), ..Default::default() }.matches(&r));
-            assert!(!Filter { kind: Some(RecordKind::Diagnosis), ..Default::default() }.matches(&r));
-            assert!(Filter { author: Some(AccountId::from([3; 32])), ..Default::default() }.matches(&r));
-            assert!(!Filter { author: Some(AccountId::from([4; 32])), ..Default::default() }.matches(&r));
-            assert!(Filter { from: Some(100), until: Some(101), ..Default::default() }.matches(&r));
-            assert!(!Filter { from: Some(101), ..Default::default() }.matches(&r));
-            assert!(!Filter { until: Some(100), ..Default::default() }.matches(&r));
         }
 
         #[ink::test]

@@ -11,16 +11,23 @@
 //! `setDetails` / `editDetails`), providers (doctors, nurses, labs,
 //! pharmacists; `setDoctor` / `editDoctor`) and their verification by the
 //! head, and the addresses of the sibling contracts.
+//!
+//! The rules (the provider status machine, the field checks, the status
+//! counts) are pure functions in [`rules`]; the contract module below keeps
+//! the types of its interface, its events, its storage and its messages.
+
+pub mod rules;
 
 #[ink::contract]
 pub mod registry {
+    use crate::rules;
+    pub use crate::rules::{credentials_changed, next_status, validate_details, validate_profile, StatusAction};
     use ink::prelude::{string::String, vec::Vec};
     use ink::storage::{Lazy, Mapping};
     use smrms_shared::upgrade::{self, UpgradeLock, Upgradeable};
     use smrms_shared::{
-        check_optional, check_required, collect_page, ensure_not_zero, AccessAction, AccessDenied, AccessLogEntry,
-        AccessOutcome, DenyReason, Error, PermissionsApi, ProviderKind, ProviderStatus, RegistryApi, Result, Scope,
-        Siblings, Standing, MAX_NAME_LEN, MAX_SHORT_LEN, MAX_TEXT_LEN,
+        audit, collect_page, ensure, ensure_not_zero, AccessAction, AccessLogEntry, AccessOutcome, DenyReason, Error,
+        PermissionsApi, ProviderKind, ProviderStatus, RegistryApi, Result, Scope, Siblings, Standing,
     };
 
     /// A patient's profile, as she enters it. Text fields may hold plain text
@@ -128,39 +135,6 @@ pub mod registry {
         pub suspended: u32,
     }
 
-    impl Counts {
-        fn slot(&mut self, s: ProviderStatus) -> &mut u32 {
-            match s {
-                ProviderStatus::Pending => &mut self.pending,
-                ProviderStatus::Verified => &mut self.verified,
-                ProviderStatus::Rejected => &mut self.rejected,
-                ProviderStatus::Suspended => &mut self.suspended,
-            }
-        }
-        /// Moves one provider from status `from` to status `to`.
-        fn moved(mut self, from: ProviderStatus, to: ProviderStatus) -> Result<Self> {
-            let f = self.slot(from);
-            *f = f.checked_sub(1).ok_or(Error::Overflow)?;
-            let t = self.slot(to);
-            *t = t.checked_add(1).ok_or(Error::Overflow)?;
-            Ok(self)
-        }
-    }
-
-    /// The head's status decisions.
-    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-    #[ink::scale_derive(Encode, Decode, TypeInfo)]
-    pub enum StatusAction {
-        /// Pending → Verified.
-        Verify,
-        /// Pending → Rejected.
-        Reject,
-        /// Verified → Suspended.
-        Suspend,
-        /// Suspended or Rejected → Verified.
-        Reinstate,
-    }
-
     /// The (registry, permissions) a records or appointments contract was
     /// deployed with, from its `siblings()` message; `None` if `contract`
     /// does not answer it (not such a contract).
@@ -174,50 +148,6 @@ pub mod registry {
             .ok()?
             .ok()?
             .ok()
-    }
-
-    /// The provider state machine, as a pure function.
-    pub fn next_status(from: ProviderStatus, action: StatusAction) -> Result<ProviderStatus> {
-        use ProviderStatus::*;
-        match (from, action) {
-            (Pending, StatusAction::Verify) => Ok(Verified),
-            (Pending, StatusAction::Reject) => Ok(Rejected),
-            (Verified, StatusAction::Suspend) => Ok(Suspended),
-            (Suspended | Rejected, StatusAction::Reinstate) => Ok(Verified),
-            _ => Err(Error::InvalidStatusTransition),
-        }
-    }
-
-    /// Checks every field of a patient profile against its bound.
-    pub fn validate_profile(p: &PatientProfile) -> Result<()> {
-        check_required(&p.name, MAX_NAME_LEN)?;
-        check_optional(&p.date_of_birth, MAX_SHORT_LEN)?;
-        check_optional(&p.gender, MAX_SHORT_LEN)?;
-        check_optional(&p.home_address, MAX_TEXT_LEN)?;
-        check_optional(&p.phone, MAX_SHORT_LEN)?;
-        check_optional(&p.blood_group, MAX_SHORT_LEN)?;
-        check_optional(&p.allergies, MAX_TEXT_LEN)?;
-        check_optional(&p.emergency_contact_name, MAX_NAME_LEN)?;
-        check_optional(&p.emergency_contact_phone, MAX_SHORT_LEN)
-    }
-
-    /// Checks every field of a provider's details against its bound.
-    pub fn validate_details(d: &ProviderDetails) -> Result<()> {
-        check_required(&d.name, MAX_NAME_LEN)?;
-        check_optional(&d.phone, MAX_SHORT_LEN)?;
-        check_optional(&d.gender, MAX_SHORT_LEN)?;
-        check_optional(&d.qualification, MAX_SHORT_LEN)?;
-        check_optional(&d.specialization, MAX_SHORT_LEN)
-    }
-
-    /// True when an edit changes a credential (qualification,
-    /// specialization, licence or kind), which sends a verified provider
-    /// back to pending.
-    pub fn credentials_changed(old: &ProviderDetails, new: &ProviderDetails) -> bool {
-        old.qualification != new.qualification
-            || old.specialization != new.specialization
-            || old.licence_hash != new.licence_hash
-            || old.kind != new.kind
     }
 
     /// A patient registered herself (`setDetails`).
@@ -351,14 +281,23 @@ pub mod registry {
     /// The registry's storage.
     #[ink(storage)]
     pub struct Registry {
+        /// The administrator (the paper's SMRMS-BCN-Head).
         head: AccountId,
+        /// The account proposed as the next head, until it accepts.
         proposed_head: Option<AccountId>,
+        /// The sibling contracts, fixed once the head wires the suite.
         siblings: Option<Siblings>,
+        /// Registered patients by account.
         patients: Mapping<AccountId, Patient>,
+        /// Patient accounts by registration index (`0..counts.patients`).
         patient_at: Mapping<u32, AccountId>,
+        /// Registered providers by account.
         providers: Mapping<AccountId, Provider>,
+        /// Provider accounts by registration index (`0..counts.providers`).
         provider_at: Mapping<u32, AccountId>,
+        /// Patients, providers and providers by status.
         counts: Counts,
+        /// Published X25519 encryption public keys by account.
         encryption_keys: Mapping<AccountId, [u8; 32]>,
         /// The upgrade time lock (own cell, never read on the hot path).
         upgrade: Lazy<UpgradeLock>,
@@ -393,9 +332,7 @@ pub mod registry {
         }
 
         fn ensure_head(&self) -> Result<()> {
-            if self.env().caller() != self.head {
-                return Err(Error::NotHead);
-            }
+            ensure!(self.env().caller() == self.head, Error::NotHead);
             Ok(())
         }
 
@@ -431,9 +368,7 @@ pub mod registry {
         pub fn propose_head(&mut self, new_head: AccountId) -> Result<()> {
             self.ensure_head()?;
             ensure_not_zero(&new_head)?;
-            if self.providers.contains(new_head) {
-                return Err(Error::HeadCannotBeProvider);
-            }
+            ensure!(!self.providers.contains(new_head), Error::HeadCannotBeProvider);
             self.proposed_head = Some(new_head);
             self.env().emit_event(HeadProposed { head: self.head, proposed: new_head });
             Ok(())
@@ -448,13 +383,9 @@ pub mod registry {
         #[ink(message)]
         pub fn accept_head(&mut self) -> Result<()> {
             let caller = self.env().caller();
-            if self.proposed_head != Some(caller) {
-                return Err(Error::NotProposedHead);
-            }
+            ensure!(self.proposed_head == Some(caller), Error::NotProposedHead);
             // registered as a provider after the proposal: still refused
-            if self.providers.contains(caller) {
-                return Err(Error::HeadCannotBeProvider);
-            }
+            ensure!(!self.providers.contains(caller), Error::HeadCannotBeProvider);
             let previous = self.head;
             self.head = caller;
             self.proposed_head = None;
@@ -491,17 +422,13 @@ pub mod registry {
             appointments: AccountId,
         ) -> Result<()> {
             self.ensure_head()?;
-            if self.siblings.is_some() {
-                return Err(Error::SiblingsAlreadySet);
-            }
+            ensure!(self.siblings.is_none(), Error::SiblingsAlreadySet);
             for a in [&permissions, &records, &appointments] {
                 ensure_not_zero(a)?;
             }
             let this = self.env().account_id();
             for contract in [records, appointments] {
-                if sibling_points_to(contract) != Some((this, permissions)) {
-                    return Err(Error::SiblingMismatch);
-                }
+                ensure!(sibling_points_to(contract) == Some((this, permissions)), Error::SiblingMismatch);
             }
             let siblings = Siblings { permissions, records, appointments };
             self.siblings = Some(siblings);
@@ -528,9 +455,7 @@ pub mod registry {
         pub fn register_patient(&mut self, profile: PatientProfile) -> Result<()> {
             let caller = self.env().caller();
             validate_profile(&profile)?;
-            if self.standing_of(&caller) != Standing::Unregistered {
-                return Err(Error::AlreadyRegistered);
-            }
+            ensure!(self.standing_of(&caller) == Standing::Unregistered, Error::AlreadyRegistered);
             let now = self.env().block_timestamp();
             let index = self.counts.patients;
             self.counts.patients = index.checked_add(1).ok_or(Error::Overflow)?;
@@ -556,9 +481,7 @@ pub mod registry {
             let caller = self.env().caller();
             validate_profile(&profile)?;
             let mut p = self.patients.get(caller).ok_or(Error::NotAPatient)?;
-            if p.profile.national_id_hash != profile.national_id_hash {
-                p.identity_verified = false;
-            }
+            p.identity_verified = rules::identity_stays_verified(p.identity_verified, &p.profile, &profile);
             let now = self.env().block_timestamp();
             p.profile = profile;
             p.updated_at = now;
@@ -632,19 +555,10 @@ pub mod registry {
             let caller = self.env().caller();
             let outcome = self.decide_profile_access(patient, caller)?;
             let at = self.env().block_timestamp();
-            let entry = AccessLogEntry { accessor: caller, action: AccessAction::ReadProfile, outcome, at, repeats: 0 };
-            self.permissions()?.log_access(patient, entry)?;
+            let entry = AccessLogEntry::attempt(caller, AccessAction::ReadProfile, outcome, at);
+            audit(&mut self.permissions()?, patient, entry, || Ok(self.head))?;
             Ok(match outcome {
-                AccessOutcome::Denied(reason) => {
-                    self.env().emit_event(AccessDenied {
-                        patient,
-                        head: self.head,
-                        accessor: caller,
-                        action: AccessAction::ReadProfile,
-                        reason,
-                    });
-                    ProfileRead::Denied(reason)
-                }
+                AccessOutcome::Denied(reason) => ProfileRead::Denied(reason),
                 o => {
                     self.env().emit_event(ProfileAccessed {
                         patient,
@@ -697,17 +611,10 @@ pub mod registry {
         pub fn register_provider(&mut self, details: ProviderDetails) -> Result<()> {
             let caller = self.env().caller();
             validate_details(&details)?;
-            if caller == self.head {
-                return Err(Error::HeadCannotBeProvider);
-            }
-            if self.standing_of(&caller) != Standing::Unregistered {
-                return Err(Error::AlreadyRegistered);
-            }
+            ensure!(caller != self.head, Error::HeadCannotBeProvider);
+            ensure!(self.standing_of(&caller) == Standing::Unregistered, Error::AlreadyRegistered);
             let index = self.counts.providers;
-            let mut counts = self.counts;
-            counts.providers = index.checked_add(1).ok_or(Error::Overflow)?;
-            counts.pending = counts.pending.checked_add(1).ok_or(Error::Overflow)?;
-            self.counts = counts;
+            self.counts = self.counts.with_new_provider()?;
             self.provider_at.insert(index, &caller);
             let kind = details.kind;
             self.providers.insert(
@@ -738,7 +645,7 @@ pub mod registry {
             let caller = self.env().caller();
             validate_details(&details)?;
             let mut p = self.providers.get(caller).ok_or(Error::UnknownProvider)?;
-            let back_to_pending = p.status == ProviderStatus::Verified && credentials_changed(&p.details, &details);
+            let back_to_pending = rules::back_to_pending(p.status, &p.details, &details);
             if back_to_pending {
                 self.counts = self.counts.moved(ProviderStatus::Verified, ProviderStatus::Pending)?;
                 p.status = ProviderStatus::Pending;
@@ -751,19 +658,14 @@ pub mod registry {
 
         fn change_status(&mut self, provider: AccountId, action: StatusAction, reason: String) -> Result<()> {
             self.ensure_head()?;
-            let needs_reason = matches!(action, StatusAction::Reject | StatusAction::Suspend);
-            if needs_reason {
-                check_required(&reason, MAX_TEXT_LEN)?;
-            }
+            rules::check_status_reason(action, &reason)?;
             let mut p = self.providers.get(provider).ok_or(Error::UnknownProvider)?;
-            if provider == self.head && matches!(action, StatusAction::Verify | StatusAction::Reinstate) {
-                return Err(Error::HeadCannotBeProvider);
-            }
+            rules::check_not_head_verified(action, provider == self.head)?;
             let from = p.status;
             let to = next_status(from, action)?;
             self.counts = self.counts.moved(from, to)?;
             p.status = to;
-            p.status_reason = if needs_reason { reason.clone() } else { String::new() };
+            p.status_reason = if action.needs_reason() { reason.clone() } else { String::new() };
             self.providers.insert(provider, &p);
             self.env().emit_event(ProviderStatusChanged { provider, from, to, reason });
             Ok(())
@@ -870,12 +772,8 @@ pub mod registry {
         #[ink(message)]
         pub fn publish_encryption_key(&mut self, public_key: [u8; 32]) -> Result<()> {
             let account = self.env().caller();
-            if account != self.head && self.standing_of(&account) == Standing::Unregistered {
-                return Err(Error::UnknownAccount);
-            }
-            if public_key == [0u8; 32] {
-                return Err(Error::InvalidKey);
-            }
+            let registered_or_head = account == self.head || self.standing_of(&account) != Standing::Unregistered;
+            rules::check_encryption_key(registered_or_head, &public_key)?;
             self.encryption_keys.insert(account, &public_key);
             self.env().emit_event(EncryptionKeyPublished { account, public_key });
             Ok(())
@@ -950,6 +848,7 @@ pub mod registry {
     mod tests {
         use super::*;
         use ink::env::test;
+        use smrms_shared::{MAX_NAME_LEN, MAX_TEXT_LEN};
 
         type Env = ink::env::DefaultEnvironment;
 
@@ -1125,25 +1024,6 @@ pub mod registry {
             let c = r.counts().unwrap();
             assert_eq!((c.providers, c.pending, c.verified, c.rejected), (2, 1, 0, 1));
             assert_eq!(r.providers(0, 100).unwrap().len(), 2);
-        }
-
-        #[ink::test]
-        fn status_machine_table() {
-            use ProviderStatus::*;
-            use StatusAction::*;
-            let all = [Pending, Verified, Rejected, Suspended];
-            for from in all {
-                for action in [Verify, Reject, Suspend, Reinstate] {
-                    let expected = match (from, action) {
-                        (Pending, Verify) => Ok(Verified),
-                        (Pending, Reject) => Ok(Rejected),
-                        (Verified, Suspend) => Ok(Suspended),
-                        (Suspended, Reinstate) | (Rejected, Reinstate) => Ok(Verified),
-                        _ => Err(Error::InvalidStatusTransition),
-                    };
-                    assert_eq!(next_status(from, action), expected, "{from:?} {action:?}");
-                }
-            }
         }
 
         #[ink::test]

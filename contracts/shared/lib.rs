@@ -10,14 +10,48 @@
 //! No contract crate depends on another contract crate: they depend on this
 //! crate only and talk through the traits below with `ink::contract_ref!`.
 //!
-//! Everything that can be decided without a chain (validation, the access
-//! rule, state transitions) is a plain function here, so that native unit
-//! tests exercise it.
+//! ## Where the rules live
+//! Everything that can be decided without a chain is a plain function with
+//! native unit tests beside it:
+//! - here, the rules more than one contract applies: text bounds
+//!   ([`check_required`], [`check_optional`]), [`ensure_not_zero`], the
+//!   access decision [`decide_access`], page bounds ([`page_bounds`]) and
+//!   the record content hash;
+//! - in each contract's `rules.rs`, that contract's own rules: the provider
+//!   status machine and profile checks (`contracts/registry/rules.rs`),
+//!   grant and emergency validity in time, the access basis and the
+//!   access-log folding rule (`contracts/permissions/rules.rs`), record and
+//!   medication checks, the search filter and the key-store decisions
+//!   (`contracts/records/rules.rs`), the appointment state machine and the
+//!   escrow (`contracts/appointments/rules.rs`).
+//!
+//! Each contract's `lib.rs` keeps its storage, events and messages, which
+//! read storage, call these rules and write the result.
+//!
+//! ## Shared mechanics
+//! - [`list`]: the per-account lists every contract keeps over a pair of
+//!   existing mappings (push, get, page, swap-remove);
+//! - [`audit`]: log an access attempt in permissions and announce a denial
+//!   (`AccessDenied`);
+//! - [`ensure!`]: a one-line guard, `ensure!(cond, Error::X)`;
+//! - [`upgrade`]: the time-locked code upgrade of all four contracts.
 
+pub mod list;
 pub mod upgrade;
 
 use ink::prelude::vec::Vec;
 use ink::primitives::AccountId;
+
+/// Returns `Err(err)` from the enclosing function unless `cond` holds: a
+/// one-line guard, `ensure!(caller == owner, Error::NotAllowed)`.
+#[macro_export]
+macro_rules! ensure {
+    ($cond:expr, $err:expr $(,)?) => {
+        if !$cond {
+            return ::core::result::Result::Err($err);
+        }
+    };
+}
 
 /// Unix time in **milliseconds**, as returned by `block_timestamp()`.
 pub type Timestamp = u64;
@@ -394,6 +428,14 @@ pub struct AccessLogEntry {
     pub repeats: u32,
 }
 
+impl AccessLogEntry {
+    /// A new (unfolded) entry: `accessor` tried `action` at `at` with
+    /// `outcome`.
+    pub fn attempt(accessor: AccountId, action: AccessAction, outcome: AccessOutcome, at: Timestamp) -> Self {
+        AccessLogEntry { accessor, action, outcome, at, repeats: 0 }
+    }
+}
+
 /// An access attempt through a transaction was denied. Emitted by the
 /// contract that received the transaction (registry, records or
 /// appointments), with the patient and the head as topics so that both can
@@ -432,25 +474,19 @@ pub struct Siblings {
 
 /// Refuses the all-zero account.
 pub fn ensure_not_zero(account: &AccountId) -> Result<()> {
-    if *account == AccountId::from([0u8; 32]) {
-        return Err(Error::ZeroAccount);
-    }
+    ensure!(*account != AccountId::from([0u8; 32]), Error::ZeroAccount);
     Ok(())
 }
 
 /// Checks a required text field: not empty, at most `max` bytes.
 pub fn check_required(text: &str, max: usize) -> Result<()> {
-    if text.trim().is_empty() {
-        return Err(Error::EmptyField);
-    }
+    ensure!(!text.trim().is_empty(), Error::EmptyField);
     check_optional(text, max)
 }
 
 /// Checks an optional text field: at most `max` bytes.
 pub fn check_optional(text: &str, max: usize) -> Result<()> {
-    if text.len() > max {
-        return Err(Error::FieldTooLong);
-    }
+    ensure!(text.len() <= max, Error::FieldTooLong);
     Ok(())
 }
 
@@ -537,6 +573,30 @@ pub trait PermissionsApi {
     /// Called by the registry only, once, when the head wires the suite.
     #[ink(message)]
     fn accept_siblings(&mut self, siblings: Siblings) -> Result<()>;
+}
+
+/// The audit step of an access attempt through a transaction: appends
+/// `entry` to `patient`'s access log in the permissions contract and, if the
+/// attempt was denied, emits [`AccessDenied`] with the head as a topic.
+/// `head` is asked only on denial (it may be a cross-contract call). Returns
+/// the log index.
+///
+/// # Errors
+/// Whatever `log_access` or `head` return (`UntrustedCaller` when the caller
+/// is not a wired sibling).
+pub fn audit(
+    permissions: &mut ink::contract_ref!(PermissionsApi, ink::env::DefaultEnvironment),
+    patient: AccountId,
+    entry: AccessLogEntry,
+    head: impl FnOnce() -> Result<AccountId>,
+) -> Result<u32> {
+    let (accessor, action, outcome) = (entry.accessor, entry.action, entry.outcome);
+    let index = permissions.log_access(patient, entry)?;
+    if let AccessOutcome::Denied(reason) = outcome {
+        let event = AccessDenied { patient, head: head()?, accessor, action, reason };
+        ink::env::emit_event::<ink::env::DefaultEnvironment, _>(event);
+    }
+    Ok(index)
 }
 
 /// The blake2-256 content hash the records contract stores for a record:
@@ -645,6 +705,25 @@ mod tests {
         let s = Scopes { records_read: true, ..Default::default() };
         assert!(s.contains(Scope::RecordsRead));
         assert!(!s.contains(Scope::RecordsWrite));
+    }
+
+    fn guarded(x: u32) -> Result<u32> {
+        ensure!(x > 1, Error::TooEarly);
+        ensure!(x < 10, Error::TooLate,);
+        Ok(x)
+    }
+
+    #[test]
+    fn ensure_returns_the_error_unless_the_condition_holds() {
+        assert_eq!(guarded(0), Err(Error::TooEarly));
+        assert_eq!(guarded(10), Err(Error::TooLate));
+        assert_eq!(guarded(5), Ok(5));
+    }
+
+    #[test]
+    fn a_new_log_entry_is_unfolded() {
+        let e = AccessLogEntry::attempt(AccountId::from([1; 32]), AccessAction::ReadProfile, AccessOutcome::Granted, 7);
+        assert_eq!((e.repeats, e.at), (0, 7));
     }
 
     #[test]
