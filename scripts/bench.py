@@ -188,7 +188,7 @@ def run(c):
         ("records.read_record by an unregistered account (spam, folded)", "records", "read_record", (ADDR[BOB], "0"), FERDIE, 0),
         ("records.record (query)", "records", "record", (ADDR[BOB], "0"), CHARLIE, 0),
         ("records.search 10 by kind (query)", "records", "search", (ADDR[BOB], "{ kind: Some(Diagnosis), author: None, from: None, until: None }", "0", "10"), CHARLIE, 0),
-        ("records.add_medication", "records", "add_medication", (ADDR[BOB], '"Metformin"', '"500 mg"', '"twice a day"', "0", "None", "None", '""'), CHARLIE, 0),
+        ("records.add_medication", "records", "add_medication", (ADDR[BOB], 'NewMedication { name: "Metformin", dose: "500 mg", frequency: "twice a day", start: 0, end: None, prescribed_by: None, notes: "" }'), CHARLIE, 0),
         ("appointments.set_appointment", "appointments", "set_appointment", (ADDR[BOB], later, "30", '"review"', "0"), CHARLIE, 0),
         ("appointments.request_appointment", "appointments", "request_appointment", (ADDR[CHARLIE], later, "30", '"chest pain"'), BOB, 0),
         ("appointments.patient_appointments (query)", "appointments", "patient_appointments", (ADDR[BOB], "0", "10"), BOB, 0),

@@ -84,6 +84,26 @@ pub mod records {
         pub emergency: bool,
     }
 
+    /// A medication entry as its writer gives it to `add_medication`.
+    #[derive(Debug, Clone, PartialEq, Eq, Default)]
+    #[ink::scale_derive(Encode, Decode, TypeInfo)]
+    pub struct NewMedication {
+        /// Drug (required, at most 128 bytes; clients store it sealed).
+        pub name: String,
+        /// e.g. `500 mg` (at most 64 bytes).
+        pub dose: String,
+        /// e.g. `twice a day` (at most 64 bytes).
+        pub frequency: String,
+        /// Start (Unix milliseconds).
+        pub start: Timestamp,
+        /// Planned end (Unix milliseconds), if any.
+        pub end: Option<Timestamp>,
+        /// The prescribing doctor, if any.
+        pub prescribed_by: Option<AccountId>,
+        /// Notes (at most 512 bytes).
+        pub notes: String,
+    }
+
     /// A medication entry.
     #[derive(Debug, Clone, PartialEq, Eq)]
     #[ink::scale_derive(Encode, Decode, TypeInfo)]
@@ -632,31 +652,18 @@ pub mod records {
         ///
         /// # Arguments
         /// * `patient` - the patient.
-        /// * `name` - drug (required, at most 128 bytes).
-        /// * `dose` - e.g. `500 mg` (at most 64 bytes).
-        /// * `frequency` - e.g. `twice a day` (at most 64 bytes).
-        /// * `start` - start (Unix milliseconds).
-        /// * `end` - planned end (Unix milliseconds), if any.
-        /// * `prescribed_by` - the prescribing doctor, if any.
-        /// * `notes` - notes (at most 512 bytes).
+        /// * `medication` - name (required, at most 128 bytes), dose and
+        ///   frequency (at most 64 bytes each), start and planned end (Unix
+        ///   milliseconds), the prescribing doctor if any, notes (at most 512
+        ///   bytes).
         ///
         /// # Errors
         /// `EmptyField` / `FieldTooLong` / `InvalidTimeRange`; `UnknownPatient`;
         /// `NotVerifiedDoctor` for other callers than the patient who are not
         /// verified doctors. Lack of consent returns `Ok(Denied(..))`.
         #[ink(message)]
-        #[allow(clippy::too_many_arguments)]
-        pub fn add_medication(
-            &mut self,
-            patient: AccountId,
-            name: String,
-            dose: String,
-            frequency: String,
-            start: Timestamp,
-            end: Option<Timestamp>,
-            prescribed_by: Option<AccountId>,
-            notes: String,
-        ) -> Result<WriteOutcome> {
+        pub fn add_medication(&mut self, patient: AccountId, medication: NewMedication) -> Result<WriteOutcome> {
+            let NewMedication { name, dose, frequency, start, end, prescribed_by, notes } = medication;
             let by = self.env().caller();
             validate_medication(&name, &dose, &frequency, &notes, start, end)?;
             self.ensure_patient(patient)?;

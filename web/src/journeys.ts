@@ -403,7 +403,8 @@ export async function addMedication(a: Actor, patient: string, m: MedicationInpu
   const k = newDataKey();
   const [name, dose, frequency, notes] = MEDICATION_FIELDS.map((f, i) => sealField(k, f.index, [m.name, m.dose, m.frequency, m.notes][i] ?? '', f.max));
   progress('storing the sealed medication', 0, 1);
-  const sent = await tx(a, 'records', 'add_medication', [patient, name, dose, frequency, m.start, m.end, m.prescribedBy, notes], { who: { other: patientName } });
+  const medication = { name, dose, frequency, start: m.start, end: m.end, prescribedBy: m.prescribedBy, notes };
+  const sent = await tx(a, 'records', 'add_medication', [patient, medication], { who: { other: patientName } });
   const ev = eventOf(sent, 'MedicationAdded');
   const id = Number(ev ? (ev.args.id as bigint) : ((sent.value as Variant).value as bigint));
   const wrappedFor = await shareWithReaders(a, patient, { kind: 'Medication', id }, k, progress, nameOf);

@@ -162,16 +162,14 @@ impl Client<'_> {
         }
         let [name, dose, frequency, notes]: [String; 4] =
             sealed.try_into().map_err(|_| anyhow!("four medication fields"))?;
-        let args = [
-            arg::account(patient),
-            name,
-            dose,
-            frequency,
+        // one struct argument, `NewMedication { … }`, in the transcoder's syntax
+        let medication = format!(
+            "NewMedication {{ name: {name}, dose: {dose}, frequency: {frequency}, start: {}, end: {}, prescribed_by: {}, notes: {notes} }}",
             arg::num(m.start_ms),
             arg::option(m.end_ms.map(arg::num)),
             arg::option(m.prescribed_by.as_ref().map(arg::account)),
-            notes,
-        ];
+        );
+        let args = [arg::account(patient), medication];
         let (v, events) = self.send_with_events(Contract::Records, "add_medication", &args, 0).await?;
         if !matches!(variant(v.clone()), Some((i, _)) if i == "Accepted") {
             bail!("records.add_medication: {v} (no consent: nothing stored)");

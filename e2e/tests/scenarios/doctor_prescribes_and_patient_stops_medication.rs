@@ -5,7 +5,7 @@
 use crate::doctor_adds_record_with_consent::READ_WRITE;
 use crate::setup::*;
 use ink_e2e::ContractsBackend;
-use smrms_records::records::{RecordKind, WriteOutcome};
+use smrms_records::records::{NewMedication, RecordKind, WriteOutcome};
 
 #[ink_e2e::test]
 async fn doctor_prescribes_and_patient_stops_medication<Client: E2EBackend>(mut client: Client) -> E2EResult<()> {
@@ -25,13 +25,14 @@ async fn doctor_prescribes_and_patient_stops_medication<Client: E2EBackend>(mut 
     // Medications: added by the doctor, stopped, no longer active.
     let med = suite.records().add_medication(
         patient_id,
-        "Metformin".into(),
-        "500 mg".into(),
-        "twice a day".into(),
-        now_ms(),
-        None,
-        Some(doctor_id),
-        "".into(),
+        NewMedication {
+            name: "Metformin".into(),
+            dose: "500 mg".into(),
+            frequency: "twice a day".into(),
+            start: now_ms(),
+            prescribed_by: Some(doctor_id),
+            ..Default::default()
+        },
     );
     assert_eq!(submit!(client, &doctor, med).return_value(), Ok(WriteOutcome::Accepted(0)));
     assert_eq!(dry!(client, &patient, suite.records().active_medications(patient_id, 0)).unwrap().items.len(), 1);
@@ -46,13 +47,14 @@ async fn doctor_prescribes_and_patient_stops_medication<Client: E2EBackend>(mut 
     // refused stop_medication is logged and announced like any write.
     let med = suite.records().add_medication(
         patient_id,
-        "Insulin".into(),
-        "10 IU".into(),
-        "nightly".into(),
-        now_ms(),
-        None,
-        Some(doctor_id),
-        "".into(),
+        NewMedication {
+            name: "Insulin".into(),
+            dose: "10 IU".into(),
+            frequency: "nightly".into(),
+            start: now_ms(),
+            prescribed_by: Some(doctor_id),
+            ..Default::default()
+        },
     );
     assert_eq!(submit!(client, &doctor, med).return_value(), Ok(WriteOutcome::Accepted(1)));
     submit!(client, &patient, suite.permissions().revoke(doctor_id));

@@ -10,7 +10,7 @@
 use crate::setup::*;
 use ink::primitives::Hash;
 use ink_e2e::ContractsBackend;
-use smrms_records::records::{RecordKind, Sealed, WriteOutcome};
+use smrms_records::records::{NewMedication, RecordKind, Sealed, WriteOutcome};
 
 #[ink_e2e::test]
 async fn head_upgrades_contracts_under_time_lock<Client: E2EBackend>(mut client: Client) -> E2EResult<()> {
@@ -28,8 +28,15 @@ async fn head_upgrades_contracts_under_time_lock<Client: E2EBackend>(mut client:
     submit!(client, &patient, suite.permissions().grant(d, Scopes::ALL, None));
     let rec = suite.records().add_record(p, RecordKind::Diagnosis, "Asthma".into(), "mild".into(), None);
     assert!(matches!(submit!(client, &doctor, rec).return_value(), Ok(WriteOutcome::Accepted(0))));
-    let med =
-        suite.records().add_medication(p, "Salbutamol".into(), "100 ug".into(), "prn".into(), 0, None, None, "".into());
+    let med = suite.records().add_medication(
+        p,
+        NewMedication {
+            name: "Salbutamol".into(),
+            dose: "100 ug".into(),
+            frequency: "prn".into(),
+            ..Default::default()
+        },
+    );
     submit!(client, &patient, med);
     submit!(client, &patient, suite.records().share_key(p, Sealed::Record(0), p, vec![7; 80]));
     submit!(client, &doctor, suite.records().share_key(p, Sealed::Record(0), d, vec![8; 80]));

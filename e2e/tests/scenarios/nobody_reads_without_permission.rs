@@ -7,7 +7,7 @@ use crate::setup::*;
 use ink::primitives::{AccountId, Hash};
 use ink_e2e::ContractsBackend;
 use smrms_forwarder::forwarder::{Forwarder, ForwarderRef};
-use smrms_records::records::{Filter, RecordKind, Sealed};
+use smrms_records::records::{Filter, NewMedication, RecordKind, Sealed};
 
 /// Classes of callers, in the column order of `EXPECTED`.
 const CALLERS: [&str; 14] = [
@@ -203,13 +203,12 @@ async fn nobody_reads_without_permission<Client: E2EBackend>(mut client: Client)
     submit!(client, &doctors[0].0, rec);
     let med = suite.records().add_medication(
         p,
-        "Salbutamol".into(),
-        "100 ug".into(),
-        "as needed".into(),
-        0,
-        None,
-        None,
-        "".into(),
+        NewMedication {
+            name: "Salbutamol".into(),
+            dose: "100 ug".into(),
+            frequency: "as needed".into(),
+            ..Default::default()
+        },
     );
     submit!(client, &patient, med);
     let start0 = now_ms() + 86_400_000;
@@ -299,7 +298,7 @@ async fn nobody_reads_without_permission<Client: E2EBackend>(mut client: Client)
                 "records.read_record" => probe!(recs.read_record(p, 0)),
                 "records.search" => probe!(recs.search(p, Filter::default(), 0, 10)),
                 "records.add_medication" => {
-                    probe!(recs.add_medication(p, "m".into(), "".into(), "".into(), 0, None, None, "".into()))
+                    probe!(recs.add_medication(p, NewMedication { name: "m".into(), ..Default::default() }))
                 }
                 "records.stop_medication" => probe!(recs.stop_medication(p, 0)),
                 "appointments.set_appointment" => {
@@ -460,7 +459,8 @@ async fn nobody_reads_without_permission<Client: E2EBackend>(mut client: Client)
         Ok(0)
     );
     assert_eq!(dry!(client, &patient, recs.stop_medication(p, u32::MAX)), Err(Error::UnknownMedication));
-    let bad_med = recs.add_medication(p, "m".into(), "".into(), "".into(), 10, Some(9), None, "".into());
+    let bad_med =
+        recs.add_medication(p, NewMedication { name: "m".into(), start: 10, end: Some(9), ..Default::default() });
     assert_eq!(dry!(client, &patient, bad_med), Err(Error::InvalidTimeRange));
     assert_eq!(dry!(client, &patient, apps.appointment(u64::MAX)), Err(Error::UnknownAppointment));
     assert_eq!(dry!(client, &doctors[0].0, apps.set_appointment(p, 1, 30, "x".into(), 0)), Err(Error::StartInPast));

@@ -9,7 +9,7 @@
 //! (`client/`); these are the rules the chain enforces.
 use crate::setup::*;
 use ink_e2e::ContractsBackend;
-use smrms_records::records::{KeyShared, KeysRevoked, KeysShredded, RecordKind, Sealed, WriteOutcome};
+use smrms_records::records::{KeyShared, KeysRevoked, KeysShredded, NewMedication, RecordKind, Sealed, WriteOutcome};
 use smrms_registry::registry::EncryptionKeyPublished;
 
 const WRAPPED: [u8; 80] = [7; 80];
@@ -97,7 +97,7 @@ async fn patient_shares_and_shreds_record_keys<Client: E2EBackend>(mut client: C
 
     // Medication entries are sealed the same way, read like records: the
     // patient's own entry and one the doctor added with consent.
-    let med = recs.add_medication(p, "e1:sealed-name".into(), "".into(), "".into(), 1, None, None, "".into());
+    let med = recs.add_medication(p, NewMedication { name: "e1:sealed-name".into(), start: 1, ..Default::default() });
     assert_eq!(submit!(client, &patient, med).return_value(), Ok(WriteOutcome::Accepted(0)));
     let med0 = Sealed::Medication(0);
     submit!(client, &patient, recs.share_key(p, med0, p, WRAPPED.to_vec()));
@@ -108,7 +108,10 @@ async fn patient_shares_and_shreds_record_keys<Client: E2EBackend>(mut client: C
         dry!(client, &patient, recs.share_key(p, Sealed::Medication(9), p, WRAPPED.to_vec())),
         Err(Error::UnknownMedication)
     );
-    let med = recs.add_medication(p, "e1:sealed-name".into(), "".into(), "".into(), 1, None, Some(d), "".into());
+    let med = recs.add_medication(
+        p,
+        NewMedication { name: "e1:sealed-name".into(), start: 1, prescribed_by: Some(d), ..Default::default() },
+    );
     assert_eq!(submit!(client, &doctor, med).return_value(), Ok(WriteOutcome::Accepted(1)));
     submit!(client, &doctor, recs.share_key(p, Sealed::Medication(1), d, WRAPPED.to_vec()));
     submit!(client, &doctor, recs.share_key(p, Sealed::Medication(1), p, WRAPPED.to_vec()));
