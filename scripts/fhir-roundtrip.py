@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Round-trip check of an SMRMS FHIR export (issue #20): every record, grant,
+"""Round-trip check of an SMRMS FHIR export: every record, grant,
 medication, appointment and access-log entry that the run created appears
 exactly once in the bundle, under its SMRMS identifier.
 

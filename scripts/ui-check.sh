@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Contracts UI check (issue 9): drives one patient journey through the
+# Contracts UI check: drives one patient journey through the
 # Contracts UI (use-ink/contracts-ui) in headless Chromium against a throw-away
 # local node, and saves screenshots of it in docs/ui/.
 #

@@ -1,4 +1,4 @@
-// SMRMS Contracts UI check (issue 9): drives one patient journey through an
+// SMRMS Contracts UI check: drives one patient journey through an
 // already built and served Contracts UI (use-ink/contracts-ui) in headless
 // Chromium, against a local substrate-contracts-node with the suite deployed.
 // scripts/ui-check.sh starts the node, deploys the suite, makes Charlie a

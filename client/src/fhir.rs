@@ -1,4 +1,4 @@
-//! FHIR R4 export (issue #20): a patient's data as a FHIR R4 `Bundle` of
+//! FHIR R4 export: a patient's data as a FHIR R4 `Bundle` of
 //! type `collection`.
 //!
 //! Pure functions from plain Rust structs to `serde_json` values: nothing

@@ -1,4 +1,4 @@
-//! # SMRMS client (issue #10)
+//! # SMRMS client
 //!
 //! The chain hides nothing: anyone can read contract storage. This crate
 //! holds what a client runs so that no health data reaches the chain in

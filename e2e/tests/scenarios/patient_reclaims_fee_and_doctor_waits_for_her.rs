@@ -1,4 +1,4 @@
-//! The escrow in time and standing (issue 19), on the real node:
+//! The escrow in time and standing, on the real node:
 //! - a paid request the doctor never answered lapses at its start: the doctor
 //!   can no longer accept it and the patient reclaims her fee herself;
 //! - a doctor cannot move a booked appointment alone: he proposes, the
