@@ -174,17 +174,17 @@ REVIVE_CALL_STACK = 25
 # `registry` / `permissions`, and `build_call` in registry's
 # `sibling_points_to`). Depth = contract frames, the called contract included.
 # No callee message calls out again: RegistryApi (head, standing, siblings),
-# PermissionsApi (has_access, access_basis, log_access, accept_siblings) and
-# records/appointments `siblings` only read or write their own storage;
-# stale_call_table() below re-checks that in the sources.
+# PermissionsApi (has_access, decide, authorize, sync_standing, sync_head,
+# accept_siblings) and records/appointments `siblings` only read or write
+# their own storage; stale_call_table() below re-checks that in the sources.
 # ---------------------------------------------------------------------------
 CALL_CHAINS = [
-    ("records.add_record / read_record / add_medication", ["records", "registry.standing"]),
-    ("records.add_record / read_record / add_medication", ["records", "permissions.log_access"]),
-    ("appointments.set_appointment / update_appointment", ["appointments", "permissions.log_access"]),
-    ("appointments.request_appointment", ["appointments", "registry.standing"]),
-    ("permissions.grant / open_emergency", ["permissions", "registry.standing"]),
-    ("registry.read_patient_profile", ["registry", "permissions.log_access"]),
+    ("records.add_record / read_record / add_medication / stop_medication", ["records", "permissions.authorize"]),
+    ("appointments.set_appointment / update_appointment", ["appointments", "permissions.authorize"]),
+    ("appointments.request_appointment / accept / complete / …", ["appointments", "registry.standing"]),
+    ("registry.read_patient_profile", ["registry", "permissions.authorize"]),
+    ("registry.register_patient / register_provider / verify_provider / …", ["registry", "permissions.sync_standing"]),
+    ("registry.accept_head", ["registry", "permissions.sync_head"]),
     ("registry.set_siblings", ["registry", "records.siblings"]),
     ("registry.set_siblings", ["registry", "permissions.accept_siblings"]),
 ]

@@ -24,9 +24,8 @@ pub mod appointments {
     use smrms_shared::list::{self, Bound};
     use smrms_shared::upgrade::{self, UpgradeLock, Upgradeable};
     use smrms_shared::{
-        check_optional, check_required, collect_page, decide_access, ensure, AccessAction, AccessDenied,
-        AccessLogEntry, AccessOutcome, DenyReason, Error, PermissionsApi, RegistryApi, Result, Scope, Standing,
-        MAX_TEXT_LEN,
+        check_optional, check_required, collect_page, ensure, AccessAction, AccessOutcome, Attempt, DenyReason, Error,
+        PermissionsApi, RegistryApi, Result, Scope, Standing, MAX_TEXT_LEN,
     };
 
     /// Longest appointment, in minutes (24 hours).
@@ -387,23 +386,11 @@ pub mod appointments {
             let doctor = self.env().caller();
             let now = self.env().block_timestamp();
             Self::validate(start, now, duration_min, &reason)?;
-            ensure!(self.registry.standing(patient)? == Standing::Patient, Error::UnknownPatient);
-            let standing = self.registry.standing(doctor)?;
-            ensure!(standing.is_verified_doctor(), Error::NotVerifiedDoctor);
-            let basis = self.permissions.access_basis(patient, doctor, Scope::Appointments)?;
-            let outcome = decide_access(basis, standing, Scope::Appointments);
-            let entry =
-                AccessLogEntry { accessor: doctor, action: AccessAction::SetAppointment, outcome, at: now, repeats: 0 };
-            self.permissions.log_access(patient, entry)?;
-            if let AccessOutcome::Denied(reason) = outcome {
-                let head = self.registry.head()?;
-                self.env().emit_event(AccessDenied {
-                    patient,
-                    head,
-                    accessor: doctor,
-                    action: AccessAction::SetAppointment,
-                    reason,
-                });
+            // patient registered, doctor verified, consent: decided and logged in one call
+            let action = AccessAction::SetAppointment;
+            let auth =
+                self.permissions.authorize(patient, doctor, Scope::Appointments, action, Attempt::DoctorWrite)?;
+            if let AccessOutcome::Denied(reason) = auth.announce(patient, doctor, action) {
                 return Ok(SetOutcome::Denied(reason));
             }
             let status = if fee == 0 { Status::Booked } else { Status::Proposed };
@@ -638,15 +625,9 @@ pub mod appointments {
             if start != a.start && start <= now {
                 return Err(Error::StartInPast);
             }
-            ensure!(self.registry.standing(caller)?.is_verified_doctor(), Error::NotVerifiedDoctor);
-            let entry = AccessLogEntry {
-                accessor: caller,
-                action: AccessAction::UpdateAppointment,
-                outcome: AccessOutcome::Granted,
-                at: now,
-                repeats: 0,
-            };
-            self.permissions.log_access(a.patient, entry)?;
+            // the appointment's doctor, verified now: logged in one call
+            let (action, attempt) = (AccessAction::UpdateAppointment, Attempt::ParticipantWrite);
+            self.permissions.authorize(a.patient, caller, Scope::Appointments, action, attempt)?;
             if start != a.start {
                 a.proposed_start = Some(start);
                 self.env().emit_event(RescheduleProposed { id, patient: a.patient, start });

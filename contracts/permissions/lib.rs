@@ -10,8 +10,11 @@
 //! `GetPermissiongrantedcount` done right, break-glass emergency access, and
 //! each patient's on-chain access log.
 //!
-//! `has_access` / `access_basis` read only this contract's storage and never
-//! call out, so registry → permissions → registry re-entry cannot happen.
+//! `authorize` is the one cross-contract call of every audited access: it
+//! decides with the standings and the head the registry pushed here
+//! (`sync_standing`, `sync_head`) and logs, without calling out, so registry
+//! → permissions → registry re-entry cannot happen. `has_access` is a pure
+//! read of this contract's storage.
 //!
 //! The rules (grant and emergency validity in time, the access basis, the
 //! checks of grants and emergency accesses, the access log's folding rule)
@@ -28,8 +31,9 @@ pub mod permissions {
     use smrms_shared::list::{self, Bound};
     use smrms_shared::upgrade::{self, UpgradeLock, Upgradeable};
     use smrms_shared::{
-        ensure, AccessAction, AccessBasis, AccessLogEntry, AccessOutcome, EmergencyReason, Error, PermissionsApi,
-        RegistryApi, Result, Scope, Scopes, Siblings, Standing, MAX_GRANTS_PER_PATIENT,
+        decide_access, ensure, AccessAction, AccessBasis, AccessLogEntry, AccessOutcome, Attempt, Authorized,
+        EmergencyReason, Error, PermissionsApi, RegistryApi, Result, Scope, Scopes, Siblings, Standing,
+        MAX_GRANTS_PER_PATIENT,
     };
 
     /// A patient's consent for one grantee.
@@ -229,6 +233,13 @@ pub mod permissions {
         folded: Mapping<(AccountId, AccountId), u32>,
         /// The upgrade time lock (own cell, never read on the hot path).
         upgrade: Lazy<UpgradeLock>,
+        /// Each registered account's standing, as the registry pushed it
+        /// (`sync_standing`); absent = unregistered. Lets `authorize` decide
+        /// without calling the registry.
+        standings: Mapping<AccountId, Standing>,
+        /// The head, as the registry pushed it (`sync_head`) at wiring and
+        /// on every hand-over.
+        head: Lazy<AccountId>,
     }
 
     impl Permissions {
@@ -265,11 +276,32 @@ pub mod permissions {
                 log_len: Mapping::default(),
                 folded: Mapping::default(),
                 upgrade,
+                standings: Mapping::default(),
+                head: Lazy::new(),
             })
         }
 
         fn now(&self) -> Timestamp {
             self.env().block_timestamp()
+        }
+
+        /// The decision on `accessor` using `scope` on `patient`'s data now.
+        fn outcome(&self, patient: AccountId, accessor: AccountId, scope: Scope) -> AccessOutcome {
+            decide_access(self.basis(patient, accessor, scope), self.standing_of(accessor), scope)
+        }
+
+        /// An account's standing as the registry pushed it.
+        fn standing_of(&self, account: AccountId) -> Standing {
+            self.standings.get(account).unwrap_or(Standing::Unregistered)
+        }
+
+        /// The head as the registry pushed it; before the suite is wired,
+        /// asked from the registry.
+        fn head(&self) -> Result<AccountId> {
+            match self.head.get() {
+                Some(head) => Ok(head),
+                None => self.registry.head(),
+            }
         }
 
         /// Appends `entry` to the patient's access log, except a denied
@@ -381,8 +413,8 @@ pub mod permissions {
         pub fn grant(&mut self, grantee: AccountId, scopes: Scopes, expires_at: Option<Timestamp>) -> Result<()> {
             let patient = self.env().caller();
             ensure!(patient != grantee, Error::SelfGrant);
-            ensure!(self.registry.standing(patient)? == Standing::Patient, Error::NotAPatient);
-            ensure!(self.registry.standing(grantee)? != Standing::Unregistered, Error::UnknownAccount);
+            ensure!(self.standing_of(patient) == Standing::Patient, Error::NotAPatient);
+            ensure!(self.standing_of(grantee) != Standing::Unregistered, Error::UnknownAccount);
             self.put_grant(patient, grantee, scopes, expires_at)
         }
 
@@ -502,9 +534,9 @@ pub mod permissions {
         ) -> Result<u32> {
             let doctor = self.env().caller();
             rules::check_emergency(note.len(), duration_ms, self.emergency_max_ms)?;
-            ensure!(self.registry.standing(doctor)?.is_verified_doctor(), Error::NotVerifiedDoctor);
-            ensure!(self.registry.standing(patient)? == Standing::Patient, Error::UnknownPatient);
-            let head = self.registry.head()?;
+            ensure!(self.standing_of(doctor).is_verified_doctor(), Error::NotVerifiedDoctor);
+            ensure!(self.standing_of(patient) == Standing::Patient, Error::UnknownPatient);
+            let head = self.head()?;
             let now = self.now();
             let expires_at = now.checked_add(duration_ms).ok_or(Error::Overflow)?;
             if let Some(earlier) = self.emergency_open.get((patient, doctor)) {
@@ -542,7 +574,7 @@ pub mod permissions {
             let index = self.emergency_open.get((patient, doctor)).ok_or(Error::EmergencyNotOpen)?;
             let mut e = list::get(&self.emergencies, patient, index).ok_or(Error::EmergencyNotOpen)?;
             ensure!(e.is_open(now), Error::EmergencyNotOpen);
-            rules::may_close_emergency(caller, patient, doctor, || self.registry.head())?;
+            rules::may_close_emergency(caller, patient, doctor, || self.head())?;
             e.closed = Some((now, caller));
             list::set(&mut self.emergencies, patient, index, &e);
             self.emergency_open.remove((patient, doctor));
@@ -646,22 +678,75 @@ pub mod permissions {
             Ok(self.basis(patient, grantee, scope) != AccessBasis::None)
         }
 
-        /// The basis of `grantee`'s access to `patient`'s data for `scope`.
+        /// What `authorize` would decide now, without logging (a pure read).
         #[ink(message)]
-        fn access_basis(&self, patient: AccountId, grantee: AccountId, scope: Scope) -> Result<AccessBasis> {
-            Ok(self.basis(patient, grantee, scope))
+        fn decide(&self, patient: AccountId, accessor: AccountId, scope: Scope) -> Result<AccessOutcome> {
+            Ok(self.outcome(patient, accessor, scope))
         }
 
-        /// Appends an access attempt to the patient's log. Only the trusted
-        /// registry, records and appointments contracts may call it.
+        /// Decides and logs an audited access in one call (see the trait).
+        /// Only the suite's registry, records and appointments may call it.
         ///
         /// # Errors
-        /// `UntrustedCaller` for anyone else.
+        /// `UntrustedCaller`; for writes `UnknownPatient`, `NotVerifiedDoctor`.
         #[ink(message)]
-        fn log_access(&mut self, patient: AccountId, entry: AccessLogEntry) -> Result<u32> {
+        fn authorize(
+            &mut self,
+            patient: AccountId,
+            accessor: AccountId,
+            scope: Scope,
+            action: AccessAction,
+            attempt: Attempt,
+        ) -> Result<Authorized> {
             let caller = self.env().caller();
             ensure!(rules::is_trusted_logger(caller, self.registry_address, self.siblings), Error::UntrustedCaller);
-            self.append_log(patient, entry)
+            // pushed at wiring; never asked from the registry here (that would
+            // re-enter the registry on its read_patient_profile path)
+            let head = self.head.get().ok_or(Error::SiblingsNotSet)?;
+            let own = patient == accessor;
+            if attempt != Attempt::Read {
+                ensure!(self.standing_of(patient) == Standing::Patient, Error::UnknownPatient);
+                if own && attempt == Attempt::PatientOrDoctorWrite {
+                    // her own data: granted, not logged
+                    return Ok(Authorized { outcome: AccessOutcome::Granted, head });
+                }
+                ensure!(self.standing_of(accessor).is_verified_doctor(), Error::NotVerifiedDoctor);
+            }
+            let outcome = if attempt == Attempt::ParticipantWrite {
+                AccessOutcome::Granted
+            } else {
+                self.outcome(patient, accessor, scope)
+            };
+            self.append_log(patient, AccessLogEntry::attempt(accessor, action, outcome, self.now()))?;
+            Ok(Authorized { outcome, head })
+        }
+
+        /// Mirrors an account's standing from the registry (the registry's
+        /// own events announce the change).
+        ///
+        /// # Errors
+        /// `UntrustedCaller` unless called by this contract's registry.
+        #[ink(message)]
+        fn sync_standing(&mut self, account: AccountId, standing: Standing) -> Result<()> {
+            ensure!(self.env().caller() == self.registry_address, Error::UntrustedCaller);
+            if standing == Standing::Unregistered {
+                self.standings.remove(account);
+            } else {
+                self.standings.insert(account, &standing);
+            }
+            Ok(())
+        }
+
+        /// Mirrors the head from the registry (the registry's `HeadChanged`
+        /// and `SuiteWired` announce it).
+        ///
+        /// # Errors
+        /// `UntrustedCaller` unless called by this contract's registry.
+        #[ink(message)]
+        fn sync_head(&mut self, head: AccountId) -> Result<()> {
+            ensure!(self.env().caller() == self.registry_address, Error::UntrustedCaller);
+            self.head.set(&head);
+            Ok(())
         }
 
         /// Called by the registry once, when the head wires the suite.
@@ -716,7 +801,7 @@ pub mod permissions {
         /// `NotHead` unless the caller is the registry's head (one
         /// cross-contract call; used by administrative messages only).
         fn ensure_head(&self) -> Result<()> {
-            ensure!(self.env().caller() == self.registry.head()?, Error::NotHead);
+            ensure!(self.env().caller() == self.head()?, Error::NotHead);
             Ok(())
         }
     }
@@ -725,7 +810,7 @@ pub mod permissions {
     mod tests {
         use super::*;
         use ink::env::test;
-        use smrms_shared::{DenyReason, MAX_TEXT_LEN};
+        use smrms_shared::{DenyReason, ProviderKind, ProviderStatus, MAX_TEXT_LEN};
         type Env = ink::env::DefaultEnvironment;
 
         fn setup() -> (Permissions, test::DefaultAccounts<Env>) {
@@ -806,35 +891,73 @@ pub mod permissions {
             assert_eq!(p.put_grant(a.bob, a.charlie, READ, None), Err(Error::TooManyGrants));
         }
 
-        #[ink::test]
-        fn log_access_only_from_trusted_siblings() {
+        const REGISTRY: [u8; 32] = [0xAA; 32];
+        const DOCTOR: Standing = Standing::Provider(ProviderKind::Doctor, ProviderStatus::Verified);
+
+        /// The registry pushes the head and standings (alice head, bob a
+        /// patient, django and eve verified doctors); the caller stays the
+        /// registry.
+        fn synced() -> (Permissions, test::DefaultAccounts<Env>) {
             let (mut p, a) = setup();
-            let e = AccessLogEntry {
-                accessor: a.bob,
-                action: AccessAction::ReadProfile,
-                outcome: AccessOutcome::Granted,
-                at: 1,
-                repeats: 0,
+            test::set_caller::<Env>(AccountId::from(REGISTRY));
+            p.sync_head(a.alice).unwrap();
+            p.sync_standing(a.bob, Standing::Patient).unwrap();
+            p.sync_standing(a.django, DOCTOR).unwrap();
+            p.sync_standing(a.eve, DOCTOR).unwrap();
+            (p, a)
+        }
+
+        #[ink::test]
+        fn authorize_and_sync_only_from_trusted_siblings() {
+            let (mut p, a) = setup();
+            let write = |p: &mut Permissions, patient, who, attempt| {
+                p.authorize(patient, who, Scope::RecordsWrite, AccessAction::WriteRecord, attempt)
             };
-            assert_eq!(p.log_access(a.bob, e.clone()), Err(Error::UntrustedCaller));
-            test::set_caller::<Env>(AccountId::from([0xAA; 32]));
-            assert_eq!(p.log_access(a.bob, e.clone()), Ok(0));
-            assert_eq!(p.access_log(a.bob, 0, 10).unwrap(), vec![e]);
-            assert_eq!(p.access_log_len(a.bob), Ok(1));
+            assert_eq!(write(&mut p, a.bob, a.django, Attempt::DoctorWrite), Err(Error::UntrustedCaller));
+            assert_eq!(p.sync_standing(a.bob, Standing::Patient), Err(Error::UntrustedCaller));
+            assert_eq!(p.sync_head(a.bob), Err(Error::UntrustedCaller));
+            let (mut p, a) = synced();
+            let head = a.alice;
+            let denied = |r| Ok(Authorized { outcome: AccessOutcome::Denied(r), head });
+            let granted = Ok(Authorized { outcome: AccessOutcome::Granted, head });
+            // writes: the patient must be registered, the writer a verified doctor (nothing logged otherwise)
+            assert_eq!(write(&mut p, a.charlie, a.django, Attempt::DoctorWrite), Err(Error::UnknownPatient));
+            assert_eq!(write(&mut p, a.bob, a.frank, Attempt::DoctorWrite), Err(Error::NotVerifiedDoctor));
+            assert_eq!(write(&mut p, a.bob, a.bob, Attempt::DoctorWrite), Err(Error::NotVerifiedDoctor));
+            assert_eq!(p.access_log_len(a.bob), Ok(0));
+            // her own write: granted, not logged
+            assert_eq!(write(&mut p, a.bob, a.bob, Attempt::PatientOrDoctorWrite), granted);
+            assert_eq!(p.access_log_len(a.bob), Ok(0));
+            // a doctor without consent: denied and logged; with consent: granted and logged
+            assert_eq!(write(&mut p, a.bob, a.django, Attempt::DoctorWrite), denied(DenyReason::NoConsent));
+            p.put_grant(a.bob, a.django, Scopes { records_write: true, ..Default::default() }, None).unwrap();
+            assert_eq!(write(&mut p, a.bob, a.django, Attempt::PatientOrDoctorWrite), granted);
+            assert_eq!(p.access_log_len(a.bob), Ok(2));
+            // a suspension pushed by the registry takes effect at once
+            p.sync_standing(a.django, Standing::Provider(ProviderKind::Doctor, ProviderStatus::Suspended)).unwrap();
+            assert_eq!(write(&mut p, a.bob, a.django, Attempt::DoctorWrite), Err(Error::NotVerifiedDoctor));
+            let read = p.authorize(a.bob, a.django, Scope::RecordsWrite, AccessAction::ReadRecord(0), Attempt::Read);
+            assert_eq!(read, denied(DenyReason::NotVerified));
+            // reads: anyone may try, every attempt logged, the patient's own too
+            let own = p.authorize(a.bob, a.bob, Scope::RecordsRead, AccessAction::ReadRecord(0), Attempt::Read);
+            assert_eq!(own, granted);
+            assert_eq!(p.access_log_len(a.bob), Ok(4));
+            // unregistering removes the standing
+            p.sync_standing(a.bob, Standing::Unregistered).unwrap();
+            assert_eq!(write(&mut p, a.bob, a.eve, Attempt::DoctorWrite), Err(Error::UnknownPatient));
             // accept_siblings: only the registry, once, naming this contract
             let me = test::callee::<Env>();
             let s = Siblings { permissions: me, records: a.django, appointments: a.eve };
             test::set_caller::<Env>(a.bob);
             assert_eq!(p.accept_siblings(s), Err(Error::UntrustedCaller));
-            test::set_caller::<Env>(AccountId::from([0xAA; 32]));
+            test::set_caller::<Env>(AccountId::from(REGISTRY));
             assert_eq!(p.accept_siblings(Siblings { permissions: a.bob, ..s }), Err(Error::UntrustedCaller));
             assert_eq!(p.accept_siblings(s), Ok(()));
             assert_eq!(p.accept_siblings(s), Err(Error::SiblingsAlreadySet));
+            // the wired records contract may authorize; it may not sync
             test::set_caller::<Env>(a.django);
-            assert_eq!(
-                p.log_access(a.bob, AccessLogEntry { at: 2, ..p.access_log(a.bob, 0, 1).unwrap()[0].clone() }),
-                Ok(1)
-            );
+            assert!(write(&mut p, a.charlie, a.eve, Attempt::Read).is_ok());
+            assert_eq!(p.sync_head(a.django), Err(Error::UntrustedCaller));
         }
 
         /// The anti-flooding rule: 10 000 denied attempts by one
@@ -842,39 +965,30 @@ pub mod permissions {
         /// entries before and after stay where they are.
         #[ink::test]
         fn spam_from_unregistered_accounts_is_folded() {
-            let (mut p, a) = setup();
-            test::set_caller::<Env>(AccountId::from([0xAA; 32]));
-            let real = |who, at| AccessLogEntry {
-                accessor: who,
-                action: AccessAction::ReadRecord(0),
-                outcome: AccessOutcome::Granted,
-                at,
-                repeats: 0,
-            };
-            let spam = |who, at| AccessLogEntry {
-                accessor: who,
-                action: AccessAction::ReadRecord(7),
-                outcome: AccessOutcome::Denied(DenyReason::Unregistered),
-                at,
-                repeats: 0,
+            let (mut p, a) = synced();
+            p.put_grant(a.bob, a.django, READ, None).unwrap();
+            let read = |p: &mut Permissions, patient, who, id| {
+                let r = p.authorize(patient, who, Scope::RecordsRead, AccessAction::ReadRecord(id), Attempt::Read);
+                r.unwrap().outcome
             };
             let spammer = AccountId::from([0x5A; 32]);
-            assert_eq!(p.log_access(a.bob, real(a.django, 1)), Ok(0));
+            assert_eq!(read(&mut p, a.bob, a.django, 0), AccessOutcome::Granted);
             for i in 0..10_000u64 {
-                assert_eq!(p.log_access(a.bob, spam(spammer, 10 + i)), Ok(1));
+                test::set_block_timestamp::<Env>(10_000 + i);
+                assert_eq!(read(&mut p, a.bob, spammer, 7), AccessOutcome::Denied(DenyReason::Unregistered));
             }
-            assert_eq!(p.log_access(a.bob, real(a.django, 20_000)), Ok(2));
+            test::set_block_timestamp::<Env>(30_000);
+            assert_eq!(read(&mut p, a.bob, a.django, 0), AccessOutcome::Granted);
             // a registered accessor's denials are logged one by one
-            let no_consent =
-                AccessLogEntry { outcome: AccessOutcome::Denied(DenyReason::NoConsent), ..real(a.eve, 20_001) };
-            assert_eq!(p.log_access(a.bob, no_consent.clone()), Ok(3));
-            assert_eq!(p.log_access(a.bob, no_consent), Ok(4));
+            assert_eq!(read(&mut p, a.bob, a.eve, 0), AccessOutcome::Denied(DenyReason::NoConsent));
+            assert_eq!(read(&mut p, a.bob, a.eve, 0), AccessOutcome::Denied(DenyReason::NoConsent));
             assert_eq!(p.access_log_len(a.bob), Ok(5));
             let log = p.access_log(a.bob, 0, 10).unwrap();
-            assert_eq!((log[1].accessor, log[1].repeats, log[1].at), (spammer, 9_999, 10_009));
-            assert_eq!((log[0].accessor, log[2].accessor, log[2].at), (a.django, a.django, 20_000));
+            assert_eq!((log[1].accessor, log[1].repeats, log[1].at), (spammer, 9_999, 19_999));
+            assert_eq!((log[0].accessor, log[2].accessor, log[2].at), (a.django, a.django, 30_000));
             // another patient's log is separate
-            assert_eq!(p.log_access(a.charlie, spam(spammer, 5)), Ok(0));
+            read(&mut p, a.charlie, spammer, 0);
+            assert_eq!((p.access_log_len(a.charlie), p.access_log_len(a.bob)), (Ok(1), Ok(5)));
         }
 
         #[ink::test]

@@ -27,8 +27,8 @@ pub mod records {
     use smrms_shared::list::{self, Bound};
     use smrms_shared::upgrade::{self, UpgradeLock, Upgradeable};
     use smrms_shared::{
-        decide_access, ensure, record_content_hash, AccessAction, AccessLogEntry, AccessOutcome, DenyReason, Error,
-        PermissionsApi, RegistryApi, Result, Scope, Standing, MAX_PAGE, MAX_SCAN,
+        ensure, record_content_hash, AccessAction, AccessOutcome, Attempt, DenyReason, Error, PermissionsApi,
+        RegistryApi, Result, Scope, Standing, MAX_PAGE, MAX_SCAN,
     };
 
     /// The kind of a medical record.
@@ -399,48 +399,30 @@ pub mod records {
             })
         }
 
-        /// Decides an access by `accessor` to `patient`'s data for `scope`,
-        /// asking permissions (consent) and the registry (verification).
+        /// Whether `accessor` may use `scope` on `patient`'s data now, without
+        /// a log entry (queries and the key store): the patient herself, or
+        /// one read of permissions, which holds consents, emergencies and the
+        /// standings the registry pushed.
         fn decide(&self, patient: AccountId, accessor: AccountId, scope: Scope) -> Result<AccessOutcome> {
             if patient == accessor {
                 return Ok(AccessOutcome::Granted);
             }
-            let standing = self.registry.standing(accessor)?;
-            self.decide_as(patient, accessor, standing, scope)
+            self.permissions.decide(patient, accessor, scope)
         }
 
-        /// As `decide`, when the accessor's standing is already known.
-        fn decide_as(
-            &self,
-            patient: AccountId,
-            accessor: AccountId,
-            standing: Standing,
-            scope: Scope,
-        ) -> Result<AccessOutcome> {
-            let basis = self.permissions.access_basis(patient, accessor, scope)?;
-            Ok(decide_access(basis, standing, scope))
-        }
-
-        /// The standing of a writer other than the patient, who must be a
-        /// verified doctor.
-        fn verified_doctor(&self, account: AccountId) -> Result<Standing> {
-            let standing = self.registry.standing(account)?;
-            ensure!(standing.is_verified_doctor(), Error::NotVerifiedDoctor);
-            Ok(standing)
-        }
-
-        /// Logs an attempt in the patient's access log; on denial also emits
+        /// An audited access: the one cross-contract call of the hot path
+        /// (permissions decides and logs); a denial is announced here with
         /// `AccessDenied` to the patient and the head.
-        fn audit(
+        fn authorize(
             &mut self,
             patient: AccountId,
             accessor: AccountId,
+            scope: Scope,
             action: AccessAction,
-            outcome: AccessOutcome,
-        ) -> Result<()> {
-            let entry = AccessLogEntry::attempt(accessor, action, outcome, self.env().block_timestamp());
-            smrms_shared::audit(&mut self.permissions, patient, entry, || self.registry.head())?;
-            Ok(())
+            attempt: Attempt,
+        ) -> Result<AccessOutcome> {
+            let auth = self.permissions.authorize(patient, accessor, scope, action, attempt)?;
+            Ok(auth.announce(patient, accessor, action))
         }
 
         fn ensure_patient(&self, patient: AccountId) -> Result<()> {
@@ -481,8 +463,9 @@ pub mod records {
         ) -> Result<WriteOutcome> {
             let author = self.env().caller();
             validate_record(&title, &body)?;
-            self.ensure_patient(patient)?;
-            let standing = self.verified_doctor(author)?;
+            // patient registered, author a verified doctor, consent: decided and logged in one call
+            let action = AccessAction::WriteRecord;
+            let outcome = self.authorize(patient, author, Scope::RecordsWrite, action, Attempt::DoctorWrite)?;
             // the id the new record will get: the next in the patient's list
             let id = list::len(&self.record_len, patient);
             let corrected = match supersedes {
@@ -493,8 +476,6 @@ pub mod records {
                 }
                 None => None,
             };
-            let outcome = self.decide_as(patient, author, standing, Scope::RecordsWrite)?;
-            self.audit(patient, author, AccessAction::WriteRecord, outcome)?;
             let emergency = match rules::granted(outcome) {
                 Err(reason) => return Ok(WriteOutcome::Denied(reason)),
                 Ok(emergency) => emergency,
@@ -556,8 +537,8 @@ pub mod records {
         pub fn read_record(&mut self, patient: AccountId, id: u32) -> Result<ReadOutcome> {
             let reader = self.env().caller();
             let record = list::get(&self.records, patient, id).ok_or(Error::UnknownRecord)?;
-            let outcome = self.decide(patient, reader, Scope::RecordsRead)?;
-            self.audit(patient, reader, AccessAction::ReadRecord(id), outcome)?;
+            let action = AccessAction::ReadRecord(id);
+            let outcome = self.authorize(patient, reader, Scope::RecordsRead, action, Attempt::Read)?;
             Ok(match rules::granted(outcome) {
                 Err(reason) => ReadOutcome::Denied(reason),
                 Ok(emergency) => {
@@ -666,7 +647,6 @@ pub mod records {
             let NewMedication { name, dose, frequency, start, end, prescribed_by, notes } = medication;
             let by = self.env().caller();
             validate_medication(&name, &dose, &frequency, &notes, start, end)?;
-            self.ensure_patient(patient)?;
             let emergency = match rules::granted(self.medication_write(patient, by, AccessAction::WriteMedication)?) {
                 Err(reason) => return Ok(WriteOutcome::Denied(reason)),
                 Ok(emergency) => emergency,
@@ -716,23 +696,18 @@ pub mod records {
             Ok(WriteOutcome::Accepted(id))
         }
 
-        /// The decision on a medication write by `by`: the patient herself is
-        /// granted without a log entry (her own data); anyone else must be a
-        /// verified doctor (`NotVerifiedDoctor`) and is decided on
-        /// `RecordsWrite`, logged and, on denial, announced to the head.
+        /// The decision on a medication write by `by` (one call into
+        /// permissions): the patient must be registered (`UnknownPatient`);
+        /// the patient herself is granted without a log entry (her own data);
+        /// anyone else must be a verified doctor (`NotVerifiedDoctor`) and is
+        /// decided on `RecordsWrite`, logged and, on denial, announced to the head.
         fn medication_write(
             &mut self,
             patient: AccountId,
             by: AccountId,
             action: AccessAction,
         ) -> Result<AccessOutcome> {
-            if by == patient {
-                return Ok(AccessOutcome::Granted);
-            }
-            let standing = self.verified_doctor(by)?;
-            let outcome = self.decide_as(patient, by, standing, Scope::RecordsWrite)?;
-            self.audit(patient, by, action, outcome)?;
-            Ok(outcome)
+            self.authorize(patient, by, Scope::RecordsWrite, action, Attempt::PatientOrDoctorWrite)
         }
 
         /// A page of a patient's medications (all, stopped ones included).

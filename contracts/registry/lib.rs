@@ -26,8 +26,8 @@ pub mod registry {
     use ink::storage::{Lazy, Mapping};
     use smrms_shared::upgrade::{self, UpgradeLock, Upgradeable};
     use smrms_shared::{
-        audit, collect_page, ensure, ensure_not_zero, AccessAction, AccessLogEntry, AccessOutcome, DenyReason, Error,
-        PermissionsApi, ProviderKind, ProviderStatus, RegistryApi, Result, Scope, Siblings, Standing,
+        collect_page, ensure, ensure_not_zero, AccessAction, AccessOutcome, Attempt, DenyReason, Error, PermissionsApi,
+        ProviderKind, ProviderStatus, RegistryApi, Result, Scope, Siblings, Standing,
     };
 
     /// A patient's profile, as she enters it. Text fields may hold plain text
@@ -331,6 +331,17 @@ pub mod registry {
             })
         }
 
+        /// Pushes `account`'s standing to permissions once the suite is
+        /// wired (before that there is nothing to push to: wiring requires
+        /// an empty registry).
+        fn sync_standing(&mut self, account: AccountId) -> Result<()> {
+            if let Some(siblings) = self.siblings {
+                let mut permissions: ink::contract_ref!(PermissionsApi) = siblings.permissions.into();
+                permissions.sync_standing(account, self.standing_of(&account))?;
+            }
+            Ok(())
+        }
+
         fn ensure_head(&self) -> Result<()> {
             ensure!(self.env().caller() == self.head, Error::NotHead);
             Ok(())
@@ -390,6 +401,10 @@ pub mod registry {
             self.head = caller;
             self.proposed_head = None;
             self.env().emit_event(HeadChanged { previous, new_head: caller });
+            if let Some(siblings) = self.siblings {
+                let mut permissions: ink::contract_ref!(PermissionsApi) = siblings.permissions.into();
+                permissions.sync_head(caller)?;
+            }
             Ok(())
         }
 
@@ -413,7 +428,9 @@ pub mod registry {
         /// `NotHead`; `SiblingsAlreadySet` on a second call; `ZeroAccount`;
         /// `UntrustedCaller` if the permissions contract was deployed for
         /// another registry; `SiblingMismatch` if records or appointments
-        /// do not answer `siblings()` with this registry and `permissions`.
+        /// do not answer `siblings()` with this registry and `permissions`;
+        /// `RegisteredBeforeWiring` if accounts registered first (permissions
+        /// learns each standing when it changes, so it must see them all).
         #[ink(message)]
         pub fn set_siblings(
             &mut self,
@@ -426,6 +443,7 @@ pub mod registry {
             for a in [&permissions, &records, &appointments] {
                 ensure_not_zero(a)?;
             }
+            ensure!(self.counts.patients == 0 && self.counts.providers == 0, Error::RegisteredBeforeWiring);
             let this = self.env().account_id();
             for contract in [records, appointments] {
                 ensure!(sibling_points_to(contract) == Some((this, permissions)), Error::SiblingMismatch);
@@ -434,6 +452,7 @@ pub mod registry {
             self.siblings = Some(siblings);
             let mut p: ink::contract_ref!(PermissionsApi) = permissions.into();
             p.accept_siblings(siblings)?;
+            p.sync_head(self.head)?;
             self.env().emit_event(SuiteWired { siblings });
             Ok(())
         }
@@ -463,7 +482,7 @@ pub mod registry {
             self.patients
                 .insert(caller, &Patient { profile, registered_at: now, updated_at: now, identity_verified: false });
             self.env().emit_event(PatientRegistered { patient: caller, at: now });
-            Ok(())
+            self.sync_standing(caller)
         }
 
         /// Replaces the caller's own profile (the paper's `editDetails`,
@@ -524,18 +543,13 @@ pub mod registry {
         pub fn patient_profile(&self, patient: AccountId) -> Result<Patient> {
             let p = self.patients.get(patient).ok_or(Error::UnknownPatient)?;
             let caller = self.env().caller();
-            match self.decide_profile_access(patient, caller)? {
+            if caller == patient {
+                return Ok(p);
+            }
+            match self.permissions()?.decide(patient, caller, Scope::Demographics)? {
                 AccessOutcome::Denied(_) => Err(Error::NotAllowed),
                 _ => Ok(p),
             }
-        }
-
-        fn decide_profile_access(&self, patient: AccountId, caller: AccountId) -> Result<AccessOutcome> {
-            if caller == patient {
-                return Ok(AccessOutcome::Granted);
-            }
-            let basis = self.permissions()?.access_basis(patient, caller, Scope::Demographics)?;
-            Ok(smrms_shared::decide_access(basis, self.standing_of(&caller), Scope::Demographics))
         }
 
         /// Audited read of a patient's profile (a transaction): the attempt is
@@ -553,11 +567,9 @@ pub mod registry {
         pub fn read_patient_profile(&mut self, patient: AccountId) -> Result<ProfileRead> {
             let p = self.patients.get(patient).ok_or(Error::UnknownPatient)?;
             let caller = self.env().caller();
-            let outcome = self.decide_profile_access(patient, caller)?;
-            let at = self.env().block_timestamp();
-            let entry = AccessLogEntry::attempt(caller, AccessAction::ReadProfile, outcome, at);
-            audit(&mut self.permissions()?, patient, entry, || Ok(self.head))?;
-            Ok(match outcome {
+            let action = AccessAction::ReadProfile;
+            let auth = self.permissions()?.authorize(patient, caller, Scope::Demographics, action, Attempt::Read)?;
+            Ok(match auth.announce(patient, caller, action) {
                 AccessOutcome::Denied(reason) => ProfileRead::Denied(reason),
                 o => {
                     self.env().emit_event(ProfileAccessed {
@@ -627,7 +639,7 @@ pub mod registry {
                 },
             );
             self.env().emit_event(ProviderRegistered { provider: caller, kind });
-            Ok(())
+            self.sync_standing(caller)
         }
 
         /// Replaces the caller's provider details (the paper's `editDoctor`,
@@ -653,7 +665,7 @@ pub mod registry {
             p.details = details;
             self.providers.insert(caller, &p);
             self.env().emit_event(ProviderDetailsUpdated { provider: caller, back_to_pending });
-            Ok(())
+            self.sync_standing(caller)
         }
 
         fn change_status(&mut self, provider: AccountId, action: StatusAction, reason: String) -> Result<()> {
@@ -668,7 +680,7 @@ pub mod registry {
             p.status_reason = if action.needs_reason() { reason.clone() } else { String::new() };
             self.providers.insert(provider, &p);
             self.env().emit_event(ProviderStatusChanged { provider, from, to, reason });
-            Ok(())
+            self.sync_standing(provider)
         }
 
         /// The head verifies a pending provider, who may then act on patients

@@ -31,8 +31,9 @@
 //! ## Shared mechanics
 //! - [`list`]: the per-account lists every contract keeps over a pair of
 //!   existing mappings (push, get, page, swap-remove);
-//! - [`audit`]: log an access attempt in permissions and announce a denial
-//!   (`AccessDenied`);
+//! - [`PermissionsApi::authorize`] + [`Authorized::announce`]: the one
+//!   cross-contract call of an audited access (decide and log in
+//!   permissions), then `AccessDenied` from the calling contract on denial;
 //! - [`ensure!`]: a one-line guard, `ensure!(cond, Error::X)`;
 //! - [`upgrade`]: the time-locked code upgrade of all four contracts.
 
@@ -213,6 +214,9 @@ pub enum Error {
     UpgradeNotReady,
     /// The chain has no uploaded code with the proposed hash.
     UpgradeCodeNotFound,
+    /// Accounts registered before the suite was wired: wire a fresh
+    /// registry first (permissions must learn every standing).
+    RegisteredBeforeWiring,
 }
 
 /// Result type of every SMRMS message.
@@ -251,6 +255,7 @@ pub enum ProviderStatus {
 /// Who an account is in SMRMS, as the registry knows it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
 pub enum Standing {
     /// Not registered.
     Unregistered,
@@ -472,6 +477,47 @@ pub struct Siblings {
     pub appointments: AccountId,
 }
 
+/// Who may attempt an access through [`PermissionsApi::authorize`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+pub enum Attempt {
+    /// An audited read: anyone may try; every attempt is logged, the
+    /// patient's own too.
+    Read,
+    /// A write only a verified doctor may make (records): the patient must be
+    /// registered, the writer a verified doctor; logged.
+    DoctorWrite,
+    /// A write the patient herself may make (granted, not logged) or a
+    /// verified doctor (decided and logged); the patient must be registered.
+    PatientOrDoctorWrite,
+    /// A write by the doctor of an existing relation the calling contract
+    /// checked (an appointment's own doctor): granted and logged if she is a
+    /// verified doctor now, without asking for consent.
+    ParticipantWrite,
+}
+
+/// What [`PermissionsApi::authorize`] decided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+pub struct Authorized {
+    /// Granted (by consent, emergency or as the patient) or denied.
+    pub outcome: AccessOutcome,
+    /// The head, for the caller's `AccessDenied` event.
+    pub head: AccountId,
+}
+
+impl Authorized {
+    /// Emits [`AccessDenied`] from the calling contract if the attempt was
+    /// denied; returns the outcome.
+    pub fn announce(self, patient: AccountId, accessor: AccountId, action: AccessAction) -> AccessOutcome {
+        if let AccessOutcome::Denied(reason) = self.outcome {
+            let event = AccessDenied { patient, head: self.head, accessor, action, reason };
+            ink::env::emit_event::<ink::env::DefaultEnvironment, _>(event);
+        }
+        self.outcome
+    }
+}
+
 /// Refuses the all-zero account.
 pub fn ensure_not_zero(account: &AccountId) -> Result<()> {
     ensure!(*account != AccountId::from([0u8; 32]), Error::ZeroAccount);
@@ -560,43 +606,48 @@ pub trait PermissionsApi {
     #[ink(message)]
     fn has_access(&self, patient: AccountId, grantee: AccountId, scope: Scope) -> Result<bool>;
 
-    /// The basis on which `grantee` may use `scope` on `patient`'s data.
+    /// What `authorize` would decide for `accessor` on `patient`'s data for
+    /// `scope` now, without logging: consent or emergency from this
+    /// contract's storage, the accessor's standing as the registry pushed it
+    /// (a pure read, for queries and the key store).
     #[ink(message)]
-    fn access_basis(&self, patient: AccountId, grantee: AccountId, scope: Scope) -> Result<AccessBasis>;
+    fn decide(&self, patient: AccountId, accessor: AccountId, scope: Scope) -> Result<AccessOutcome>;
 
-    /// Called by trusted sibling contracts (registry, records, appointments)
-    /// only: appends an attempt to the patient's access log and returns its
-    /// index.
+    /// The one call of an audited access (the hot path): decides whether
+    /// `accessor` may use `scope` on `patient`'s data and logs the attempt
+    /// as `action` in the patient's access log, using the standings the
+    /// registry pushed here. Returns the outcome and the head (for the
+    /// caller's `AccessDenied` event). Only the suite's registry, records and
+    /// appointments may call it. See [`Attempt`] for who may try what.
+    ///
+    /// # Errors
+    /// `UntrustedCaller`; for writes `UnknownPatient` (the patient is not
+    /// registered) and `NotVerifiedDoctor` (a writer other than the patient
+    /// who is not a verified doctor): nothing is logged then.
     #[ink(message)]
-    fn log_access(&mut self, patient: AccountId, entry: AccessLogEntry) -> Result<u32>;
+    fn authorize(
+        &mut self,
+        patient: AccountId,
+        accessor: AccountId,
+        scope: Scope,
+        action: AccessAction,
+        attempt: Attempt,
+    ) -> Result<Authorized>;
+
+    /// Called by the registry only, whenever an account's standing changes
+    /// (registration, verification, rejection, suspension, reinstatement,
+    /// changed credentials): permissions keeps a copy for `authorize`.
+    #[ink(message)]
+    fn sync_standing(&mut self, account: AccountId, standing: Standing) -> Result<()>;
+
+    /// Called by the registry only, when the suite is wired and when the
+    /// head changes.
+    #[ink(message)]
+    fn sync_head(&mut self, head: AccountId) -> Result<()>;
 
     /// Called by the registry only, once, when the head wires the suite.
     #[ink(message)]
     fn accept_siblings(&mut self, siblings: Siblings) -> Result<()>;
-}
-
-/// The audit step of an access attempt through a transaction: appends
-/// `entry` to `patient`'s access log in the permissions contract and, if the
-/// attempt was denied, emits [`AccessDenied`] with the head as a topic.
-/// `head` is asked only on denial (it may be a cross-contract call). Returns
-/// the log index.
-///
-/// # Errors
-/// Whatever `log_access` or `head` return (`UntrustedCaller` when the caller
-/// is not a wired sibling).
-pub fn audit(
-    permissions: &mut ink::contract_ref!(PermissionsApi, ink::env::DefaultEnvironment),
-    patient: AccountId,
-    entry: AccessLogEntry,
-    head: impl FnOnce() -> Result<AccountId>,
-) -> Result<u32> {
-    let (accessor, action, outcome) = (entry.accessor, entry.action, entry.outcome);
-    let index = permissions.log_access(patient, entry)?;
-    if let AccessOutcome::Denied(reason) = outcome {
-        let event = AccessDenied { patient, head: head()?, accessor, action, reason };
-        ink::env::emit_event::<ink::env::DefaultEnvironment, _>(event);
-    }
-    Ok(index)
 }
 
 /// The blake2-256 content hash the records contract stores for a record:

@@ -66,6 +66,7 @@ export const CONTRACT_ERRORS: Record<string, Sentence> = {
   NoPendingUpgrade: 'No upgrade of this contract is proposed.',
   UpgradeNotReady: "The proposed upgrade's waiting time has not passed yet.",
   UpgradeCodeNotFound: 'The chain has no uploaded code with the proposed hash: upload it first.',
+  RegisteredBeforeWiring: 'Accounts registered in this registry before the suite was wired: deploy and wire a fresh suite.',
 };
 
 /** Sentences that depend on the message (who is meant is clearer there). */

@@ -90,7 +90,10 @@ const EXPECTED: &[(&str, [Expect; 14])] = {
     ("records.share_key", [err(NotAllowed), OK, err(NotAllowed), OK, err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed)]),
     ("records.shred_keys", [err(NotAllowed), OK, err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed)]),
     ("registry.publish_encryption_key", [OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, err(UnknownAccount), err(UnknownAccount)]),
-    ("PermissionsApi::log_access", [err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller)]),
+    ("PermissionsApi::authorize", [err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller)]),
+    ("PermissionsApi::sync_standing", [err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller)]),
+    ("PermissionsApi::sync_head", [err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller)]),
+    ("PermissionsApi::decide", [OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK]),
     ("PermissionsApi::accept_siblings", [err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller)]),
     // Issue 19: the key store, appointment actions in time and standing, the head's own account.
     ("records.share_key (patient's own key)", [err(NotAllowed), OK, err(NotAllowed), err(KeyAlreadyStored), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed)]),
@@ -174,7 +177,7 @@ async fn nobody_reads_without_permission<Client: E2EBackend>(mut client: Client)
     for _ in 0..9 {
         doctors.push(account(&mut client).await);
     }
-    let (unregistered, _) = account(&mut client).await;
+    let (unregistered, unregistered_id) = account(&mut client).await;
     let (new_provider, new_provider_id) = account(&mut client).await;
     register_patient(&mut client, &suite, &patient, "Matrix patient").await;
     register_patient(&mut client, &suite, &other_patient, "Other patient").await;
@@ -328,15 +331,20 @@ async fn nobody_reads_without_permission<Client: E2EBackend>(mut client: Client)
                 "appointments.accept (suspended doctor)" => probe!(apps.accept(2)),
                 "appointments.cancel (suspended doctor)" => probe!(apps.cancel(1)),
                 "registry.publish_encryption_key" => probe!(reg.publish_encryption_key([3; 32])),
-                "PermissionsApi::log_access" => {
-                    let entry = AccessLogEntry {
-                        accessor: ds,
-                        action: AccessAction::ReadRecord(0),
-                        outcome: AccessOutcome::Granted,
-                        at: 1,
-                        repeats: 0,
-                    };
-                    probe!(trait_call::<Result<u32>>(suite.permissions, "PermissionsApi::log_access", (p, entry)))
+                "PermissionsApi::authorize" => {
+                    let args = (p, ds, Scope::RecordsRead, AccessAction::ReadRecord(0), Attempt::Read);
+                    probe!(trait_call::<Result<Authorized>>(suite.permissions, "PermissionsApi::authorize", args))
+                }
+                "PermissionsApi::sync_standing" => {
+                    let args = (unregistered_id, Standing::Provider(ProviderKind::Doctor, ProviderStatus::Verified));
+                    probe!(trait_call::<Result<()>>(suite.permissions, "PermissionsApi::sync_standing", args))
+                }
+                "PermissionsApi::sync_head" => {
+                    probe!(trait_call::<Result<()>>(suite.permissions, "PermissionsApi::sync_head", (unregistered_id,)))
+                }
+                "PermissionsApi::decide" => {
+                    let args = (p, ds, Scope::RecordsRead);
+                    probe!(trait_call::<Result<AccessOutcome>>(suite.permissions, "PermissionsApi::decide", args))
                 }
                 "PermissionsApi::accept_siblings" => {
                     let forged =
@@ -404,6 +412,11 @@ async fn nobody_reads_without_permission<Client: E2EBackend>(mut client: Client)
     let mut other = ink_e2e::create_call_builder::<Registry>(other_registry);
     let adopt = other.set_siblings(suite.permissions, suite.records, suite.appointments);
     assert_eq!(dry!(client, &unregistered, adopt), Err(Error::SiblingMismatch));
+    // A registry with accounts cannot be wired: permissions must learn
+    // every standing as it changes.
+    submit!(client, &patient, other.register_patient(profile("Early")));
+    let adopt = other.set_siblings(suite.permissions, suite.records, suite.appointments);
+    assert_eq!(dry!(client, &unregistered, adopt), Err(Error::RegisteredBeforeWiring));
 
     // Hostile inputs: each a named error, never a trap.
     let zero = ink::primitives::AccountId::from([0u8; 32]);
