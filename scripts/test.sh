@@ -4,14 +4,15 @@
 #      `cargo fmt --check`, `cargo clippy -D warnings`, and every relative link in the Markdown resolves
 #   1. unit tests (#[ink::test] and plain Rust tests, including the
 #      property test of permissions against a reference model)
-#   2. the web app's unit tests (vitest) and the crypto interop vectors,
-#      Rust -> TypeScript and TypeScript -> Rust (scripts/web-unit.sh)
-#   3. the end-to-end tests (ink_e2e, feature e2e-tests) on a real
+#   2. the end-to-end tests (ink_e2e, feature e2e-tests) on a real
 #      substrate-contracts-node; fails if none ran or any was ignored
-#   4. a release `cargo contract build` of every contract (clippy lints of
+#   3. a release `cargo contract build` of every contract (clippy lints of
 #      cargo-contract included), after the e2e tests, whose debug bundles
 #      land in the same folders; the storage-layout check of upgrades and the
 #      production-limit check of the bundles
+#   4. the web app's unit tests (vitest, after the build: some read the
+#      contracts' metadata) and the crypto interop vectors,
+#      Rust -> TypeScript and TypeScript -> Rust (scripts/web-unit.sh)
 #   5. the developers' transcript (scripts/transcript.sh: the scenario with
 #      cargo contract calls) on a fresh node
 #   6. the demo (scripts/demo.sh: the paper's scenario, every chain call made
@@ -47,12 +48,7 @@ read -r up uf ui <<<"$(count "$LOGS/unit.log")"
 echo "unit tests: $up passed, $uf failed, $ui ignored"
 [ "$up" -gt 0 ] && [ "$uf" = 0 ] && [ "$ui" = 0 ] || { echo "unit tests not all run and green" >&2; exit 1; }
 
-step "2/7 web app unit tests and interop vectors"
-bash scripts/web-unit.sh 2>&1 | tee "$LOGS/web-unit.log"
-[ "${PIPESTATUS[0]}" = 0 ] || exit 1
-wu="$(grep -o '^web unit tests: .*' "$LOGS/web-unit.log" | tail -1)"
-
-step "3/7 end-to-end tests on substrate-contracts-node ($(substrate-contracts-node --version))"
+step "2/7 end-to-end tests on substrate-contracts-node ($(substrate-contracts-node --version))"
 set +e
 # --nocapture: the access matrix prints its table and totals
 cargo test -p smrms-e2e --features e2e-tests -- --nocapture 2>&1 | tee "$LOGS/e2e.log" \
@@ -65,7 +61,7 @@ if [ "$rc" != 0 ]; then grep -v '^ *[0-9]*: \|^ *at ' "$LOGS/e2e.log" | tail -60
 [ "$ep" -gt 0 ] || { echo "no e2e test ran" >&2; exit 1; }
 [ "$ei" = 0 ] || { echo "an e2e test was ignored" >&2; exit 1; }
 
-step "4/7 release build of the four contracts"
+step "3/7 release build of the four contracts"
 bash scripts/build.sh
 # (after the e2e tests: ink_e2e writes its debug bundles to the same
 # target/ink/<name>/ folders, and the demo, the encrypted run and the web
@@ -80,6 +76,11 @@ done
 python3 scripts/layout-check.py "$INK/smrms_records/smrms_records.json" "$INK/smrms_records_v2/smrms_records_v2.json"
 # release bundles vs production chain limits (docs/production.md)
 python3 scripts/prod-limits.py | tail -1
+
+step "4/7 web app unit tests and interop vectors"
+SMRMS_REQUIRE_METADATA=1 bash scripts/web-unit.sh 2>&1 | tee "$LOGS/web-unit.log"
+[ "${PIPESTATUS[0]}" = 0 ] || exit 1
+wu="$(grep -o '^web unit tests: .*' "$LOGS/web-unit.log" | tail -1)"
 
 step "5/7 developers' transcript (cargo contract calls)"
 SMRMS_SKIP_SETUP=1 bash scripts/transcript.sh
