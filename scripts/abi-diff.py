@@ -15,7 +15,11 @@ Prints `abi: NAME identical` and exits 0, or prints the differences and
 exits 1.
 """
 import json
+import os
 import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from metadata_shapes import type_shape  # noqa: E402
 
 
 def load(path):
@@ -24,44 +28,9 @@ def load(path):
     return d.get("contract", {}).get("name", path), d["spec"], {t["id"]: t["type"] for t in d["types"]}
 
 
-def shape(tid, types, seen=()):
+def shape(tid, types):
     """A type as a comparable structure: names and shapes, not ids or docs."""
-    if tid in seen:
-        return {"recursive": "::".join(types[tid].get("path", []))}
-    t = types[tid]
-    seen = seen + (tid,)
-    path = "::".join(t.get("path", []))
-    params = [
-        [p.get("name"), shape(p["type"], types, seen) if p.get("type") is not None else None]
-        for p in t.get("params", [])
-    ]
-    d = t["def"]
-
-    def fields(fs):
-        return [[f.get("name"), f.get("typeName"), shape(f["type"], types, seen)] for f in fs]
-
-    if "composite" in d:
-        return {"composite": path, "params": params, "fields": fields(d["composite"].get("fields", []))}
-    if "variant" in d:
-        vs = sorted(d["variant"].get("variants", []), key=lambda v: v["index"])
-        return {
-            "variant": path,
-            "params": params,
-            "variants": [[v["index"], v["name"], fields(v.get("fields", []))] for v in vs],
-        }
-    if "sequence" in d:
-        return {"sequence": shape(d["sequence"]["type"], types, seen)}
-    if "array" in d:
-        return {"array": [d["array"]["len"], shape(d["array"]["type"], types, seen)]}
-    if "tuple" in d:
-        return {"tuple": [shape(x, types, seen) for x in d["tuple"]]}
-    if "primitive" in d:
-        return {"primitive": d["primitive"]}
-    if "compact" in d:
-        return {"compact": shape(d["compact"]["type"], types, seen)}
-    if "bitsequence" in d:
-        return {"bitsequence": [shape(v, types, seen) for v in d["bitsequence"].values()]}
-    return {"other": d}
+    return type_shape(tid, types, detailed=True)
 
 
 def tref(ref, types):

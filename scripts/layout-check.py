@@ -18,7 +18,11 @@ Exit 0 and "storage layout: NAME compatible (N cells)" or exit 1 with the
 differences.
 """
 import json
+import os
 import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from metadata_shapes import type_shape  # noqa: E402
 
 
 def load(path):
@@ -29,38 +33,6 @@ def load(path):
     types = {t["id"]: t["type"] for t in d["types"]}
     name = d.get("contract", {}).get("name", path)
     return name, cells(d["storage"], types)
-
-
-def type_shape(tid, types, seen=()):
-    """A type as a comparable structure (names and shapes, not registry ids)."""
-    if tid in seen:
-        return {"recursive": ".".join(types[tid].get("path", []))}
-    t = types[tid]
-    seen = seen + (tid,)
-    path = "::".join(t.get("path", []))
-    params = [type_shape(p["type"], types, seen) for p in t.get("params", []) if p.get("type") is not None]
-    d = t["def"]
-    if "composite" in d:
-        fields = [[f.get("name"), type_shape(f["type"], types, seen)] for f in d["composite"].get("fields", [])]
-        return {"composite": path, "params": params, "fields": fields}
-    if "variant" in d:
-        variants = sorted(d["variant"].get("variants", []), key=lambda v: v["index"])
-        vs = [
-            [v["index"], v["name"], [[f.get("name"), type_shape(f["type"], types, seen)] for f in v.get("fields", [])]]
-            for v in variants
-        ]
-        return {"variant": path, "params": params, "variants": vs}
-    if "sequence" in d:
-        return {"sequence": type_shape(d["sequence"]["type"], types, seen)}
-    if "array" in d:
-        return {"array": [d["array"]["len"], type_shape(d["array"]["type"], types, seen)]}
-    if "tuple" in d:
-        return {"tuple": [type_shape(x, types, seen) for x in d["tuple"]]}
-    if "primitive" in d:
-        return {"primitive": d["primitive"]}
-    if "compact" in d:
-        return {"compact": type_shape(d["compact"]["type"], types, seen)}
-    return {"other": d}
 
 
 def cells(storage, types):
