@@ -286,4 +286,4 @@ echo "     fhir timing: export ${T_EXPORT} ms (smrms, chain reads and event scan
 step "storage dump of the four contracts: search for the patient's plaintext"
 as "$HEAD" -- dump --plaintext-file "$WORK/plaintext.txt" --control "Dr. Eve Rao" --control "smrms-enc1:" --control "e2:" --control "n2:"
 expect_out "found: 0"
-step "encrypted run finished: $N client commands; no plaintext of the patient on chain; FHIR export valid and complete"
+step "demo finished: $N client commands; no plaintext of the patient on chain; FHIR export valid and complete"
