@@ -23,6 +23,17 @@ fi
 # at a cache outside the clone.
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$SMRMS_ROOT/target}"
 export CARGO_RESOLVER_INCOMPATIBLE_RUST_VERSIONS=fallback
+# cargo-contract gives each contract of a workspace its own target folder
+# (ink/<name>), so ink! and every dependency would be compiled once per
+# contract. Pointing the folders of a new target directory at one shared
+# folder compiles them once per build mode (artifacts are named after each
+# contract, and builds run one after another). Existing folders are kept.
+mkdir -p "$CARGO_TARGET_DIR/ink/all-contracts"
+for n in smrms_registry smrms_permissions smrms_records smrms_appointments \
+  smrms_forwarder smrms_records_v2 bench_erc20; do
+  [ -e "$CARGO_TARGET_DIR/ink/$n" ] || [ -L "$CARGO_TARGET_DIR/ink/$n" ] \
+    || ln -s all-contracts "$CARGO_TARGET_DIR/ink/$n"
+done
 # cargo-contract prints long backtraces on every refused call otherwise
 export RUST_BACKTRACE=0 RUST_LIB_BACKTRACE=0
 step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }

@@ -16,15 +16,24 @@
 //! → permissions → registry re-entry cannot happen. `has_access` is a pure
 //! read of this contract's storage.
 //!
+//! Guardians act for a patient who cannot act herself: appointed by her, or
+//! by the head for a patient declared a minor or incapacitated; every act of
+//! a guardian is logged in the patient's access log with the guardian as the
+//! accessor and the outcome `GrantedGuardian` ("by guardian G for patient
+//! P").
+//!
 //! The rules (grant and emergency validity in time, the access basis, the
 //! checks of grants and emergency accesses, the access log's folding rule)
-//! are pure functions in [`rules`]; the contract module below keeps the
+//! are pure functions in [`rules`], the guardians' in [`guardians`]; the
+//! contract module below keeps the
 //! types of its interface, its events, its storage and its messages.
 
+pub mod guardians;
 pub mod rules;
 
 #[ink::contract]
 pub mod permissions {
+    use crate::guardians::{self, GuardianAct, GuardianPowers, Guardianship, Incapacity};
     use crate::rules;
     use ink::prelude::vec::Vec;
     use ink::storage::{Lazy, Mapping};
@@ -32,8 +41,8 @@ pub mod permissions {
     use smrms_shared::upgrade::{self, UpgradeLock, Upgradeable};
     use smrms_shared::{
         decide_access, ensure, AccessAction, AccessBasis, AccessLogEntry, AccessOutcome, Attempt, Authorized,
-        EmergencyReason, Error, PermissionsApi, RegistryApi, Result, Scope, Scopes, Siblings, Standing,
-        MAX_GRANTS_PER_PATIENT,
+        DenyReason, EmergencyReason, Error, PermissionsApi, RegistryApi, Result, Scope, Scopes, Siblings, Standing,
+        MAX_GRANTS_PER_PATIENT, MAX_GUARDIANS,
     };
 
     /// A patient's consent for one grantee.
@@ -57,6 +66,17 @@ pub mod permissions {
         grant: Grant,
         in_patient_list: u32,
         in_grantee_list: u32,
+    }
+
+    /// A guardianship with its positions in the patient's and the
+    /// guardian's lists.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    #[ink::scale_derive(Encode, Decode, TypeInfo)]
+    #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+    struct GuardSlot {
+        guardianship: Guardianship,
+        in_patient_list: u32,
+        in_guardian_list: u32,
     }
 
     /// One emergency (break-glass) access.
@@ -179,6 +199,54 @@ pub mod permissions {
         outcome: AccessOutcome,
     }
 
+    /// A guardian was appointed (or her powers or expiry changed).
+    #[ink(event)]
+    pub struct GuardianAppointed {
+        /// The patient.
+        #[ink(topic)]
+        patient: AccountId,
+        /// The guardian.
+        #[ink(topic)]
+        guardian: AccountId,
+        /// Who appointed her: the patient or the head.
+        by: AccountId,
+        /// What she may do.
+        powers: GuardianPowers,
+        /// Expiry (Unix milliseconds), if any.
+        expires_at: Option<Timestamp>,
+    }
+
+    /// A guardian was removed (by the patient, the head, or herself).
+    #[ink(event)]
+    pub struct GuardianRemoved {
+        /// The patient.
+        #[ink(topic)]
+        patient: AccountId,
+        /// The former guardian.
+        #[ink(topic)]
+        guardian: AccountId,
+        /// Who removed her.
+        by: AccountId,
+    }
+
+    /// The head declared that a patient cannot act for herself.
+    #[ink(event)]
+    pub struct IncapacityDeclared {
+        /// The patient.
+        #[ink(topic)]
+        patient: AccountId,
+        /// Why.
+        reason: Incapacity,
+    }
+
+    /// The head lifted a declaration of incapacity.
+    #[ink(event)]
+    pub struct IncapacityLifted {
+        /// The patient.
+        #[ink(topic)]
+        patient: AccountId,
+    }
+
     /// The head changed the emergency access maximum.
     #[ink(event)]
     pub struct EmergencyMaxChanged {
@@ -240,6 +308,18 @@ pub mod permissions {
         /// The head, as the registry pushed it (`sync_head`) at wiring and
         /// on every hand-over.
         head: Lazy<AccountId>,
+        /// The guardianship of (patient, guardian) with its list positions.
+        guardians: Mapping<(AccountId, AccountId), GuardSlot>,
+        /// Each patient's list of guardians (`list` items).
+        patient_guardians: Mapping<(AccountId, u32), AccountId>,
+        /// Length of each patient's list of guardians (at most 8).
+        patient_guardian_len: Mapping<AccountId, u32>,
+        /// Each guardian's list of wards (`list` items).
+        guardian_wards: Mapping<(AccountId, u32), AccountId>,
+        /// Length of each guardian's list of wards.
+        guardian_ward_len: Mapping<AccountId, u32>,
+        /// Patients the head declared minors or incapacitated: why and when.
+        incapacity: Mapping<AccountId, (Incapacity, Timestamp)>,
     }
 
     impl Permissions {
@@ -278,6 +358,12 @@ pub mod permissions {
                 upgrade,
                 standings: Mapping::default(),
                 head: Lazy::new(),
+                guardians: Mapping::default(),
+                patient_guardians: Mapping::default(),
+                patient_guardian_len: Mapping::default(),
+                guardian_wards: Mapping::default(),
+                guardian_ward_len: Mapping::default(),
+                incapacity: Mapping::default(),
             })
         }
 
@@ -386,13 +472,69 @@ pub mod permissions {
         }
 
         fn basis(&self, patient: AccountId, grantee: AccountId, scope: Scope) -> AccessBasis {
-            rules::access_basis(
+            let basis = rules::access_basis(
                 patient == grantee,
                 || Some(self.grants.get((patient, grantee))?.grant),
                 || list::get(&self.emergencies, patient, self.emergency_open.get((patient, grantee))?),
                 scope,
                 self.now(),
-            )
+            );
+            guardians::with_guardianship(basis, || self.guardianship_of(patient, grantee), scope, self.now())
+        }
+
+        fn guardianship_of(&self, patient: AccountId, guardian: AccountId) -> Option<Guardianship> {
+            Some(self.guardians.get((patient, guardian))?.guardianship)
+        }
+
+        /// `NotGuardian` unless the caller may do `act` for `patient` now.
+        fn ensure_guardian(&self, patient: AccountId, act: GuardianAct) -> Result<AccountId> {
+            let guardian = self.env().caller();
+            guardians::may_act(self.guardianship_of(patient, guardian), self.standing_of(guardian), act, self.now())?;
+            Ok(guardian)
+        }
+
+        /// Stores or replaces a guardianship (the caller checked who may).
+        fn put_guardian(
+            &mut self,
+            patient: AccountId,
+            guardian: AccountId,
+            powers: GuardianPowers,
+            expires_at: Option<Timestamp>,
+        ) -> Result<()> {
+            let now = self.now();
+            guardians::check_appointment(patient, guardian, self.standing_of(guardian), &powers, expires_at, now)?;
+            let by = self.env().caller();
+            let guardianship = Guardianship { powers, appointed_by: by, appointed_at: now, expires_at };
+            let slot = match self.guardians.get((patient, guardian)) {
+                Some(s) => GuardSlot { guardianship, ..s },
+                None => {
+                    let most = Bound::new(MAX_GUARDIANS, Error::TooManyGuardians);
+                    let in_patient_list = list::push(
+                        &mut self.patient_guardians,
+                        &mut self.patient_guardian_len,
+                        patient,
+                        &guardian,
+                        most,
+                    )?;
+                    let in_guardian_list = list::push(
+                        &mut self.guardian_wards,
+                        &mut self.guardian_ward_len,
+                        guardian,
+                        &patient,
+                        Bound::NONE,
+                    )?;
+                    GuardSlot { guardianship, in_patient_list, in_guardian_list }
+                }
+            };
+            self.guardians.insert((patient, guardian), &slot);
+            self.env().emit_event(GuardianAppointed { patient, guardian, by, powers, expires_at });
+            Ok(())
+        }
+
+        /// Logs a guardian's act on the patient's behalf.
+        fn log_guardian_act(&mut self, patient: AccountId, guardian: AccountId, action: AccessAction) -> Result<()> {
+            let entry = AccessLogEntry::attempt(guardian, action, AccessOutcome::GrantedGuardian, self.now());
+            self.append_log(patient, entry).map(|_| ())
         }
 
         /// The patient (caller) grants `grantee` the ticked scopes, optionally
@@ -502,6 +644,229 @@ pub mod permissions {
         #[ink(message)]
         pub fn grants_made_total(&self) -> Result<u64> {
             Ok(self.grants_made_total)
+        }
+
+        // ---------------------------------------------------------------
+        // Guardians
+        // ---------------------------------------------------------------
+
+        /// The patient (caller) appoints a guardian who may act for her, or
+        /// changes an existing guardian's powers or expiry. Logged as an
+        /// event; the guardian's every act is logged in the access log.
+        ///
+        /// # Arguments
+        /// * `guardian` - a registered account (a family member registered
+        ///   as a patient, or a provider; a provider acts only while
+        ///   verified).
+        /// * `powers` - `consent` (grant and revoke for her) and/or `read`
+        ///   (her profile and records).
+        /// * `expires_at` - Unix time in milliseconds when the guardianship
+        ///   ends, or none for "until I remove it".
+        ///
+        /// # Errors
+        /// `NotAPatient` if the caller is not a registered patient;
+        /// `SelfGrant`; `UnknownAccount` for an unregistered guardian;
+        /// `NoScopes` for no power; `ExpiryInPast`; `TooManyGuardians` (8).
+        #[ink(message)]
+        pub fn appoint_guardian(
+            &mut self,
+            guardian: AccountId,
+            powers: GuardianPowers,
+            expires_at: Option<Timestamp>,
+        ) -> Result<()> {
+            let patient = self.env().caller();
+            ensure!(self.standing_of(patient) == Standing::Patient, Error::NotAPatient);
+            self.put_guardian(patient, guardian, powers, expires_at)
+        }
+
+        /// The head appoints a guardian for a patient she declared a minor
+        /// or incapacitated (`declare_incapacity`), or changes one.
+        ///
+        /// # Arguments
+        /// * `patient` - the declared patient.
+        /// * `guardian` - a registered account (see `appoint_guardian`).
+        /// * `powers` - what the guardian may do.
+        /// * `expires_at` - when it ends (Unix ms), or none.
+        ///
+        /// # Errors
+        /// `NotHead`; `NotIncapacitated` unless the patient is declared;
+        /// then as `appoint_guardian`.
+        #[ink(message)]
+        pub fn appoint_guardian_for(
+            &mut self,
+            patient: AccountId,
+            guardian: AccountId,
+            powers: GuardianPowers,
+            expires_at: Option<Timestamp>,
+        ) -> Result<()> {
+            self.ensure_head()?;
+            ensure!(self.incapacity.contains(patient), Error::NotIncapacitated);
+            self.put_guardian(patient, guardian, powers, expires_at)
+        }
+
+        /// Ends a guardianship at once. Allowed to the patient, to the
+        /// guardian herself (stepping down), and to the head for a patient
+        /// she declared.
+        ///
+        /// # Arguments
+        /// * `patient` - the patient.
+        /// * `guardian` - the guardian who leaves.
+        ///
+        /// # Errors
+        /// `NotGuardian` if there is no such guardianship; `NotAllowed` for
+        /// anyone else.
+        #[ink(message)]
+        pub fn remove_guardian(&mut self, patient: AccountId, guardian: AccountId) -> Result<()> {
+            let caller = self.env().caller();
+            let slot = self.guardians.get((patient, guardian)).ok_or(Error::NotGuardian)?;
+            guardians::may_remove(caller, patient, guardian, self.incapacity.contains(patient), || self.head())?;
+            let moved = list::swap_remove(
+                &mut self.patient_guardians,
+                &mut self.patient_guardian_len,
+                patient,
+                slot.in_patient_list,
+            )?;
+            if let Some(moved) = moved {
+                let mut ms = self.guardians.get((patient, moved)).ok_or(Error::Overflow)?;
+                ms.in_patient_list = slot.in_patient_list;
+                self.guardians.insert((patient, moved), &ms);
+            }
+            let moved = list::swap_remove(
+                &mut self.guardian_wards,
+                &mut self.guardian_ward_len,
+                guardian,
+                slot.in_guardian_list,
+            )?;
+            if let Some(moved) = moved {
+                let mut ms = self.guardians.get((moved, guardian)).ok_or(Error::Overflow)?;
+                ms.in_guardian_list = slot.in_guardian_list;
+                self.guardians.insert((moved, guardian), &ms);
+            }
+            self.guardians.remove((patient, guardian));
+            self.env().emit_event(GuardianRemoved { patient, guardian, by: caller });
+            Ok(())
+        }
+
+        /// The guardianship of `guardian` for `patient`, if stored (expired
+        /// ones too).
+        #[ink(message)]
+        pub fn guardianship(&self, patient: AccountId, guardian: AccountId) -> Result<Option<Guardianship>> {
+            Ok(self.guardianship_of(patient, guardian))
+        }
+
+        /// A page of a patient's guardians.
+        ///
+        /// # Arguments
+        /// * `patient` - the patient.
+        /// * `start` - index of the first entry (0-based).
+        /// * `limit` - entries wanted; capped at 50.
+        #[ink(message)]
+        pub fn guardians_of(
+            &self,
+            patient: AccountId,
+            start: u32,
+            limit: u32,
+        ) -> Result<Vec<(AccountId, Guardianship)>> {
+            Ok(list::page_with(&self.patient_guardians, &self.patient_guardian_len, patient, start, limit, |_, g| {
+                Some((g, self.guardianship_of(patient, g)?))
+            }))
+        }
+
+        /// A page of the patients `guardian` is guardian of.
+        ///
+        /// # Arguments
+        /// * `guardian` - the guardian.
+        /// * `start` - index of the first entry (0-based).
+        /// * `limit` - entries wanted; capped at 50.
+        #[ink(message)]
+        pub fn wards_of(&self, guardian: AccountId, start: u32, limit: u32) -> Result<Vec<(AccountId, Guardianship)>> {
+            Ok(list::page_with(&self.guardian_wards, &self.guardian_ward_len, guardian, start, limit, |_, p| {
+                Some((p, self.guardianship_of(p, guardian)?))
+            }))
+        }
+
+        /// The head declares that a patient cannot act for herself (a minor,
+        /// or incapacitated), so that she may appoint a guardian for her.
+        ///
+        /// # Arguments
+        /// * `patient` - a registered patient.
+        /// * `reason` - why, as a code.
+        ///
+        /// # Errors
+        /// `NotHead`; `UnknownPatient`.
+        #[ink(message)]
+        pub fn declare_incapacity(&mut self, patient: AccountId, reason: Incapacity) -> Result<()> {
+            self.ensure_head()?;
+            ensure!(self.standing_of(patient) == Standing::Patient, Error::UnknownPatient);
+            self.incapacity.insert(patient, &(reason, self.now()));
+            self.env().emit_event(IncapacityDeclared { patient, reason });
+            Ok(())
+        }
+
+        /// The head lifts a declaration (the minor came of age, the patient
+        /// recovered). Guardians the head appointed stay until removed.
+        ///
+        /// # Arguments
+        /// * `patient` - the declared patient.
+        ///
+        /// # Errors
+        /// `NotHead`; `NotIncapacitated` if she is not declared.
+        #[ink(message)]
+        pub fn lift_incapacity(&mut self, patient: AccountId) -> Result<()> {
+            self.ensure_head()?;
+            ensure!(self.incapacity.take(patient).is_some(), Error::NotIncapacitated);
+            self.env().emit_event(IncapacityLifted { patient });
+            Ok(())
+        }
+
+        /// Why and since when (Unix ms) the head declared a patient unable
+        /// to act for herself, if she did.
+        #[ink(message)]
+        pub fn incapacity(&self, patient: AccountId) -> Result<Option<(Incapacity, Timestamp)>> {
+            Ok(self.incapacity.get(patient))
+        }
+
+        /// A guardian (caller) with the consent power grants access on the
+        /// patient's behalf, exactly as `grant` would for the patient.
+        /// Logged in the patient's access log as the guardian's act.
+        ///
+        /// # Arguments
+        /// * `patient` - the patient she is guardian of.
+        /// * `grantee` - a registered account.
+        /// * `scopes` - what the grantee may do (at least one).
+        /// * `expires_at` - when the grant ends (Unix ms), or none.
+        ///
+        /// # Errors
+        /// `NotGuardian`; `UnknownAccount`; then as `grant`.
+        #[ink(message)]
+        pub fn grant_for(
+            &mut self,
+            patient: AccountId,
+            grantee: AccountId,
+            scopes: Scopes,
+            expires_at: Option<Timestamp>,
+        ) -> Result<()> {
+            let guardian = self.ensure_guardian(patient, GuardianAct::Consent)?;
+            ensure!(self.standing_of(grantee) != Standing::Unregistered, Error::UnknownAccount);
+            self.put_grant(patient, grantee, scopes, expires_at)?;
+            self.log_guardian_act(patient, guardian, AccessAction::GrantAccess)
+        }
+
+        /// A guardian (caller) with the consent power revokes a grant on the
+        /// patient's behalf. Logged in the patient's access log.
+        ///
+        /// # Arguments
+        /// * `patient` - the patient she is guardian of.
+        /// * `grantee` - the account whose grant ends.
+        ///
+        /// # Errors
+        /// `NotGuardian`; `GrantNotFound`.
+        #[ink(message)]
+        pub fn revoke_for(&mut self, patient: AccountId, grantee: AccountId) -> Result<()> {
+            let guardian = self.ensure_guardian(patient, GuardianAct::Consent)?;
+            self.remove_grant(patient, grantee)?;
+            self.env().emit_event(AccessRevoked { patient, grantee });
+            self.log_guardian_act(patient, guardian, AccessAction::RevokeAccess)
         }
 
         // ---------------------------------------------------------------
@@ -712,10 +1077,18 @@ pub mod permissions {
                 }
                 ensure!(self.standing_of(accessor).is_verified_doctor(), Error::NotVerifiedDoctor);
             }
-            let outcome = if attempt == Attempt::ParticipantWrite {
-                AccessOutcome::Granted
-            } else {
-                self.outcome(patient, accessor, scope)
+            let outcome = match attempt {
+                Attempt::ParticipantWrite => AccessOutcome::Granted,
+                Attempt::CardRelease => {
+                    let open = self.emergency_open.get((patient, accessor));
+                    let open = open.and_then(|i| list::get(&self.emergencies, patient, i));
+                    if !open.is_some_and(|e| e.is_open(self.now())) {
+                        // not logged: the records contract refuses the release
+                        return Ok(Authorized { outcome: AccessOutcome::Denied(DenyReason::NoConsent), head });
+                    }
+                    AccessOutcome::GrantedEmergency
+                }
+                _ => self.outcome(patient, accessor, scope),
             };
             self.append_log(patient, AccessLogEntry::attempt(accessor, action, outcome, self.now()))?;
             Ok(Authorized { outcome, head })
@@ -842,6 +1215,58 @@ pub mod permissions {
                 p.patients_of(a.charlie, 0, 10).unwrap(),
                 vec![(a.bob, p.grant_of(a.bob, a.charlie).unwrap().unwrap())]
             );
+        }
+
+        #[ink::test]
+        fn guardian_acts_for_the_patient_and_every_act_is_logged() {
+            let (mut p, a) = setup();
+            let doctor = Standing::Provider(ProviderKind::Doctor, ProviderStatus::Verified);
+            test::set_caller::<Env>(AccountId::from([0xAA; 32])); // the registry pushes standings
+            for (who, standing) in [(a.bob, Standing::Patient), (a.charlie, Standing::Patient), (a.django, doctor)] {
+                p.sync_standing(who, standing).unwrap();
+            }
+            let both = GuardianPowers { consent: true, read: true };
+            test::set_caller::<Env>(a.bob);
+            assert_eq!(p.appoint_guardian(a.eve, both, None), Err(Error::UnknownAccount));
+            assert_eq!(p.appoint_guardian(a.charlie, both, Some(5_000)), Ok(()));
+            assert_eq!(p.appoint_guardian(a.django, GuardianPowers { consent: true, read: false }, None), Ok(()));
+            test::set_caller::<Env>(a.charlie);
+            assert_eq!(p.grant_for(a.bob, a.eve, READ, None), Err(Error::UnknownAccount));
+            assert_eq!(p.grant_for(a.bob, a.django, READ, None), Ok(()));
+            assert_eq!(p.basis(a.bob, a.django, Scope::RecordsRead), AccessBasis::Consent);
+            assert_eq!(p.decide(a.bob, a.charlie, Scope::RecordsRead), Ok(AccessOutcome::GrantedGuardian));
+            assert_eq!(
+                p.decide(a.bob, a.charlie, Scope::RecordsWrite),
+                Ok(AccessOutcome::Denied(DenyReason::WrongRole))
+            );
+            assert_eq!(p.revoke_for(a.bob, a.django), Ok(()));
+            let acts: Vec<_> =
+                p.access_log(a.bob, 0, 10).unwrap().into_iter().map(|e| (e.accessor, e.action, e.outcome)).collect();
+            let by_guardian = |action| (a.charlie, action, AccessOutcome::GrantedGuardian);
+            assert_eq!(acts, vec![by_guardian(AccessAction::GrantAccess), by_guardian(AccessAction::RevokeAccess)]);
+            // a guardian whose own standing lapses can do nothing
+            test::set_caller::<Env>(AccountId::from([0xAA; 32]));
+            p.sync_standing(a.django, Standing::Provider(ProviderKind::Doctor, ProviderStatus::Suspended)).unwrap();
+            test::set_caller::<Env>(a.django);
+            assert_eq!(p.grant_for(a.bob, a.charlie, READ, None), Err(Error::NotGuardian));
+            // expiry ends the guardianship without a transaction
+            test::set_block_timestamp::<Env>(5_000);
+            test::set_caller::<Env>(a.charlie);
+            assert_eq!(p.grant_for(a.bob, a.django, READ, None), Err(Error::NotGuardian));
+            assert_eq!(
+                p.decide(a.bob, a.charlie, Scope::RecordsRead),
+                Ok(AccessOutcome::Denied(DenyReason::NoConsent))
+            );
+            // removal: not by a stranger; by the guardian herself; lists stay compact
+            test::set_caller::<Env>(a.frank);
+            assert_eq!(p.remove_guardian(a.bob, a.charlie), Err(Error::NotAllowed));
+            test::set_caller::<Env>(a.charlie);
+            assert_eq!(p.remove_guardian(a.bob, a.charlie), Ok(()));
+            assert_eq!(p.remove_guardian(a.bob, a.charlie), Err(Error::NotGuardian));
+            let left: Vec<_> = p.guardians_of(a.bob, 0, 10).unwrap().into_iter().map(|x| x.0).collect();
+            assert_eq!(left, vec![a.django]);
+            assert_eq!(p.wards_of(a.charlie, 0, 10).unwrap(), vec![]);
+            assert_eq!(p.wards_of(a.django, 0, 10).unwrap().len(), 1);
         }
 
         #[ink::test]

@@ -11,6 +11,14 @@
 //! (permissions) and the content, then stores it at the patient's next
 //! index with a blake2-256 content hash, or rejects it with a named reason.
 //!
+//! Each patient may keep an **emergency card** (allergies, blood group,
+//! medications, conditions, a contact), sealed under its own data key. The
+//! key is wrapped for the patient and for the emergency custodian the head
+//! designates (the network's emergency key service). The custodian may pass
+//! the card's key, and nothing else, to a verified doctor while that doctor
+//! has an open emergency access on the patient; each release is logged in
+//! the patient's access log.
+//!
 //! The rules (the checks of records, corrections and medications, the search
 //! filter and bounded scan, the key-store decisions) are pure functions in
 //! [`rules`]; the contract module below keeps the types of its interface, its
@@ -27,8 +35,8 @@ pub mod records {
     use smrms_shared::list::{self, Bound};
     use smrms_shared::upgrade::{self, UpgradeLock, Upgradeable};
     use smrms_shared::{
-        ensure, record_content_hash, AccessAction, AccessOutcome, Attempt, DenyReason, Error, PermissionsApi,
-        RegistryApi, Result, Scope, Standing, MAX_PAGE, MAX_SCAN,
+        ensure, ensure_not_zero, record_content_hash, AccessAction, AccessOutcome, Attempt, DenyReason, Error,
+        PermissionsApi, RegistryApi, Result, Scope, Standing, MAX_PAGE, MAX_SCAN,
     };
 
     /// The kind of a medical record.
@@ -166,6 +174,22 @@ pub mod records {
         /// The sealed fields (name, dose, frequency, notes) of the medication
         /// entry with this id; read like records (`RecordsRead`).
         Medication(u32),
+        /// The patient's emergency card; its key is wrapped for the patient,
+        /// the emergency custodian and the doctors it released it to.
+        Card,
+    }
+
+    /// A patient's emergency card: a small sealed summary for break-glass.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    #[ink::scale_derive(Encode, Decode, TypeInfo)]
+    #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+    pub struct EmergencyCard {
+        /// The sealed card (ciphertext, 1 to 2048 bytes).
+        pub body: Vec<u8>,
+        /// 1 for the first card, one more on each replacement.
+        pub version: u32,
+        /// When it was last set (Unix milliseconds).
+        pub updated_at: Timestamp,
     }
 
     /// Search filter; unset fields match everything.
@@ -291,7 +315,8 @@ pub mod records {
         recipient: AccountId,
         /// What it opens.
         object: Sealed,
-        /// Who stored it (the patient or the record's author).
+        /// Who stored it (the patient, the record's author, or the emergency
+        /// custodian for a card).
         by: AccountId,
     }
 
@@ -306,6 +331,42 @@ pub mod records {
         object: Sealed,
         /// How many wrapped keys were destroyed.
         count: u32,
+    }
+
+    /// The patient set (or replaced) her emergency card; every earlier key
+    /// of the card was dropped, new keys were stored for her and the
+    /// custodian.
+    #[ink(event)]
+    pub struct CardSet {
+        /// The patient.
+        #[ink(topic)]
+        patient: AccountId,
+        /// The card's new version.
+        version: u32,
+        /// The custodian the key was wrapped for.
+        custodian: AccountId,
+    }
+
+    /// The head designated the emergency custodian.
+    #[ink(event)]
+    pub struct CustodianDesignated {
+        /// The custodian's account (the emergency key service).
+        #[ink(topic)]
+        custodian: AccountId,
+    }
+
+    /// The emergency custodian released a patient's card key to a doctor
+    /// with an open emergency access (also in the patient's access log).
+    #[ink(event)]
+    pub struct CardReleased {
+        /// The patient.
+        #[ink(topic)]
+        patient: AccountId,
+        /// The emergency doctor.
+        #[ink(topic)]
+        doctor: AccountId,
+        /// The custodian who released it.
+        custodian: AccountId,
     }
 
     /// The records contract's storage.
@@ -336,6 +397,10 @@ pub mod records {
         shredded: Mapping<SealedItem, ()>,
         /// The upgrade time lock (own cell, never read on the hot path).
         upgrade: Lazy<UpgradeLock>,
+        /// Each patient's emergency card.
+        cards: Mapping<AccountId, EmergencyCard>,
+        /// The emergency custodian the head designated (own cell).
+        custodian: Lazy<AccountId>,
     }
 
     /// A sealed item of a patient: (patient, item).
@@ -396,6 +461,8 @@ pub mod records {
                 wrapped_keys: Mapping::default(),
                 shredded: Mapping::default(),
                 upgrade,
+                cards: Mapping::default(),
+                custodian: Lazy::new(),
             })
         }
 
@@ -869,9 +936,30 @@ pub mod records {
                 Sealed::Medication(id) => {
                     Some(list::get(&self.medications, patient, id).ok_or(Error::UnknownMedication)?.added_by)
                 }
+                Sealed::Card => {
+                    ensure!(self.cards.contains(patient), Error::NoCard);
+                    None
+                }
             };
             ensure!(!self.shredded.contains((patient, object)), Error::ItemShredded);
-            if rules::key_writer(by, patient, author)? == KeyWriter::Author {
+            let custodian = if object == Sealed::Card { self.custodian.get() } else { None };
+            let writer = rules::key_writer(by, patient, author, custodian)?;
+            if writer == KeyWriter::Custodian {
+                // only the card, only to a verified doctor with an open
+                // emergency access now; logged in the patient's access log
+                let stored = self.wrapped_keys.contains((patient, object, recipient));
+                rules::check_key_write(writer, stored)?;
+                let released = self.permissions.authorize(
+                    patient,
+                    recipient,
+                    Scope::RecordsRead,
+                    AccessAction::ReadCard,
+                    Attempt::CardRelease,
+                )?;
+                ensure!(released.outcome == AccessOutcome::GrantedEmergency, Error::RecipientNotAllowed);
+                self.env().emit_event(CardReleased { patient, doctor: recipient, custodian: by });
+            }
+            if writer == KeyWriter::Author {
                 // An author keeps the right to share only while she may read.
                 if decided.author_ok != Some(by) {
                     let may_read = self.decide(patient, by, Scope::RecordsRead)?;
@@ -881,7 +969,7 @@ pub mod records {
                 let stored = self.wrapped_keys.contains((patient, object, recipient));
                 rules::check_key_write(KeyWriter::Author, stored)?;
             }
-            if rules::recipient_needs_access(recipient, patient, author) {
+            if writer != KeyWriter::Custodian && rules::recipient_needs_access(recipient, patient, author, custodian) {
                 let scope = rules::read_scope(object);
                 if !*decided.recipient(scope) {
                     let may_read = self.decide(patient, recipient, scope)?;
@@ -982,6 +1070,90 @@ pub mod records {
             let count = u32::try_from(holders.len()).map_err(|_| Error::Overflow)?;
             self.env().emit_event(KeysShredded { patient, object, count });
             Ok(count)
+        }
+
+        // ---------------------------------------------------------------
+        // Emergency card
+        // ---------------------------------------------------------------
+
+        /// The head designates the emergency custodian: the account of the
+        /// hospital network's emergency key service, which may pass a
+        /// patient's card key to a doctor during an open emergency access.
+        /// Never the head's own account. Cards set before a change stay
+        /// wrapped for the former custodian until their patient sets them
+        /// again.
+        ///
+        /// # Arguments
+        /// * `custodian` - the service's account.
+        ///
+        /// # Errors
+        /// `NotHead`; `ZeroAccount`; `NotAllowed` for the head's own account.
+        #[ink(message)]
+        pub fn designate_custodian(&mut self, custodian: AccountId) -> Result<()> {
+            self.ensure_head()?;
+            ensure_not_zero(&custodian)?;
+            ensure!(custodian != self.env().caller(), Error::NotAllowed);
+            self.custodian.set(&custodian);
+            self.env().emit_event(CustodianDesignated { custodian });
+            Ok(())
+        }
+
+        /// The emergency custodian, once the head designated one.
+        #[ink(message)]
+        pub fn custodian(&self) -> Result<Option<AccountId>> {
+            Ok(self.custodian.get())
+        }
+
+        /// The patient (caller) sets or replaces her emergency card: the
+        /// card sealed under a fresh data key, and that key wrapped for her
+        /// and for the custodian. Every key of an earlier card is dropped,
+        /// so doctors who read the old card cannot open the new one. Returns
+        /// the card's version.
+        ///
+        /// # Arguments
+        /// * `body` - the sealed card (1 to 2048 bytes).
+        /// * `own_key` - the data key wrapped for the patient (1 to 128 bytes).
+        /// * `custodian_key` - the data key wrapped for the custodian.
+        ///
+        /// # Errors
+        /// `EmptyField` / `FieldTooLong`; `NoCustodian`; `UnknownPatient`.
+        #[ink(message)]
+        pub fn set_card(&mut self, body: Vec<u8>, own_key: Vec<u8>, custodian_key: Vec<u8>) -> Result<u32> {
+            let patient = self.env().caller();
+            rules::check_card(&body)?;
+            rules::check_wrapped_key(&own_key)?;
+            rules::check_wrapped_key(&custodian_key)?;
+            let custodian = self.custodian.get().ok_or(Error::NoCustodian)?;
+            self.ensure_patient(patient)?;
+            let item = (patient, Sealed::Card);
+            for holder in self.key_holders.take(item).unwrap_or_default() {
+                self.wrapped_keys.remove((patient, Sealed::Card, holder));
+            }
+            self.shredded.remove(item);
+            let version = match self.cards.get(patient) {
+                Some(card) => card.version.checked_add(1).ok_or(Error::Overflow)?,
+                None => 1,
+            };
+            let updated_at = self.env().block_timestamp();
+            self.cards.insert(patient, &EmergencyCard { body, version, updated_at });
+            let mut holders = Vec::new();
+            for (holder, key) in [(patient, &own_key), (custodian, &custodian_key)] {
+                rules::add_key_holder(&mut holders, holder)?;
+                self.wrapped_keys.insert((patient, Sealed::Card, holder), key);
+            }
+            self.key_holders.insert(item, &holders);
+            self.env().emit_event(CardSet { patient, version, custodian });
+            Ok(version)
+        }
+
+        /// A patient's emergency card (ciphertext; public like all chain
+        /// storage), if she set one.
+        ///
+        /// # Arguments
+        /// * `patient` - the patient.
+        #[ink(message)]
+        pub fn card(&self, patient: AccountId) -> Result<Option<EmergencyCard>> {
+            Ok(self.cards.get(patient))
         }
 
         /// The registry and permissions contracts this contract trusts.

@@ -21,7 +21,7 @@ use ink::prelude::vec::Vec;
 use ink::primitives::AccountId;
 use smrms_shared::{
     check_optional, check_required, ensure, AccessOutcome, DenyReason, Error, Result, Scope, Timestamp, MAX_BODY_LEN,
-    MAX_KEY_HOLDERS, MAX_NAME_LEN, MAX_SHORT_LEN, MAX_TEXT_LEN, MAX_TITLE_LEN, MAX_WRAPPED_KEY_LEN,
+    MAX_CARD_LEN, MAX_KEY_HOLDERS, MAX_NAME_LEN, MAX_SHORT_LEN, MAX_TEXT_LEN, MAX_TITLE_LEN, MAX_WRAPPED_KEY_LEN,
 };
 
 /// Most items in one `share_keys` or `revoke_keys` batch.
@@ -111,7 +111,7 @@ pub fn scan<T>(
 pub fn read_scope(object: Sealed) -> Scope {
     match object {
         Sealed::Profile => Scope::Demographics,
-        Sealed::Record(_) | Sealed::Medication(_) => Scope::RecordsRead,
+        Sealed::Record(_) | Sealed::Medication(_) | Sealed::Card => Scope::RecordsRead,
     }
 }
 
@@ -142,23 +142,47 @@ pub enum KeyWriter {
     Patient,
     /// The item's author: may add missing keys while she may read.
     Author,
+    /// The emergency custodian, for the card only: may add a missing key
+    /// for a doctor with an open emergency access.
+    Custodian,
 }
 
 /// Who `by` is for a key of `patient`'s item written by `author` (`None`
-/// for the profile).
+/// for the profile and the card); `custodian` is the emergency custodian
+/// for the card (`None` for any other item).
 ///
 /// # Errors
-/// `NotAllowed` for anyone but the patient and the author.
-pub fn key_writer(by: AccountId, patient: AccountId, author: Option<AccountId>) -> Result<KeyWriter> {
+/// `NotAllowed` for anyone but the patient, the author and (for the card)
+/// the custodian.
+pub fn key_writer(
+    by: AccountId,
+    patient: AccountId,
+    author: Option<AccountId>,
+    custodian: Option<AccountId>,
+) -> Result<KeyWriter> {
     if by == patient {
         return Ok(KeyWriter::Patient);
     }
-    ensure!(Some(by) == author, Error::NotAllowed);
-    Ok(KeyWriter::Author)
+    if Some(by) == author {
+        return Ok(KeyWriter::Author);
+    }
+    ensure!(Some(by) == custodian, Error::NotAllowed);
+    Ok(KeyWriter::Custodian)
+}
+
+/// Checks a sealed emergency card: 1 to `MAX_CARD_LEN` bytes.
+///
+/// # Errors
+/// `EmptyField`; `FieldTooLong`.
+pub fn check_card(body: &[u8]) -> Result<()> {
+    ensure!(!body.is_empty(), Error::EmptyField);
+    ensure!(body.len() <= MAX_CARD_LEN, Error::FieldTooLong);
+    Ok(())
 }
 
 /// Whether `writer` may write a key where one is `already_stored`: only the
-/// patient replaces keys, so nobody else can lock her out of her data.
+/// patient replaces keys, so nobody else can lock her out of her data (or
+/// swap a reader's key for a forged one).
 ///
 /// # Errors
 /// `KeyAlreadyStored`.
@@ -168,9 +192,14 @@ pub fn check_key_write(writer: KeyWriter, already_stored: bool) -> Result<()> {
 }
 
 /// Whether a key for `recipient` needs the recipient's read access checked:
-/// not for the patient and not for the item's author.
-pub fn recipient_needs_access(recipient: AccountId, patient: AccountId, author: Option<AccountId>) -> bool {
-    recipient != patient && Some(recipient) != author
+/// not for the patient, the item's author, or (for the card) the custodian.
+pub fn recipient_needs_access(
+    recipient: AccountId,
+    patient: AccountId,
+    author: Option<AccountId>,
+    custodian: Option<AccountId>,
+) -> bool {
+    recipient != patient && Some(recipient) != author && Some(recipient) != custodian
 }
 
 /// Adds `recipient` to an item's key holders unless present. Returns
@@ -297,21 +326,38 @@ mod tests {
     #[test]
     fn key_writers() {
         let (patient, author, other) = (acct(1), acct(2), acct(3));
-        assert_eq!(key_writer(patient, patient, Some(author)), Ok(KeyWriter::Patient));
-        assert_eq!(key_writer(patient, patient, None), Ok(KeyWriter::Patient));
-        assert_eq!(key_writer(author, patient, Some(author)), Ok(KeyWriter::Author));
-        assert_eq!(key_writer(other, patient, Some(author)), Err(Error::NotAllowed));
-        assert_eq!(key_writer(author, patient, None), Err(Error::NotAllowed), "the profile is the patient's");
+        assert_eq!(key_writer(patient, patient, Some(author), None), Ok(KeyWriter::Patient));
+        assert_eq!(key_writer(patient, patient, None, None), Ok(KeyWriter::Patient));
+        assert_eq!(key_writer(author, patient, Some(author), None), Ok(KeyWriter::Author));
+        assert_eq!(key_writer(other, patient, Some(author), None), Err(Error::NotAllowed));
+        assert_eq!(key_writer(author, patient, None, None), Err(Error::NotAllowed), "the profile is the patient's");
         assert_eq!(check_key_write(KeyWriter::Patient, true), Ok(()), "the patient replaces");
         assert_eq!(check_key_write(KeyWriter::Author, false), Ok(()), "an author adds");
         assert_eq!(check_key_write(KeyWriter::Author, true), Err(Error::KeyAlreadyStored));
-        assert!(!recipient_needs_access(patient, patient, Some(author)));
-        assert!(!recipient_needs_access(author, patient, Some(author)));
-        assert!(recipient_needs_access(other, patient, Some(author)));
-        assert!(recipient_needs_access(author, patient, None));
+        assert!(!recipient_needs_access(patient, patient, Some(author), None));
+        assert!(!recipient_needs_access(author, patient, Some(author), None));
+        assert!(recipient_needs_access(other, patient, Some(author), None));
+        assert!(recipient_needs_access(author, patient, None, None));
         assert_eq!(may_revoke_keys(patient, patient, other), Ok(()));
         assert_eq!(may_revoke_keys(patient, patient, patient), Err(Error::NotAllowed));
         assert_eq!(may_revoke_keys(other, patient, author), Err(Error::NotAllowed));
+    }
+
+    #[test]
+    fn only_the_card_has_a_custodian_writer() {
+        let (patient, custodian, other) = (acct(1), acct(5), acct(3));
+        assert_eq!(key_writer(custodian, patient, None, Some(custodian)), Ok(KeyWriter::Custodian));
+        assert_eq!(key_writer(custodian, patient, None, None), Err(Error::NotAllowed), "no card, no custodian");
+        assert_eq!(key_writer(other, patient, None, Some(custodian)), Err(Error::NotAllowed));
+        assert_eq!(key_writer(patient, patient, None, Some(custodian)), Ok(KeyWriter::Patient));
+        assert_eq!(check_key_write(KeyWriter::Custodian, false), Ok(()), "adds a missing key");
+        assert_eq!(check_key_write(KeyWriter::Custodian, true), Err(Error::KeyAlreadyStored));
+        assert!(!recipient_needs_access(custodian, patient, None, Some(custodian)), "the patient wraps for it");
+        assert!(recipient_needs_access(other, patient, None, Some(custodian)));
+        assert_eq!(read_scope(Sealed::Card), Scope::RecordsRead);
+        assert_eq!(check_card(&[]), Err(Error::EmptyField));
+        assert_eq!(check_card(&[7; MAX_CARD_LEN]), Ok(()));
+        assert_eq!(check_card(&[7; MAX_CARD_LEN + 1]), Err(Error::FieldTooLong));
     }
 
     #[test]

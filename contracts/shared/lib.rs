@@ -85,6 +85,11 @@ pub const MAX_WRAPPED_KEY_LEN: usize = 128;
 /// Most wrapped keys per sealed item: the patient, the author and every
 /// possible grantee.
 pub const MAX_KEY_HOLDERS: u32 = MAX_GRANTS_PER_PATIENT + 8;
+/// Most guardians a patient has at once.
+pub const MAX_GUARDIANS: u32 = 8;
+/// Largest sealed emergency card, in bytes (the padded ciphertext of
+/// allergies, blood group, medications, conditions and a contact).
+pub const MAX_CARD_LEN: usize = 2048;
 /// Upper bound the head may configure for an emergency (break-glass) access:
 /// 24 hours in milliseconds.
 pub const MAX_EMERGENCY_MS: Timestamp = 24 * 60 * 60 * 1000;
@@ -217,6 +222,19 @@ pub enum Error {
     /// Accounts registered before the suite was wired: wire a fresh
     /// registry first (permissions must learn every standing).
     RegisteredBeforeWiring,
+    /// The caller is not an active guardian of this patient with the power
+    /// the act needs (none appointed, removed, expired, or her own standing
+    /// no longer allows it).
+    NotGuardian,
+    /// The patient already has the most guardians allowed (8).
+    TooManyGuardians,
+    /// The head may appoint a guardian only for a patient she declared a
+    /// minor or incapacitated.
+    NotIncapacitated,
+    /// The head has not designated an emergency custodian yet.
+    NoCustodian,
+    /// The patient has no emergency card.
+    NoCard,
 }
 
 /// Result type of every SMRMS message.
@@ -333,6 +351,9 @@ pub enum AccessBasis {
     Consent,
     /// An open emergency (break-glass) access.
     Emergency,
+    /// The accessor is the patient's active guardian with the power that
+    /// covers the scope (read: profile and records).
+    Guardian,
 }
 
 /// Why an access attempt was denied.
@@ -398,6 +419,13 @@ pub enum AccessAction {
     /// Update an appointment's notes (reason, diagnosis, prescription) or
     /// propose a new time.
     UpdateAppointment,
+    /// Grant access on the patient's behalf (a guardian).
+    GrantAccess,
+    /// Revoke access on the patient's behalf (a guardian).
+    RevokeAccess,
+    /// Receive the patient's emergency card key from the emergency
+    /// custodian (a doctor with an open emergency access).
+    ReadCard,
 }
 
 /// The outcome of an audited access attempt.
@@ -411,6 +439,9 @@ pub enum AccessOutcome {
     GrantedEmergency,
     /// Denied, with the reason.
     Denied(DenyReason),
+    /// Allowed because the accessor is the patient's guardian: the entry
+    /// reads "by guardian `accessor` for the patient whose log it is".
+    GrantedGuardian,
 }
 
 /// One entry of a patient's on-chain access log.
@@ -494,6 +525,12 @@ pub enum Attempt {
     /// checked (an appointment's own doctor): granted and logged if she is a
     /// verified doctor now, without asking for consent.
     ParticipantWrite,
+    /// The emergency custodian releases the patient's emergency card to
+    /// `accessor`: granted (as emergency) and logged only if `accessor` is a
+    /// verified doctor with an open emergency access on the patient now,
+    /// whatever consent she holds; otherwise denied and not logged (the
+    /// records contract then refuses the release).
+    CardRelease,
 }
 
 /// What [`PermissionsApi::authorize`] decided.
@@ -548,6 +585,7 @@ pub fn check_optional(text: &str, max: usize) -> Result<()> {
 /// - writing records and setting appointments needs a verified doctor;
 /// - otherwise the basis decides: consent → granted, emergency → granted as
 ///   emergency (emergency covers profile and records, never appointments),
+///   guardian (read power) → granted as guardian for profile and records,
 ///   none → denied for lack of consent.
 pub fn decide_access(basis: AccessBasis, standing: Standing, scope: Scope) -> AccessOutcome {
     if basis == AccessBasis::Own {
@@ -567,6 +605,9 @@ pub fn decide_access(basis: AccessBasis, standing: Standing, scope: Scope) -> Ac
     match basis {
         AccessBasis::Consent => AccessOutcome::Granted,
         AccessBasis::Emergency if scope != Scope::Appointments => AccessOutcome::GrantedEmergency,
+        AccessBasis::Guardian if matches!(scope, Scope::Demographics | Scope::RecordsRead) => {
+            AccessOutcome::GrantedGuardian
+        }
         _ => AccessOutcome::Denied(DenyReason::NoConsent),
     }
 }
