@@ -179,6 +179,18 @@ pub mod records {
         Card,
     }
 
+    /// The emergency custodian: the account of the hospital network's
+    /// emergency key service and the public key clients wrap card keys for.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    #[ink::scale_derive(Encode, Decode, TypeInfo)]
+    #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+    pub struct Custodian {
+        /// The service's account (it signs the card releases).
+        pub account: AccountId,
+        /// The service's X25519 encryption public key.
+        pub encryption_key: [u8; 32],
+    }
+
     /// A patient's emergency card: a small sealed summary for break-glass.
     #[derive(Debug, Clone, PartialEq, Eq)]
     #[ink::scale_derive(Encode, Decode, TypeInfo)]
@@ -353,6 +365,8 @@ pub mod records {
         /// The custodian's account (the emergency key service).
         #[ink(topic)]
         custodian: AccountId,
+        /// Its encryption public key.
+        encryption_key: [u8; 32],
     }
 
     /// The emergency custodian released a patient's card key to a doctor
@@ -400,7 +414,7 @@ pub mod records {
         /// Each patient's emergency card.
         cards: Mapping<AccountId, EmergencyCard>,
         /// The emergency custodian the head designated (own cell).
-        custodian: Lazy<AccountId>,
+        custodian: Lazy<Custodian>,
     }
 
     /// A sealed item of a patient: (patient, item).
@@ -942,7 +956,7 @@ pub mod records {
                 }
             };
             ensure!(!self.shredded.contains((patient, object)), Error::ItemShredded);
-            let custodian = if object == Sealed::Card { self.custodian.get() } else { None };
+            let custodian = if object == Sealed::Card { self.custodian.get().map(|c| c.account) } else { None };
             let writer = rules::key_writer(by, patient, author, custodian)?;
             if writer == KeyWriter::Custodian {
                 // only the card, only to a verified doctor with an open
@@ -1085,22 +1099,27 @@ pub mod records {
         ///
         /// # Arguments
         /// * `custodian` - the service's account.
+        /// * `encryption_key` - the service's X25519 public key (32 bytes),
+        ///   which patients' clients wrap their card keys for.
         ///
         /// # Errors
-        /// `NotHead`; `ZeroAccount`; `NotAllowed` for the head's own account.
+        /// `NotHead`; `ZeroAccount`; `NotAllowed` for the head's own account;
+        /// `InvalidKey` for 32 zero bytes.
         #[ink(message)]
-        pub fn designate_custodian(&mut self, custodian: AccountId) -> Result<()> {
+        pub fn designate_custodian(&mut self, custodian: AccountId, encryption_key: [u8; 32]) -> Result<()> {
             self.ensure_head()?;
             ensure_not_zero(&custodian)?;
             ensure!(custodian != self.env().caller(), Error::NotAllowed);
-            self.custodian.set(&custodian);
-            self.env().emit_event(CustodianDesignated { custodian });
+            ensure!(encryption_key != [0u8; 32], Error::InvalidKey);
+            self.custodian.set(&Custodian { account: custodian, encryption_key });
+            self.env().emit_event(CustodianDesignated { custodian, encryption_key });
             Ok(())
         }
 
-        /// The emergency custodian, once the head designated one.
+        /// The emergency custodian (account and encryption key), once the
+        /// head designated one.
         #[ink(message)]
-        pub fn custodian(&self) -> Result<Option<AccountId>> {
+        pub fn custodian(&self) -> Result<Option<Custodian>> {
             Ok(self.custodian.get())
         }
 
@@ -1123,7 +1142,7 @@ pub mod records {
             rules::check_card(&body)?;
             rules::check_wrapped_key(&own_key)?;
             rules::check_wrapped_key(&custodian_key)?;
-            let custodian = self.custodian.get().ok_or(Error::NoCustodian)?;
+            let custodian = self.custodian.get().ok_or(Error::NoCustodian)?.account;
             self.ensure_patient(patient)?;
             let item = (patient, Sealed::Card);
             for holder in self.key_holders.take(item).unwrap_or_default() {
