@@ -45,7 +45,7 @@ vi.mock('./chain/events', () => ({ decodeContractEvents: (_c: unknown, records: 
 const { fhirExport } = await import('./export');
 const { Refusal } = await import('./chain/contracts');
 
-const sealedKey = (o: Sealed) => (o.kind === 'Profile' ? 'Profile' : `${o.kind}:${o.id}`);
+const sealedKey = (o: Sealed) => (o.kind === 'Profile' || o.kind === 'Card' ? o.kind : `${o.kind}:${o.id}`);
 const argKey = (a: unknown) => (typeof a === 'string' ? a : Object.entries(a as Record<string, number>).map(([k, v]) => `${k}:${v}`)[0]!);
 
 let patientKeys: EncryptionKeys;

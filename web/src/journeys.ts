@@ -65,7 +65,7 @@ export type StandingView =
   | { role: 'provider'; kind: string; status: string };
 
 const bytes = (address: string) => decodeAddress(address);
-const sealedArg = (o: Sealed) => (o.kind === 'Profile' ? 'Profile' : { [o.kind]: o.id });
+const sealedArg = (o: Sealed) => (o.kind === 'Profile' || o.kind === 'Card' ? o.kind : { [o.kind]: o.id });
 const tx = (a: Actor, contract: Parameters<typeof send>[2], message: string, args: unknown[], opts: Parameters<typeof send>[5] = {}) =>
   send(a.chain, a.signing, contract, message, args, opts);
 

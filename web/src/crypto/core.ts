@@ -146,7 +146,11 @@ function tooLong(len: number, max: number): CryptoError {
 // Keys
 
 /** What a wrapped key opens; mirrors `records::Sealed`. */
-export type Sealed = { kind: 'Profile' } | { kind: 'Record'; id: number } | { kind: 'Medication'; id: number };
+export type Sealed =
+  | { kind: 'Profile' }
+  | { kind: 'Record'; id: number }
+  | { kind: 'Medication'; id: number }
+  | { kind: 'Card' };
 
 /** An account's encryption key pair (X25519), separate from its signing key. */
 export interface EncryptionKeys {
@@ -218,7 +222,11 @@ function check32(what: string, b: Bytes): void {
   }
 }
 
-/** The HPKE `info` binding a wrapped key to one patient, item and reader. */
+/**
+ * The HPKE `info` binding a wrapped key to one patient, item and reader:
+ * `smrms/wrap/v1` ‖ patient ‖ item ‖ reader, where item is 0 (profile),
+ * 1 ‖ u32 LE id (record), 2 ‖ u32 LE id (medication) or 3 (emergency card).
+ */
 export function wrapInfo(patient: Bytes, object: Sealed, recipient: Bytes): Bytes {
   check32('patient', patient);
   check32('recipient', recipient);
@@ -232,6 +240,10 @@ export function wrapInfo(patient: Bytes, object: Sealed, recipient: Bytes): Byte
       break;
     case 'Medication':
       item = concat(Uint8Array.of(2), u32le(object.id));
+      break;
+    case 'Card':
+      // the emergency card (one per patient, no id): the next item tag
+      item = Uint8Array.of(3);
       break;
   }
   return concat(utf8('smrms/wrap/v1'), patient, item, recipient);

@@ -52,5 +52,23 @@ export {
   sealNote,
   openNote,
 } from './core';
+export {
+  CARD_TITLE,
+  CARD_BUCKETS,
+  CARD_FIELDS,
+  MAX_CARD_LEN,
+  type CardField,
+  type CardFields,
+  type OpenedCard,
+  emptyCard,
+  isEmptyCard,
+  cardJson,
+  cardCapacity,
+  cardBucket,
+  cardEnvelopeLen,
+  sealedCardLen,
+  sealCard,
+  openCard,
+} from './card';
 export { keyFileText, parseKeyFile } from './keyfile';
 export { SCRYPT_PARAMS, backupText, deleteKey, hasKey, saveKey, storedPublicKey, unlockKey } from './keystore';

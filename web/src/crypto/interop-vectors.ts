@@ -40,6 +40,7 @@ import {
 
 const randomAccount = (): Bytes => randomBytes(32);
 import { keyFileText, parseKeyFile } from './keyfile';
+import { CARD_FIELDS, CARD_TITLE, MAX_CARD_LEN, cardCapacity, cardJson, emptyCard, openCard, sealCard, sealedCardLen, type CardFields } from './card';
 
 export const FORMAT = 'smrms-interop/v2';
 
@@ -77,6 +78,13 @@ export interface FieldSet {
   wraps: Wrap[];
   fields: FieldVector[];
 }
+/** An emergency card (crypto/card.ts): its fields, envelope and key. */
+export interface CardVector {
+  fields: CardFields;
+  envelope: string;
+  data_key: string;
+  wraps: Wrap[];
+}
 export interface Vectors {
   format: string;
   producer: string;
@@ -91,6 +99,13 @@ export interface Vectors {
   padded_profiles: FieldSet[];
   medications: FieldSet[];
   notes: { text: string; note: string }[];
+  /**
+   * Emergency cards (optional: a producer that does not know cards yet
+   * leaves it out). The TypeScript side also lists each card's envelope
+   * under `records` (title `CARD_TITLE`, the padded JSON as body), so a
+   * checker that knows only records opens it too.
+   */
+  cards?: CardVector[];
 }
 
 /** The RFC 9180 A.1 ikmR and the public key it derives (pkRm). */
@@ -228,6 +243,37 @@ export async function makeVectors(): Promise<Vectors> {
     notes.push({ text, note: await sealNote(p, pKeys.publicKey, d, dKeys.publicKey, text, MAX_TEXT_LEN) });
   }
 
+  // emergency cards: Unicode, one field only, JSON escapes, the largest card
+  const cardTexts: CardFields[] = [
+    {
+      allergies: 'penicillin; peanuts 🥜',
+      blood_group: 'AB+',
+      medications: 'Metformin 500 mg twice daily; salbutamol inhaler',
+      conditions: 'Type 2 diabetes; asthma',
+      emergency_contact: 'Ravi Rao, +91 98450 00000',
+    },
+    { ...emptyCard(), blood_group: 'O-' },
+    { ...emptyCard(), conditions: 'line 1\nline 2\r\n\t"quoted" \\ backslash \u0001 耀\0', emergency_contact: '</script>' },
+    { ...emptyCard(), conditions: 'c'.repeat(cardCapacity() - cardJson(emptyCard()).length) },
+  ];
+  const cards: CardVector[] = [];
+  for (const [i, fields] of cardTexts.entries()) {
+    const key = newDataKey();
+    const envelope = sealCard(key, fields);
+    cards.push({ fields, envelope, data_key: hex(key), wraps: await wraps(key, { kind: 'Card' }) });
+    const id = 1000 + i;
+    records.push({
+      id,
+      title: CARD_TITLE,
+      body: openRecordBody(key, envelope),
+      envelope,
+      salt: hex(openRecord(key, envelope).salt),
+      commitment: hex(envelopeCommitment(envelope)),
+      data_key: hex(key),
+      wraps: await wraps(key, { kind: 'Record', id }),
+    });
+  }
+
   return {
     format: FORMAT,
     producer: 'ts',
@@ -241,8 +287,11 @@ export async function makeVectors(): Promise<Vectors> {
     padded_profiles,
     medications,
     notes,
+    cards,
   };
 }
+
+const openRecordBody = (key: Bytes, envelope: string): string => openRecord(key, envelope).body;
 
 /** One named check of a vectors file; `run` throws on a mismatch. */
 export interface VectorCheck {
@@ -255,7 +304,9 @@ function eq<T>(what: string, got: T, want: T): void {
 }
 
 function objectName(o: Sealed): string {
-  return o.kind === 'Profile' ? 'profile' : `${o.kind.toLowerCase()} ${o.id}`;
+  if (o.kind === 'Profile') return 'profile';
+  if (o.kind === 'Card') return 'emergency card';
+  return `${o.kind.toLowerCase()} ${o.id}`;
 }
 
 /**
@@ -334,6 +385,17 @@ export function vectorChecks(v: Vectors): VectorCheck[] {
       });
     }
   }
+
+  (v.cards ?? []).forEach((card, i) => {
+    const what = `emergency card ${i}`;
+    wrapChecks(what, card.data_key, card.wraps);
+    add(`${what}: opens`, async () => {
+      eq('within bound', card.envelope.length <= MAX_CARD_LEN, true);
+      eq('padded length', card.envelope.length, sealedCardLen(card.fields));
+      const o = openCard(need(card.data_key, 32), card.envelope);
+      for (const f of CARD_FIELDS) eq(f, o.fields[f], card.fields[f] ?? '');
+    });
+  });
 
   v.notes.forEach((n, i) => {
     for (const reader of ['patient', 'doctor'] as const) {
