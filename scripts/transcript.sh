@@ -154,4 +154,4 @@ act   "patient Bob"    //Bob     appointments complete         'Ok(Ok())' 0
 query "patient Bob"    //Bob     appointments appointment      'status: Completed' 0
 act   "patient Bob"    //Bob     permissions revoke            'Ok(Ok())' "$CHARLIE"
 query "patient Bob"    //Bob     permissions grant_counts      'active_now: 0' "$BOB"
-step "demo finished: $N steps, every answer as expected; stopping the node"
+step "transcript finished: $N steps, every answer as expected; stopping the node"
