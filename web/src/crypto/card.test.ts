@@ -1,13 +1,14 @@
 // @vitest-environment node
 import { describe, expect, test } from 'vitest';
-import { concat, utf8 } from './bytes';
+import { b64decode, b64encode, concat, fromUtf8, randomBytes, utf8 } from './bytes';
 import {
-  CARD_TITLE, CARD_BUCKETS, MAX_CARD_LEN, cardCapacity, cardEnvelopeLen, cardJson, emptyCard, isEmptyCard, openCard,
+  CARD_BUCKETS, CARD_PREFIX, MAX_CARD_LEN, cardCapacity, cardJson, cardSealedLen, emptyCard, isEmptyCard, openCard,
   sealCard, sealedCardLen, type CardFields,
 } from './card';
-import { CryptoError, devAccountKeys, newDataKey, openRecord, sealRecord, unwrapKey, wrapInfo, wrapKey } from './core';
+import { CryptoError, devAccountKeys, newDataKey, open, pad, seal, unwrapKey, wrapInfo, wrapKey } from './core';
 
 const PATIENT = new Uint8Array(32).fill(7);
+const OTHER = new Uint8Array(32).fill(8);
 const CUSTODIAN = new Uint8Array(32).fill(9);
 const CARD: CardFields = {
   allergies: 'penicillin; shellfish',
@@ -16,77 +17,100 @@ const CARD: CardFields = {
   conditions: 'Type 2 diabetes',
   emergency_contact: 'Rahul Verma, +91 80 5550 6677',
 };
+const AAD = (patient: Uint8Array) => concat(utf8('smrms/card/v1'), patient);
 
 function kindOf(f: () => unknown): string | undefined {
   try { f(); } catch (e) { return e instanceof CryptoError ? e.kind : `other: ${String(e)}`; }
   return undefined;
 }
 
-describe('the emergency card', () => {
-  test('round trip, padded to a bucket; the JSON keys in their order', () => {
+/** Seals any text as another writer would: `c1:` base64(nonce ‖ XChaCha20-Poly1305(text ‖ 0x80 ‖ zeros)). */
+function sealRaw(k: Uint8Array, patient: Uint8Array, text: string, to = 256): string {
+  const nonce = randomBytes(24);
+  return `${CARD_PREFIX}${b64encode(concat(nonce, seal(k, nonce, AAD(patient), pad(utf8(text), to))))}`;
+}
+
+describe('the emergency card (client/src/crypto.rs seal_card / open_card)', () => {
+  test('round trip; the plaintext is the compact JSON padded to a bucket, bound to its patient', () => {
     const k = newDataKey();
-    const env = sealCard(k, CARD);
-    expect(env.startsWith('smrms-enc1:')).toBe(true);
-    expect(env.length).toBe(cardEnvelopeLen(256));
-    expect(env.length).toBe(sealedCardLen(CARD));
-    const o = openCard(k, env);
-    expect(o.fields).toEqual(CARD);
-    expect(o.padded).toBe(256);
-    // the same card opened as a record: the title names the format, the body is padded JSON
-    const r = openRecord(k, env);
-    expect(r.title).toBe(CARD_TITLE);
-    expect(r.body.trimEnd()).toBe(cardJson(CARD));
-    expect(r.body).toMatch(/^\{"allergies":.*"blood_group":.*"medications":.*"conditions":.*"emergency_contact":.*\} +$/);
-    expect(JSON.parse(r.body)).toEqual(CARD);
-    // stored as bytes on chain
-    expect(openCard(k, utf8(env)).fields).toEqual(CARD);
+    const sealed = sealCard(k, PATIENT, CARD);
+    expect(sealed.startsWith('c1:')).toBe(true);
+    expect(sealed.length).toBe(cardSealedLen(256));
+    expect(sealed.length).toBe(sealedCardLen(CARD));
+    for (const v of Object.values(CARD)) expect(sealed).not.toContain(v);
+    expect(openCard(k, PATIENT, sealed)).toEqual(CARD);
+    expect(openCard(k, PATIENT, utf8(sealed))).toEqual(CARD); // as stored on chain
+    // what is inside, opened by hand
+    const raw = b64decode(sealed.slice(3))!;
+    const pt = open(k, raw.subarray(0, 24), AAD(PATIENT), raw.subarray(24));
+    expect(pt.length).toBe(256);
+    const json = cardJson(CARD);
+    expect(fromUtf8(pt.subarray(0, json.length))).toBe(json);
+    expect(json).toBe('{"allergies":"penicillin; shellfish","blood_group":"AB negative","medications":"Metformin XR 500 mg twice daily","conditions":"Type 2 diabetes","emergency_contact":"Rahul Verma, +91 80 5550 6677"}');
+    expect(pt[json.length]).toBe(0x80);
+    expect(pt.subarray(json.length + 1).every(b => b === 0)).toBe(true);
+    // another patient's card, or another key: it does not open
+    expect(kindOf(() => openCard(k, OTHER, sealed))).toBe('Open');
+    expect(kindOf(() => openCard(newDataKey(), PATIENT, sealed))).toBe('Open');
   });
 
   test('cards of different lengths in one bucket are sealed to the same length', () => {
-    const a = sealCard(newDataKey(), { ...emptyCard(), blood_group: 'O-' });
-    const b = sealCard(newDataKey(), CARD);
+    const a = sealCard(newDataKey(), PATIENT, { ...emptyCard(), blood_group: 'O+' });
+    const b = sealCard(newDataKey(), PATIENT, CARD);
     expect(a.length).toBe(b.length);
-    const c = sealCard(newDataKey(), { ...CARD, conditions: 'x'.repeat(300) });
-    expect(c.length).toBe(cardEnvelopeLen(512));
+    const c = sealCard(newDataKey(), PATIENT, { ...CARD, conditions: 'x'.repeat(300) });
+    expect(c.length).toBe(cardSealedLen(512));
+    const d = sealCard(newDataKey(), PATIENT, { ...CARD, conditions: 'x'.repeat(600) });
+    expect(d.length).toBe(cardSealedLen(1024));
   });
 
-  test('capacity: the largest card fills the contract bound exactly; one byte more is refused', () => {
-    expect(cardCapacity()).toBe(1402);
-    expect(cardEnvelopeLen(cardCapacity())).toBe(MAX_CARD_LEN);
+  test('capacity: the largest card fits the contract bound; one byte more is refused', () => {
+    expect(cardCapacity()).toBe(1493);
+    expect(cardSealedLen(cardCapacity())).toBeLessThanOrEqual(MAX_CARD_LEN);
+    expect(cardSealedLen(cardCapacity() + 1)).toBeGreaterThan(MAX_CARD_LEN);
     expect(CARD_BUCKETS.every(b => b < cardCapacity())).toBe(true);
-    const fill = cardCapacity() - cardJson(emptyCard()).length;
+    const fill = cardCapacity() - 1 - cardJson(emptyCard()).length;
     const biggest = { ...emptyCard(), conditions: 'c'.repeat(fill) };
     const k = newDataKey();
-    const env = sealCard(k, biggest);
-    expect(env.length).toBe(MAX_CARD_LEN);
-    expect(openCard(k, env).fields.conditions).toBe(biggest.conditions);
-    expect(kindOf(() => sealCard(k, { ...biggest, conditions: `${biggest.conditions}c` }))).toBe('TooLong');
-    expect(sealedCardLen({ ...biggest, conditions: `${biggest.conditions}c` })).toBeNull();
+    const sealed = sealCard(k, PATIENT, biggest);
+    expect(sealed.length).toBe(cardSealedLen(cardCapacity()));
+    expect(openCard(k, PATIENT, sealed).conditions).toBe(biggest.conditions);
+    const more = { ...biggest, conditions: `${biggest.conditions}c` };
+    expect(kindOf(() => sealCard(k, PATIENT, more))).toBe('TooLong');
+    expect(sealedCardLen(more)).toBeNull();
     // Unicode counts in UTF-8 bytes
     expect(sealedCardLen({ ...emptyCard(), allergies: '🥜'.repeat(400) })).toBeNull();
   });
 
-  test('escapes survive: quotes, backslashes, new lines, control characters, non-Latin text', () => {
+  test('escapes survive: quotes, backslashes, new lines, control characters, NUL, non-Latin text', () => {
     const odd = { ...emptyCard(), conditions: 'a "b" \\ c\nd\r\n\te \u0001 耀\0', emergency_contact: '</script>' };
     const k = newDataKey();
-    expect(openCard(k, sealCard(k, odd)).fields).toEqual(odd);
+    expect(openCard(k, PATIENT, sealCard(k, PATIENT, odd))).toEqual(odd);
   });
 
   test('opens a card another writer sealed: missing keys read as empty, unknown keys are ignored', () => {
     const k = newDataKey();
-    const env = sealRecord(k, CARD_TITLE, '{"blood_group":"B+","organ_donor":"yes"}\n   ');
-    expect(openCard(k, env).fields).toEqual({ ...emptyCard(), blood_group: 'B+' });
+    expect(openCard(k, PATIENT, sealRaw(k, PATIENT, '{"blood_group":"B+","organ_donor":"yes"}'))).toEqual({ ...emptyCard(), blood_group: 'B+' });
+    expect(openCard(k, PATIENT, sealRaw(k, PATIENT, ' { "allergies" : "none" } ', 512))).toEqual({ ...emptyCard(), allergies: 'none' });
   });
 
-  test('refuses what is not a card, and the wrong key', () => {
+  test('refuses what is not a card', () => {
     const k = newDataKey();
-    expect(kindOf(() => openCard(k, sealRecord(k, 'Diagnosis', cardJson(CARD))))).toBe('Malformed');
-    expect(kindOf(() => openCard(k, sealRecord(k, CARD_TITLE, 'allergies: none')))).toBe('Malformed');
-    expect(kindOf(() => openCard(k, sealRecord(k, CARD_TITLE, '["a"]')))).toBe('Malformed');
-    expect(kindOf(() => openCard(k, sealRecord(k, CARD_TITLE, '{"allergies":5}')))).toBe('Malformed');
-    expect(kindOf(() => openCard(newDataKey(), sealCard(k, CARD)))).toBe('Open');
-    expect(kindOf(() => openCard(k, Uint8Array.of(0xff, 0xfe)))).toBe('Malformed');
-    expect(kindOf(() => openCard(k, 'plain text'))).toBe('Malformed');
+    for (const text of ['allergies: none', '["a"]', '{"allergies":5}', '{"allergies":null}', '"text"']) {
+      expect(kindOf(() => openCard(k, PATIENT, sealRaw(k, PATIENT, text))), text).toBe('Malformed');
+    }
+    // bad padding (no 0x80 marker)
+    const nonce = randomBytes(24);
+    const unpadded = `${CARD_PREFIX}${b64encode(concat(nonce, seal(k, nonce, AAD(PATIENT), new Uint8Array(256))))}`;
+    expect(kindOf(() => openCard(k, PATIENT, unpadded))).toBe('Malformed');
+    expect(kindOf(() => openCard(k, PATIENT, Uint8Array.of(0xff, 0xfe)))).toBe('Malformed');
+    expect(kindOf(() => openCard(k, PATIENT, 'smrms-enc1:abc.def'))).toBe('Malformed');
+    expect(kindOf(() => openCard(k, PATIENT, 'c1:!!'))).toBe('Malformed');
+    expect(kindOf(() => openCard(k, PATIENT, 'c1:AAAA'))).toBe('Malformed');
+    // altered
+    const good = sealCard(k, PATIENT, CARD);
+    const bad = good.slice(0, -1) + (good.endsWith('A') ? 'B' : 'A');
+    expect(kindOf(() => openCard(k, PATIENT, bad))).toMatch(/Open|Malformed/);
   });
 
   test('empty cards are recognised (the page refuses to store one)', () => {

@@ -3,36 +3,35 @@
 // emergency contact), readable by a doctor only once the emergency
 // custodian releases its key during an open emergency access.
 //
-// Format, version 1 (shared with the Rust client, which opens it with
-// `open_record` and serde_json):
+// Byte-compatible with the Rust client (client/src/crypto.rs, "Emergency
+// card": `seal_card` / `open_card`), version 1:
 // - A fresh 32-byte data key per version of the card (`records.set_card`
 //   drops every key of the earlier version).
-// - The card is a sealed record (`sealRecord`, `smrms-enc1:` envelope, AAD
-//   `smrms/record/v1`, salted commitment) whose title is `CARD_TITLE`
-//   (`smrms-card/v1`) and whose body is one JSON object with the five
-//   string fields, keys in this order:
+// - Plaintext: one compact JSON object with the five string fields, in this
+//   order (as serde_json writes the Rust `Card`):
 //     {"allergies":"…","blood_group":"…","medications":"…","conditions":"…","emergency_contact":"…"}
-//   followed by ASCII spaces up to a bucket (`CARD_BUCKETS`: 256, 512 or
-//   1024 bytes, else the card's capacity, the longest body that fits the
-//   contract's 2048-byte bound), so the stored length tells only the
-//   bucket. Spaces after a JSON value are JSON whitespace: any JSON parser
-//   reads the padded body. A missing key reads as "", unknown keys are
-//   ignored (later versions may add fields).
-// - Stored on chain as the envelope's ASCII bytes (`records.set_card` body,
-//   1 to `MAX_CARD_LEN` bytes).
+//   A missing key reads as "", unknown keys are ignored.
+// - Padded like a field (the JSON, 0x80, zeros) to a bucket: 256, 512 or
+//   1024 bytes, else the card's capacity (1493 bytes: the largest padded
+//   length whose sealed form fits the contract's 2048-byte bound), so its
+//   length tells only the bucket.
+// - Sealed: `c1:` base64(nonce (24) ‖ XChaCha20-Poly1305 ciphertext), AAD
+//   `smrms/card/v1` ‖ patient account (32 bytes): a card opens only as the
+//   card of its patient. Stored as these ASCII bytes (`records.set_card`
+//   body, 1 to `MAX_CARD_LEN` bytes).
 // - The data key is wrapped like any other item's, with the item tag 3 in
 //   the HPKE info (`wrapInfo(patient, { kind: 'Card' }, reader)`), for the
-//   patient, for the custodian's published encryption key
-//   (`records.custodian()`), and for readers the patient shares it with.
+//   patient, for the custodian's encryption key (`records.custodian()`),
+//   and for readers the patient shares it with.
 
-import { utf8, utf8Len, fromUtf8 } from './bytes';
-import { CryptoError, ENVELOPE_PREFIX, openRecord, sealRecord, type Bytes } from './core';
+import { b64decode, b64encode, concat, fromUtf8, randomBytes, utf8, utf8Len } from './bytes';
+import { CryptoError, b64Fits, b64Len, open, pad, seal, unpad, type Bytes } from './core';
 
-/** The title sealed inside a card's envelope: names the format and its version. */
-export const CARD_TITLE = 'smrms-card/v1';
+/** Prefix of a sealed emergency card (version 1). */
+export const CARD_PREFIX = 'c1:';
 /** contracts/shared/lib.rs `MAX_CARD_LEN`: the sealed card's bound (bytes). */
 export const MAX_CARD_LEN = 2048;
-/** The padded body lengths below the card's capacity. */
+/** The padded lengths below the card's capacity. */
 export const CARD_BUCKETS: readonly number[] = Object.freeze([256, 512, 1024]);
 
 /** The card's fields, in their JSON order. */
@@ -43,21 +42,14 @@ export type CardFields = Record<CardField, string>;
 /** A card with every field empty. */
 export const emptyCard = (): CardFields => ({ allergies: '', blood_group: '', medications: '', conditions: '', emergency_contact: '' });
 
-const b64Len = (n: number): number => Math.ceil((4 * n) / 3);
-const b64Fits = (chars: number): number => Math.floor((3 * chars) / 4);
-/** Envelope characters besides the base64: prefix, '.', 64 hex of commitment. */
-const ENVELOPE_OVERHEAD = ENVELOPE_PREFIX.length + 1 + 64;
-/** Sealed bytes besides title and body: nonce 24, salt 16, title length 8, tag 16. */
-const SEALED_OVERHEAD = 24 + 16 + 8 + 16;
-
-/** The length of the envelope of a card whose padded body is `bodyLen` bytes. */
-export function cardEnvelopeLen(bodyLen: number): number {
-  return ENVELOPE_OVERHEAD + b64Len(SEALED_OVERHEAD + utf8Len(CARD_TITLE) + bodyLen);
+/** The sealed length of a card padded to `padded` bytes. */
+export function cardSealedLen(padded: number): number {
+  return CARD_PREFIX.length + b64Len(24 + padded + 16);
 }
 
-/** The longest padded body whose envelope fits `max` (1402 bytes for 2048). */
+/** The largest padded length whose sealed form fits `max` (1493 for 2048). */
 export function cardCapacity(max: number = MAX_CARD_LEN): number {
-  return Math.max(0, b64Fits(Math.max(0, max - ENVELOPE_OVERHEAD)) - SEALED_OVERHEAD - utf8Len(CARD_TITLE));
+  return Math.max(0, b64Fits(Math.max(0, max - CARD_PREFIX.length)) - 24 - 16);
 }
 
 /** The card's JSON text (unpadded), keys in `CARD_FIELDS` order. */
@@ -67,17 +59,18 @@ export function cardJson(card: CardFields): string {
   return JSON.stringify(o);
 }
 
-/** The padded body length for a JSON text of `len` bytes; null if it does not fit. */
+/** The padded length for a JSON text of `len` bytes (plus the 0x80 marker); null if it does not fit. */
 export function cardBucket(len: number, max: number = MAX_CARD_LEN): number | null {
   const capacity = cardCapacity(max);
-  if (len > capacity) return null;
-  return CARD_BUCKETS.find((b) => b >= len && b < capacity) ?? capacity;
+  const need = len + 1;
+  if (need > capacity) return null;
+  return CARD_BUCKETS.find((b) => b >= need && b < capacity) ?? capacity;
 }
 
-/** The envelope length `sealCard` gives this card; null if it is too long. */
+/** The length `sealCard` gives this card; null if it is too long. */
 export function sealedCardLen(card: CardFields, max: number = MAX_CARD_LEN): number | null {
   const b = cardBucket(utf8Len(cardJson(card)), max);
-  return b === null ? null : cardEnvelopeLen(b);
+  return b === null ? null : cardSealedLen(b);
 }
 
 /** Whether every field is empty (or blank). */
@@ -85,55 +78,56 @@ export function isEmptyCard(card: CardFields): boolean {
   return CARD_FIELDS.every((f) => !(card[f] ?? '').trim());
 }
 
-/**
- * Seals a card under `dataKey`: the envelope to store with
- * `records.set_card` (as its ASCII bytes). `TooLong` if the card does not
- * fit the contract's bound.
- */
-export function sealCard(dataKey: Bytes, card: CardFields, max: number = MAX_CARD_LEN): string {
-  const json = cardJson(card);
-  const len = utf8Len(json);
-  const bucket = cardBucket(len, max);
-  if (bucket === null) throw new CryptoError('TooLong', undefined, { len: cardEnvelopeLen(len), max });
-  const envelope = sealRecord(dataKey, CARD_TITLE, json + ' '.repeat(bucket - len), max);
-  if (envelope.length !== cardEnvelopeLen(bucket)) throw new Error('card envelope length mismatch');
-  return envelope;
-}
-
-/** A card as its readers see it. */
-export interface OpenedCard {
-  fields: CardFields;
-  /** The padded body length (the bucket). */
-  padded: number;
+function cardAad(patient: Bytes): Bytes {
+  if (!(patient instanceof Uint8Array) || patient.length !== 32) throw new RangeError('patient must be 32 bytes');
+  return concat(utf8('smrms/card/v1'), patient);
 }
 
 /**
- * Opens a card's envelope (a string, or the bytes stored on chain) with its
- * data key: `Open` / `Commitment` as for records, `Malformed` if it is not a
- * card (another title, not a JSON object, a field that is not a string).
+ * Seals `card` of `patient` (32-byte account) under `dataKey`: the text
+ * whose ASCII bytes `records.set_card` stores. `TooLong` if it does not fit
+ * the contract's bound.
  */
-export function openCard(dataKey: Bytes, stored: string | Bytes): OpenedCard {
-  let envelope: string;
+export function sealCard(dataKey: Bytes, patient: Bytes, card: CardFields, max: number = MAX_CARD_LEN): string {
+  const json = utf8(cardJson(card));
+  const bucket = cardBucket(json.length, max);
+  if (bucket === null) throw new CryptoError('TooLong', undefined, { len: cardSealedLen(json.length + 1), max });
+  const nonce = randomBytes(24);
+  const ct = seal(dataKey, nonce, cardAad(patient), pad(json, bucket));
+  return `${CARD_PREFIX}${b64encode(concat(nonce, ct))}`;
+}
+
+/**
+ * Opens a card (the text, or the bytes stored on chain) of `patient` with
+ * its data key: `Open` for another key, another patient or an altered card,
+ * `Malformed` if it is not a card (no `c1:`, bad padding, not a JSON
+ * object, a field that is not text).
+ */
+export function openCard(dataKey: Bytes, patient: Bytes, stored: string | Bytes): CardFields {
+  let text: string;
   try {
-    envelope = typeof stored === 'string' ? stored : fromUtf8(stored);
+    text = typeof stored === 'string' ? stored : fromUtf8(stored);
   } catch {
     throw new CryptoError('Malformed', 'the card is not UTF-8');
   }
-  const o = openRecord(dataKey, envelope);
-  if (o.title !== CARD_TITLE) throw new CryptoError('Malformed', `not an emergency card (${JSON.stringify(o.title.slice(0, 32))})`);
+  if (!text.startsWith(CARD_PREFIX)) throw new CryptoError('Malformed', `no ${CARD_PREFIX} prefix`);
+  const sealed = b64decode(text.slice(CARD_PREFIX.length));
+  if (!sealed || sealed.length < 24 + 16) throw new CryptoError('Malformed');
+  const pt = open(dataKey, sealed.subarray(0, 24), cardAad(patient), sealed.subarray(24));
   let parsed: unknown;
   try {
-    parsed = JSON.parse(o.body);
-  } catch {
+    parsed = JSON.parse(fromUtf8(unpad(pt)));
+  } catch (e) {
+    if (e instanceof CryptoError) throw e;
     throw new CryptoError('Malformed', 'the card is not JSON');
   }
   if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new CryptoError('Malformed', 'the card is not a JSON object');
   const fields = emptyCard();
   for (const f of CARD_FIELDS) {
     const v = (parsed as Record<string, unknown>)[f];
-    if (v === undefined || v === null) continue;
+    if (v === undefined) continue;
     if (typeof v !== 'string') throw new CryptoError('Malformed', `card field ${f} is not text`);
     fields[f] = v;
   }
-  return { fields, padded: utf8(o.body).length };
+  return fields;
 }

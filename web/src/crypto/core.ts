@@ -288,13 +288,14 @@ export async function unwrapKey(keys: EncryptionKeys, wrapped: Bytes, info: Byte
 // ---------------------------------------------------------------------------
 // Symmetric sealing
 
-function seal(key: Bytes, nonce: Bytes, aad: Bytes, pt: Bytes): Bytes {
+/** XChaCha20-Poly1305 encryption (for this module and card.ts; not exported by index.ts). */
+export function seal(key: Bytes, nonce: Bytes, aad: Bytes, pt: Bytes): Bytes {
   check32('data key', key);
   return xchacha20poly1305(key, nonce, aad).encrypt(pt);
 }
 
-/** Decrypts or throws `Open`. */
-function open(key: Bytes, nonce: Bytes, aad: Bytes, ct: Bytes): Bytes {
+/** Decrypts or throws `Open` (for this module and card.ts). */
+export function open(key: Bytes, nonce: Bytes, aad: Bytes, ct: Bytes): Bytes {
   check32('data key', key);
   try {
     return xchacha20poly1305(key, nonce, aad).decrypt(ct);
@@ -413,9 +414,9 @@ export function prove(envelope: string, title: string, body: string, salt: Bytes
 export const PAD_BUCKETS: readonly number[] = Object.freeze([16, 32, 64, 128, 256, 512]);
 
 /** Length of `n` bytes in base64 without padding. */
-const b64Len = (n: number): number => Math.ceil((4 * n) / 3);
+export const b64Len = (n: number): number => Math.ceil((4 * n) / 3);
 /** The most bytes whose base64 (no padding) fits in `chars` characters. */
-const b64Fits = (chars: number): number => Math.floor((3 * chars) / 4);
+export const b64Fits = (chars: number): number => Math.floor((3 * chars) / 4);
 
 const fieldSealedLen = (padded: number): number => FIELD_PREFIX.length + b64Len(padded + 16);
 /** Characters of a note besides its ciphertext: `n2:`, two wrapped keys, two dots. */
@@ -464,7 +465,7 @@ export function sealedNoteLen(len: number, max: number): number | null {
 export const MAX_NOTE_PLAINTEXT = noteCapacity(MAX_TEXT_LEN) - 1;
 
 /** `text` ‖ 0x80 ‖ zeros, `to` bytes in all. */
-function pad(text: Bytes, to: number): Bytes {
+export function pad(text: Bytes, to: number): Bytes {
   const out = new Uint8Array(to);
   out.set(text);
   out[text.length] = 0x80;
@@ -472,7 +473,7 @@ function pad(text: Bytes, to: number): Bytes {
 }
 
 /** Removes `pad`'s padding, or throws `Malformed`. */
-function unpad(padded: Bytes): Bytes {
+export function unpad(padded: Bytes): Bytes {
   let i = padded.length - 1;
   while (i >= 0 && padded[i] === 0) i--;
   if (i < 0 || padded[i] !== 0x80) throw new CryptoError('Malformed', 'bad padding');

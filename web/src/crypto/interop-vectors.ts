@@ -40,7 +40,7 @@ import {
 
 const randomAccount = (): Bytes => randomBytes(32);
 import { keyFileText, parseKeyFile } from './keyfile';
-import { CARD_FIELDS, CARD_TITLE, MAX_CARD_LEN, cardCapacity, cardJson, emptyCard, openCard, sealCard, sealedCardLen, type CardFields } from './card';
+import { CARD_FIELDS, CARD_PREFIX, MAX_CARD_LEN, cardCapacity, cardJson, emptyCard, openCard, sealCard, sealedCardLen, type CardFields } from './card';
 
 export const FORMAT = 'smrms-interop/v2';
 
@@ -78,10 +78,10 @@ export interface FieldSet {
   wraps: Wrap[];
   fields: FieldVector[];
 }
-/** An emergency card (crypto/card.ts): its fields, envelope and key. */
+/** An emergency card (crypto/card.ts; Rust `seal_card`): the card in the clear, sealed for the vectors' patient, its key and wraps. */
 export interface CardVector {
-  fields: CardFields;
-  envelope: string;
+  card: CardFields;
+  sealed: string;
   data_key: string;
   wraps: Wrap[];
 }
@@ -99,12 +99,7 @@ export interface Vectors {
   padded_profiles: FieldSet[];
   medications: FieldSet[];
   notes: { text: string; note: string }[];
-  /**
-   * Emergency cards (optional: a producer that does not know cards yet
-   * leaves it out). The TypeScript side also lists each card's envelope
-   * under `records` (title `CARD_TITLE`, the padded JSON as body), so a
-   * checker that knows only records opens it too.
-   */
+  /** Emergency cards (optional: a producer that does not know cards yet leaves it out). */
   cards?: CardVector[];
 }
 
@@ -254,24 +249,12 @@ export async function makeVectors(): Promise<Vectors> {
     },
     { ...emptyCard(), blood_group: 'O-' },
     { ...emptyCard(), conditions: 'line 1\nline 2\r\n\t"quoted" \\ backslash \u0001 耀\0', emergency_contact: '</script>' },
-    { ...emptyCard(), conditions: 'c'.repeat(cardCapacity() - cardJson(emptyCard()).length) },
+    { ...emptyCard(), conditions: 'c'.repeat(cardCapacity() - 1 - cardJson(emptyCard()).length) },
   ];
   const cards: CardVector[] = [];
-  for (const [i, fields] of cardTexts.entries()) {
+  for (const card of cardTexts) {
     const key = newDataKey();
-    const envelope = sealCard(key, fields);
-    cards.push({ fields, envelope, data_key: hex(key), wraps: await wraps(key, { kind: 'Card' }) });
-    const id = 1000 + i;
-    records.push({
-      id,
-      title: CARD_TITLE,
-      body: openRecordBody(key, envelope),
-      envelope,
-      salt: hex(openRecord(key, envelope).salt),
-      commitment: hex(envelopeCommitment(envelope)),
-      data_key: hex(key),
-      wraps: await wraps(key, { kind: 'Record', id }),
-    });
+    cards.push({ card, sealed: sealCard(key, p, card), data_key: hex(key), wraps: await wraps(key, { kind: 'Card' }) });
   }
 
   return {
@@ -290,8 +273,6 @@ export async function makeVectors(): Promise<Vectors> {
     cards,
   };
 }
-
-const openRecordBody = (key: Bytes, envelope: string): string => openRecord(key, envelope).body;
 
 /** One named check of a vectors file; `run` throws on a mismatch. */
 export interface VectorCheck {
@@ -386,14 +367,15 @@ export function vectorChecks(v: Vectors): VectorCheck[] {
     }
   }
 
-  (v.cards ?? []).forEach((card, i) => {
+  (v.cards ?? []).forEach((c, i) => {
     const what = `emergency card ${i}`;
-    wrapChecks(what, card.data_key, card.wraps);
+    wrapChecks(what, c.data_key, c.wraps);
     add(`${what}: opens`, async () => {
-      eq('within bound', card.envelope.length <= MAX_CARD_LEN, true);
-      eq('padded length', card.envelope.length, sealedCardLen(card.fields));
-      const o = openCard(need(card.data_key, 32), card.envelope);
-      for (const f of CARD_FIELDS) eq(f, o.fields[f], card.fields[f] ?? '');
+      eq('within bound', c.sealed.length <= MAX_CARD_LEN, true);
+      eq('prefix', c.sealed.slice(0, CARD_PREFIX.length), CARD_PREFIX);
+      eq('padded length', c.sealed.length, sealedCardLen({ ...emptyCard(), ...c.card }));
+      const opened = openCard(need(c.data_key, 32), p, c.sealed);
+      for (const f of CARD_FIELDS) eq(f, opened[f], c.card[f] ?? '');
     });
   });
 
