@@ -321,23 +321,94 @@ impl Chain {
         let events = self.submit(&call, signer, &format!("{c}.{message}")).await?;
         let mut emitted = Vec::new();
         for ev in events.iter() {
-            let ev = ev?;
-            if ev.pallet_name() != "Contracts" || ev.variant_name() != "ContractEmitted" {
-                continue;
-            }
-            // ContractEmitted { contract, data: Vec<u8> }: the transcoder
-            // wants `data` with its length prefix
-            let mut data = ev.field_bytes();
-            let contract = AccountId32::decode(&mut data)?;
-            let Some((_, (_, tc))) = self.contracts.iter().find(|(_, (a, _))| *a == contract) else { continue };
-            let topics = ev.topics();
-            match topics.first().map(|sig| tc.decode_contract_event(sig, &mut data)) {
-                Some(Ok(v)) => emitted.push(v),
-                Some(Err(e)) if self.verbose => eprintln!("    (undecoded event: {e})"),
-                _ => {}
+            if let Some((_, v)) = self.decode_emitted(&ev?)? {
+                emitted.push(v);
             }
         }
         Ok((value, emitted))
+    }
+
+    /// A `Contracts::ContractEmitted` event of one of the suite's contracts,
+    /// decoded from that contract's ABI: (contract, event value). `None`
+    /// for any other event (or one the ABI does not decode).
+    fn decode_emitted(&self, ev: &subxt::events::EventDetails<Cfg>) -> Result<Option<(Contract, Value)>> {
+        if ev.pallet_name() != "Contracts" || ev.variant_name() != "ContractEmitted" {
+            return Ok(None);
+        }
+        // ContractEmitted { contract, data: Vec<u8> }: the transcoder
+        // wants `data` with its length prefix
+        let mut data = ev.field_bytes();
+        let contract = AccountId32::decode(&mut data)?;
+        let Some((c, (_, tc))) = self.contracts.iter().find(|(_, (a, _))| *a == contract) else { return Ok(None) };
+        let topics = ev.topics();
+        match topics.first().map(|sig| tc.decode_contract_event(sig, &mut data)) {
+            Some(Ok(v)) => Ok(Some((*c, v))),
+            Some(Err(e)) => {
+                if self.verbose {
+                    eprintln!("    (undecoded event: {e})");
+                }
+                Ok(None)
+            }
+            None => Ok(None),
+        }
+    }
+
+    /// The genesis hash of the chain (`0x…`).
+    pub fn genesis_hash(&self) -> String {
+        format!("0x{}", hex::encode(self.client.genesis_hash()))
+    }
+
+    /// The number of the node's latest finalized block.
+    pub async fn finalized_number(&self) -> Result<u32> {
+        let hash = self.rpc.chain_get_finalized_head().await?;
+        let header =
+            self.rpc.chain_get_header(Some(hash)).await?.ok_or_else(|| anyhow!("no header of the finalized block"))?;
+        Ok(header.number)
+    }
+
+    /// The number of the node's best block.
+    pub async fn best_number(&self) -> Result<u32> {
+        Ok(self.rpc.chain_get_header(None).await?.ok_or_else(|| anyhow!("the node has no best block"))?.number)
+    }
+
+    /// The hash (`0x…`) of block `number` on the node's chain, if it has one.
+    pub async fn block_hash(&self, number: u32) -> Result<Option<String>> {
+        let h = self.rpc.chain_get_block_hash(Some(number.into())).await?;
+        Ok(h.map(|h| format!("0x{}", hex::encode(h))))
+    }
+
+    /// The hash of block `number` (`0x…`) and the events of contract `c` in
+    /// it, in order, decoded from its ABI. An error if the node does not
+    /// know the block (or pruned its state).
+    pub async fn contract_events_in(&self, number: u32, c: Contract) -> Result<(String, Vec<Value>)> {
+        let hash = self
+            .rpc
+            .chain_get_block_hash(Some(number.into()))
+            .await?
+            .ok_or_else(|| anyhow!("the node does not know block {number}"))?;
+        let events = self.client.events().at(hash).await.with_context(|| format!("the events of block {number}"))?;
+        let mut out = Vec::new();
+        for ev in events.iter() {
+            if let Some((from, v)) = self.decode_emitted(&ev?)? {
+                if from == c {
+                    out.push(v);
+                }
+            }
+        }
+        Ok((format!("0x{}", hex::encode(hash)), out))
+    }
+
+    /// The time of the best block (`Timestamp::Now`, Unix milliseconds).
+    pub async fn chain_time_ms(&self) -> Result<u64> {
+        let at = self.rpc.chain_get_block_hash(None).await?.ok_or_else(|| anyhow!("the node has no best block"))?;
+        let now = self
+            .client
+            .storage()
+            .at(at)
+            .fetch(&subxt::dynamic::storage("Timestamp", "Now", ()))
+            .await?
+            .ok_or_else(|| anyhow!("no Timestamp::Now"))?;
+        Ok(now.as_type::<u64>()?)
     }
 
     /// Signs and submits `call`, waits until it is in a block and

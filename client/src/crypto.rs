@@ -63,6 +63,9 @@ pub enum Sealed {
     Record(u32),
     /// One medication entry, by id.
     Medication(u32),
+    /// The patient's emergency card (one per patient; a new card takes a
+    /// new key).
+    Card,
 }
 
 /// An account's encryption key pair (X25519), separate from its signing key.
@@ -149,6 +152,7 @@ pub fn wrap_info(patient: &[u8; 32], object: Sealed, recipient: &[u8; 32]) -> Ve
             info.push(2);
             info.extend_from_slice(&id.to_le_bytes());
         }
+        Sealed::Card => info.push(3),
     }
     info.extend_from_slice(recipient);
     info
@@ -597,6 +601,124 @@ pub fn open_note(
     String::from_utf8(pt).map_err(|_| CryptoError::Malformed)
 }
 
+// ---------------------------------------------------------------------------
+// Emergency card
+//
+// A patient's emergency card (allergies, blood group, current medications,
+// conditions, an emergency contact) is one small JSON object sealed under a
+// fresh data key per version, padded like a field so that its length tells
+// only a bucket: `c1:` base64(nonce (24) ‖ XChaCha20-Poly1305 of (JSON ‖
+// 0x80 ‖ 0x00…), AAD `smrms/card/v1` ‖ patient). Buckets: 256, 512, 1024
+// bytes, else the largest padded length whose sealed form fits the records
+// contract's bound (MAX_CARD_LEN, 2048). The key is wrapped like a record's
+// (`wrap_info(patient, Sealed::Card, reader)`) for the patient and the
+// emergency custodian, which re-wraps it for a doctor during an open
+// emergency access.
+
+/// Prefix of a sealed emergency card (version 1).
+pub const CARD_PREFIX: &str = "c1:";
+
+/// Padded lengths of a card below its capacity.
+pub const CARD_BUCKETS: [usize; 3] = [256, 512, 1024];
+
+/// The card's text fields: (JSON name, what it is).
+pub const CARD_FIELDS: [(&str, &str); 5] = [
+    ("allergies", "allergies"),
+    ("blood_group", "blood group"),
+    ("medications", "current medications"),
+    ("conditions", "conditions"),
+    ("emergency_contact", "emergency contact"),
+];
+
+/// An emergency card in the clear (only ever on the client).
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Card {
+    /// Known allergies.
+    #[serde(default)]
+    pub allergies: String,
+    /// Blood group.
+    #[serde(default)]
+    pub blood_group: String,
+    /// Current medications.
+    #[serde(default)]
+    pub medications: String,
+    /// Conditions (diagnoses a rescuer must know).
+    #[serde(default)]
+    pub conditions: String,
+    /// Emergency contact (name and phone).
+    #[serde(default)]
+    pub emergency_contact: String,
+}
+
+impl Card {
+    /// The fields in [`CARD_FIELDS`] order.
+    pub fn fields(&self) -> [&str; 5] {
+        [&self.allergies, &self.blood_group, &self.medications, &self.conditions, &self.emergency_contact]
+    }
+
+    /// Every field empty.
+    pub fn is_empty(&self) -> bool {
+        self.fields().iter().all(|f| f.is_empty())
+    }
+}
+
+/// The most padded bytes of a card whose sealed form fits `max` characters.
+pub const fn card_capacity(max: usize) -> usize {
+    b64_fits(max.saturating_sub(CARD_PREFIX.len())).saturating_sub(24 + 16)
+}
+
+/// Sealed length of a card padded to `padded` bytes.
+const fn card_sealed_len(padded: usize) -> usize {
+    CARD_PREFIX.len() + b64_len(24 + padded + 16)
+}
+
+fn card_aad(patient: &[u8; 32]) -> Vec<u8> {
+    let mut aad = b"smrms/card/v1".to_vec();
+    aad.extend_from_slice(patient);
+    aad
+}
+
+/// Seals `card` of `patient` under `key` (a fresh key per card version):
+/// the bytes for `records.set_card`. [`CryptoError::TooLong`] if it does not
+/// fit the contract's bound.
+pub fn seal_card(key: &DataKey, patient: &[u8; 32], card: &Card) -> Result<Vec<u8>> {
+    let json = serde_json::to_vec(card).map_err(|_| CryptoError::Malformed)?;
+    let max = smrms_shared::MAX_CARD_LEN;
+    let cap = card_capacity(max);
+    let need = json.len() + 1;
+    if need > cap {
+        return Err(CryptoError::TooLong { len: card_sealed_len(need), max });
+    }
+    let bucket = CARD_BUCKETS.iter().copied().find(|&b| b >= need && b < cap).unwrap_or(cap);
+    let mut nonce = [0u8; 24];
+    OsRng.fill_bytes(&mut nonce);
+    let ct = key
+        .cipher()
+        .encrypt(XNonce::from_slice(&nonce), Payload { msg: &pad(&json, bucket), aad: &card_aad(patient) })
+        .map_err(|_| CryptoError::Open)?;
+    let mut sealed = nonce.to_vec();
+    sealed.extend_from_slice(&ct);
+    let out = format!("{CARD_PREFIX}{}", B64.encode(sealed)).into_bytes();
+    debug_assert_eq!(out.len(), card_sealed_len(bucket));
+    Ok(out)
+}
+
+/// Opens a card sealed by [`seal_card`].
+pub fn open_card(key: &DataKey, patient: &[u8; 32], body: &[u8]) -> Result<Card> {
+    let text = core::str::from_utf8(body).map_err(|_| CryptoError::Malformed)?;
+    let rest = text.strip_prefix(CARD_PREFIX).ok_or(CryptoError::Malformed)?;
+    let sealed = B64.decode(rest).map_err(|_| CryptoError::Malformed)?;
+    if sealed.len() < 24 + 16 {
+        return Err(CryptoError::Malformed);
+    }
+    let (nonce, ct) = sealed.split_at(24);
+    let pt = key
+        .cipher()
+        .decrypt(XNonce::from_slice(nonce), Payload { msg: ct, aad: &card_aad(patient) })
+        .map_err(|_| CryptoError::Open)?;
+    serde_json::from_slice(&unpad(pt)?).map_err(|_| CryptoError::Malformed)
+}
+
 /// Lower-case hex of `bytes`.
 pub fn hex(bytes: &[u8]) -> String {
     hex::encode(bytes)
@@ -972,5 +1094,47 @@ XColr00YHCg3R6XO/TjYtFmdMU0UCLN+T3guEbR/yxinuHNSl7JeY86OWvPsW58Pv/C7ylI4qMyaBnQs
             open_note(&patient, &p, &d, &p, &seal_padded_note(pk, dk, &pad(b"ok", 16)).unwrap()).as_deref(),
             Ok("ok")
         );
+    }
+    #[test]
+    fn emergency_card_round_trip_padded_and_bound_to_its_patient() {
+        let k = DataKey::generate();
+        let card = Card {
+            allergies: "penicillin, latex".into(),
+            blood_group: "AB-".into(),
+            medications: "dolutegravir 50 mg".into(),
+            conditions: "HIV on ART; asthma".into(),
+            emergency_contact: "Kavya Mehta +91 80 5550 9876".into(),
+        };
+        let body = seal_card(&k, &PATIENT, &card).unwrap();
+        assert!(body.starts_with(CARD_PREFIX.as_bytes()));
+        let text = String::from_utf8(body.clone()).unwrap();
+        for f in card.fields() {
+            assert!(!text.contains(f), "{f} in the sealed card");
+        }
+        assert_eq!(open_card(&k, &PATIENT, &body).unwrap(), card);
+        assert_eq!(open_card(&k, &DOCTOR, &body), Err(CryptoError::Open), "bound to its patient");
+        assert_eq!(open_card(&DataKey::generate(), &PATIENT, &body), Err(CryptoError::Open));
+        let mut bad = body.clone();
+        let last = bad.len() - 1;
+        bad[last] = if bad[last] == b'A' { b'B' } else { b'A' };
+        assert!(open_card(&k, &PATIENT, &bad).is_err());
+        // one bucket, one length: a short and a longer card in the same bucket
+        let short = Card { blood_group: "O+".into(), ..Default::default() };
+        assert_eq!(seal_card(&k, &PATIENT, &short).unwrap().len(), body.len());
+        assert_eq!(body.len(), card_sealed_len(256));
+        // the largest card fits the contract's bound, one byte more does not
+        let cap = card_capacity(smrms_shared::MAX_CARD_LEN);
+        assert!(card_sealed_len(cap) <= smrms_shared::MAX_CARD_LEN);
+        assert!(card_sealed_len(cap + 1) > smrms_shared::MAX_CARD_LEN);
+        let empty_json = serde_json::to_vec(&Card::default()).unwrap().len();
+        let big = Card { conditions: "x".repeat(cap - 1 - empty_json), ..Default::default() };
+        assert_eq!(seal_card(&k, &PATIENT, &big).unwrap().len(), card_sealed_len(cap));
+        let too_big = Card { conditions: "x".repeat(cap - empty_json), ..Default::default() };
+        assert!(matches!(seal_card(&k, &PATIENT, &too_big), Err(CryptoError::TooLong { .. })));
+        // the card's wrapped key is its own item
+        let doctor = EncryptionKeys::for_dev_account("//Doctor");
+        let w = wrap_key(&doctor.public_bytes(), &k, &wrap_info(&PATIENT, Sealed::Card, &DOCTOR)).unwrap();
+        assert_eq!(unwrap_key(&doctor, &w, &wrap_info(&PATIENT, Sealed::Card, &DOCTOR)).unwrap(), k);
+        assert_eq!(unwrap_key(&doctor, &w, &wrap_info(&PATIENT, Sealed::Profile, &DOCTOR)), Err(CryptoError::Unwrap));
     }
 }

@@ -1098,6 +1098,9 @@ impl<'a> Builder<'a> {
                 AccessAction::OpenEmergency => ("OpenEmergency", "E", None, "permissions"),
                 AccessAction::StopMedication => ("StopMedication", "U", Some("update"), "records"),
                 AccessAction::UpdateAppointment => ("UpdateAppointment", "U", Some("update"), "appointments"),
+                AccessAction::GrantAccess => ("GrantAccess", "C", None, "permissions"),
+                AccessAction::RevokeAccess => ("RevokeAccess", "D", None, "permissions"),
+                AccessAction::ReadCard => ("ReadCard", "R", Some("read"), "records"),
             };
             let mut subtype = Vec::new();
             if let Some(i) = interaction {
@@ -1108,6 +1111,9 @@ impl<'a> Builder<'a> {
                 AccessOutcome::Granted => ("0", "granted".to_string(), false),
                 AccessOutcome::GrantedEmergency => {
                     ("0", "granted under an emergency (break-glass) access".to_string(), true)
+                }
+                AccessOutcome::GrantedGuardian => {
+                    ("0", "granted: by a guardian acting for the patient".to_string(), false)
                 }
                 AccessOutcome::Denied(reason) => ("4", format!("denied: {reason:?} ({})", deny_words(reason)), false),
             };

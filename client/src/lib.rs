@@ -30,16 +30,20 @@
 //! - [`fhir`]: the FHIR R4 export (`smrms export --fhir FILE`): pure
 //!   functions from plain structs to a FHIR R4 `Bundle`; the glue that
 //!   fills them from the chain is `journeys::Client::fhir_export`.
+//! - [`custodian`]: the emergency key service's pure parts (state file,
+//!   the release decision from on-chain facts, reconnection backoff); its
+//!   loop is `journeys::service` (`smrms emergency-service`).
 //! - [`dump`]: every storage entry of the four contracts, searched for
 //!   plaintext.
 
 #[cfg(feature = "chain")]
 pub mod chain;
 pub mod crypto;
+pub mod custodian;
 pub mod dump;
 pub mod fhir;
 #[cfg(feature = "chain")]
 pub mod journeys;
 pub mod keys;
 
-pub use crypto::{seal_field, seal_record, unhex, DataKey, EncryptionKeys, Sealed};
+pub use crypto::{seal_field, seal_record, unhex, Card, DataKey, EncryptionKeys, Sealed};

@@ -12,8 +12,11 @@ use clap::{Parser, Subcommand};
 use smrms_client::{
     chain::{self, Chain, Deployment},
     dump, fhir,
-    journeys::{parse_scopes, AppointmentAction, Client, MedicationInput, Opened, Profile, ProviderInput},
-    keys, Sealed,
+    journeys::{
+        parse_scopes, service, AppointmentAction, CardView, Client, GuardianPowers, MedicationInput, Opened, Profile,
+        ProviderInput,
+    },
+    keys, Card, Sealed,
 };
 use std::{path::PathBuf, process::ExitCode};
 
@@ -137,16 +140,22 @@ enum Cmd {
         /// Expiry, Unix milliseconds.
         #[arg(long)]
         expires_at: Option<u64>,
+        /// Grant for this patient, as her guardian with the consent power (`permissions.grant_for`).
+        #[arg(long = "for")]
+        for_patient: Option<String>,
     },
     /// Patient: revoke an account's grant (later data is not wrapped for it).
     Revoke {
         /// The account whose grant ends.
         grantee: String,
+        /// Revoke for this patient, as her guardian with the consent power (`permissions.revoke_for`).
+        #[arg(long = "for")]
+        for_patient: Option<String>,
     },
     /// A patient's grants.
     Grants {
-        /// The patient (default: this account).
-        #[arg(long)]
+        /// The patient (default: this account); `--for P` is the same, for a guardian or grantee acting for P.
+        #[arg(long, visible_alias = "for")]
         patient: Option<String>,
     },
     /// Doctor: add a sealed record; its key is wrapped for the patient, the author and the current readers.
@@ -169,8 +178,8 @@ enum Cmd {
     },
     /// Read records (all, or one): decrypted if a key is wrapped for this account, else ciphertext only (exit 3).
     Read {
-        /// The patient (default: this account).
-        #[arg(long)]
+        /// The patient (default: this account); `--for P` is the same, for a guardian or grantee acting for P.
+        #[arg(long, visible_alias = "for")]
         patient: Option<String>,
         /// One record id (default: all).
         #[arg(long)]
@@ -181,14 +190,14 @@ enum Cmd {
     },
     /// A patient's profile, opened if this account holds the profile key.
     Profile {
-        /// The patient (default: this account).
-        #[arg(long)]
+        /// The patient (default: this account); `--for P` is the same, for a guardian or grantee acting for P.
+        #[arg(long, visible_alias = "for")]
         patient: Option<String>,
     },
     /// Who holds a wrapped key of a profile or record.
     KeyHolders {
-        /// The patient (default: this account).
-        #[arg(long)]
+        /// The patient (default: this account); `--for P` is the same, for a guardian or grantee acting for P.
+        #[arg(long, visible_alias = "for")]
         patient: Option<String>,
         /// A record id; without it, the profile.
         #[arg(long)]
@@ -197,8 +206,8 @@ enum Cmd {
     /// Add a medication entry (the patient herself, or a doctor with RecordsWrite); its texts are sealed
     /// and the key wrapped for the patient, the author and the current readers.
     AddMedication {
-        /// The patient (default: this account).
-        #[arg(long)]
+        /// The patient (default: this account); `--for P` is the same, for a guardian or grantee acting for P.
+        #[arg(long, visible_alias = "for")]
         patient: Option<String>,
         /// Drug name (sealed; at most 76 bytes).
         #[arg(long)]
@@ -221,16 +230,16 @@ enum Cmd {
     },
     /// A patient's medications, opened where a key is wrapped for this account (exit 3 if any stayed sealed).
     Medications {
-        /// The patient (default: this account).
-        #[arg(long)]
+        /// The patient (default: this account); `--for P` is the same, for a guardian or grantee acting for P.
+        #[arg(long, visible_alias = "for")]
         patient: Option<String>,
     },
     /// Mark a medication entry stopped (the patient, or a doctor with RecordsWrite).
     StopMedication {
         /// The medication id.
         id: u32,
-        /// The patient (default: this account).
-        #[arg(long)]
+        /// The patient (default: this account); `--for P` is the same, for a guardian or grantee acting for P.
+        #[arg(long, visible_alias = "for")]
         patient: Option<String>,
     },
     /// Verified doctor: open emergency (break-glass) access to a patient's data, with a reason code and an
@@ -249,10 +258,61 @@ enum Cmd {
         #[arg(long, default_value_t = 60)]
         minutes: u64,
     },
-    /// Every emergency access opened on a patient's data, with the note opened for the patient and its doctor.
-    Emergencies {
+    /// Close an open emergency access (the patient, the head or its doctor). The patient's client also removes
+    /// the card key released to that doctor from current state.
+    CloseEmergency {
         /// The patient (default: this account).
         #[arg(long)]
+        patient: Option<String>,
+        /// The doctor who opened it (default: this account).
+        #[arg(long)]
+        doctor: Option<String>,
+    },
+    /// The emergency card: a small sealed summary (allergies, blood group, medications, conditions,
+    /// emergency contact) an emergency doctor can read during an open emergency access.
+    Card {
+        #[command(subcommand)]
+        cmd: CardCmd,
+    },
+    /// Guardians who act for a patient: add, remove, list; the head appoints one for a declared patient.
+    Guardian {
+        #[command(subcommand)]
+        cmd: GuardianCmd,
+    },
+    /// The head declares a patient a minor or incapacitated (so she may appoint a guardian for her), or lifts it.
+    Incapacity {
+        #[command(subcommand)]
+        cmd: IncapacityCmd,
+    },
+    /// The emergency custodian (the emergency key service's account and encryption key).
+    Custodian {
+        #[command(subcommand)]
+        cmd: CustodianCmd,
+    },
+    /// Run the emergency key service (as the custodian): follow the blocks and release a patient's card key
+    /// to each doctor who opens emergency access, after checking on chain that it is open and the doctor
+    /// verified; one log line per decision on stdout.
+    EmergencyService {
+        /// The state file: the last handled block (resumes after it on restart).
+        #[arg(long)]
+        state: PathBuf,
+        /// Without a state file, the first block to handle (default: the finalized head).
+        #[arg(long)]
+        from_block: Option<u32>,
+        /// How often to look for new finalized blocks, in milliseconds.
+        #[arg(long, default_value_t = 500)]
+        poll_ms: u64,
+        /// Stop once caught up with the finalized head.
+        #[arg(long)]
+        once: bool,
+        /// Stop after handling this block.
+        #[arg(long)]
+        until_block: Option<u32>,
+    },
+    /// Every emergency access opened on a patient's data, with the note opened for the patient and its doctor.
+    Emergencies {
+        /// The patient (default: this account); `--for P` is the same, for a guardian or grantee acting for P.
+        #[arg(long, visible_alias = "for")]
         patient: Option<String>,
     },
     /// Each contract's upgrade time lock: the delay, past upgrades and any pending code change with the
@@ -272,8 +332,8 @@ enum Cmd {
     },
     /// Open a record and show the proof: the chain checks the envelope, the envelope commits to (title, body, salt).
     Prove {
-        /// The patient (default: this account).
-        #[arg(long)]
+        /// The patient (default: this account); `--for P` is the same, for a guardian or grantee acting for P.
+        #[arg(long, visible_alias = "for")]
         patient: Option<String>,
         /// The record id.
         #[arg(long)]
@@ -281,8 +341,8 @@ enum Cmd {
     },
     /// A patient's access log.
     AccessLog {
-        /// The patient (default: this account).
-        #[arg(long)]
+        /// The patient (default: this account); `--for P` is the same, for a guardian or grantee acting for P.
+        #[arg(long, visible_alias = "for")]
         patient: Option<String>,
     },
     /// Appointments of an account (default: this one).
@@ -378,8 +438,8 @@ enum Cmd {
         /// Where to write the Bundle (JSON).
         #[arg(long)]
         fhir: PathBuf,
-        /// The patient (default: this account).
-        #[arg(long)]
+        /// The patient (default: this account); `--for P` is the same, for a guardian or grantee acting for P.
+        #[arg(long, visible_alias = "for")]
         patient: Option<String>,
         /// First block to scan for grant events (revoked, renounced and replaced grants).
         #[arg(long, default_value_t = 0)]
@@ -403,6 +463,165 @@ enum Cmd {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+}
+
+#[derive(Subcommand)]
+enum CardCmd {
+    /// Patient: set or replace the card (fields not given are kept from the current card), sealed under a
+    /// fresh key wrapped for her, the emergency custodian and her guardians with the read power.
+    Set {
+        /// Known allergies.
+        #[arg(long)]
+        allergies: Option<String>,
+        /// Blood group.
+        #[arg(long)]
+        blood_group: Option<String>,
+        /// Current medications.
+        #[arg(long)]
+        medications: Option<String>,
+        /// Conditions a rescuer must know.
+        #[arg(long)]
+        conditions: Option<String>,
+        /// Emergency contact (name and phone).
+        #[arg(long)]
+        emergency_contact: Option<String>,
+    },
+    /// A patient's card, opened with the key wrapped for this account (exit 3 if none is).
+    Show {
+        /// The patient (default: this account).
+        #[arg(long, visible_alias = "for")]
+        patient: Option<String>,
+    },
+    /// Custodian: release a card key to a doctor by hand; the records contract decides (only during
+    /// an open emergency access of a verified doctor).
+    Release {
+        /// The patient.
+        #[arg(long)]
+        patient: String,
+        /// The emergency doctor.
+        #[arg(long)]
+        doctor: String,
+    },
+}
+
+/// A guardian's powers and expiry.
+#[derive(clap::Args)]
+struct PowersArgs {
+    /// May grant and revoke access for the patient.
+    #[arg(long)]
+    consent: bool,
+    /// May read the patient's profile, records, medications and card.
+    #[arg(long)]
+    read: bool,
+    /// Until when: Unix milliseconds, or +N with d, h, m or s (e.g. +30d).
+    #[arg(long)]
+    until: Option<String>,
+}
+
+impl PowersArgs {
+    fn parse(&self) -> Result<(GuardianPowers, Option<u64>)> {
+        if !self.consent && !self.read {
+            bail!("give --consent and/or --read");
+        }
+        let until = self.until.as_deref().map(parse_until).transpose()?;
+        Ok((GuardianPowers { consent: self.consent, read: self.read }, until))
+    }
+}
+
+#[derive(Subcommand)]
+enum GuardianCmd {
+    /// Patient: appoint a registered account as guardian (or change her powers); with --read the existing
+    /// data keys are wrapped for her.
+    Add {
+        /// The guardian (SS58, 0x hex or //Name).
+        account: String,
+        #[command(flatten)]
+        powers: PowersArgs,
+    },
+    /// End a guardianship: the patient (her keys are removed too), the guardian herself, or the head for a
+    /// declared patient.
+    Remove {
+        /// The guardian.
+        account: String,
+        /// The patient (default: this account).
+        #[arg(long)]
+        patient: Option<String>,
+    },
+    /// A patient's guardians, and the patients this account is guardian of.
+    List {
+        /// The patient (default: this account).
+        #[arg(long)]
+        patient: Option<String>,
+    },
+    /// Head: appoint a guardian for a patient declared a minor or incapacitated.
+    AppointFor {
+        /// The guardian.
+        account: String,
+        /// The declared patient.
+        #[arg(long)]
+        patient: String,
+        #[command(flatten)]
+        powers: PowersArgs,
+    },
+}
+
+#[derive(Subcommand)]
+enum IncapacityCmd {
+    /// Head: declare a patient unable to act for herself.
+    Declare {
+        /// The patient.
+        patient: String,
+        /// Minor, Unconscious, Cognitive or Other.
+        #[arg(long)]
+        reason: String,
+    },
+    /// Head: lift a declaration.
+    Lift {
+        /// The patient.
+        patient: String,
+    },
+    /// Whether a patient is declared, why and since when.
+    Show {
+        /// The patient (default: this account).
+        patient: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum CustodianCmd {
+    /// Head: designate the emergency custodian: its account and its encryption public key
+    /// (`smrms whoami` as the service prints it).
+    Designate {
+        /// The service's account.
+        account: String,
+        /// Its encryption public key, 0x + 64 hex.
+        #[arg(long)]
+        key: String,
+    },
+    /// The designated custodian.
+    Show,
+}
+
+/// `--until`: Unix milliseconds, or `+N` with a unit `d`, `h`, `m` or `s` from now.
+fn parse_until(s: &str) -> Result<u64> {
+    let Some(rel) = s.strip_prefix('+') else {
+        return s.parse().map_err(|_| anyhow!("--until: Unix milliseconds or +N[d|h|m|s], not {s}"));
+    };
+    let (n, unit) = rel.split_at(rel.len().saturating_sub(1));
+    let n: u64 = n.parse().map_err(|_| anyhow!("--until: +N[d|h|m|s], not {s}"))?;
+    let ms = match unit {
+        "d" => 86_400_000,
+        "h" => 3_600_000,
+        "m" => 60_000,
+        "s" => 1_000,
+        _ => bail!("--until: the unit is d, h, m or s: {s}"),
+    };
+    n.checked_mul(ms).and_then(|d| d.checked_add(now_ms().ok()?)).ok_or_else(|| anyhow!("--until too large"))
+}
+
+/// A time for people (UTC), or `none`.
+fn when(ms: Option<u64>) -> String {
+    ms.map_or_else(|| "no end".into(), fhir::instant)
 }
 
 /// When and why, for a new appointment.
@@ -530,6 +749,20 @@ async fn run(cli: Cli) -> Result<u8> {
         )?,
         None => Deployment::from_addresses_file(&cli.addresses, cli.url.as_deref(), cli.bundles.as_deref())?,
     };
+    if let Cmd::EmergencyService { state, from_block, poll_ms, once, until_block } = &cli.cmd {
+        // a long-lived process with its own connection (reconnects)
+        let opts = service::ServiceOptions {
+            suri: resolve_suri(cli.suri.as_deref(), &dep.url)?,
+            enc_key: cli.enc_key.clone(),
+            state: state.clone(),
+            from_block: *from_block,
+            poll: std::time::Duration::from_millis(*poll_ms),
+            once: *once,
+            until_block: *until_block,
+        };
+        service::run(&dep, &opts).await?;
+        return Ok(0);
+    }
     let permissions_bundle = dep.contracts.get(&chain::Contract::Permissions).map(|(_, b)| b.clone());
     let mut ch = Chain::connect(&dep).await?;
     ch.verbose = cli.verbose;
@@ -545,7 +778,11 @@ async fn run(cli: Cli) -> Result<u8> {
             | Cmd::AccessLog { .. }
             | Cmd::Appointments { .. }
             | Cmd::Grants { .. }
-            | Cmd::VerifyProvider { .. },
+            | Cmd::VerifyProvider { .. }
+            | Cmd::CloseEmergency { .. }
+            | Cmd::Incapacity { .. }
+            | Cmd::Custodian { .. }
+            | Cmd::Guardian { cmd: GuardianCmd::List { .. } | GuardianCmd::AppointFor { .. } },
             Err(_),
         ) => smrms_client::EncryptionKeys::generate(),
         (_, Err(e)) => return Err(e),
@@ -556,7 +793,7 @@ async fn run(cli: Cli) -> Result<u8> {
         o.as_deref().map(chain::parse_account).unwrap_or_else(|| Ok(me.clone()))
     };
     match cli.cmd {
-        Cmd::Keygen { .. } | Cmd::Whoami => unreachable!(),
+        Cmd::Keygen { .. } | Cmd::Whoami | Cmd::EmergencyService { .. } => unreachable!(),
         Cmd::Fund { account, amount } => {
             let to = chain::parse_account(&account)?;
             ch.transfer(&c.signer, &to, amount).await?;
@@ -605,15 +842,31 @@ async fn run(cli: Cli) -> Result<u8> {
             c.verify_provider(&p).await?;
             println!("verified provider {p}");
         }
-        Cmd::Grant { grantee, scopes, expires_at } => {
+        Cmd::Grant { grantee, scopes, expires_at, for_patient: None } => {
             let g = chain::parse_account(&grantee)?;
             let n = c.grant(&g, parse_scopes(&scopes)?, expires_at).await?;
             println!("granted {scopes} to {g}; {n} existing data key(s) re-wrapped for it");
         }
-        Cmd::Revoke { grantee } => {
+        Cmd::Grant { grantee, scopes, expires_at, for_patient: Some(p) } => {
+            let (g, p) = (chain::parse_account(&grantee)?, chain::parse_account(&p)?);
+            c.grant_for(&p, &g, parse_scopes(&scopes)?, expires_at).await?;
+            println!(
+                "granted {scopes} to {g} for patient {p}, as her guardian (in her access log); \
+                 her existing data keys are wrapped for {g} by her own client, later ones by their authors"
+            );
+        }
+        Cmd::Revoke { grantee, for_patient: None } => {
             let g = chain::parse_account(&grantee)?;
             let removed = c.revoke(&g).await?;
             println!("revoked {g}: {removed} wrapped key(s) removed; later records will not be wrapped for it");
+        }
+        Cmd::Revoke { grantee, for_patient: Some(p) } => {
+            let (g, p) = (chain::parse_account(&grantee)?, chain::parse_account(&p)?);
+            c.revoke_for(&p, &g).await?;
+            println!(
+                "revoked {g}'s grant for patient {p}, as her guardian (in her access log); \
+                 later records will not be wrapped for it"
+            );
         }
         Cmd::Grants { patient } => {
             for g in c.grants(&who(&patient)?).await? {
@@ -721,6 +974,140 @@ async fn run(cli: Cli) -> Result<u8> {
             let index = c.open_emergency(&p, &reason, &note, minutes).await?;
             println!("emergency access #{index} opened on {p} for {minutes} min (reason {reason}; note sealed)");
         }
+        Cmd::CloseEmergency { patient, doctor } => {
+            let (p, d) = (who(&patient)?, who(&doctor)?);
+            let removed = c.close_emergency(&p, &d).await?;
+            println!("emergency access of {d} on {p} closed");
+            if removed {
+                println!("  the card key released to {d} was removed from current state");
+            }
+        }
+        Cmd::Card { cmd: CardCmd::Set { allergies, blood_group, medications, conditions, emergency_contact } } => {
+            // fields not given are kept from the current card, if it opens
+            let mut card = match c.card(&me).await? {
+                CardView::Opened(_, card) => card,
+                _ => Card::default(),
+            };
+            for (slot, given) in [
+                (&mut card.allergies, allergies),
+                (&mut card.blood_group, blood_group),
+                (&mut card.medications, medications),
+                (&mut card.conditions, conditions),
+                (&mut card.emergency_contact, emergency_contact),
+            ] {
+                if let Some(v) = given {
+                    *slot = v;
+                }
+            }
+            let (version, guardians) = c.set_card(&card).await?;
+            println!(
+                "emergency card v{version} set (sealed); key wrapped for me, the emergency custodian and {} guardian(s)",
+                guardians.len()
+            );
+        }
+        Cmd::Card { cmd: CardCmd::Show { patient } } => {
+            let p = who(&patient)?;
+            match c.card(&p).await? {
+                CardView::NoCard => {
+                    println!("{p} has no emergency card");
+                    return Ok(3);
+                }
+                CardView::Sealed(stored, why) => {
+                    println!("emergency card of {p} (v{}): CIPHERTEXT ONLY — {why}", stored.version);
+                    return Ok(3);
+                }
+                CardView::Opened(stored, card) => {
+                    println!(
+                        "emergency card of {p} (v{}, set {}): decrypted",
+                        stored.version,
+                        fhir::instant(stored.updated_at)
+                    );
+                    for ((_, label), v) in smrms_client::crypto::CARD_FIELDS.iter().zip(card.fields()) {
+                        println!("  {label:20} {}", if v.is_empty() { "(empty)" } else { v });
+                    }
+                }
+            }
+        }
+        Cmd::Card { cmd: CardCmd::Release { patient, doctor } } => {
+            let (p, d) = (chain::parse_account(&patient)?, chain::parse_account(&doctor)?);
+            let version = c.release_card(&p, &d).await?;
+            println!("released the key of {p}'s emergency card (v{version}) to {d}");
+        }
+        Cmd::Guardian { cmd: GuardianCmd::Add { account, powers } } => {
+            let g = chain::parse_account(&account)?;
+            let (pw, until) = powers.parse()?;
+            let n = c.appoint_guardian(&g, pw, until).await?;
+            println!(
+                "appointed {g} guardian of {me} ({}, until {}); {n} existing data key(s) wrapped for her",
+                pw.describe(),
+                when(until)
+            );
+        }
+        Cmd::Guardian { cmd: GuardianCmd::AppointFor { account, patient, powers } } => {
+            let (g, p) = (chain::parse_account(&account)?, chain::parse_account(&patient)?);
+            let (pw, until) = powers.parse()?;
+            c.appoint_guardian_for(&p, &g, pw, until).await?;
+            println!("appointed {g} guardian of {p} ({}, until {}) as the head", pw.describe(), when(until));
+        }
+        Cmd::Guardian { cmd: GuardianCmd::Remove { account, patient } } => {
+            let (g, p) = (chain::parse_account(&account)?, who(&patient)?);
+            let n = c.remove_guardian(&p, &g).await?;
+            println!("removed guardian {g} of {p}; {n} wrapped key(s) of hers removed");
+        }
+        Cmd::Guardian { cmd: GuardianCmd::List { patient } } => {
+            let p = who(&patient)?;
+            let now = now_ms()?;
+            let line = |g: &smrms_client::journeys::GuardianView| {
+                format!(
+                    "{} {} appointed by {} at {}, until {}{}",
+                    g.account,
+                    g.powers.describe(),
+                    g.appointed_by,
+                    fhir::instant(g.appointed_at),
+                    when(g.expires_at),
+                    if g.in_force(now) { "" } else { " (expired)" }
+                )
+            };
+            let guardians = c.guardians(&p).await?;
+            println!("guardians of {p}: {}", guardians.len());
+            for g in &guardians {
+                println!("  guardian {}", line(g));
+            }
+            if patient.is_none() {
+                let wards = c.wards(&me).await?;
+                println!("patients {me} is guardian of: {}", wards.len());
+                for w in &wards {
+                    println!("  ward {}", line(w));
+                }
+            }
+        }
+        Cmd::Incapacity { cmd: IncapacityCmd::Declare { patient, reason } } => {
+            let p = chain::parse_account(&patient)?;
+            c.declare_incapacity(&p, &reason).await?;
+            println!("declared {p} unable to act for herself ({reason}); the head may appoint a guardian for her");
+        }
+        Cmd::Incapacity { cmd: IncapacityCmd::Lift { patient } } => {
+            let p = chain::parse_account(&patient)?;
+            c.lift_incapacity(&p).await?;
+            println!("lifted the declaration of {p}");
+        }
+        Cmd::Incapacity { cmd: IncapacityCmd::Show { patient } } => {
+            let p = who(&patient)?;
+            match c.incapacity(&p).await? {
+                None => println!("{p}: not declared"),
+                Some((reason, since)) => println!("{p}: declared {reason} since {}", fhir::instant(since)),
+            }
+        }
+        Cmd::Custodian { cmd: CustodianCmd::Designate { account, key } } => {
+            let a = chain::parse_account(&account)?;
+            let k = hex32(&key)?;
+            c.designate_custodian(&a, &k).await?;
+            println!("designated the emergency custodian {a} (encryption key 0x{})", hex::encode(k));
+        }
+        Cmd::Custodian { cmd: CustodianCmd::Show } => match c.custodian().await? {
+            None => println!("no emergency custodian designated"),
+            Some((a, k)) => println!("emergency custodian {a} (encryption key 0x{})", hex::encode(k)),
+        },
         Cmd::Emergencies { patient } => {
             let p = match patient {
                 Some(p) => chain::parse_account(&p)?,

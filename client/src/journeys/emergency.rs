@@ -1,8 +1,11 @@
-//! Emergency (break-glass) access: opening one with a sealed note, listing a
-//! patient's emergency accesses.
+//! Emergency (break-glass) access: opening one with a sealed note, closing
+//! it, listing a patient's emergency accesses.
 
-use super::Client;
-use crate::chain::{arg, as_account, as_bytes, as_seq, as_u128, field, Contract};
+use super::{sealed_arg, Client};
+use crate::{
+    chain::{arg, as_account, as_bytes, as_option, as_seq, as_u128, field, Contract},
+    crypto::Sealed,
+};
 use anyhow::{anyhow, Result};
 use subxt::utils::AccountId32;
 
@@ -24,6 +27,33 @@ impl Client<'_> {
         let args = [arg::account(patient), reason.to_string(), arg::bytes(sealed.as_bytes()), arg::num(ms)];
         let v = self.send(Contract::Permissions, "open_emergency", &args).await?;
         Ok(u32::try_from(as_u128(&v)?)?)
+    }
+
+    /// Closes the open emergency access of `doctor` on `patient`'s data (the
+    /// patient, the head or the doctor). When the patient closes it, her
+    /// client also removes the card key the emergency key service wrapped
+    /// for the doctor from current state (what the doctor fetched before
+    /// cannot be taken back; setting the card again gives it a new key).
+    /// Returns whether a card key was removed.
+    pub async fn close_emergency(&self, patient: &AccountId32, doctor: &AccountId32) -> Result<bool> {
+        self.send(Contract::Permissions, "close_emergency", &[arg::account(patient), arg::account(doctor)]).await?;
+        if *patient != self.me {
+            return Ok(false);
+        }
+        let held = self
+            .query(
+                Contract::Records,
+                "key_of",
+                &[arg::account(patient), sealed_arg(Sealed::Card), arg::account(doctor)],
+            )
+            .await?;
+        if as_option(&held)?.is_none() {
+            return Ok(false);
+        }
+        let v = self
+            .send(Contract::Records, "revoke_keys", &[arg::account(patient), arg::account(doctor), "[Card]".into()])
+            .await?;
+        Ok(as_u128(&v)? > 0)
     }
 
     /// Every emergency access opened on `patient`'s data, as lines; the

@@ -33,7 +33,7 @@ pub fn parse_scopes(s: &str) -> Result<Scopes> {
 }
 
 /// `Scopes` as a contract argument.
-fn scopes_arg(s: &Scopes) -> String {
+pub(super) fn scopes_arg(s: &Scopes) -> String {
     format!(
         "{{ demographics: {}, records_read: {}, records_write: {}, appointments: {} }}",
         s.demographics, s.records_read, s.records_write, s.appointments
@@ -194,29 +194,76 @@ impl Client<'_> {
         .await?;
         self.note(format!("granted {scopes:?} to {grantee}"));
         let me = self.me.clone();
-        let Some(pk) = self.encryption_key_of(grantee).await? else {
-            self.note(format!(
-                "{grantee} has published no encryption key yet: nothing re-wrapped (grant again once she has)"
-            ));
-            return Ok(0);
-        };
         let mut items = Vec::new();
         if scopes.demographics {
             items.push(Sealed::Profile);
         }
         if scopes.records_read {
-            items.extend((0..self.record_count(&me).await?).map(Sealed::Record));
-            for (id, _) in self.medication_entries(&me).await? {
-                items.push(Sealed::Medication(id));
-            }
+            items.extend(self.record_items(&me).await?);
         }
-        // Unwrap my copy of each key and wrap it for the grantee; an item I
+        self.rewrap_for(grantee, items).await
+    }
+
+    /// A guardian (this account, with the consent power) grants `scopes` to
+    /// `grantee` for `patient` (`permissions.grant_for`, logged in the
+    /// patient's access log as the guardian's act). A guardian cannot store
+    /// keys: the patient's own client wraps her existing keys for the
+    /// grantee; data added later is wrapped for the grantee by its author.
+    pub async fn grant_for(
+        &self,
+        patient: &AccountId32,
+        grantee: &AccountId32,
+        scopes: Scopes,
+        expires_at: Option<u64>,
+    ) -> Result<()> {
+        self.send(
+            Contract::Permissions,
+            "grant_for",
+            &[arg::account(patient), arg::account(grantee), scopes_arg(&scopes), arg::option(expires_at.map(arg::num))],
+        )
+        .await?;
+        self.note(format!("granted {scopes:?} to {grantee} for {patient}"));
+        Ok(())
+    }
+
+    /// A guardian (this account, with the consent power) revokes `grantee`'s
+    /// grant on `patient`'s data (`permissions.revoke_for`, logged in her
+    /// access log). Only the patient can remove keys already wrapped for the
+    /// grantee (`records.revoke_keys`).
+    pub async fn revoke_for(&self, patient: &AccountId32, grantee: &AccountId32) -> Result<()> {
+        self.send(Contract::Permissions, "revoke_for", &[arg::account(patient), arg::account(grantee)]).await?;
+        self.note(format!("revoked {grantee}'s grant for {patient}"));
+        Ok(())
+    }
+
+    /// Every record and medication of `patient` (ids in storage order).
+    pub(super) async fn record_items(&self, patient: &AccountId32) -> Result<Vec<Sealed>> {
+        let mut items: Vec<Sealed> = (0..self.record_count(patient).await?).map(Sealed::Record).collect();
+        for (id, _) in self.medication_entries(patient).await? {
+            items.push(Sealed::Medication(id));
+        }
+        Ok(items)
+    }
+
+    /// The patient (this account) unwraps her copy of each of `items` and
+    /// wraps it for `recipient` (`records.share_keys`, in batches of 32);
+    /// an item she cannot open is skipped and reported. Returns how many
+    /// keys were wrapped (0 if the recipient published no key).
+    pub(super) async fn rewrap_for(&self, recipient: &AccountId32, items: Vec<Sealed>) -> Result<u32> {
+        let me = self.me.clone();
+        let Some(pk) = self.encryption_key_of(recipient).await? else {
+            self.note(format!(
+                "{recipient} has published no encryption key yet: nothing re-wrapped (grant again once she has)"
+            ));
+            return Ok(0);
+        };
+        // Unwrap my copy of each key and wrap it for the recipient; an item I
         // cannot open is skipped and reported, never the end of the grant.
         let mut batch = Vec::new();
         for object in items {
             match self.my_key(&me, object).await {
                 Ok(Some(k)) => {
-                    let info = wrap_info(&me.0, object, &grantee.0);
+                    let info = wrap_info(&me.0, object, &recipient.0);
                     let wrapped = wrap_key(&pk, &k, &info).map_err(|e| anyhow!("wrap: {e:?}"))?;
                     batch.push((object, wrapped));
                 }
@@ -234,11 +281,11 @@ impl Client<'_> {
             self.send(
                 Contract::Records,
                 "share_keys",
-                &[arg::account(&me), arg::account(grantee), format!("[{list}]")],
+                &[arg::account(&me), arg::account(recipient), format!("[{list}]")],
             )
             .await?;
             n += chunk.len();
-            self.note(format!("wrapped {n}/{} keys for {grantee}", batch.len()));
+            self.note(format!("wrapped {n}/{} keys for {recipient}", batch.len()));
         }
         Ok(u32::try_from(n)?)
     }
@@ -250,16 +297,22 @@ impl Client<'_> {
     /// Returns how many keys were removed.
     pub async fn revoke(&self, grantee: &AccountId32) -> Result<u32> {
         self.send(Contract::Permissions, "revoke", &[arg::account(grantee)]).await?;
+        let removed = self.remove_keys_of(grantee).await?;
+        self.note(format!("revoked {grantee}; removed {removed} wrapped keys of hers"));
+        Ok(removed)
+    }
+
+    /// The patient (this account) removes every key wrapped for `recipient`
+    /// (profile, records, medications, card) from current state
+    /// (`records.revoke_keys`, in batches of 32). Returns how many.
+    pub(super) async fn remove_keys_of(&self, recipient: &AccountId32) -> Result<u32> {
         let me = self.me.clone();
         let mut held = Vec::new();
-        let mut items = vec![Sealed::Profile];
-        items.extend((0..self.record_count(&me).await?).map(Sealed::Record));
-        for (id, _) in self.medication_entries(&me).await? {
-            items.push(Sealed::Medication(id));
-        }
+        let mut items = vec![Sealed::Profile, Sealed::Card];
+        items.extend(self.record_items(&me).await?);
         for object in items {
             let v = self
-                .query(Contract::Records, "key_of", &[arg::account(&me), sealed_arg(object), arg::account(grantee)])
+                .query(Contract::Records, "key_of", &[arg::account(&me), sealed_arg(object), arg::account(recipient)])
                 .await?;
             if as_option(&v)?.is_some() {
                 held.push(object);
@@ -272,12 +325,11 @@ impl Client<'_> {
                 .send(
                     Contract::Records,
                     "revoke_keys",
-                    &[arg::account(&me), arg::account(grantee), format!("[{list}]")],
+                    &[arg::account(&me), arg::account(recipient), format!("[{list}]")],
                 )
                 .await?;
             removed = removed.saturating_add(u32::try_from(as_u128(&v)?)?);
         }
-        self.note(format!("revoked {grantee}; removed {removed} wrapped keys of hers"));
         Ok(removed)
     }
 
@@ -293,13 +345,16 @@ impl Client<'_> {
                 .query(Contract::Permissions, "access_log", &[arg::account(patient), arg::num(start), arg::num(50)])
                 .await?;
             for e in as_seq(&v)? {
-                out.push(format!(
-                    "{} at {}: {} → {}",
-                    as_account(field(&e, "accessor")?)?,
-                    field(&e, "at")?,
-                    field(&e, "action")?,
-                    field(&e, "outcome")?
-                ));
+                let accessor = as_account(field(&e, "accessor")?)?;
+                let outcome = field(&e, "outcome")?;
+                // a guardian's act names both: who acted, for whom
+                let guardian = match variant(outcome.clone()) {
+                    Some((o, _)) if o == "GrantedGuardian" => {
+                        format!(" (by guardian {accessor} for patient {patient})")
+                    }
+                    _ => String::new(),
+                };
+                out.push(format!("{accessor} at {}: {} → {outcome}{guardian}", field(&e, "at")?, field(&e, "action")?));
             }
             start += 50;
         }
@@ -356,6 +411,9 @@ fn access_action(v: &Value) -> Result<smrms_shared::AccessAction> {
         "OpenEmergency" => A::OpenEmergency,
         "StopMedication" => A::StopMedication,
         "UpdateAppointment" => A::UpdateAppointment,
+        "GrantAccess" => A::GrantAccess,
+        "RevokeAccess" => A::RevokeAccess,
+        "ReadCard" => A::ReadCard,
         other => bail!("unknown access action {other}"),
     })
 }
@@ -367,6 +425,7 @@ fn access_outcome(v: &Value) -> Result<smrms_shared::AccessOutcome> {
     Ok(match name.as_str() {
         "Granted" => O::Granted,
         "GrantedEmergency" => O::GrantedEmergency,
+        "GrantedGuardian" => O::GrantedGuardian,
         "Denied" => {
             let r = vals.first().and_then(|r| variant(r.clone())).map(|(n, _)| n).unwrap_or_default();
             O::Denied(match r.as_str() {

@@ -84,9 +84,9 @@ impl Client<'_> {
     /// Edits this patient's profile: `changes` (in [`PROFILE_FIELDS`]
     /// order; `None` keeps the field) over the current fields opened with
     /// her key, sealed as a new version under a fresh data key, wrapped for
-    /// herself and every current Demographics grantee only (a revoked
-    /// grantee's old key does not open the new version). Returns how many
-    /// grantees got the new key.
+    /// herself, every current Demographics grantee and every guardian with
+    /// the read power only (a revoked grantee's old key does not open the
+    /// new version). Returns how many of them got the new key.
     pub async fn edit_profile(&self, changes: [Option<String>; 9]) -> Result<u32> {
         let me = self.me.clone();
         let (current, _) = self.profile(&me).await?;
@@ -107,14 +107,20 @@ impl Client<'_> {
         self.send(Contract::Registry, "edit_patient", &[profile]).await?;
         self.note("profile edited: a new version under a fresh data key");
         self.share(&me, Sealed::Profile, &me, &k).await?;
+        let mut readers: Vec<AccountId32> =
+            self.grants(&me).await?.into_iter().filter(|g| g.scopes.demographics).map(|g| g.grantee).collect();
+        // guardians with the read power read the profile too
+        for g in self.read_guardians(&me).await? {
+            if !readers.contains(&g) {
+                readers.push(g);
+            }
+        }
         let mut n = 0;
-        for g in self.grants(&me).await? {
-            if g.scopes.demographics {
-                match self.share(&me, Sealed::Profile, &g.grantee, &k).await {
-                    Ok(shared) => n += u32::from(shared),
-                    Err(e) if refusal(&e) == Some("RecipientNotAllowed") => {}
-                    Err(e) => return Err(e),
-                }
+        for r in readers {
+            match self.share(&me, Sealed::Profile, &r, &k).await {
+                Ok(shared) => n += u32::from(shared),
+                Err(e) if refusal(&e) == Some("RecipientNotAllowed") => {}
+                Err(e) => return Err(e),
             }
         }
         Ok(n)

@@ -122,8 +122,8 @@ impl Client<'_> {
     }
 
     /// Wraps a new record's or medication's key for the patient, this
-    /// account (its author) and every current RecordsRead grantee; returns
-    /// whom it was wrapped for.
+    /// account (its author), every current RecordsRead grantee and every
+    /// guardian of hers with the read power; returns whom it was wrapped for.
     async fn share_with_readers(&self, patient: &AccountId32, object: Sealed, k: &DataKey) -> Result<Vec<AccountId32>> {
         let mut readers = vec![patient.clone()];
         if self.me != *patient {
@@ -134,13 +134,18 @@ impl Client<'_> {
                 readers.push(g.grantee);
             }
         }
+        for g in self.read_guardians(patient).await? {
+            if !readers.contains(&g) {
+                readers.push(g);
+            }
+        }
         let mut shared = Vec::new();
         for r in readers {
             match self.share(patient, object, &r, k).await {
                 Ok(true) => shared.push(r),
                 Ok(false) => {}
                 Err(e) if refusal(&e) == Some("RecipientNotAllowed") => {
-                    self.note(format!("{r}: grant expired, not wrapped"))
+                    self.note(format!("{r}: grant or guardianship no longer in force, not wrapped"))
                 }
                 Err(e) => return Err(e),
             }
