@@ -1,8 +1,8 @@
 //! Interop vectors between this crate's encryption core and the web app's
 //! TypeScript port (web/src/crypto).
 //!
-//! - `interop gen FILE`: seals records, profile and medication fields and
-//!   appointment notes with the Rust code and writes them, with the keys and
+//! - `interop gen FILE`: seals records, profile and medication fields,
+//!   appointment notes and emergency cards with the Rust code and writes them, with the keys and
 //!   plaintexts needed to open them, as JSON (read by
 //!   web/src/crypto/interop.test.ts).
 //! - `interop check FILE`: opens a file of the same format written by the
@@ -19,9 +19,9 @@
 use rand_core::{OsRng, RngCore};
 use serde::{Deserialize, Serialize};
 use smrms_client::crypto::{
-    envelope_commitment, open_field, open_note, open_record, prove, seal_field, seal_note, seal_record,
-    sealed_field_len, sealed_note_len, unwrap_key, wrap_info, wrap_key, DataKey, EncryptionKeys, Sealed, FIELD_PREFIX,
-    MAX_NOTE_PLAINTEXT, NOTE_PREFIX, WRAPPED_KEY_LEN,
+    card_capacity, envelope_commitment, open_card, open_field, open_note, open_record, prove, seal_card, seal_field,
+    seal_note, seal_record, sealed_card_len, sealed_field_len, sealed_note_len, unwrap_key, wrap_info, wrap_key, Card,
+    DataKey, EncryptionKeys, Sealed, CARD_PREFIX, FIELD_PREFIX, MAX_NOTE_PLAINTEXT, NOTE_PREFIX, WRAPPED_KEY_LEN,
 };
 use smrms_shared::{MAX_NAME_LEN, MAX_SHORT_LEN, MAX_TEXT_LEN};
 use std::process::ExitCode;
@@ -43,6 +43,18 @@ struct Vectors {
     padded_profiles: Vec<FieldSet>,
     medications: Vec<FieldSet>,
     notes: Vec<Note>,
+    /// Emergency cards (optional in files of producers that predate them).
+    #[serde(default)]
+    cards: Vec<CardVector>,
+}
+
+/// An emergency card: in the clear, sealed for the patient, its key and wraps.
+#[derive(Serialize, Deserialize)]
+struct CardVector {
+    card: Card,
+    sealed: String,
+    data_key: String,
+    wraps: Vec<Wrap>,
 }
 
 /// An account (32-byte AccountId) with its encryption key seed.
@@ -77,6 +89,7 @@ enum Object {
     Profile,
     Record { id: u32 },
     Medication { id: u32 },
+    Card,
 }
 
 impl From<Object> for Sealed {
@@ -85,6 +98,7 @@ impl From<Object> for Sealed {
             Object::Profile => Sealed::Profile,
             Object::Record { id } => Sealed::Record(id),
             Object::Medication { id } => Sealed::Medication(id),
+            Object::Card => Sealed::Card,
         }
     }
 }
@@ -349,6 +363,34 @@ fn gen(file: &str) -> Result<(), String> {
     })
     .collect::<Result<Vec<_>, String>>()?;
 
+    // emergency cards: Unicode, one field only, JSON escapes, the largest card
+    let empty_json = serde_json::to_vec(&Card::default()).map_err(|x| x.to_string())?.len();
+    let card_texts = [
+        Card {
+            allergies: "penicillin; peanuts 🥜".into(),
+            blood_group: "AB+".into(),
+            medications: "Metformin 500 mg twice daily; salbutamol inhaler".into(),
+            conditions: "Type 2 diabetes; asthma".into(),
+            emergency_contact: "Ravi Rao, +91 98450 00000".into(),
+        },
+        Card { blood_group: "O-".into(), ..Default::default() },
+        Card {
+            conditions: "line 1\nline 2\r\n\t\"quoted\" \\ backslash \u{1} 耀\0".into(),
+            emergency_contact: "</script>".into(),
+            ..Default::default()
+        },
+        Card {
+            conditions: "c".repeat(card_capacity(smrms_shared::MAX_CARD_LEN) - 1 - empty_json),
+            ..Default::default()
+        },
+    ];
+    let mut cards = Vec::new();
+    for card in card_texts {
+        let key = DataKey::generate();
+        let sealed = String::from_utf8(seal_card(&key, &p, &card).map_err(e)?).map_err(|x| x.to_string())?;
+        cards.push(CardVector { card, sealed, data_key: hex(&key.to_bytes()), wraps: wraps(&key, Object::Card)? });
+    }
+
     let v = Vectors {
         format: FORMAT.into(),
         producer: "rust".into(),
@@ -362,6 +404,7 @@ fn gen(file: &str) -> Result<(), String> {
         padded_profiles,
         medications,
         notes,
+        cards,
     };
     let text = serde_json::to_string_pretty(&v).map_err(|x| x.to_string())?;
     std::fs::write(file, text).map_err(|x| format!("writing {file}: {x}"))?;
@@ -500,6 +543,7 @@ fn check(file: &str) -> Result<(), String> {
             Object::Profile => "profile".to_string(),
             Object::Medication { id } => format!("medication {id}"),
             Object::Record { id } => format!("record {id} (as a field set)"),
+            Object::Card => "card (as a field set)".to_string(),
         };
         let key = unhex32(&set.data_key)?;
         check_wraps(&mut c, &what, &key, &set.wraps)?;
@@ -539,6 +583,24 @@ fn check(file: &str) -> Result<(), String> {
             (n.text.is_empty() || n.note.starts_with(NOTE_PREFIX))
                 && sealed_note_len(n.text.len(), MAX_TEXT_LEN) == Some(n.note.len()),
         );
+    }
+
+    for (i, cv) in v.cards.iter().enumerate() {
+        let what = format!("emergency card {i}");
+        let key = unhex32(&cv.data_key)?;
+        check_wraps(&mut c, &what, &key, &cv.wraps)?;
+        c.ok(&format!("{what}: within bound"), cv.sealed.len() <= smrms_shared::MAX_CARD_LEN);
+        c.ok(
+            &format!("{what}: padded to its bucket"),
+            cv.sealed.starts_with(CARD_PREFIX) && sealed_card_len(&cv.card) == Some(cv.sealed.len()),
+        );
+        match open_card(&DataKey::from_bytes(key), &p, cv.sealed.as_bytes()) {
+            Ok(card) => {
+                c.opened += 1;
+                c.ok(&format!("{what}: fields"), card == cv.card)
+            }
+            Err(e) => c.fail(format!("{what}: open: {e:?}")),
+        }
     }
 
     if c.failures.is_empty() {

@@ -667,6 +667,23 @@ pub const fn card_capacity(max: usize) -> usize {
     b64_fits(max.saturating_sub(CARD_PREFIX.len())).saturating_sub(24 + 16)
 }
 
+/// The padded length of a card whose JSON is `len` bytes: the smallest of
+/// [`CARD_BUCKETS`] below the capacity that holds it and the 0x80 marker,
+/// else the capacity; `None` if it does not fit.
+fn card_bucket(len: usize) -> Option<usize> {
+    let cap = card_capacity(smrms_shared::MAX_CARD_LEN);
+    let need = len.checked_add(1)?;
+    if need > cap {
+        return None;
+    }
+    Some(CARD_BUCKETS.iter().copied().find(|&b| b >= need && b < cap).unwrap_or(cap))
+}
+
+/// The length [`seal_card`] gives `card`; `None` if it is too long.
+pub fn sealed_card_len(card: &Card) -> Option<usize> {
+    card_bucket(serde_json::to_vec(card).ok()?.len()).map(card_sealed_len)
+}
+
 /// Sealed length of a card padded to `padded` bytes.
 const fn card_sealed_len(padded: usize) -> usize {
     CARD_PREFIX.len() + b64_len(24 + padded + 16)
@@ -684,12 +701,9 @@ fn card_aad(patient: &[u8; 32]) -> Vec<u8> {
 pub fn seal_card(key: &DataKey, patient: &[u8; 32], card: &Card) -> Result<Vec<u8>> {
     let json = serde_json::to_vec(card).map_err(|_| CryptoError::Malformed)?;
     let max = smrms_shared::MAX_CARD_LEN;
-    let cap = card_capacity(max);
-    let need = json.len() + 1;
-    if need > cap {
-        return Err(CryptoError::TooLong { len: card_sealed_len(need), max });
-    }
-    let bucket = CARD_BUCKETS.iter().copied().find(|&b| b >= need && b < cap).unwrap_or(cap);
+    let Some(bucket) = card_bucket(json.len()) else {
+        return Err(CryptoError::TooLong { len: card_sealed_len(json.len() + 1), max });
+    };
     let mut nonce = [0u8; 24];
     OsRng.fill_bytes(&mut nonce);
     let ct = key
@@ -1122,6 +1136,7 @@ XColr00YHCg3R6XO/TjYtFmdMU0UCLN+T3guEbR/yxinuHNSl7JeY86OWvPsW58Pv/C7ylI4qMyaBnQs
         let short = Card { blood_group: "O+".into(), ..Default::default() };
         assert_eq!(seal_card(&k, &PATIENT, &short).unwrap().len(), body.len());
         assert_eq!(body.len(), card_sealed_len(256));
+        assert_eq!(sealed_card_len(&card), Some(body.len()));
         // the largest card fits the contract's bound, one byte more does not
         let cap = card_capacity(smrms_shared::MAX_CARD_LEN);
         assert!(card_sealed_len(cap) <= smrms_shared::MAX_CARD_LEN);
