@@ -7,12 +7,14 @@
 #      wire the suite (scripts/deploy.sh; //Alice is the head)
 #   3. put suite.json and the four .contract bundles beside the built app and
 #      serve it on 127.0.0.1 (a free port)
-#   4. web/e2e/journey.mjs drives it in headless Chromium: patient, doctor and
-#      head all act in the page, signing through an injected extension;
-#      screenshots go to docs/web/
+#   4. web/e2e/journey.mjs drives it in headless Chromium: patient, doctor,
+#      guardian and head all act in the page, signing through an injected
+#      extension (the head designates an emergency custodian whose key file
+#      `smrms keygen` makes here); screenshots go to docs/web/
 #   5. `smrms dump` searches the four contracts' storage for every plaintext
-#      value the journey typed (profile, record, appointment reason): none may
-#      be found; public controls (the doctor's name) must be.
+#      value the journey typed (profile, record, medication, appointment
+#      texts, emergency card, the guardian's profile): none may be found;
+#      public controls (the doctor's name, the sealed formats' prefixes) must be.
 # Everything started here is stopped on exit, also on failure.
 #
 #   scripts/web-journey.sh
@@ -87,10 +89,11 @@ for _ in $(seq 1 50); do curl -sf -o /dev/null "http://127.0.0.1:$PORT/suite.jso
 echo "  app at http://127.0.0.1:$PORT/ (node $URL)"
 
 step "browser journey (web/e2e/journey.mjs)"
-"$SMRMS_BIN" keygen --out "$WORK/head.key" >/dev/null   # the head imports it in the page
+"$SMRMS_BIN" keygen --out "$WORK/head.key" >/dev/null        # the head imports it in the page
+"$SMRMS_BIN" keygen --out "$WORK/custodian.key" >/dev/null   # the emergency key service's; the head designates its public key
 SMRMS_WEB_URL="http://127.0.0.1:$PORT/" SMRMS_NODE_URL="$URL" SMRMS_ADDRESSES="$WORK/addresses.json" \
-  SMRMS_PLAINTEXT_OUT="$WORK/plaintext.txt" SMRMS_KEYFILE="$WORK/head.key" CHROMIUM="$CHROMIUM" \
-  node web/e2e/journey.mjs
+  SMRMS_PLAINTEXT_OUT="$WORK/plaintext.txt" SMRMS_KEYFILE="$WORK/head.key" SMRMS_CUSTODIAN_KEYFILE="$WORK/custodian.key" \
+  CHROMIUM="$CHROMIUM" node web/e2e/journey.mjs
 
 step "storage dump of the four contracts: none of the journey's plaintext"
 controls=()

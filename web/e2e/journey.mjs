@@ -6,7 +6,9 @@
 // never uses a development account of its own.
 //
 // Cast: //Alice head (deploy.sh makes the deployer the head), //Bob patient,
-// //Charlie doctor, //Eve a stranger (unregistered).
+// //Charlie doctor, //Eve a stranger (unregistered), //Dave the patient's
+// guardian (registers as a patient), //Ferdie the emergency custodian (the
+// hospital network's emergency key service: an account, never registered).
 //
 // Environment:
 //   SMRMS_WEB_URL     URL of the served app (or SMRMS_WEB_DIST: a built app
@@ -20,6 +22,9 @@
 //                     SMRMS_PLAINTEXT_OUT.controls
 //   SMRMS_KEYFILE     a key file from `smrms keygen` for the head to import
 //                     (the import step is skipped without it)
+//   SMRMS_CUSTODIAN_KEYFILE  a key file from `smrms keygen`: the emergency
+//                     custodian's; the head designates its public key (without
+//                     it, a random public key)
 //   CHROMIUM          browser binary (default /usr/bin/chromium)
 // Prints `web journey: N steps passed` and exits 0, or exits 1 at the first
 // failed step with a screenshot of the page at that moment.
@@ -62,13 +67,19 @@ const V = {
   apptDiagnosis: 'Glycaemic control improving',
   apptPrescription: 'Continue metformin; add vitamin B12',
   fee: '2.5',
+  card: {
+    allergies: 'latex and iodine contrast', blood_group: 'AB Rh negative', medications: 'Metformin XR 500 mg; salbutamol inhaler as needed',
+    conditions: 'Type 2 diabetes, mild asthma', emergency_contact: 'Rahul Verma (husband) +91 80 5550 4411',
+  },
+  passGuardian: 'guardian passphrase 5',
+  guardian: { name: 'Rahul Verma', date_of_birth: '1981-09-05', phone: '+91 80 5550 4411' },
 };
 const PLAINTEXT = [
   ...Object.values(V.profile), V.record.title, V.record.body, 'metformin 500 mg', 'HbA1c 8.1', V.refused.title, V.refused.body,
   V.apptReason, 'Residency Road', 'penicillin', V.medication.name, V.medication.frequency, V.medication.notes,
-  V.apptDiagnosis, V.apptPrescription,
+  V.apptDiagnosis, V.apptPrescription, ...Object.values(V.card), 'iodine contrast', 'salbutamol', ...Object.values(V.guardian),
 ];
-const CONTROLS = [V.doctor.name, V.doctor.specialization, 'smrms-enc1:', 'e2:', 'n2:'];
+const CONTROLS = [V.doctor.name, V.doctor.specialization, 'smrms-enc1:', 'e2:', 'n2:', 'c1:'];
 
 // ---- this process: a node connection and the keys the "extension" signs with
 await cryptoWaitReady();
@@ -79,6 +90,8 @@ const pairs = {
   patient: keyring.addFromUri('//Bob', { name: 'Asha (patient)' }),
   doctor: keyring.addFromUri('//Charlie', { name: 'Dr. Rao (doctor)' }),
   stranger: keyring.addFromUri('//Eve', { name: 'Eve (stranger)' }),
+  guardian: keyring.addFromUri('//Dave', { name: 'Rahul (guardian)' }),
+  custodian: keyring.addFromUri('//Ferdie', { name: 'Emergency key service (Ferdie)' }),
 };
 const A = Object.fromEntries(Object.entries(pairs).map(([k, p]) => [k, p.address]));
 const signCount = Object.fromEntries(Object.keys(A).map(k => [A[k], 0]));
@@ -150,7 +163,7 @@ await page.exposeFunction('__smrmsSignRaw', raw => signRaw(raw));
 // Two "extensions", as Polkadot{.js} and Talisman inject themselves
 // (window.injectedWeb3[name].enable(origin) → { accounts, signer }).
 const extAccounts = {
-  'polkadot-js': [pairs.patient, pairs.stranger],
+  'polkadot-js': [pairs.patient, pairs.stranger, pairs.guardian],
   talisman: [pairs.doctor, pairs.head],
 };
 await page.addInitScript(lists => {
@@ -262,6 +275,17 @@ async function makeBlock() {
   await sendFromHere(pairs.head, api.tx.system.remark('smrms web journey: tick'));
 }
 const records = new ContractPromise(api, contractsAbi('records'), suite.records);
+const registry = new ContractPromise(api, contractsAbi('registry'), suite.registry);
+const QUERY_GAS = () => api.registry.createType('WeightV2', { refTime: 10n ** 11n, proofSize: 10n ** 7n });
+/** A records query's Ok value (as JSON), from the head. */
+async function recordsQuery(method, ...args) {
+  const { output } = await records.query[method](A.head, { gasLimit: QUERY_GAS() }, ...args);
+  const j = output.toJSON();
+  return j.ok?.ok !== undefined ? j.ok.ok : j.ok;
+}
+const short = a => `${a.slice(0, 6)}…${a.slice(-6)}`;
+const esc = t => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const sameAccount = (x, y) => keyring.decodeAddress(x).toString() === keyring.decodeAddress(y).toString();
 async function recordCount() {
   const { output } = await records.query.recordCount(A.head, { gasLimit: api.registry.createType('WeightV2', { refTime: 10n ** 11n, proofSize: 10n ** 7n }) }, A.patient);
   const j = output.toJSON();
@@ -270,7 +294,7 @@ async function recordCount() {
 
 const t0 = Date.now();
 console.log(`web journey: app ${WEB}, node ${NODE_URL}`);
-console.log(`  head ${A.head}\n  patient ${A.patient}\n  doctor ${A.doctor}\n  stranger ${A.stranger}`);
+console.log(`  head ${A.head}\n  patient ${A.patient}\n  doctor ${A.doctor}\n  stranger ${A.stranger}\n  guardian ${A.guardian}\n  custodian ${A.custodian}`);
 
 // ---------------------------------------------------------------------------
 await step('the app loads suite.json and the ABIs, says clearly when the node is unreachable, then connects', async () => {
@@ -283,7 +307,7 @@ await step('the app loads suite.json and the ABIs, says clearly when the node is
   await T('node-url').fill(NODE_URL);
   await T('node-connect').click();
   await expectText('node-status', /Connected to/, 'reconnected');
-  await page.waitForFunction(n => document.querySelectorAll('[data-testid=account-select] option').length === n, 4);
+  await page.waitForFunction(n => document.querySelectorAll('[data-testid=account-select] option').length === n, 5);
   const sources = await T('account-select').locator('option').allInnerTexts();
   if (!sources.some(s => s.includes('(polkadot-js)')) || !sources.some(s => s.includes('(talisman)'))) throw new Error(`accounts from both extensions expected: ${sources}`);
 });
@@ -588,6 +612,113 @@ await step('after the start: the patient marks it completed (the fee goes to the
   await expectText('credit', /2\.5 /, 'the fee credited to the doctor');
   await act(() => T('withdraw').click(), { text: /Withdrew 2\.5 / });
   await shot('doctor-fee-withdrawn');
+});
+
+await step('patient: her emergency card cannot be stored before the head designates an emergency custodian; the page says so', async () => {
+  await as('patient');
+  await tab('card');
+  await expectText('card-no-custodian', /No emergency custodian is designated yet/, 'no custodian yet');
+  await expectText('card-none', /no emergency card yet/, 'no card yet');
+  if (!(await T('card-save').isDisabled())) throw new Error('the card could be stored without a custodian');
+  await shot('patient-card-no-custodian');
+});
+
+await step("head: designates the emergency custodian (the key service's account and its public key from `smrms keygen`); his own account is refused", async () => {
+  const custodianKey = process.env.SMRMS_CUSTODIAN_KEYFILE
+    ? JSON.parse(fs.readFileSync(process.env.SMRMS_CUSTODIAN_KEYFILE, 'utf8')).public
+    : `0x${Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('hex')}`;
+  await as('head');
+  await tab('custodian');
+  await expectText('custodian-none', /No emergency custodian is designated/, 'none yet');
+  await T('custodian-address').fill(A.head);
+  await T('custodian-key').fill(custodianKey);
+  await act(() => T('custodian-designate').click(), { kind: 'refused', text: /head may not be the emergency custodian.*Nothing was sent/ });
+  await T('custodian-address').fill(A.custodian);
+  await T('custodian-key').fill(custodianKey);
+  await act(() => T('custodian-designate').click(), { text: /is the emergency custodian/ });
+  await expectText('custodian-current', new RegExp(A.custodian), 'the custodian is shown');
+  const c = await recordsQuery('custodian');
+  if (!c || !sameAccount(c.account, A.custodian) || c.encryptionKey !== custodianKey) throw new Error(`records.custodian(): ${JSON.stringify(c)}`);
+  await shot('head-custodian');
+});
+
+await step('patient: sets her emergency card (sealed in the page, key wrapped for her and the custodian) and sees it opened, version 1', async () => {
+  await as('patient');
+  await tab('card');
+  await expectText('card-custodian', /Emergency custodian/, 'the custodian is named');
+  for (const [k, v] of Object.entries(V.card)) await T(`card-input-${k}`).fill(v);
+  await expectText('card-size', /Sealed size \d+ of 2048 bytes/, 'the sealed size');
+  await act(() => T('card-save').click(), { text: /Emergency card version 1 stored sealed; its key is wrapped for you and the emergency custodian/ });
+  await expectText('card-version', /Version 1/, 'version 1');
+  for (const [k, v] of Object.entries(V.card)) await expectText(`card-field-${k}`, new RegExp(v.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')), `the card's ${k} opens`);
+  await expectText('card-holders', /emergency custodian/, 'its key holders');
+  // on chain: ciphertext only, the key held by exactly the patient and the custodian
+  const card = await recordsQuery('card', A.patient);
+  const body = Buffer.from(card.body.slice(2), 'hex').toString('latin1');
+  if (card.version !== 1 || !body.startsWith('c1:')) throw new Error(`records.card(): version ${card.version}, body ${body.slice(0, 20)}…`);
+  for (const v of Object.values(V.card)) if (body.includes(v)) throw new Error(`the card's "${v}" is on chain in plaintext`);
+  const holders = await recordsQuery('keyHolders', A.patient, 'Card');
+  if (holders.length !== 2 || !holders.some(h => sameAccount(h, A.patient)) || !holders.some(h => sameAccount(h, A.custodian))) throw new Error(`card key holders: ${holders}`);
+  console.log(`     card on chain: ${body.length} bytes (${body.slice(0, 12)}…), key holders: patient and custodian`);
+  await shot('patient-emergency-card');
+});
+
+await step('guardian (Rahul, //Dave): creates his key and registers as a patient', async () => {
+  await as('guardian');
+  await act(async () => {
+    await T('key-new-pass').fill(V.passGuardian);
+    await T('key-new-pass2').fill(V.passGuardian);
+    await T('key-create').click();
+  }, { text: 'created and stored' });
+  await tab('register-patient');
+  for (const [k, v] of Object.entries(V.guardian)) await T(`profile-${k}`).fill(v);
+  await act(() => T('register-patient-submit').click(), { text: 'registered as a patient' });
+  await expectText('role', /^patient$/, 'registered');
+});
+
+// the patient cannot open her guardian's sealed name: the page names him by his address
+await step('patient: appoints Rahul as guardian with the read power until a date; her 4 keys are wrapped for him; he is listed with his powers and expiry', async () => {
+  await as('patient');
+  await tab('guardians');
+  await T('guardians-empty').waitFor();
+  await T('guardian-address').fill(A.guardian);
+  await T('guardian-power-read').check();
+  await T('guardian-power-consent').uncheck();
+  const d = new Date(Date.now() + 60 * 86_400_000);
+  await T('guardian-expiry').fill(`${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`);
+  await shot('patient-guardian-form');
+  await act(() => T('guardian-submit').click(), { text: new RegExp(`^Done: Patient ${esc(short(A.guardian))} is now your guardian: may read profile and records, through .*\\. 4 existing data key\\(s\\) wrapped for them`) });
+  await expectText(`guardian-${A.guardian}`, new RegExp(esc(short(A.guardian))), 'listed');
+  await expectText(`guardian-powers-${A.guardian}`, /^read profile and records$/, 'his powers');
+  await expectText(`guardian-expiry-${A.guardian}`, new RegExp(`through .*${d.getFullYear()}`), 'his expiry');
+  for (const item of ['Profile', 'Card', { Record: 0 }, { Medication: 0 }]) {
+    if (!(await recordsQuery('keyOf', A.patient, item, A.guardian))) throw new Error(`no key of ${JSON.stringify(item)} wrapped for the guardian`);
+  }
+  await shot('patient-guardians');
+});
+
+await step('guardian: reads her profile through the audited read (from this process, as //Dave); her access log says "by guardian" and names him', async () => {
+  const gasLimit = api.registry.createType('WeightV2', { refTime: 5n * 10n ** 10n, proofSize: 5n * 10n ** 5n });
+  const dry = await registry.query.readPatientProfile(A.guardian, { gasLimit }, A.patient);
+  const out = JSON.stringify(dry.output.toHuman());
+  if (/Denied|Err/.test(out)) throw new Error(`the guardian's read was refused: ${out}`);
+  const twice = api.registry.createType('WeightV2', { refTime: dry.gasRequired.refTime.toBn().muln(2), proofSize: dry.gasRequired.proofSize.toBn().muln(2) });
+  const deposit = dry.storageDeposit.isCharge ? dry.storageDeposit.asCharge.muln(2) : null;
+  await sendFromHere(pairs.guardian, registry.tx.readPatientProfile({ gasLimit: twice, storageDepositLimit: deposit }, A.patient));
+  await as('patient');
+  await tab('access-log');
+  const row = T('access-log-row').filter({ hasText: /read the profile/ }).filter({ hasText: new RegExp(`granted: by guardian ${esc(short(A.guardian))}, acting for you`) });
+  await row.first().waitFor();
+  console.log(`     log: ${(await row.first().innerText()).replace(/\s+/g, ' ')}`);
+  await shot('patient-access-log-guardian');
+});
+
+await step("patient: removes her guardian; the keys wrapped for him are removed and the list is empty", async () => {
+  await tab('guardians');
+  await act(() => T(`guardian-remove-${A.guardian}`).click(), { text: new RegExp(`Patient ${esc(short(A.guardian))} is no longer your guardian; the 4 key\\(s\\) wrapped for them are removed`) });
+  await T('guardians-empty').waitFor();
+  if (await recordsQuery('keyOf', A.patient, 'Card', A.guardian)) throw new Error("the card's key is still wrapped for the removed guardian");
+  await shot('patient-guardian-removed');
 });
 
 await step('patient: downloads her FHIR R4 export; the FHIR validator accepts it; her record, medication, grant and appointment appear once each', async () => {

@@ -2,7 +2,7 @@ import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { CONTRACT_ERRORS, MESSAGE_ERRORS, explainDenial, explainError, denialForPatient, explainPalletError, explainRpcError, actionWords } from './errors';
+import { CONTRACT_ERRORS, MESSAGE_ERRORS, explainDenial, explainError, denialForPatient, explainPalletError, explainRpcError, actionWords, logOutcomeWords } from './errors';
 import { classify, explainOutcome } from './chain/contracts';
 import { Variant } from './chain/plain';
 
@@ -54,6 +54,18 @@ describe('the error table', () => {
     expect(explainError('NotVerifiedDoctor', 'add_record')).toMatch(/^Only a doctor verified/);
     expect(explainError('UnknownAccount', 'publish_encryption_key')).toMatch(/^Register first/);
   });
+  it("says the care circle's refusals in the patient's words", () => {
+    for (const v of ['NotGuardian', 'TooManyGuardians', 'NotIncapacitated', 'NoCustodian', 'NoCard']) expect(CONTRACT_ERRORS).toHaveProperty(v);
+    expect(explainError('NoCustodian', 'set_card')).toMatch(/^The head has not designated an emergency custodian/);
+    expect(explainError('TooManyGuardians', 'appoint_guardian')).toMatch(/maximum number of guardians \(8\)/);
+    expect(explainError('UnknownAccount', 'appoint_guardian', { other: 'Ravi' })).toMatch(/^Ravi is not registered in SMRMS: a guardian/);
+    expect(explainError('NotGuardian', 'remove_guardian', { other: 'Ravi' })).toBe('Ravi is not your guardian (she may have been removed already).');
+    expect(explainError('NotGuardian', 'grant_for')).toMatch(/^This account is not a guardian/);
+    expect(explainError('NotIncapacitated', 'appoint_guardian_for', { other: 'patient 5Fxyz' })).toMatch(/^Patient 5Fxyz is not declared a minor/);
+    expect(explainError('NoCard', 'share_key')).toBe('There is no emergency card to share yet.');
+    expect(explainError('NoCard', undefined, { other: 'Asha' })).toBe('Asha has no emergency card yet.');
+    expect(explainError('NotAllowed', 'designate_custodian')).toMatch(/head may not be the emergency custodian/);
+  });
   it('falls back for variants added later', () => {
     expect(explainError('GracePeriodNotOver')).toBe('The contract refused: Grace period not over (GracePeriodNotOver).');
   });
@@ -71,6 +83,18 @@ describe('denials', () => {
     expect(denialForPatient('NoConsent', 'WriteRecord')).toBe('you have not given them write access');
     expect(denialForPatient('Unregistered', 'ReadRecord')).toBe('they are not registered in SMRMS');
     expect(actionWords('ReadRecord', 3n)).toBe('read record #3');
+    expect(actionWords('ReadCard')).toBe('read the emergency card');
+    expect(actionWords('GrantAccess')).toMatch(/^grant access on the patient/);
+  });
+  it("words the log's outcomes: a guardian's acts by her name, a card release as such", () => {
+    expect(logOutcomeWords('GrantedGuardian', null, 'ReadProfile', 'Ravi')).toEqual({ kind: 'guardian', text: 'granted: by guardian Ravi, acting for you' });
+    expect(logOutcomeWords('GrantedGuardian', null, 'GrantAccess', 'Ravi').text).toBe('granted: by guardian Ravi, granted access for you');
+    expect(logOutcomeWords('GrantedGuardian', null, 'RevokeAccess', 'Ravi').text).toBe('granted: by guardian Ravi, revoked access for you');
+    expect(logOutcomeWords('GrantedEmergency', null, 'ReadCard', 'Dr. Rao')).toEqual({ kind: 'emergency', text: 'card key released by the emergency custodian, under EMERGENCY access' });
+    expect(logOutcomeWords('GrantedEmergency', null, 'OpenEmergency', 'Dr. Rao').text).toBe('granted under EMERGENCY access');
+    expect(logOutcomeWords('Granted', null, 'WriteRecord', 'Dr. Rao')).toEqual({ kind: 'granted', text: 'granted' });
+    expect(logOutcomeWords('Denied', 'Unregistered', 'ReadRecord', 'x').text).toBe('denied: they are not registered in SMRMS');
+    expect(logOutcomeWords('SomethingNew', null, 'ReadRecord', 'x')).toEqual({ kind: 'other', text: 'something new' });
   });
 });
 

@@ -67,6 +67,11 @@ export const CONTRACT_ERRORS: Record<string, Sentence> = {
   UpgradeNotReady: "The proposed upgrade's waiting time has not passed yet.",
   UpgradeCodeNotFound: 'The chain has no uploaded code with the proposed hash: upload it first.',
   RegisteredBeforeWiring: 'Accounts registered in this registry before the suite was wired: deploy and wire a fresh suite.',
+  NotGuardian: 'This account is not a guardian of this patient with that power now (never appointed, removed or expired, or its own account is not in good standing).',
+  TooManyGuardians: 'You already have the maximum number of guardians (8). Remove one first.',
+  NotIncapacitated: o => `${o} is not declared a minor or incapacitated by the head, so only the patient herself may appoint her guardians.`,
+  NoCustodian: 'The head has not designated an emergency custodian yet, so no emergency card can be stored (nobody could release it in an emergency).',
+  NoCard: o => `${o} has no emergency card yet.`,
 };
 
 /** Sentences that depend on the message (who is meant is clearer there). */
@@ -100,7 +105,27 @@ export const MESSAGE_ERRORS: Record<string, Record<string, Sentence>> = {
     TooLate: 'The proposed new time has already passed.',
   },
   share_key: {
-    NotAllowed: 'Only the patient, or the author of this item, may share its key.',
+    NotAllowed: 'Only the patient, or the author of this item, may share its key (the emergency custodian only the emergency card\u2019s).',
+    NoCard: 'There is no emergency card to share yet.',
+  },
+  share_keys: {
+    NoCard: 'There is no emergency card to share yet.',
+  },
+  appoint_guardian: {
+    UnknownAccount: o => `${o} is not registered in SMRMS: a guardian must have an account of her own (registered as a patient, or a verified provider).`,
+    SelfGrant: 'You cannot be your own guardian.',
+    NoScopes: 'Tick at least one power for the guardian.',
+  },
+  remove_guardian: {
+    NotGuardian: o => `${o} is not your guardian (she may have been removed already).`,
+    NotAllowed: 'Only the patient, the guardian herself, or the head for a patient she declared may end a guardianship.',
+  },
+  set_card: {
+    UnknownPatient: 'Register as a patient first: only a patient keeps an emergency card.',
+  },
+  designate_custodian: {
+    NotAllowed: 'The head may not be the emergency custodian: choose the account of the emergency key service.',
+    InvalidKey: 'That encryption key is not a valid key (all zeros).',
   },
   stop_medication: {
     NotAllowed: o => `${o} has not given you write access to their medications (or has revoked it).`,
@@ -146,8 +171,24 @@ export function actionWords(action: string, recordId?: number | bigint): string 
     case 'OpenEmergency': return 'open emergency access';
     case 'StopMedication': return 'stop a medication';
     case 'UpdateAppointment': return 'update an appointment';
+    case 'GrantAccess': return 'grant access on the patient\u2019s behalf';
+    case 'RevokeAccess': return 'revoke access on the patient\u2019s behalf';
+    case 'ReadCard': return 'read the emergency card';
     default: return humanize(action);
   }
+}
+
+/** An access-log entry's outcome in the patient's words: its kind (for styling) and a sentence part. */
+export function logOutcomeWords(outcome: string, reason: string | null, action: string, accessorName: string): { kind: string; text: string } {
+  if (outcome === 'GrantedGuardian') {
+    const what = action === 'GrantAccess' ? 'granted access for you' : action === 'RevokeAccess' ? 'revoked access for you' : 'acting for you';
+    return { kind: 'guardian', text: `granted: by guardian ${accessorName}, ${what}` };
+  }
+  if (action === 'ReadCard') return { kind: 'emergency', text: 'card key released by the emergency custodian, under EMERGENCY access' };
+  if (outcome === 'Granted') return { kind: 'granted', text: 'granted' };
+  if (outcome === 'GrantedEmergency') return { kind: 'emergency', text: 'granted under EMERGENCY access' };
+  if (outcome === 'Denied') return { kind: 'denied', text: `denied: ${denialForPatient(reason ?? '', action)}` };
+  return { kind: 'other', text: humanize(outcome) };
 }
 
 const CONSENT_NEEDED: Record<string, string> = {

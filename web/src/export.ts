@@ -127,7 +127,7 @@ async function appointmentPages(a: Actor, message: string, who: string): Promise
   }
 }
 
-const ACTION_KINDS = ['ReadProfile', 'ReadRecord', 'WriteRecord', 'WriteMedication', 'SetAppointment', 'OpenEmergency', 'StopMedication', 'UpdateAppointment'];
+const ACTION_KINDS = ['ReadProfile', 'ReadRecord', 'WriteRecord', 'WriteMedication', 'SetAppointment', 'OpenEmergency', 'StopMedication', 'UpdateAppointment', 'GrantAccess', 'RevokeAccess', 'ReadCard'];
 const DENY_REASONS = ['NoConsent', 'NotVerified', 'Unregistered', 'WrongRole'];
 
 function accessAction(v: Variant): AccessAction {
@@ -137,7 +137,7 @@ function accessAction(v: Variant): AccessAction {
 }
 
 function accessOutcome(v: Variant): AccessEntry['outcome'] {
-  if (v.tag === 'Granted' || v.tag === 'GrantedEmergency') return { kind: v.tag };
+  if (v.tag === 'Granted' || v.tag === 'GrantedEmergency' || v.tag === 'GrantedGuardian') return { kind: v.tag };
   if (v.tag === 'Denied') {
     const r = v.value instanceof Variant ? v.value.tag : String(v.value);
     if (!DENY_REASONS.includes(r)) throw new Error(`unknown deny reason ${r}`);

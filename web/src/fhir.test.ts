@@ -213,6 +213,33 @@ describe('fhir bundle', () => {
     expect(a[3].source.observer).toEqual({ identifier: { system: 'urn:smrms:account', value: STRANGER }, display: 'SMRMS registry contract' });
   });
 
+  it("maps a guardian's acts and an emergency card release as fhir.rs does; the validator accepts them", () => {
+    const e = sample();
+    e.accessLog.push(
+      { index: 4, accessor: STRANGER, action: { kind: 'GrantAccess' }, outcome: { kind: 'GrantedGuardian' }, atMs: T0 + 79_000 },
+      { index: 5, accessor: STRANGER, action: { kind: 'RevokeAccess' }, outcome: { kind: 'GrantedGuardian' }, atMs: T0 + 80_000 },
+      { index: 6, accessor: STRANGER, action: { kind: 'ReadProfile' }, outcome: { kind: 'GrantedGuardian' }, atMs: T0 + 81_000 },
+      { index: 7, accessor: CHARLIE, action: { kind: 'ReadCard' }, outcome: { kind: 'GrantedEmergency' }, atMs: T0 + 82_000 },
+    );
+    const b = fhirBundle(e);
+    const a = resources(b, 'AuditEvent');
+    expect(a).toHaveLength(8);
+    expect([a[4].action, a[4].outcome, a[4].outcomeDesc]).toEqual(['C', '0', 'granted: by a guardian acting for the patient']);
+    expect(a[4].source.observer.display).toBe('SMRMS permissions contract');
+    expect(a[4].purposeOfEvent).toBeUndefined();
+    expect(a[5].action).toBe('D');
+    expect(a[6].action).toBe('R');
+    expect(a[6].agent[0].who.identifier.value).toBe(STRANGER);
+    expect([a[7].action, a[7].outcome]).toEqual(['R', '0']);
+    expect(a[7].subtype.map((c: Json) => c.code)).toEqual(['read', 'ReadCard']);
+    expect(a[7].purposeOfEvent[0].coding[0].code).toBe('BTG');
+    expect(a[7].source.observer.display).toBe('SMRMS records contract');
+    expect(checkReferences(b)).toEqual([]);
+    const ok = validateFile(b);
+    expect(ok.stderr).toBe('');
+    expect(ok.status).toBe(0);
+  }, 120_000);
+
   it('marks what the exporter cannot open, and keeps what it opened', () => {
     const b = fhirBundle(sample());
     const [d0, d1] = resources(b, 'DocumentReference');

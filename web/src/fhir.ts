@@ -16,7 +16,7 @@
 // | an appointment | Appointment (status mapped) |
 // | a medication entry | MedicationStatement |
 // | a record | DocumentReference (content hash, block and commitment salt as identifiers) |
-// | an access-log entry | AuditEvent (granted, emergency, denied with its reason) |
+// | an access-log entry | AuditEvent (granted, emergency, by a guardian, denied with its reason) |
 //
 // Items the exporter cannot open are exported without content and marked:
 // `meta.tag` `urn:smrms:export#sealed` and the `data-absent-reason`
@@ -214,10 +214,10 @@ export interface RecordData {
 }
 
 export type AccessAction =
-  | { kind: 'ReadProfile' | 'WriteRecord' | 'WriteMedication' | 'SetAppointment' | 'OpenEmergency' | 'StopMedication' | 'UpdateAppointment' }
+  | { kind: 'ReadProfile' | 'WriteRecord' | 'WriteMedication' | 'SetAppointment' | 'OpenEmergency' | 'StopMedication' | 'UpdateAppointment' | 'GrantAccess' | 'RevokeAccess' | 'ReadCard' }
   | { kind: 'ReadRecord'; id: number };
 export type DenyReason = 'NoConsent' | 'NotVerified' | 'Unregistered' | 'WrongRole';
-export type AccessOutcome = { kind: 'Granted' } | { kind: 'GrantedEmergency' } | { kind: 'Denied'; reason: DenyReason };
+export type AccessOutcome = { kind: 'Granted' } | { kind: 'GrantedEmergency' } | { kind: 'GrantedGuardian' } | { kind: 'Denied'; reason: DenyReason };
 
 export interface AccessEntry {
   /** Position in the log. */
@@ -358,6 +358,9 @@ const ACTIONS: Record<AccessAction['kind'], [string, string | null, string]> = {
   OpenEmergency: ['E', null, 'permissions'],
   StopMedication: ['U', 'update', 'records'],
   UpdateAppointment: ['U', 'update', 'appointments'],
+  GrantAccess: ['C', null, 'permissions'],
+  RevokeAccess: ['D', null, 'permissions'],
+  ReadCard: ['R', 'read', 'records'],
 };
 
 // ---------------------------------------------------------------------------
@@ -653,6 +656,7 @@ class Builder {
       let emergency = false;
       if (en.outcome.kind === 'Granted') { outcome = '0'; desc = 'granted'; }
       else if (en.outcome.kind === 'GrantedEmergency') { outcome = '0'; desc = 'granted under an emergency (break-glass) access'; emergency = true; }
+      else if (en.outcome.kind === 'GrantedGuardian') { outcome = '0'; desc = 'granted: by a guardian acting for the patient'; }
       else { outcome = '4'; desc = `denied: ${en.outcome.reason} (${DENY_WORDS[en.outcome.reason]})`; }
       emergency = emergency || code === 'OpenEmergency';
       const r: Obj = { resourceType: 'AuditEvent', id: `access-${en.index}` };

@@ -5,15 +5,16 @@ import { decodeAddress } from '@polkadot/util-crypto';
 import { u8aToHex } from '@polkadot/util';
 import {
   MAX_TEXT_LEN, MEDICATION_FIELDS, PROFILE_FIELDS, SEALED_TITLE, CryptoError,
-  isSealedNote, newDataKey, openField, openNote, openRecord, sealField, sealNote, sealRecord, unwrapKey, wrapInfo, wrapKey,
-  type EncryptionKeys, type Sealed,
+  isSealedNote, newDataKey, openCard, openField, openNote, openRecord, sealCard, sealField, sealNote, sealRecord, unwrapKey, utf8, wrapInfo, wrapKey,
+  type CardFields, type EncryptionKeys, type Sealed,
 } from './crypto';
+import { cardProblem, keepsKey, readersNow, trimCard, type GuardianPowers, type Guardianship } from './care';
 import type { Chain } from './chain/connection';
 import { hasMessage, read, Refusal } from './chain/contracts';
 import { send, eventOf, type Signing } from './chain/tx';
 import { Variant, type Plain } from './chain/plain';
 import type { Scopes } from './format';
-import type { Who } from './errors';
+import { explainError, type Who } from './errors';
 
 /** Progress of a long piece of work: a sentence and, when known, done of total. */
 export type Progress = (text: string, done?: number, total?: number) => void;
@@ -211,25 +212,29 @@ export async function patientsOf(chain: Chain, caller: string, grantee: string):
 }
 
 /**
- * Grants `scopes` to `grantee` until `expiresAt` (or until revoked), then
- * re-wraps the existing data keys for them: the profile key with
- * Demographics, every record and medication key with RecordsRead. Returns
- * how many keys were wrapped, and a note if the grantee has no key yet.
+ * The patient's items a reader of `scopes` may open: the profile with
+ * Demographics; every record, medication and her emergency card with
+ * RecordsRead.
  */
-export async function grant(a: Actor, grantee: string, scopes: Scopes, expiresAt: number | null, name: string, progress: Progress): Promise<{ rewrapped: number; note: string }> {
-  progress(`granting access to ${name}`);
-  await tx(a, 'permissions', 'grant', [grantee, scopes, expiresAt], { who: { other: name } });
-  const pk = await publishedKey(a.chain, a.me, grantee);
-  if (!pk) return { rewrapped: 0, note: `${name} has published no encryption key yet: nothing re-wrapped (grant again once they have).` };
+async function itemsFor(a: Actor, scopes: { demographics: boolean; recordsRead: boolean }): Promise<Sealed[]> {
   const items: Sealed[] = [];
   if (scopes.demographics) items.push({ kind: 'Profile' });
   if (scopes.recordsRead) {
     const count = Number(await read<bigint>(a.chain, 'records', 'record_count', a.me, [a.me]));
     for (let id = 0; id < count; id++) items.push({ kind: 'Record', id });
     for (const m of await medicationEntries(a.chain, a.me, a.me)) items.push({ kind: 'Medication', id: m.id });
+    if (await cardOf(a.chain, a.me, a.me)) items.push({ kind: 'Card' });
   }
-  // unwrap my copy of each key and wrap it for the grantee (an item I cannot
-  // open is skipped and reported, never the end of the grant) …
+  return items;
+}
+
+/**
+ * Unwraps the patient's copy of each item's key and wraps it for
+ * `recipient` (an item she cannot open is skipped and counted, never the
+ * end of the work), then stores them, KEY_BATCH per `share_keys`
+ * transaction (one by one on older suites). Returns how many were stored.
+ */
+async function rewrapFor(a: Actor, recipient: string, pk: Uint8Array, items: Sealed[], name: string, progress: Progress): Promise<{ rewrapped: number; skipped: number }> {
   const batch: [Sealed, Uint8Array][] = [];
   let skipped = 0;
   for (const [i, item] of items.entries()) {
@@ -237,57 +242,87 @@ export async function grant(a: Actor, grantee: string, scopes: Scopes, expiresAt
     let k: Uint8Array | null = null;
     try { k = await myKey(a, a.me, item); } catch { k = null; }
     if (!k) { skipped++; continue; }
-    batch.push([item, await wrapKey(pk, k, wrapInfo(bytes(a.me), item, bytes(grantee)))]);
+    batch.push([item, await wrapKey(pk, k, wrapInfo(bytes(a.me), item, bytes(recipient)))]);
   }
-  // … and store them, KEY_BATCH per transaction (one by one on older suites)
   let n = 0;
   const batched = hasMessage(a.chain, 'records', 'share_keys');
   for (let i = 0; i < batch.length; i += batched ? KEY_BATCH : 1) {
     const chunk = batch.slice(i, i + (batched ? KEY_BATCH : 1));
     progress(`storing the re-wrapped keys for ${name}: ${n} of ${batch.length}`, n, batch.length);
     if (batched) {
-      await tx(a, 'records', 'share_keys', [a.me, grantee, chunk.map(([o, w]) => [sealedArg(o), u8aToHex(w)])], { who: { other: name } });
+      await tx(a, 'records', 'share_keys', [a.me, recipient, chunk.map(([o, w]) => [sealedArg(o), u8aToHex(w)])], { who: { other: name } });
     } else {
-      await tx(a, 'records', 'share_key', [a.me, sealedArg(chunk[0]![0]), grantee, u8aToHex(chunk[0]![1])], { who: { other: name } });
+      await tx(a, 'records', 'share_key', [a.me, sealedArg(chunk[0]![0]), recipient, u8aToHex(chunk[0]![1])], { who: { other: name } });
     }
     n += chunk.length;
   }
   progress(`re-wrapped ${n} key(s) for ${name}`, Math.max(n, 1), Math.max(batch.length, 1));
-  return { rewrapped: n, note: skipped ? `${skipped} item(s) had no key of yours (shredded) and were not re-wrapped.` : '' };
+  return { rewrapped: n, skipped };
 }
 
-/** Every sealed item of a patient: her profile, each record, each medication. */
+const skippedNote = (skipped: number) => (skipped ? `${skipped} item(s) had no key of yours (shredded) and were not re-wrapped.` : '');
+
+/**
+ * Grants `scopes` to `grantee` until `expiresAt` (or until revoked), then
+ * re-wraps the existing data keys for them: the profile key with
+ * Demographics, every record, medication and emergency card key with
+ * RecordsRead. Returns how many keys were wrapped, and a note if the
+ * grantee has no key yet.
+ */
+export async function grant(a: Actor, grantee: string, scopes: Scopes, expiresAt: number | null, name: string, progress: Progress): Promise<{ rewrapped: number; note: string }> {
+  progress(`granting access to ${name}`);
+  await tx(a, 'permissions', 'grant', [grantee, scopes, expiresAt], { who: { other: name } });
+  const pk = await publishedKey(a.chain, a.me, grantee);
+  if (!pk) return { rewrapped: 0, note: `${name} has published no encryption key yet: nothing re-wrapped (grant again once they have).` };
+  const r = await rewrapFor(a, grantee, pk, await itemsFor(a, scopes), name, progress);
+  return { rewrapped: r.rewrapped, note: skippedNote(r.skipped) };
+}
+
+/** Every sealed item of a patient: her profile, each record, each medication, her emergency card. */
 async function itemsOf(a: Actor, patient: string): Promise<Sealed[]> {
   const items: Sealed[] = [{ kind: 'Profile' }];
   const count = Number(await read<bigint>(a.chain, 'records', 'record_count', a.me, [patient]));
   for (let id = 0; id < count; id++) items.push({ kind: 'Record', id });
   for (const m of await medicationEntries(a.chain, a.me, patient)) items.push({ kind: 'Medication', id: m.id });
+  if (await cardOf(a.chain, a.me, patient)) items.push({ kind: 'Card' });
   return items;
 }
 
 /**
- * Revokes `grantee`'s grant, then removes the keys wrapped for them from the
- * current state (`records.revoke_keys`, KEY_BATCH per transaction), so that
- * they cannot fetch them any more (keys fetched before cannot be taken back).
+ * Removes the keys wrapped for `reader` from the current state
+ * (`records.revoke_keys`, KEY_BATCH per transaction), except those another
+ * access of hers still covers (`keep`), so that she cannot fetch them any
+ * more (keys fetched before cannot be taken back). Returns how many were
+ * removed.
+ */
+async function removeKeysOf(a: Actor, reader: string, name: string, keep: (item: Sealed) => boolean, progress: Progress): Promise<number> {
+  if (!hasMessage(a.chain, 'records', 'revoke_keys')) return 0;
+  const held: Sealed[] = [];
+  const items = (await itemsOf(a, a.me)).filter(item => !keep(item));
+  for (const [i, item] of items.entries()) {
+    progress(`looking for keys wrapped for ${name}: ${i + 1} of ${items.length}`, i, items.length);
+    if (await read<Uint8Array | null>(a.chain, 'records', 'key_of', a.me, [a.me, sealedArg(item), reader])) held.push(item);
+  }
+  let removed = 0;
+  for (let i = 0; i < held.length; i += KEY_BATCH) {
+    progress(`removing the keys wrapped for ${name}: ${i} of ${held.length}`, i, held.length);
+    const sent = await tx(a, 'records', 'revoke_keys', [a.me, reader, held.slice(i, i + KEY_BATCH).map(sealedArg)], { who: { other: name } });
+    removed += Number(sent.value as bigint);
+  }
+  return removed;
+}
+
+/**
+ * Revokes `grantee`'s grant, then removes the keys wrapped for them (those
+ * a guardianship of theirs with the read power still covers stay).
  * Returns how many keys were removed.
  */
 export async function revoke(a: Actor, grantee: string, name: string, progress: Progress = () => {}): Promise<number> {
   progress(`revoking the access of ${name}`);
   await tx(a, 'permissions', 'revoke', [grantee], { who: { other: name } });
-  if (!hasMessage(a.chain, 'records', 'revoke_keys')) return 0;
-  const held: Sealed[] = [];
-  const items = await itemsOf(a, a.me);
-  for (const [i, item] of items.entries()) {
-    progress(`looking for keys wrapped for ${name}: ${i + 1} of ${items.length}`, i, items.length);
-    if (await read<Uint8Array | null>(a.chain, 'records', 'key_of', a.me, [a.me, sealedArg(item), grantee])) held.push(item);
-  }
-  let removed = 0;
-  for (let i = 0; i < held.length; i += KEY_BATCH) {
-    progress(`removing the keys wrapped for ${name}: ${i} of ${held.length}`, i, held.length);
-    const sent = await tx(a, 'records', 'revoke_keys', [a.me, grantee, held.slice(i, i + KEY_BATCH).map(sealedArg)], { who: { other: name } });
-    removed += Number(sent.value as bigint);
-  }
-  return removed;
+  const guardianship = await guardianshipOf(a.chain, a.me, a.me, grantee);
+  const now = Date.now();
+  return removeKeysOf(a, grantee, name, item => keepsKey(item, null, guardianship, now), progress);
 }
 
 // ---------------------------------------------------------------------------
@@ -306,16 +341,15 @@ export interface RecordView {
   commitmentOk: boolean | null;
 }
 
-/** Who gets a new record's or medication's key: the patient, the author, every current RecordsRead grantee. */
+/**
+ * Who gets a new record's or medication's key: the patient, the author,
+ * every RecordsRead grantee and every guardian with the read power, in force now.
+ */
 async function readersOf(a: Actor, patient: string): Promise<string[]> {
   const readers = [patient];
   if (a.me !== patient) readers.push(a.me);
-  const now = Date.now();
-  for (const g of await grantsOf(a.chain, a.me, patient)) {
-    const live = g.grant.expiresAt === null || Number(g.grant.expiresAt) > now;
-    if (g.grant.scopes.recordsRead && live && !readers.includes(g.grantee)) readers.push(g.grantee);
-  }
-  return readers;
+  const guardians = await guardiansOf(a.chain, a.me, patient);
+  return [...readers, ...readersNow(await grantsOf(a.chain, a.me, patient), guardians, Date.now(), readers)];
 }
 
 async function shareWithReaders(a: Actor, patient: string, object: Sealed, k: Uint8Array, progress: Progress, nameOf: (x: string) => string): Promise<string[]> {
@@ -570,6 +604,167 @@ export async function withdraw(a: Actor): Promise<bigint> {
   const sent = await tx(a, 'appointments', 'withdraw', []);
   const ev = eventOf(sent, 'Withdrawn');
   return ev ? (ev.args.amount as bigint) : (sent.value as bigint);
+}
+
+// ---------------------------------------------------------------------------
+// guardians
+
+/** Whether the deployed suite has guardians and the emergency card (older suites do not). */
+export function hasCareCircle(chain: Chain): { guardians: boolean; card: boolean } {
+  return { guardians: hasMessage(chain, 'permissions', 'appoint_guardian'), card: hasMessage(chain, 'records', 'set_card') };
+}
+
+/** A patient's guardians (expired ones too, until removed). Empty on suites without guardians. */
+export async function guardiansOf(chain: Chain, caller: string, patient: string): Promise<{ guardian: string; guardianship: Guardianship }[]> {
+  if (!hasMessage(chain, 'permissions', 'guardians_of')) return [];
+  const out: { guardian: string; guardianship: Guardianship }[] = [];
+  for (let start = 0; ; start += PAGE) {
+    const page = await read<[string, Guardianship][]>(chain, 'permissions', 'guardians_of', caller, [patient, start, PAGE]);
+    out.push(...page.map(([guardian, guardianship]) => ({ guardian, guardianship })));
+    if (page.length < PAGE) return out;
+  }
+}
+
+/** The patients `guardian` is guardian of. */
+export async function wardsOf(chain: Chain, caller: string, guardian: string): Promise<{ patient: string; guardianship: Guardianship }[]> {
+  if (!hasMessage(chain, 'permissions', 'wards_of')) return [];
+  const out: { patient: string; guardianship: Guardianship }[] = [];
+  for (let start = 0; ; start += PAGE) {
+    const page = await read<[string, Guardianship][]>(chain, 'permissions', 'wards_of', caller, [guardian, start, PAGE]);
+    out.push(...page.map(([patient, guardianship]) => ({ patient, guardianship })));
+    if (page.length < PAGE) return out;
+  }
+}
+
+export async function guardianshipOf(chain: Chain, caller: string, patient: string, guardian: string): Promise<Guardianship | null> {
+  if (!hasMessage(chain, 'permissions', 'guardianship')) return null;
+  return read<Guardianship | null>(chain, 'permissions', 'guardianship', caller, [patient, guardian]);
+}
+
+/**
+ * The patient appoints `guardian` (or changes her powers or expiry). With
+ * the read power, her existing data keys (profile, records, medications,
+ * emergency card) are wrapped for the guardian at once, in share_keys
+ * batches, as for a granted doctor. Returns how many keys were wrapped and
+ * a note.
+ */
+export async function appointGuardian(a: Actor, guardian: string, powers: GuardianPowers, expiresAt: number | null, name: string, progress: Progress): Promise<{ rewrapped: number; note: string }> {
+  progress(`appointing ${name} as your guardian`);
+  await tx(a, 'permissions', 'appoint_guardian', [guardian, powers, expiresAt], { who: { other: name } });
+  if (!powers.read) return { rewrapped: 0, note: '' };
+  const pk = await publishedKey(a.chain, a.me, guardian);
+  if (!pk) return { rewrapped: 0, note: `${name} has published no encryption key yet: nothing re-wrapped (appoint again once they have).` };
+  const r = await rewrapFor(a, guardian, pk, await itemsFor(a, { demographics: true, recordsRead: true }), name, progress);
+  return { rewrapped: r.rewrapped, note: skippedNote(r.skipped) };
+}
+
+/**
+ * The patient removes `guardian`, then removes the keys wrapped for her
+ * (those a grant of hers still covers stay). Returns how many keys were removed.
+ */
+export async function removeGuardian(a: Actor, guardian: string, name: string, progress: Progress = () => {}): Promise<number> {
+  progress(`removing ${name} as your guardian`);
+  await tx(a, 'permissions', 'remove_guardian', [a.me, guardian], { who: { other: name } });
+  const grant = (await grantsOf(a.chain, a.me, a.me)).find(g => g.grantee === guardian)?.grant ?? null;
+  const now = Date.now();
+  return removeKeysOf(a, guardian, name, item => keepsKey(item, grant, null, now), progress);
+}
+
+/** A guardian steps down (her own `remove_guardian` for `patient`). */
+export async function stepDown(a: Actor, patient: string, name: string): Promise<void> {
+  await tx(a, 'permissions', 'remove_guardian', [patient, a.me], { who: { other: name } });
+}
+
+// ---------------------------------------------------------------------------
+// the emergency card
+
+/** The emergency custodian the head designated: the key service's account and encryption key. */
+export interface Custodian { account: string; encryptionKey: Uint8Array }
+/** A patient's card as stored (ciphertext). */
+export interface EmergencyCard { body: Uint8Array; version: bigint; updatedAt: bigint }
+
+export async function custodianOf(chain: Chain, caller: string): Promise<Custodian | null> {
+  if (!hasMessage(chain, 'records', 'custodian')) return null;
+  return read<Custodian | null>(chain, 'records', 'custodian', caller, []);
+}
+
+/** The head designates the emergency custodian (its account and X25519 public key). */
+export async function designateCustodian(a: Actor, account: string, encryptionKey: Uint8Array, name: string): Promise<void> {
+  await tx(a, 'records', 'designate_custodian', [account, u8aToHex(encryptionKey)], { who: { other: name } });
+}
+
+export async function cardOf(chain: Chain, caller: string, patient: string): Promise<EmergencyCard | null> {
+  if (!hasMessage(chain, 'records', 'card')) return null;
+  return read<EmergencyCard | null>(chain, 'records', 'card', caller, [patient]);
+}
+
+export interface CardView {
+  card: EmergencyCard | null;
+  /** Opened with the reader's key. */
+  fields: CardFields | null;
+  /** Why it stayed sealed. */
+  problem: string | null;
+  /** Who holds a wrapped key of it now. */
+  holders: string[];
+}
+
+/** A patient's emergency card, opened where the reader holds its key. */
+export async function cardView(a: Actor, patient: string): Promise<CardView> {
+  const card = await cardOf(a.chain, a.me, patient);
+  if (!card) return { card: null, fields: null, problem: null, holders: [] };
+  const holders = await keyHolders(a.chain, a.me, patient, { kind: 'Card' });
+  if (!a.keys) return { card, fields: null, problem: 'Unlock your encryption key to open it.', holders };
+  try {
+    const k = await myKey(a, patient, { kind: 'Card' });
+    if (!k) return { card, fields: null, problem: 'Its key is not wrapped for you.', holders };
+    return { card, fields: openCard(k, bytes(patient), card.body), problem: null, holders };
+  } catch (e) {
+    const why = e instanceof CryptoError && e.kind === 'Open' ? 'the ciphertext does not open with its key: it was altered' : (e as Error).message;
+    return { card, fields: null, problem: `It does not open: ${why}.`, holders };
+  }
+}
+
+/**
+ * The patient sets (or replaces) her emergency card: sealed in this page
+ * under a fresh data key, the key wrapped for her and for the emergency
+ * custodian (`records.set_card`, which drops every key of the earlier
+ * card), then for everyone who holds her read access now (RecordsRead
+ * grantees, guardians with the read power). Returns the card's version and
+ * whom else its key was wrapped for.
+ */
+export async function setCard(a: Actor, typed: CardFields, nameOf: (x: string) => string, progress: Progress): Promise<{ version: number; custodian: string; sharedWith: string[] }> {
+  const keys = needKeys(a);
+  const card = trimCard(typed);
+  const problem = cardProblem(card);
+  if (problem) throw new Error(problem);
+  const custodian = await custodianOf(a.chain, a.me);
+  if (!custodian) throw new Refusal(explainError('NoCustodian', 'set_card'), { kind: 'error', variant: 'NoCustodian' });
+  const me = bytes(a.me);
+  const k = newDataKey();
+  progress('sealing your card in this page', 0, 3);
+  const sealed = sealCard(k, me, card);
+  const own = await wrapKey(keys.publicKey, k, wrapInfo(me, { kind: 'Card' }, me));
+  const forCustodian = await wrapKey(custodian.encryptionKey, k, wrapInfo(me, { kind: 'Card' }, bytes(custodian.account)));
+  progress('storing the sealed card, its key wrapped for you and the emergency custodian', 1, 3);
+  const sent = await tx(a, 'records', 'set_card', [u8aToHex(utf8(sealed)), u8aToHex(own), u8aToHex(forCustodian)]);
+  const ev = eventOf(sent, 'CardSet');
+  const version = Number(ev ? (ev.args.version as bigint) : (sent.value as bigint));
+  const readers = readersNow(await grantsOf(a.chain, a.me, a.me), await guardiansOf(a.chain, a.me, a.me), Date.now(), [a.me, custodian.account]);
+  const sharedWith: string[] = [];
+  for (const [i, r] of readers.entries()) {
+    progress(`wrapping the card's key for ${nameOf(r)} (${i + 1} of ${readers.length})`, 2, 3);
+    const pk = await publishedKey(a.chain, a.me, r);
+    if (!pk) continue;
+    try {
+      await shareWith(a, a.me, { kind: 'Card' }, r, pk, k, { other: nameOf(r) });
+      sharedWith.push(r);
+    } catch (e) {
+      if (e instanceof Refusal && e.outcome.kind === 'error' && e.outcome.variant === 'RecipientNotAllowed') continue;
+      throw e;
+    }
+  }
+  progress('card stored', 3, 3);
+  return { version, custodian: custodian.account, sharedWith };
 }
 
 // ---------------------------------------------------------------------------

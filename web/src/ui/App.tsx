@@ -7,6 +7,8 @@ import { RegisterPatient, RegisterProvider } from './Register';
 import { AccessLog, Consent, Emergencies, FhirExport, Medications, MyRecords, PatientAppointments, Profile } from './patient';
 import { DoctorAppointments, FeeAndPayouts, MyPatients, PatientFile } from './doctor';
 import { Feed, Providers } from './head';
+import { CustodianAdmin, EmergencyCard, Guardians } from './care';
+import { hasCareCircle } from '../journeys';
 import { DeploymentPanel, UpgradeBanner } from './upgrades';
 import { shortAddress } from '../format';
 
@@ -83,18 +85,21 @@ function ActivityBar() {
 
 type Tab = { id: string; label: string };
 
-function tabsFor(role: string, isHead: boolean, isDoctor: boolean): Tab[] {
+function tabsFor(role: string, isHead: boolean, isDoctor: boolean, care: { guardians: boolean; card: boolean }): Tab[] {
   const t: Tab[] = [];
   if (role === 'unregistered' && !isHead) t.push({ id: 'register-patient', label: 'Register as a patient' }, { id: 'register-provider', label: 'Register as a provider' });
   if (role === 'patient') {
     t.push({ id: 'records', label: 'My records' }, { id: 'medications', label: 'Medications' }, { id: 'consent', label: 'Who has access' },
       { id: 'access-log', label: 'Who looked at my data' }, { id: 'emergencies', label: 'Emergencies' }, { id: 'appointments', label: 'Appointments' }, { id: 'profile', label: 'My profile' });
+    if (care.card) t.push({ id: 'card', label: 'Emergency card' });
+    if (care.guardians) t.push({ id: 'guardians', label: 'Guardians' });
   }
   if (role === 'provider') {
     t.push({ id: 'patients', label: 'My patients' });
     if (isDoctor) t.push({ id: 'doctor-appointments', label: 'Appointments' }, { id: 'fee', label: 'Fee and payouts' });
   }
   if (isHead) t.push({ id: 'providers', label: 'Providers' }, { id: 'feed', label: 'Live feed' });
+  if (isHead && care.card) t.push({ id: 'custodian', label: 'Emergency custodian' });
   // the head administers the suite and may not be a provider
   if (role === 'unregistered' && isHead) t.push({ id: 'register-patient', label: 'Register as a patient' });
   return t;
@@ -106,7 +111,8 @@ function Screens({ tab, setTab }: { tab: string; setTab: (t: string) => void }) 
   const role = standing?.role ?? '';
   const isHead = !!account && head === account.address;
   const isDoctor = standing?.role === 'provider' && standing.kind === 'Doctor';
-  const tabs = standing ? tabsFor(role, isHead, isDoctor) : [];
+  const care = chain ? hasCareCircle(chain) : { guardians: false, card: false };
+  const tabs = standing ? tabsFor(role, isHead, isDoctor, care) : [];
   const tabIds = tabs.map(t => t.id).join(',');
   useEffect(() => {
     if (!tabs.find(t => t.id === tab)) setTab(tabs[0]?.id ?? '');
@@ -140,6 +146,9 @@ function Screens({ tab, setTab }: { tab: string; setTab: (t: string) => void }) 
         {tab === 'fee' && <FeeAndPayouts />}
         {tab === 'providers' && <Providers />}
         {tab === 'feed' && <Feed />}
+        {tab === 'card' && <EmergencyCard />}
+        {tab === 'guardians' && <Guardians />}
+        {tab === 'custodian' && <CustodianAdmin />}
       </main>
     </>
   );

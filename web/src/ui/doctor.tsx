@@ -5,8 +5,9 @@ import { useState } from 'react';
 import { useApp } from './state';
 import { Amount, Btn, Field, Name, Section, Show, useAsync, useNow } from './common';
 import { AppointmentRow, Credit, Medications, RecordCard } from './patient';
+import { PatientCard } from './care';
 import {
-  addRecord, appointments, feeOf, noShowGrace, patientsOf, recordViews, setAppointment, setFee, updateAppointment,
+  addRecord, appointments, hasCareCircle, feeOf, noShowGrace, patientsOf, recordViews, setAppointment, setFee, updateAppointment,
   RECORD_KINDS, type AppointmentAction, type AppointmentView,
 } from '../journeys';
 import { datetimeInputValue, expiryWords, formatAmount, msFromDatetimeInput, parseAmount, scopesText } from '../format';
@@ -78,6 +79,7 @@ export function PatientFile({ patient, onClose }: { patient: string; onClose: ()
         )}</Show>
       </Section>
       <Medications patient={patient} patientLabel={label} />
+      {hasCareCircle(actor().chain).card && <PatientCard patient={patient} />}
     </>
   );
 }

@@ -8,7 +8,7 @@ import {
   medicationViews, profileOf, providers, recordViews, requestAppointment, revoke, stopMedication, withdraw,
   type AppointmentAction, type AppointmentView, type RecordView,
 } from '../journeys';
-import { actionWords, denialForPatient, emergencyReasonWords } from '../errors';
+import { actionWords, emergencyReasonWords, logOutcomeWords } from '../errors';
 import { SCOPE_WORDS, dateInputValue, datetimeInputValue, expiryFromDate, expiryWords, formatAmount, msFromDatetimeInput, scopesText, shortAddress, type Scopes } from '../format';
 import { Variant } from '../chain/plain';
 import { fhirExport, typesText } from '../export';
@@ -246,27 +246,18 @@ export function Consent() {
   );
 }
 
-function outcomeText(o: Variant, action: Variant): { kind: string; text: string } {
-  if (o.tag === 'Granted') return { kind: 'granted', text: 'granted' };
-  if (o.tag === 'GrantedEmergency') return { kind: 'emergency', text: 'granted under EMERGENCY access' };
-  if (o.tag === 'Denied') {
-    const reason = o.value instanceof Variant ? o.value.tag : String(o.value);
-    return { kind: 'denied', text: `denied: ${denialForPatient(reason, action.tag)}` };
-  }
-  return { kind: 'other', text: o.tag };
-}
-
 export function AccessLog() {
-  const { chain, account } = useApp();
+  const { chain, account, nameOf } = useApp();
   const me = account!.address;
   const v = useAsync(() => accessLog(chain!, me, me), [me]);
   return (
-    <Section title="Who looked at my data" testid="access-log" intro="Every audited read of your data and every attempt to add to it, granted or denied, is written on chain in your access log.">
+    <Section title="Who looked at my data" testid="access-log" intro="Every audited read of your data and every attempt to add to it, granted or denied, every act of a guardian for you and every release of your emergency card's key, is written on chain in your access log.">
       <Show value={v} what="your access log">{entries => entries.length === 0 ? <p className="empty">Nobody has accessed your data yet.</p> : (
         <table className="table">
           <thead><tr><th>When</th><th>Who</th><th>What</th><th>Outcome</th></tr></thead>
           <tbody>{[...entries].reverse().map((e, i) => {
-            const o = outcomeText(e.outcome, e.action);
+            const reason = e.outcome.value instanceof Variant ? e.outcome.value.tag : e.outcome.value === null ? null : String(e.outcome.value);
+            const o = logOutcomeWords(e.outcome.tag, reason, e.action.tag, nameOf(e.accessor).replace(/^patient /, ''));
             return (
               <tr key={i} data-testid="access-log-row" className={o.kind}>
                 <td><When ms={e.at} /></td>
