@@ -93,7 +93,7 @@ step "browser journey (web/e2e/journey.mjs)"
 "$SMRMS_BIN" keygen --out "$WORK/custodian.key" >/dev/null   # the emergency key service's; the head designates its public key
 SMRMS_WEB_URL="http://127.0.0.1:$PORT/" SMRMS_NODE_URL="$URL" SMRMS_ADDRESSES="$WORK/addresses.json" \
   SMRMS_PLAINTEXT_OUT="$WORK/plaintext.txt" SMRMS_KEYFILE="$WORK/head.key" SMRMS_CUSTODIAN_KEYFILE="$WORK/custodian.key" \
-  CHROMIUM="$CHROMIUM" node web/e2e/journey.mjs
+  SMRMS_BIN="$SMRMS_BIN" CHROMIUM="$CHROMIUM" node web/e2e/journey.mjs
 
 step "storage dump of the four contracts: none of the journey's plaintext"
 controls=()

@@ -25,6 +25,9 @@
 //   SMRMS_CUSTODIAN_KEYFILE  a key file from `smrms keygen`: the emergency
 //                     custodian's; the head designates its public key (without
 //                     it, a random public key)
+//   SMRMS_BIN         a built `smrms` (with SMRMS_CUSTODIAN_KEYFILE: the
+//                     custodian opens the page's card and releases it to the
+//                     emergency doctor; the step is skipped without them)
 //   CHROMIUM          browser binary (default /usr/bin/chromium)
 // Prints `web journey: N steps passed` and exits 0, or exits 1 at the first
 // failed step with a screenshot of the page at that moment.
@@ -292,6 +295,27 @@ async function recordCount() {
   return BigInt(j.ok?.ok ?? j.ok);
 }
 
+/** The doctor opens emergency access on the patient for an hour (from this process: the page has no screen for it). */
+async function openEmergency() {
+  const permissions = new ContractPromise(api, contractsAbi('permissions'), suite.permissions);
+  const msg = permissions.abi.findMessage('open_emergency');
+  // current suites take a reason code and an optional sealed note; older ones a text
+  const args = msg.args.length === 4 ? [A.patient, 'Cardiac', '0x', 3_600_000] : [A.patient, 'Cardiac emergency', 3_600_000];
+  const gasLimit = api.registry.createType('WeightV2', { refTime: 5n * 10n ** 10n, proofSize: 5n * 10n ** 5n });
+  const dry = await permissions.query.openEmergency(A.doctor, { gasLimit }, ...args);
+  if (!dry.result.isOk || !/"ok":\{"ok"/i.test(JSON.stringify(dry.output.toJSON()))) throw new Error(`open_emergency dry run: ${JSON.stringify(dry.output?.toHuman())}`);
+  const twice = api.registry.createType('WeightV2', { refTime: dry.gasRequired.refTime.toBn().muln(2), proofSize: dry.gasRequired.proofSize.toBn().muln(2) });
+  const deposit = dry.storageDeposit.isCharge ? dry.storageDeposit.asCharge.muln(2) : null;
+  await sendFromHere(pairs.doctor, permissions.tx.openEmergency({ gasLimit: twice, storageDepositLimit: deposit }, ...args));
+}
+
+/** The Rust client (`SMRMS_BIN`) on this node, as `suri` with the key file `encKey`. */
+function smrms(args, { suri, encKey } = {}) {
+  const r = spawnSync(process.env.SMRMS_BIN, ['--url', NODE_URL, '--addresses', ADDRESSES, ...(suri ? ['--suri', suri] : []), ...(encKey ? ['--enc-key', encKey] : []), ...args],
+    { encoding: 'utf8', timeout: 180_000 });
+  return { status: r.status, out: `${r.stdout}${r.stderr}`.trim() };
+}
+
 const t0 = Date.now();
 console.log(`web journey: app ${WEB}, node ${NODE_URL}`);
 console.log(`  head ${A.head}\n  patient ${A.patient}\n  doctor ${A.doctor}\n  stranger ${A.stranger}\n  guardian ${A.guardian}\n  custodian ${A.custodian}`);
@@ -531,16 +555,7 @@ await step("doctor: his next write is refused in plain language before anything 
 });
 
 await step('a doctor opens emergency access (break-glass, from this process: the page has no screen for it); the head sees it live, the patient closes it', async () => {
-  const permissions = new ContractPromise(api, contractsAbi('permissions'), suite.permissions);
-  const msg = permissions.abi.findMessage('open_emergency');
-  // current suites take a reason code and an optional sealed note; older ones a text
-  const args = msg.args.length === 4 ? [A.patient, 'Cardiac', '0x', 3_600_000] : [A.patient, 'Cardiac emergency', 3_600_000];
-  const gasLimit = api.registry.createType('WeightV2', { refTime: 5n * 10n ** 10n, proofSize: 5n * 10n ** 5n });
-  const dry = await permissions.query.openEmergency(A.doctor, { gasLimit }, ...args);
-  if (!dry.result.isOk || !/"ok":\{"ok"/i.test(JSON.stringify(dry.output.toJSON()))) throw new Error(`open_emergency dry run: ${JSON.stringify(dry.output?.toHuman())}`);
-  const twice = api.registry.createType('WeightV2', { refTime: dry.gasRequired.refTime.toBn().muln(2), proofSize: dry.gasRequired.proofSize.toBn().muln(2) });
-  const deposit = dry.storageDeposit.isCharge ? dry.storageDeposit.asCharge.muln(2) : null;
-  await sendFromHere(pairs.doctor, permissions.tx.openEmergency({ gasLimit: twice, storageDepositLimit: deposit }, ...args));
+  await openEmergency();
   await as('head');
   await tab('feed');
   const item = T('feed-item').filter({ hasText: /EMERGENCY ACCESS/ }).filter({ hasText: /Dr\. Charlie Rao/ });
@@ -662,6 +677,43 @@ await step('patient: sets her emergency card (sealed in the page, key wrapped fo
   console.log(`     card on chain: ${body.length} bytes (${body.slice(0, 12)}…), key holders: patient and custodian`);
   await shot('patient-emergency-card');
 });
+
+if (process.env.SMRMS_BIN && process.env.SMRMS_CUSTODIAN_KEYFILE) {
+  await step("the emergency key service (Rust `smrms` as custodian //Ferdie, its key file) opens the page-sealed card, is refused a release without an emergency, releases it once the doctor opens one; the doctor reads the card in the page; her log shows the release; closing it removes his card key", async () => {
+    const custodian = { suri: '//Ferdie', encKey: process.env.SMRMS_CUSTODIAN_KEYFILE };
+    const shown = smrms(['card', 'show', '--patient', A.patient], custodian);
+    if (shown.status !== 0 || !shown.out.includes('decrypted') || !Object.values(V.card).every(v => shown.out.includes(v))) throw new Error(`smrms card show (custodian): exit ${shown.status}: ${shown.out}`);
+    console.log(`     smrms card show (as the custodian): ${shown.out.split('\n')[0]}`);
+    const early = smrms(['card', 'release', '--patient', A.patient, '--doctor', A.doctor], custodian);
+    if (early.status === 0) throw new Error(`a release without an open emergency was not refused: ${early.out}`);
+    console.log(`     release before the emergency: refused (${early.out.split('\n').pop().slice(0, 160)})`);
+    await openEmergency();
+    const released = smrms(['card', 'release', '--patient', A.patient, '--doctor', A.doctor], custodian);
+    if (released.status !== 0 || !/released the key/.test(released.out)) throw new Error(`smrms card release: exit ${released.status}: ${released.out}`);
+    console.log(`     ${released.out.split('\n').pop()}`);
+    await as('doctor');
+    await tab('patients');
+    await T('doctor-patient-address').fill(A.patient);
+    await T('doctor-patient-open').click();
+    for (const [k, v] of Object.entries(V.card)) await expectText(`patient-card-field-${k}`, new RegExp(esc(v)), `the doctor reads the card's ${k}`);
+    await expectText('doctor-record-sealed-0', /No data key is wrapped for you/, 'the card only: no record key');
+    await shot('doctor-reads-emergency-card');
+    await as('head');
+    await tab('feed');
+    const item = T('feed-item').filter({ hasText: /EMERGENCY CARD RELEASED/ }).filter({ hasText: /Dr\. Charlie Rao/ });
+    await item.first().waitFor();
+    console.log(`     feed: ${(await item.first().innerText()).replace(/\s+/g, ' ')}`);
+    await as('patient');
+    await tab('access-log');
+    await T('access-log-row').filter({ hasText: /Dr\. Charlie Rao/ }).filter({ hasText: /read the emergency card/ }).filter({ hasText: /card key released by the emergency custodian/ }).first().waitFor();
+    await shot('patient-access-log-card-release');
+    await tab('emergencies');
+    await act(() => T('emergency-close-0').click(), { text: /The emergency access of Dr\. Charlie Rao is closed; the key of your emergency card released to them is removed/ });
+    if (await recordsQuery('keyOf', A.patient, 'Card', A.doctor)) throw new Error("the card key is still wrapped for the doctor after the close");
+  });
+} else {
+  console.log('(SMRMS_BIN or SMRMS_CUSTODIAN_KEYFILE not set: the custodian release step is skipped)');
+}
 
 await step('guardian (Rahul, //Dave): creates his key and registers as a patient', async () => {
   await as('guardian');

@@ -486,8 +486,20 @@ export async function emergencies(chain: Chain, caller: string, patient: string)
   }
 }
 
-export async function closeEmergency(a: Actor, patient: string, doctor: string, name: string) {
+/**
+ * Closes an emergency access. When the patient closes it, the key of her
+ * emergency card released to that doctor is removed from current state too
+ * (unless a grant or guardianship of theirs still covers it). Returns
+ * whether a card key was removed.
+ */
+export async function closeEmergency(a: Actor, patient: string, doctor: string, name: string): Promise<boolean> {
   await tx(a, 'permissions', 'close_emergency', [patient, doctor], { who: { other: name } });
+  if (a.me !== patient || !hasMessage(a.chain, 'records', 'revoke_keys') || !(await cardOf(a.chain, a.me, patient))) return false;
+  if (!(await read<Uint8Array | null>(a.chain, 'records', 'key_of', a.me, [patient, 'Card', doctor]))) return false;
+  const grant = (await grantsOf(a.chain, a.me, patient)).find(g => g.grantee === doctor)?.grant ?? null;
+  if (keepsKey({ kind: 'Card' }, grant, await guardianshipOf(a.chain, a.me, patient, doctor), Date.now())) return false;
+  const sent = await tx(a, 'records', 'revoke_keys', [patient, doctor, ['Card']], { who: { other: name } });
+  return Number(sent.value as bigint) > 0;
 }
 
 // ---------------------------------------------------------------------------

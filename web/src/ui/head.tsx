@@ -55,8 +55,8 @@ export function Providers() {
 export function Feed() {
   const { feed } = useApp();
   return (
-    <Section title="Live feed: denied attempts and emergency accesses" testid="feed"
-      intro="Follows the chain's events as blocks arrive (and the last 200 blocks when the page opened): every AccessDenied from the registry, records and appointments contracts, and every EmergencyAccessOpened.">
+    <Section title="Live feed: denied attempts, emergency accesses and card releases" testid="feed"
+      intro="Follows the chain's events as blocks arrive (and the last 200 blocks when the page opened): every AccessDenied from the registry, records and appointments contracts, every EmergencyAccessOpened, and every CardReleased (an emergency card's key passed to an emergency doctor).">
       {feed.length === 0 ? <p className="empty" data-testid="feed-empty">Nothing yet. Waiting for new blocks…</p> : (
         <ul className="feed">{feed.map(e => {
           const a = e.args;
@@ -66,6 +66,13 @@ export function Feed() {
             return (
               <li key={e.key} data-testid="feed-item" data-name={e.name} className="denied">
                 <When ms={e.at} /> · block {e.block} · <strong>denied</strong>: <Name address={a.accessor as string} /> tried to {actionWords(action.tag, typeof action.value === 'bigint' ? action.value : undefined)} of <Name address={a.patient as string} /> — {denialForPatient(reason, action.tag).replace(/^you have/, 'the patient has').replace('your profile', 'the profile')} ({reason}, via {e.contract})
+              </li>
+            );
+          }
+          if (e.name === 'CardReleased') {
+            return (
+              <li key={e.key} data-testid="feed-item" data-name={e.name} className="emergency">
+                <When ms={e.at} /> · block {e.block} · <strong>EMERGENCY CARD RELEASED</strong>: the emergency custodian <Name address={a.custodian as string} /> passed the emergency card key of <Name address={a.patient as string} /> to <Name address={a.doctor as string} /> (open emergency access)
               </li>
             );
           }

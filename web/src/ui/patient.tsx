@@ -282,8 +282,8 @@ export function Emergencies() {
   }, [me]);
   const close = (doctor: string) => run('Closing an emergency access', async () => {
     const name = await lookupName(doctor);
-    await closeEmergency(actor(), me, doctor, name);
-    return `The emergency access of ${name} is closed.`;
+    const cardKey = await closeEmergency(actor(), me, doctor, name);
+    return `The emergency access of ${name} is closed${cardKey ? '; the key of your emergency card released to them is removed' : ''}.`;
   });
   const now = Date.now();
   return (

@@ -25,7 +25,7 @@ export interface UpgradeLocksState { readings: Record<ContractName, UpgradeReadi
 /** How often the upgrade locks are read again besides the events and reconnects. */
 const UPGRADE_POLL_MS = 60_000;
 /** Events of the live feed (the head's screen). */
-const FEED_EVENTS = ['AccessDenied', 'EmergencyAccessOpened'];
+const FEED_EVENTS = ['AccessDenied', 'EmergencyAccessOpened', 'CardReleased'];
 
 interface AppCtx {
   config: SuiteConfig | null;
