@@ -657,13 +657,21 @@ export async function guardianshipOf(chain: Chain, caller: string, patient: stri
  * The patient appoints `guardian` (or changes her powers or expiry). With
  * the read power, her existing data keys (profile, records, medications,
  * emergency card) are wrapped for the guardian at once, in share_keys
- * batches, as for a granted doctor. Returns how many keys were wrapped and
- * a note.
+ * batches, as for a granted doctor; a guardian re-appointed without it
+ * loses the keys it gave her. Returns how many keys were wrapped and a note.
  */
 export async function appointGuardian(a: Actor, guardian: string, powers: GuardianPowers, expiresAt: number | null, name: string, progress: Progress): Promise<{ rewrapped: number; note: string }> {
   progress(`appointing ${name} as your guardian`);
+  const before = await guardianshipOf(a.chain, a.me, a.me, guardian);
   await tx(a, 'permissions', 'appoint_guardian', [guardian, powers, expiresAt], { who: { other: name } });
-  if (!powers.read) return { rewrapped: 0, note: '' };
+  if (!powers.read) {
+    // a guardian who loses the read power loses the keys only that power gave her
+    if (!before?.powers.read) return { rewrapped: 0, note: '' };
+    const grant = (await grantsOf(a.chain, a.me, a.me)).find(g => g.grantee === guardian)?.grant ?? null;
+    const now = Date.now();
+    const removed = await removeKeysOf(a, guardian, name, item => keepsKey(item, grant, null, now), progress);
+    return { rewrapped: 0, note: removed ? `The ${removed} key(s) wrapped for them are removed (no read power any more).` : '' };
+  }
   const pk = await publishedKey(a.chain, a.me, guardian);
   if (!pk) return { rewrapped: 0, note: `${name} has published no encryption key yet: nothing re-wrapped (appoint again once they have).` };
   const r = await rewrapFor(a, guardian, pk, await itemsFor(a, { demographics: true, recordsRead: true }), name, progress);
