@@ -14,7 +14,13 @@
 # //Alice, so a re-run on the same node starts clean:
 #   //Alice head · Dave patient · Eve doctor (granted, later revoked) ·
 #   Charlie doctor (granted after Eve's revocation) · Ferdie a registered
-#   stranger (a patient himself, never granted)
+#   stranger (a patient himself, never granted) · Kavya, Dave's sister, his
+#   guardian · Hana and Ivan, emergency-room doctors with no grant ·
+#   //EmergencyService//RUN the emergency custodian, whose key service
+#   (`smrms emergency-service`) runs in the background (log in the run's
+#   temp dir; stopped and restarted once mid-stream; killed at exit)
+# It prints `emergency card: read by the emergency doctor: yes|no, refused
+# after close: yes|no, plaintext found: N`, each value from what happened.
 # SMRMS_BIN=path/to/smrms skips the build. Exits non-zero on the first
 # unexpected outcome.
 set -euo pipefail
@@ -34,8 +40,15 @@ while [ $# -gt 0 ]; do
   esac
 done
 WORK="$(mktemp -d)"
-NODE_PID=""
-cleanup() { [ -n "$NODE_PID" ] && stop_dev_node; rm -rf "$WORK"; }
+NODE_PID=""; SERVICE_PID=""
+stop_service() {
+  if [ -n "$SERVICE_PID" ]; then
+    kill "$SERVICE_PID" 2>/dev/null || true
+    wait "$SERVICE_PID" 2>/dev/null || true
+    SERVICE_PID=""
+  fi
+}
+cleanup() { stop_service; [ -n "$NODE_PID" ] && stop_dev_node; rm -rf "$WORK"; }
 trap cleanup EXIT INT TERM
 
 if [ -z "${SMRMS_BIN:-}" ]; then
@@ -59,6 +72,7 @@ export SMRMS_URL="$URL" SMRMS_ADDRESSES="$ADDR"
 
 RUN="run$(od -An -N4 -tx1 /dev/urandom | tr -d ' \n')"
 HEAD=//Alice; DAVE="//Dave//$RUN"; EVE="//Eve//$RUN"; CHARLIE="//Charlie//$RUN"; FERDIE="//Ferdie//$RUN"
+KAVYA="//Kavya//$RUN"; HANA="//Hana//$RUN"; IVAN="//Ivan//$RUN"; SERVICE="//EmergencyService//$RUN"
 N=0
 # as SURI [expected exit code] -- smrms args...: run, print, check the exit code
 as() {
@@ -80,6 +94,7 @@ expect_out() { grep -qF -- "$1" "$WORK/out" || { echo "UNEXPECTED: output lacks:
 expect_err() { grep -qF -- "$1" "$WORK/err" || { echo "UNEXPECTED: error output lacks: $1" >&2; exit 1; }; }
 acct() { "$SMRMS_BIN" --suri "$1" whoami | awk '/^account/ {print $2}'; }
 A_DAVE=$(acct "$DAVE"); A_EVE=$(acct "$EVE"); A_CHARLIE=$(acct "$CHARLIE"); A_FERDIE=$(acct "$FERDIE")
+A_KAVYA=$(acct "$KAVYA"); A_HANA=$(acct "$HANA"); A_IVAN=$(acct "$IVAN"); A_SERVICE=$(acct "$SERVICE")
 
 # The patient's plaintext: none of it may reach the chain.
 P_NAME="Dave Mehta"; P_DOB="1975-09-30"; P_GENDER="Male"; P_ADDR="7 Lalbagh Road, Bengaluru 560027"
@@ -91,10 +106,15 @@ M_NAME="Dolutegravir"; M_DOSE="50 mg"; M_FREQ="once daily"; M_NOTES="with TDF/3T
 A_REQUEST="Sleep still poor on the new dose";
 E_NOTE="Found unresponsive at home, suspected opioid overdose"
 A_REASON="Low mood, insomnia since March"; A_DIAG="Depressive episode, improving"; A_RX="Sertraline 100 mg once daily"
+# his emergency card
+C_ALLERGY="penicillin (anaphylaxis 2019), latex"; C_MEDS="Dolutegravir 50 mg daily; sertraline 100 mg"
+C_COND="HIV on ART since 2021; major depressive episode"; C_CONTACT="Kavya Mehta (sister) +91 80 5550 9876"
+printf '%s\n' "$C_ALLERGY" "$C_MEDS" "$C_COND" "$C_CONTACT" "anaphylaxis" "on ART since" > "$WORK/card-plaintext.txt"
 printf '%s\n' "$P_NAME" "$P_DOB" "$P_ADDR" "$P_PHONE" "$P_PHONE2" "$P_BLOOD" "$P_ALLERGY" "$P_EC_NAME" "$P_EC_PHONE" \
   "$R0_TITLE" "$R0_BODY" "$R1_TITLE" "$R1_BODY" "sertraline" "12000 copies" "Lalbagh" "5550 1234" \
   "$A_REASON" "$A_DIAG" "$A_RX" "insomnia" "$M_NAME" "$M_NOTES" "$A_REQUEST" "Second opinion" \
   "$E_NOTE" "opioid overdose" > "$WORK/plaintext.txt"
+cat "$WORK/card-plaintext.txt" >> "$WORK/plaintext.txt"
 
 step "cast (run $RUN): fund fresh accounts from the head"
 for a in "$A_DAVE" "$A_EVE" "$A_CHARLIE" "$A_FERDIE"; do as "$HEAD" -- fund "$a"; done
@@ -283,7 +303,151 @@ python3 "$SMRMS_ROOT/scripts/fhir-roundtrip.py" "$WORK/ferdie.fhir.json" --patie
   --sealed-record 0 --sealed-record 1 --absent-file "$WORK/plaintext.txt"
 echo "     fhir timing: export ${T_EXPORT} ms (smrms, chain reads and event scan included), validation ${T_VALID} ms"
 
-step "storage dump of the four contracts: search for the patient's plaintext"
-as "$HEAD" -- dump --plaintext-file "$WORK/plaintext.txt" --control "Dr. Eve Rao" --control "smrms-enc1:" --control "e2:" --control "n2:"
+# The emergency key service in the background: its log is the run's service.log.
+start_service() {
+  "$SMRMS_BIN" --suri "$SERVICE" emergency-service --state "$WORK/service.state" >>"$WORK/service.log" 2>&1 &
+  SERVICE_PID=$!
+}
+# wait_log REGEX SECONDS: until the service's log has a matching line (prints it)
+wait_log() {
+  local i
+  for i in $(seq 1 $(( $2 * 4 ))); do
+    if grep -qE -- "$1" "$WORK/service.log"; then
+      grep -E -- "$1" "$WORK/service.log" | tail -1 | sed 's/^/     service | /'
+      return 0
+    fi
+    kill -0 "$SERVICE_PID" 2>/dev/null || { sed 's/^/     service | /' "$WORK/service.log"; echo "UNEXPECTED: the emergency service stopped" >&2; exit 1; }
+    sleep 0.25
+  done
+  sed 's/^/     service | /' "$WORK/service.log"
+  echo "UNEXPECTED: no line matching '$1' in the service's log within $2 s" >&2; exit 1
+}
+
+step "emergency card: the head designates the emergency key service as custodian; the service starts"
+as "$HEAD" -- fund "$A_SERVICE"
+as "$SERVICE" -- whoami
+K_SERVICE=$(awk '/^encryption key/ {print $3}' "$WORK/out")
+as "$HEAD" -- custodian designate "$A_SERVICE" --key "$K_SERVICE"
+as "$DAVE" -- custodian show
+expect_out "$A_SERVICE"
+: > "$WORK/service.log"
+start_service
+echo "     (smrms emergency-service --state FILE started in the background, pid $SERVICE_PID)"
+wait_log "designated custodian: this service" 30
+
+step "the patient sets his emergency card: sealed on his machine, its key wrapped for him and the custodian only"
+as "$DAVE" -- card set --allergies "$C_ALLERGY" --blood-group "$P_BLOOD" --medications "$C_MEDS" --conditions "$C_COND" \
+  --emergency-contact "$C_CONTACT"
+expect_out "emergency card v1 set (sealed)"
+as "$DAVE" -- card show
+expect_out "$C_ALLERGY"
+as "$DAVE" -- key-holders --card
+expect_out "$A_SERVICE"
+[ "$(wc -l < "$WORK/out")" = 2 ] || { echo "UNEXPECTED: the card key is wrapped for more than the patient and the custodian" >&2; exit 1; }
+as "$HEAD" 3 -- card show --patient "$A_DAVE"
+expect_out "CIPHERTEXT ONLY"
+
+step "break-glass with the card: Dr. Hana (verified, no grant) opens emergency access; the service releases the card key to her"
+for a in "$A_HANA" "$A_IVAN"; do as "$HEAD" -- fund "$a"; done
+as "$HANA" -- register-provider --name "Dr. Hana Kapoor" --qualification "MBBS, MD" --specialization "Emergency medicine" --gender F
+as "$IVAN" -- register-provider --name "Dr. Ivan Pereira" --qualification "MBBS" --specialization "Emergency medicine" --gender M
+as "$HEAD" -- verify-provider "$A_HANA"
+as "$HEAD" -- verify-provider "$A_IVAN"
+as "$HANA" 3 -- card show --patient "$A_DAVE"
+expect_out "CIPHERTEXT ONLY"
+as "$HANA" -- open-emergency --patient "$A_DAVE" --reason Unresponsive --minutes 30
+T_OPEN=$(date +%s%3N)
+wait_log "by doctor $A_HANA: released the card key" 30
+echo "     (released $(( $(date +%s%3N) - T_OPEN )) ms after the emergency access was opened)"
+as "$HANA" -- card show --patient "$A_DAVE"
+CARD_READ=no; grep -qF -- "$C_ALLERGY" "$WORK/out" && grep -qF -- "$C_COND" "$WORK/out" && CARD_READ=yes
+# the card only: every record and the profile stay ciphertext to her (the contract lets her in; no key opens them)
+as "$HANA" 3 -- read --patient "$A_DAVE" --audited
+expect_out "decrypted: 0"
+as "$HANA" 3 -- profile --patient "$A_DAVE"
+expect_out "CIPHERTEXT ONLY"
+if grep -qF -- "$P_ADDR" "$WORK/out"; then echo "UNEXPECTED: the emergency doctor opened the profile" >&2; exit 1; fi
+as "$DAVE" -- access-log
+expect_out "ReadCard → GrantedEmergency"
+
+step "the patient closes Hana's emergency; the service is stopped and restarted mid-stream: Dr. Ivan's emergency, closed before the service sees it, is refused by the service and by the contract"
+as "$DAVE" -- close-emergency --doctor "$A_HANA"
+expect_out "card key released to $A_HANA was removed"
+as "$HANA" 3 -- card show --patient "$A_DAVE"
+expect_out "CIPHERTEXT ONLY"
+stop_service
+echo "     (service stopped; state file: $(cat "$WORK/service.state"))"
+as "$IVAN" -- open-emergency --patient "$A_DAVE" --reason Trauma --minutes 30
+as "$DAVE" -- close-emergency --doctor "$A_IVAN"
+start_service
+echo "     (service restarted, pid $SERVICE_PID)"
+wait_log "resuming after block" 30
+wait_log "by doctor $A_IVAN: refused" 30
+as "$IVAN" 3 -- card show --patient "$A_DAVE"
+expect_out "CIPHERTEXT ONLY"
+# the contract refuses the custodian too, should it try by hand
+as "$SERVICE" 1 -- card release --patient "$A_DAVE" --doctor "$A_IVAN"
+sed 's/^/     /' "$WORK/err"
+expect_err "RecipientNotAllowed"
+REFUSED=no
+if grep -qE "by doctor $A_IVAN: refused: the emergency access was closed" "$WORK/service.log" \
+   && ! grep -qE "by doctor $A_IVAN: released" "$WORK/service.log" && grep -qF "RecipientNotAllowed" "$WORK/err"; then
+  REFUSED=yes
+fi
+echo "     service log:"
+sed 's/^/     service | /' "$WORK/service.log"
+
+step "care circle: Dave appoints his sister Kavya as guardian (consent and read); she grants and revokes for him, reads as his guardian"
+as "$HEAD" -- fund "$A_KAVYA"
+as "$KAVYA" -- register-patient --name "Kavya Mehta" --dob "1979-04-02"
+as "$DAVE" -- guardian add "$A_KAVYA" --consent --read --until +30d
+expect_out "existing data key(s) wrapped for her"
+as "$DAVE" -- guardian list
+expect_out "guardian $A_KAVYA consent+read"
+as "$KAVYA" -- guardian list
+expect_out "ward $A_DAVE consent+read"
+as "$KAVYA" -- grant "$A_EVE" --scopes records-read --for "$A_DAVE"
+as "$DAVE" -- grants
+expect_out "$A_EVE"
+as "$KAVYA" -- revoke "$A_EVE" --for "$A_DAVE"
+as "$KAVYA" -- read --for "$A_DAVE" --id 1 --audited
+expect_out "$R1_BODY"
+as "$KAVYA" -- card show --for "$A_DAVE"
+expect_out "$C_ALLERGY"
+as "$DAVE" -- access-log
+expect_out "(by guardian $A_KAVYA for patient $A_DAVE)"
+echo "     guardian's acts in Dave's access log:"
+grep -F "(by guardian" "$WORK/out" | sed 's/^/       /'
+as "$DAVE" -- guardian remove "$A_KAVYA"
+expect_out "wrapped key(s) of hers removed"
+as "$KAVYA" 1 -- grant "$A_EVE" --scopes records-read --for "$A_DAVE"
+sed 's/^/     /' "$WORK/err"
+expect_err "NotGuardian"
+as "$KAVYA" 3 -- card show --for "$A_DAVE"
+# a patient who cannot act for himself: the head declares him and appoints his guardian
+as "$HEAD" -- incapacity declare "$A_FERDIE" --reason Cognitive
+as "$HEAD" -- guardian appoint-for "$A_KAVYA" --patient "$A_FERDIE" --consent
+as "$KAVYA" -- guardian list
+expect_out "ward $A_FERDIE consent appointed by $(acct "$HEAD")"
+as "$KAVYA" -- grant "$A_CHARLIE" --scopes records-read --for "$A_FERDIE"
+as "$FERDIE" -- access-log
+expect_out "(by guardian $A_KAVYA for patient $A_FERDIE)"
+as "$HEAD" -- incapacity lift "$A_FERDIE"
+
+step "storage dump of the four contracts: search for the patient's plaintext (his emergency card's fields included)"
+N=$((N + 1))
+printf '\n[%02d] %s$ smrms dump --plaintext-file plaintext.txt ...\n' "$N" "$HEAD"
+code=0
+"$SMRMS_BIN" --suri "$HEAD" dump --plaintext-file "$WORK/plaintext.txt" --control "Dr. Eve Rao" --control "smrms-enc1:" \
+  --control "e2:" --control "n2:" --control "c1:" >"$WORK/out" 2>"$WORK/err" || code=$?
+sed 's/^/     /' "$WORK/out"
+CARD_FOUND=0
+while IFS= read -r f; do
+  grep -qF -- "FOUND \"$f\"" "$WORK/out" && CARD_FOUND=$((CARD_FOUND + 1))
+done < "$WORK/card-plaintext.txt"
+echo "emergency card: read by the emergency doctor: $CARD_READ, refused after close: $REFUSED, plaintext found: $CARD_FOUND"
+[ "$code" = 0 ] || { sed 's/^/     ! /' "$WORK/err"; echo "UNEXPECTED: dump exit $code" >&2; exit 1; }
 expect_out "found: 0"
+[ "$CARD_READ" = yes ] && [ "$REFUSED" = yes ] && [ "$CARD_FOUND" = 0 ] || { echo "UNEXPECTED: the emergency card journey" >&2; exit 1; }
+stop_service
 step "demo finished: $N client commands; no plaintext of the patient on chain; FHIR export valid and complete"

@@ -638,8 +638,12 @@ pub mod arg {
     pub fn account(a: &AccountId32) -> String {
         a.to_string()
     }
-    /// Bytes as `0x…`.
+    /// Bytes as `0x…` (`[]` when empty: the transcoder reads a bare `0x`
+    /// as the number 0).
     pub fn bytes(b: &[u8]) -> String {
+        if b.is_empty() {
+            return "[]".into();
+        }
         format!("0x{}", hex::encode(b))
     }
     /// A number.

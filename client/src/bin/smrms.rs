@@ -194,14 +194,17 @@ enum Cmd {
         #[arg(long, visible_alias = "for")]
         patient: Option<String>,
     },
-    /// Who holds a wrapped key of a profile or record.
+    /// Who holds a wrapped key of a profile, record or emergency card.
     KeyHolders {
         /// The patient (default: this account); `--for P` is the same, for a guardian or grantee acting for P.
         #[arg(long, visible_alias = "for")]
         patient: Option<String>,
-        /// A record id; without it, the profile.
+        /// A record id; without it (and without --card), the profile.
         #[arg(long)]
         record: Option<u32>,
+        /// The emergency card.
+        #[arg(long, conflicts_with = "record")]
+        card: bool,
     },
     /// Add a medication entry (the patient herself, or a doctor with RecordsWrite); its texts are sealed
     /// and the key wrapped for the patient, the author and the current readers.
@@ -930,8 +933,8 @@ async fn run(cli: Cli) -> Result<u8> {
             }
             return Ok(if locked > 0 { 3 } else { 0 });
         }
-        Cmd::KeyHolders { patient, record } => {
-            let obj = record.map_or(Sealed::Profile, Sealed::Record);
+        Cmd::KeyHolders { patient, record, card } => {
+            let obj = if card { Sealed::Card } else { record.map_or(Sealed::Profile, Sealed::Record) };
             for h in c.key_holders(&who(&patient)?, obj).await? {
                 println!("{h}");
             }

@@ -142,9 +142,9 @@ async fn follow(c: &Client<'_>, opts: &ServiceOptions, backoff: &mut Backoff) ->
     }
     log(format!("designated custodian: {}", describe_custodian(&custodian_check(c).await?)));
     loop {
-        let head = ch.finalized_number().await?;
+        let head = within(ch.finalized_number()).await?;
         while next <= head {
-            let hash = handle_block(c, next).await?;
+            let hash = within(handle_block(c, next)).await?;
             ServiceState::new(&genesis, next, &hash).save(&opts.state).map_err(fatal)?;
             if opts.until_block.is_some_and(|u| next >= u) {
                 log(format!("handled block {next} (--until-block): stopping"));
@@ -159,6 +159,16 @@ async fn follow(c: &Client<'_>, opts: &ServiceOptions, backoff: &mut Backoff) ->
         }
         tokio::time::sleep(opts.poll).await;
     }
+}
+
+/// The longest a step may take (reading the head, handling one block with
+/// its release) before the connection is given up as stalled.
+const STEP_TIMEOUT: Duration = Duration::from_secs(90);
+
+async fn within<T>(step: impl std::future::Future<Output = Result<T>>) -> Result<T> {
+    tokio::time::timeout(STEP_TIMEOUT, step)
+        .await
+        .map_err(|_| anyhow!("no answer from the node within {} s", STEP_TIMEOUT.as_secs()))?
 }
 
 fn describe_custodian(c: &CustodianCheck) -> String {
