@@ -13,9 +13,11 @@ mod setup;
 
 mod doctor_adds_record_with_consent;
 mod doctor_prescribes_and_patient_stops_medication;
+mod emergency_doctor_reads_card_through_custodian;
 mod head_upgrades_contracts_under_time_lock;
 mod head_verifies_providers_and_hands_over;
 mod nobody_reads_without_permission;
+mod patient_appoints_guardian_who_acts_for_her;
 mod patient_books_and_completes_appointment;
 mod patient_grants_and_revokes_access;
 mod patient_reclaims_fee_and_doctor_waits_for_her;

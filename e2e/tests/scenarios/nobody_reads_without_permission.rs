@@ -7,24 +7,30 @@ use crate::setup::*;
 use ink::primitives::{AccountId, Hash};
 use ink_e2e::ContractsBackend;
 use smrms_forwarder::forwarder::{Forwarder, ForwarderRef};
+use smrms_permissions::guardians::{GuardianPowers, Incapacity};
 use smrms_records::records::{Filter, NewMedication, RecordKind, Sealed};
 
 /// Classes of callers, in the column order of `EXPECTED`.
-const CALLERS: [&str; 14] = [
-    "head",          // Hd
-    "patient",       // Pt  the patient herself
-    "other patient", // OP
-    "doctor+scope",  // DS  verified doctor holding every scope
-    "other scope",   // OS  verified doctor holding Demographics only
-    "revoked",       // Rv  verified doctor whose grant was revoked
-    "expired",       // Ex  verified doctor whose grant expired
-    "emerg. open",   // EO  verified doctor with an open emergency access
-    "emerg. closed", // EC  verified doctor whose emergency access was closed
-    "pending",       // Pd  pending doctor holding every scope
-    "rejected",      // Rj  rejected doctor holding every scope
-    "suspended",     // Su  suspended doctor holding every scope
-    "unregistered",  // Un
-    "contract",      // Ct  a contract (the forwarder fixture) calling in the patient's place
+const CALLERS: [&str; 19] = [
+    "head",           // Hd
+    "patient",        // Pt  the patient herself
+    "other patient",  // OP
+    "doctor+scope",   // DS  verified doctor holding every scope
+    "other scope",    // OS  verified doctor holding Demographics only
+    "revoked",        // Rv  verified doctor whose grant was revoked
+    "expired",        // Ex  verified doctor whose grant expired
+    "emerg. open",    // EO  verified doctor with an open emergency access
+    "emerg. closed",  // EC  verified doctor whose emergency access was closed
+    "pending",        // Pd  pending doctor holding every scope
+    "rejected",       // Rj  rejected doctor holding every scope
+    "suspended",      // Su  suspended doctor holding every scope
+    "unregistered",   // Un
+    "guardian",       // Gd  patient appointed by the patient as guardian, consent and read powers
+    "guard. consent", // GC  patient appointed as guardian with the consent power only
+    "guard. removed", // GR  patient whose guardianship the patient removed
+    "guard. expired", // GX  patient whose guardianship expired
+    "custodian",      // Cu  the emergency custodian the head designated (an unregistered account)
+    "contract",       // Ct  a contract (the forwarder fixture) calling in the patient's place
 ];
 
 /// What one caller gets from one message.
@@ -64,59 +70,80 @@ mod cells {
 
 /// Expected outcome per message (rows) and caller class (columns above).
 #[rustfmt::skip]
-const EXPECTED: &[(&str, [Expect; 14])] = {
+const EXPECTED: &[(&str, [Expect; 19])] = {
     use cells::*;
     &[
-    //                              Hd               Pt                  OP                  DS           OS                   Rv                   Ex                   EO                   EC                   Pd                   Rj                   Su                   Un                   Ct
-    ("registry.verify_provider", [OK, err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead)]),
-    ("registry.set_siblings", [err(SiblingsAlreadySet), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead)]),
-    ("registry.patient_profile", [err(NotAllowed), OK, err(NotAllowed), OK, OK, err(NotAllowed), err(NotAllowed), OK, err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed)]),
-    ("registry.read_patient_profile", [denied(Unregistered), OK, denied(NoConsent), OK, OK, denied(NoConsent), denied(NoConsent), OK, denied(NoConsent), denied(NotVerified), denied(NotVerified), denied(NotVerified), denied(Unregistered), denied(Unregistered)]),
-    ("registry.edit_patient", [err(NotAPatient), OK, OK, err(NotAPatient), err(NotAPatient), err(NotAPatient), err(NotAPatient), err(NotAPatient), err(NotAPatient), err(NotAPatient), err(NotAPatient), err(NotAPatient), err(NotAPatient), err(NotAPatient)]),
-    ("permissions.grant", [err(NotAPatient), OK, OK, err(SelfGrant), err(NotAPatient), err(NotAPatient), err(NotAPatient), err(NotAPatient), err(NotAPatient), err(NotAPatient), err(NotAPatient), err(NotAPatient), err(NotAPatient), err(NotAPatient)]),
-    ("permissions.revoke", [err(GrantNotFound), OK, err(GrantNotFound), err(GrantNotFound), err(GrantNotFound), err(GrantNotFound), err(GrantNotFound), err(GrantNotFound), err(GrantNotFound), err(GrantNotFound), err(GrantNotFound), err(GrantNotFound), err(GrantNotFound), err(GrantNotFound)]),
-    ("permissions.open_emergency", [err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor), OK, OK, OK, OK, OK, OK, err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor)]),
-    ("permissions.close_emergency", [OK, OK, err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), OK, err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed)]),
-    ("permissions.set_emergency_max", [OK, err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead)]),
-    ("records.add_record", [err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor), OK, denied(NoConsent), denied(NoConsent), denied(NoConsent), OK, denied(NoConsent), err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor)]),
-    ("records.record", [err(NotAllowed), OK, err(NotAllowed), OK, err(NotAllowed), err(NotAllowed), err(NotAllowed), OK, err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed)]),
-    ("records.read_record", [denied(Unregistered), OK, denied(NoConsent), OK, denied(NoConsent), denied(NoConsent), denied(NoConsent), OK, denied(NoConsent), denied(NotVerified), denied(NotVerified), denied(NotVerified), denied(Unregistered), denied(Unregistered)]),
-    ("records.search", [err(NotAllowed), OK, err(NotAllowed), OK, err(NotAllowed), err(NotAllowed), err(NotAllowed), OK, err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed)]),
-    ("records.add_medication", [err(NotVerifiedDoctor), OK, err(NotVerifiedDoctor), OK, denied(NoConsent), denied(NoConsent), denied(NoConsent), OK, denied(NoConsent), err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor)]),
-    ("records.stop_medication", [err(NotVerifiedDoctor), OK, err(NotVerifiedDoctor), OK, denied(NoConsent), denied(NoConsent), denied(NoConsent), OK, denied(NoConsent), err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor)]),
-    ("appointments.set_appointment", [err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor), OK, denied(NoConsent), denied(NoConsent), denied(NoConsent), denied(NoConsent), denied(NoConsent), err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor)]),
-    ("appointments.appointment", [OK, OK, err(NotParticipant), OK, err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant)]),
-    ("appointments.patient_appointments", [OK, OK, err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant)]),
-    ("records.share_key", [err(NotAllowed), OK, err(NotAllowed), OK, err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed)]),
-    ("records.shred_keys", [err(NotAllowed), OK, err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed)]),
-    ("registry.publish_encryption_key", [OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, err(UnknownAccount), err(UnknownAccount)]),
-    ("PermissionsApi::authorize", [err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller)]),
-    ("PermissionsApi::sync_standing", [err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller)]),
-    ("PermissionsApi::sync_head", [err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller)]),
-    ("PermissionsApi::decide", [OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK]),
-    ("PermissionsApi::accept_siblings", [err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller)]),
+    //                              Hd               Pt                  OP                  DS           OS                   Rv                   Ex                   EO                   EC                   Pd                   Rj                   Su                   Un                   Gd                   GC                   GR                   GX                   Cu                   Ct
+    ("registry.verify_provider", [OK, err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead)]),
+    ("registry.set_siblings", [err(SiblingsAlreadySet), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead)]),
+    ("registry.patient_profile", [err(NotAllowed), OK, err(NotAllowed), OK, OK, err(NotAllowed), err(NotAllowed), OK, err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), OK, err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed)]),
+    ("registry.read_patient_profile", [denied(Unregistered), OK, denied(NoConsent), OK, OK, denied(NoConsent), denied(NoConsent), OK, denied(NoConsent), denied(NotVerified), denied(NotVerified), denied(NotVerified), denied(Unregistered), OK, denied(NoConsent), denied(NoConsent), denied(NoConsent), denied(Unregistered), denied(Unregistered)]),
+    ("registry.edit_patient", [err(NotAPatient), OK, OK, err(NotAPatient), err(NotAPatient), err(NotAPatient), err(NotAPatient), err(NotAPatient), err(NotAPatient), err(NotAPatient), err(NotAPatient), err(NotAPatient), err(NotAPatient), OK, OK, OK, OK, err(NotAPatient), err(NotAPatient)]),
+    ("permissions.grant", [err(NotAPatient), OK, OK, err(SelfGrant), err(NotAPatient), err(NotAPatient), err(NotAPatient), err(NotAPatient), err(NotAPatient), err(NotAPatient), err(NotAPatient), err(NotAPatient), err(NotAPatient), OK, OK, OK, OK, err(NotAPatient), err(NotAPatient)]),
+    ("permissions.revoke", [err(GrantNotFound), OK, err(GrantNotFound), err(GrantNotFound), err(GrantNotFound), err(GrantNotFound), err(GrantNotFound), err(GrantNotFound), err(GrantNotFound), err(GrantNotFound), err(GrantNotFound), err(GrantNotFound), err(GrantNotFound), err(GrantNotFound), err(GrantNotFound), err(GrantNotFound), err(GrantNotFound), err(GrantNotFound), err(GrantNotFound)]),
+    ("permissions.open_emergency", [err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor), OK, OK, OK, OK, OK, OK, err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor)]),
+    ("permissions.close_emergency", [OK, OK, err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), OK, err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed)]),
+    ("permissions.set_emergency_max", [OK, err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead)]),
+    ("records.add_record", [err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor), OK, denied(NoConsent), denied(NoConsent), denied(NoConsent), OK, denied(NoConsent), err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor)]),
+    ("records.record", [err(NotAllowed), OK, err(NotAllowed), OK, err(NotAllowed), err(NotAllowed), err(NotAllowed), OK, err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), OK, err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed)]),
+    ("records.read_record", [denied(Unregistered), OK, denied(NoConsent), OK, denied(NoConsent), denied(NoConsent), denied(NoConsent), OK, denied(NoConsent), denied(NotVerified), denied(NotVerified), denied(NotVerified), denied(Unregistered), OK, denied(NoConsent), denied(NoConsent), denied(NoConsent), denied(Unregistered), denied(Unregistered)]),
+    ("records.search", [err(NotAllowed), OK, err(NotAllowed), OK, err(NotAllowed), err(NotAllowed), err(NotAllowed), OK, err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), OK, err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed)]),
+    ("records.add_medication", [err(NotVerifiedDoctor), OK, err(NotVerifiedDoctor), OK, denied(NoConsent), denied(NoConsent), denied(NoConsent), OK, denied(NoConsent), err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor)]),
+    ("records.stop_medication", [err(NotVerifiedDoctor), OK, err(NotVerifiedDoctor), OK, denied(NoConsent), denied(NoConsent), denied(NoConsent), OK, denied(NoConsent), err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor)]),
+    ("appointments.set_appointment", [err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor), OK, denied(NoConsent), denied(NoConsent), denied(NoConsent), denied(NoConsent), denied(NoConsent), err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor)]),
+    ("appointments.appointment", [OK, OK, err(NotParticipant), OK, err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant)]),
+    ("appointments.patient_appointments", [OK, OK, err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant)]),
+    ("records.share_key", [err(NotAllowed), OK, err(NotAllowed), OK, err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed)]),
+    ("records.shred_keys", [err(NotAllowed), OK, err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed)]),
+    ("registry.publish_encryption_key", [OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, err(UnknownAccount), OK, OK, OK, OK, err(UnknownAccount), err(UnknownAccount)]),
+    ("PermissionsApi::authorize", [err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller)]),
+    ("PermissionsApi::sync_standing", [err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller)]),
+    ("PermissionsApi::sync_head", [err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller)]),
+    ("PermissionsApi::decide", [OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK]),
+    ("PermissionsApi::accept_siblings", [err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller)]),
     // Issue 19: the key store, appointment actions in time and standing, the head's own account.
-    ("records.share_key (patient's own key)", [err(NotAllowed), OK, err(NotAllowed), err(KeyAlreadyStored), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed)]),
-    ("records.share_keys", [err(NotAllowed), OK, err(NotAllowed), OK, err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed)]),
-    ("records.revoke_keys", [err(NotAllowed), OK, err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed)]),
-    ("appointments.update_appointment", [err(NotParticipant), err(NotParticipant), err(NotParticipant), OK, err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant)]),
-    ("appointments.accept_reschedule", [err(NotParticipant), err(NoReschedule), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant)]),
-    ("appointments.set_no_show_grace", [OK, err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead)]),
-    ("appointments.mark_no_show", [err(NotParticipant), err(NotAllowed), err(NotParticipant), err(TooEarly), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant)]),
-    ("appointments.complete", [err(NotParticipant), err(TooEarly), err(NotParticipant), err(TooEarly), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant)]),
-    ("registry.register_provider", [err(HeadCannotBeProvider), err(AlreadyRegistered), err(AlreadyRegistered), err(AlreadyRegistered), err(AlreadyRegistered), err(AlreadyRegistered), err(AlreadyRegistered), err(AlreadyRegistered), err(AlreadyRegistered), err(AlreadyRegistered), err(AlreadyRegistered), err(AlreadyRegistered), OK, OK]),
-    ("appointments.update_appointment (suspended doctor)", [err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotVerifiedDoctor), err(NotParticipant), err(NotParticipant)]),
-    ("appointments.accept (suspended doctor)", [err(NotParticipant), err(NotAllowed), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotVerifiedDoctor), err(NotParticipant), err(NotParticipant)]),
-    ("appointments.cancel (suspended doctor)", [err(NotParticipant), OK, err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), OK, err(NotParticipant), err(NotParticipant)]),
-    ("appointments.cancel", [err(NotParticipant), OK, err(NotParticipant), OK, err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant)]),
+    ("records.share_key (patient's own key)", [err(NotAllowed), OK, err(NotAllowed), err(KeyAlreadyStored), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed)]),
+    ("records.share_keys", [err(NotAllowed), OK, err(NotAllowed), OK, err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed)]),
+    ("records.revoke_keys", [err(NotAllowed), OK, err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed)]),
+    ("appointments.update_appointment", [err(NotParticipant), err(NotParticipant), err(NotParticipant), OK, err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant)]),
+    ("appointments.accept_reschedule", [err(NotParticipant), err(NoReschedule), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant)]),
+    ("appointments.set_no_show_grace", [OK, err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead)]),
+    ("appointments.mark_no_show", [err(NotParticipant), err(NotAllowed), err(NotParticipant), err(TooEarly), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant)]),
+    ("appointments.complete", [err(NotParticipant), err(TooEarly), err(NotParticipant), err(TooEarly), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant)]),
+    ("registry.register_provider", [err(HeadCannotBeProvider), err(AlreadyRegistered), err(AlreadyRegistered), err(AlreadyRegistered), err(AlreadyRegistered), err(AlreadyRegistered), err(AlreadyRegistered), err(AlreadyRegistered), err(AlreadyRegistered), err(AlreadyRegistered), err(AlreadyRegistered), err(AlreadyRegistered), OK, err(AlreadyRegistered), err(AlreadyRegistered), err(AlreadyRegistered), err(AlreadyRegistered), OK, OK]),
+    ("appointments.update_appointment (suspended doctor)", [err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotVerifiedDoctor), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant)]),
+    ("appointments.accept (suspended doctor)", [err(NotParticipant), err(NotAllowed), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotVerifiedDoctor), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant)]),
+    ("appointments.cancel (suspended doctor)", [err(NotParticipant), OK, err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), OK, err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant)]),
+    ("appointments.cancel", [err(NotParticipant), OK, err(NotParticipant), OK, err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant)]),
     // Time-locked upgrades: only the head proposes or cancels, anyone enacts a due one, anyone reads the lock.
-    ("Upgradeable::propose_upgrade (registry)", [OK, err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead)]),
-    ("Upgradeable::propose_upgrade (permissions)", [OK, err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead)]),
-    ("Upgradeable::propose_upgrade (records)", [OK, err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead)]),
-    ("Upgradeable::propose_upgrade (appointments)", [OK, err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead)]),
-    ("Upgradeable::cancel_upgrade", [err(NoPendingUpgrade), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead)]),
-    ("Upgradeable::enact_upgrade", [err(NoPendingUpgrade), err(NoPendingUpgrade), err(NoPendingUpgrade), err(NoPendingUpgrade), err(NoPendingUpgrade), err(NoPendingUpgrade), err(NoPendingUpgrade), err(NoPendingUpgrade), err(NoPendingUpgrade), err(NoPendingUpgrade), err(NoPendingUpgrade), err(NoPendingUpgrade), err(NoPendingUpgrade), err(NoPendingUpgrade)]),
-    ("Upgradeable::upgrade_status", [OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK]),
+    ("Upgradeable::propose_upgrade (registry)", [OK, err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead)]),
+    ("Upgradeable::propose_upgrade (permissions)", [OK, err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead)]),
+    ("Upgradeable::propose_upgrade (records)", [OK, err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead)]),
+    ("Upgradeable::propose_upgrade (appointments)", [OK, err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead)]),
+    ("Upgradeable::cancel_upgrade", [err(NoPendingUpgrade), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead)]),
+    ("Upgradeable::enact_upgrade", [err(NoPendingUpgrade), err(NoPendingUpgrade), err(NoPendingUpgrade), err(NoPendingUpgrade), err(NoPendingUpgrade), err(NoPendingUpgrade), err(NoPendingUpgrade), err(NoPendingUpgrade), err(NoPendingUpgrade), err(NoPendingUpgrade), err(NoPendingUpgrade), err(NoPendingUpgrade), err(NoPendingUpgrade), err(NoPendingUpgrade), err(NoPendingUpgrade), err(NoPendingUpgrade), err(NoPendingUpgrade), err(NoPendingUpgrade), err(NoPendingUpgrade)]),
+    ("Upgradeable::upgrade_status", [OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK]),
+    // Guardians: appointed by the patient (or by the head for a declared patient), removed by the
+    // patient, herself or that head; they act (grant_for, revoke_for) only while in force, with the power.
+    ("permissions.appoint_guardian", [err(NotAPatient), OK, OK, err(NotAPatient), err(NotAPatient), err(NotAPatient), err(NotAPatient), err(NotAPatient), err(NotAPatient), err(NotAPatient), err(NotAPatient), err(NotAPatient), err(NotAPatient), err(SelfGrant), OK, OK, OK, err(NotAPatient), err(NotAPatient)]),
+    ("permissions.appoint_guardian_for", [OK, err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead)]),
+    ("permissions.appoint_guardian_for (undeclared)", [err(NotIncapacitated), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead)]),
+    ("permissions.remove_guardian", [err(NotAllowed), OK, err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), OK, err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed)]),
+    ("permissions.remove_guardian (herself)", [err(NotGuardian), err(NotGuardian), err(NotGuardian), err(NotGuardian), err(NotGuardian), err(NotGuardian), err(NotGuardian), err(NotGuardian), err(NotGuardian), err(NotGuardian), err(NotGuardian), err(NotGuardian), err(NotGuardian), OK, OK, err(NotGuardian), OK, err(NotGuardian), err(NotGuardian)]),
+    ("permissions.remove_guardian (declared patient)", [OK, err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), OK, err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed)]),
+    ("permissions.declare_incapacity", [OK, err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead)]),
+    ("permissions.lift_incapacity", [OK, err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead)]),
+    ("permissions.grant_for", [err(NotGuardian), err(NotGuardian), err(NotGuardian), err(NotGuardian), err(NotGuardian), err(NotGuardian), err(NotGuardian), err(NotGuardian), err(NotGuardian), err(NotGuardian), err(NotGuardian), err(NotGuardian), err(NotGuardian), OK, OK, err(NotGuardian), err(NotGuardian), err(NotGuardian), err(NotGuardian)]),
+    ("permissions.revoke_for", [err(NotGuardian), err(NotGuardian), err(NotGuardian), err(NotGuardian), err(NotGuardian), err(NotGuardian), err(NotGuardian), err(NotGuardian), err(NotGuardian), err(NotGuardian), err(NotGuardian), err(NotGuardian), err(NotGuardian), OK, OK, err(NotGuardian), err(NotGuardian), err(NotGuardian), err(NotGuardian)]),
+    // The emergency card: set by a patient; its key stored by the patient for a reader with RecordsRead
+    // access, or by the custodian for a verified doctor with an open emergency access only.
+    ("records.set_card", [err(UnknownPatient), OK, OK, err(UnknownPatient), err(UnknownPatient), err(UnknownPatient), err(UnknownPatient), err(UnknownPatient), err(UnknownPatient), err(UnknownPatient), err(UnknownPatient), err(UnknownPatient), err(UnknownPatient), OK, OK, OK, OK, err(UnknownPatient), err(UnknownPatient)]),
+    ("records.designate_custodian", [OK, err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead)]),
+    ("records.share_key (card, emergency doctor)", [err(NotAllowed), OK, err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), OK, err(NotAllowed)]),
+    ("records.share_key (card, consented doctor)", [err(NotAllowed), OK, err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(RecipientNotAllowed), err(NotAllowed)]),
+    ("records.share_key (card, closed emergency)", [err(NotAllowed), err(RecipientNotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(RecipientNotAllowed), err(NotAllowed)]),
+    ("records.share_key (card, guardian)", [err(NotAllowed), OK, err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotVerifiedDoctor), err(NotAllowed)]),
+    ("records.share_key (card, pending doctor)", [err(NotAllowed), err(RecipientNotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotVerifiedDoctor), err(NotAllowed)]),
 ]
 };
 
@@ -172,15 +199,25 @@ async fn nobody_reads_without_permission<Client: E2EBackend>(mut client: Client)
 
     // The cast, one account per class.
     let (patient, p) = account(&mut client).await;
-    let (other_patient, _) = account(&mut client).await;
+    let (other_patient, op) = account(&mut client).await;
     let mut doctors = Vec::new();
     for _ in 0..9 {
         doctors.push(account(&mut client).await);
     }
     let (unregistered, unregistered_id) = account(&mut client).await;
     let (new_provider, new_provider_id) = account(&mut client).await;
+    let mut guardians = Vec::new();
+    for _ in 0..4 {
+        guardians.push(account(&mut client).await);
+    }
+    let (minor, minor_id) = account(&mut client).await;
+    let (custodian, cu) = account(&mut client).await;
     register_patient(&mut client, &suite, &patient, "Matrix patient").await;
     register_patient(&mut client, &suite, &other_patient, "Other patient").await;
+    for (i, (kp, _)) in guardians.iter().enumerate() {
+        register_patient(&mut client, &suite, kp, &format!("Relative {i}")).await;
+    }
+    register_patient(&mut client, &suite, &minor, "Minor").await;
     for (i, (kp, _)) in doctors.iter().enumerate() {
         // indices 6, 7, 8 = pending, rejected, suspended: verified below as needed
         register_doctor(&mut client, &suite, &head, kp, i != 6 && i != 7).await;
@@ -198,6 +235,20 @@ async fn nobody_reads_without_permission<Client: E2EBackend>(mut client: Client)
     submit!(client, &patient, perms.revoke(rv));
     let expiry = now_ms() + 5_000;
     submit!(client, &patient, perms.grant(ex, Scopes::ALL, Some(expiry)));
+    // Guardians: GX's guardianship ends with the grant above.
+    let (gd, gc, gr, gx) = (guardians[0].1, guardians[1].1, guardians[2].1, guardians[3].1);
+    let both = GuardianPowers { consent: true, read: true };
+    submit!(client, &patient, perms.appoint_guardian(gx, both, Some(expiry)));
+    submit!(client, &patient, perms.appoint_guardian(gd, both, None));
+    submit!(client, &patient, perms.appoint_guardian(gc, GuardianPowers { consent: true, read: false }, None));
+    submit!(client, &patient, perms.appoint_guardian(gr, both, None));
+    submit!(client, &patient, perms.remove_guardian(p, gr));
+    // A minor the head declared, whose guardian (GD) the head appointed.
+    submit!(client, &head, perms.declare_incapacity(minor_id, Incapacity::Minor));
+    submit!(client, &head, perms.appoint_guardian_for(minor_id, gd, both, None));
+    // The emergency custodian, and the patient's emergency card.
+    submit!(client, &head, suite.records().designate_custodian(cu, [9; 32]));
+    submit!(client, &patient, suite.records().set_card(vec![0xC4; 64], vec![1; 80], vec![2; 80]));
     submit!(client, &doctors[4].0, perms.open_emergency(p, EmergencyReason::Unresponsive, vec![], 3_600_000));
     submit!(client, &doctors[5].0, perms.open_emergency(p, EmergencyReason::Trauma, b"n1:sealed".to_vec(), 3_600_000));
     submit!(client, &patient, perms.close_emergency(p, ec));
@@ -251,6 +302,11 @@ async fn nobody_reads_without_permission<Client: E2EBackend>(mut client: Client)
         &doctors[7].0,
         &doctors[8].0,
         &unregistered,
+        &guardians[0].0,
+        &guardians[1].0,
+        &guardians[2].0,
+        &guardians[3].0,
+        &custodian,
     ];
     let (mut reg, mut per, mut recs, mut apps) =
         (suite.registry(), suite.permissions(), suite.records(), suite.appointments());
@@ -263,6 +319,10 @@ async fn nobody_reads_without_permission<Client: E2EBackend>(mut client: Client)
         .await
         .expect("instantiate forwarder")
         .account_id;
+    // Each column's own account (for rows whose argument is the caller).
+    let head_id = ink_e2e::account_id(ink_e2e::AccountKeyring::Alice);
+    let ids: [AccountId; 19] =
+        [head_id, p, op, ds, os, rv, ex, eo, ec, pd, rj, su, unregistered_id, gd, gc, gr, gx, cu, forwarder];
 
     let mut allowed = 0;
     let mut refused = 0;
@@ -364,6 +424,31 @@ async fn nobody_reads_without_permission<Client: E2EBackend>(mut client: Client)
                 "Upgradeable::cancel_upgrade" => probe!(cancel_upgrade(suite.records)),
                 "Upgradeable::enact_upgrade" => probe!(enact_upgrade(suite.records)),
                 "Upgradeable::upgrade_status" => probe!(upgrade_status(suite.appointments)),
+                "permissions.appoint_guardian" => probe!(per.appoint_guardian(gd, both, None)),
+                "permissions.appoint_guardian_for" => probe!(per.appoint_guardian_for(minor_id, gd, both, None)),
+                "permissions.appoint_guardian_for (undeclared)" => {
+                    probe!(per.appoint_guardian_for(p, gd, both, None))
+                }
+                "permissions.remove_guardian" => probe!(per.remove_guardian(p, gd)),
+                "permissions.remove_guardian (herself)" => probe!(per.remove_guardian(p, ids[col])),
+                "permissions.remove_guardian (declared patient)" => probe!(per.remove_guardian(minor_id, gd)),
+                "permissions.declare_incapacity" => probe!(per.declare_incapacity(p, Incapacity::Cognitive)),
+                "permissions.lift_incapacity" => probe!(per.lift_incapacity(minor_id)),
+                "permissions.grant_for" => probe!(per.grant_for(p, os, Scopes::ALL, None)),
+                "permissions.revoke_for" => probe!(per.revoke_for(p, ds)),
+                "records.set_card" => probe!(recs.set_card(vec![0xC5; 64], vec![3; 80], vec![4; 80])),
+                "records.designate_custodian" => probe!(recs.designate_custodian(cu, [8; 32])),
+                "records.share_key (card, emergency doctor)" => {
+                    probe!(recs.share_key(p, Sealed::Card, eo, vec![7; 80]))
+                }
+                "records.share_key (card, consented doctor)" => {
+                    probe!(recs.share_key(p, Sealed::Card, ds, vec![7; 80]))
+                }
+                "records.share_key (card, closed emergency)" => {
+                    probe!(recs.share_key(p, Sealed::Card, ec, vec![7; 80]))
+                }
+                "records.share_key (card, guardian)" => probe!(recs.share_key(p, Sealed::Card, gd, vec![7; 80])),
+                "records.share_key (card, pending doctor)" => probe!(recs.share_key(p, Sealed::Card, pd, vec![7; 80])),
                 other => panic!("no probe for {other}"),
             };
             if got == Expect::Ok {
