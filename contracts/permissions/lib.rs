@@ -690,7 +690,8 @@ pub mod permissions {
         ///
         /// # Errors
         /// `NotHead`; `NotIncapacitated` unless the patient is declared;
-        /// then as `appoint_guardian`.
+        /// `NotAllowed` for the head's own account; then as
+        /// `appoint_guardian`.
         #[ink(message)]
         pub fn appoint_guardian_for(
             &mut self,
@@ -701,6 +702,7 @@ pub mod permissions {
         ) -> Result<()> {
             self.ensure_head()?;
             ensure!(self.incapacity.contains(patient), Error::NotIncapacitated);
+            ensure!(guardian != self.env().caller(), Error::NotAllowed);
             self.put_guardian(patient, guardian, powers, expires_at)
         }
 
@@ -827,7 +829,8 @@ pub mod permissions {
         }
 
         /// A guardian (caller) with the consent power grants access on the
-        /// patient's behalf, exactly as `grant` would for the patient.
+        /// patient's behalf, exactly as `grant` would for the patient, to
+        /// anyone but herself (her own access is what her powers say).
         /// Logged in the patient's access log as the guardian's act.
         ///
         /// # Arguments
@@ -837,7 +840,8 @@ pub mod permissions {
         /// * `expires_at` - when the grant ends (Unix ms), or none.
         ///
         /// # Errors
-        /// `NotGuardian`; `UnknownAccount`; then as `grant`.
+        /// `NotGuardian`; `SelfGrant` for a grant to herself; `UnknownAccount`;
+        /// then as `grant`.
         #[ink(message)]
         pub fn grant_for(
             &mut self,
@@ -847,6 +851,7 @@ pub mod permissions {
             expires_at: Option<Timestamp>,
         ) -> Result<()> {
             let guardian = self.ensure_guardian(patient, GuardianAct::Consent)?;
+            ensure!(grantee != guardian, Error::SelfGrant);
             ensure!(self.standing_of(grantee) != Standing::Unregistered, Error::UnknownAccount);
             self.put_grant(patient, grantee, scopes, expires_at)?;
             self.log_guardian_act(patient, guardian, AccessAction::GrantAccess)
@@ -1036,8 +1041,9 @@ pub mod permissions {
 
     impl PermissionsApi for Permissions {
         /// Whether `grantee` may use `scope` on `patient`'s data by consent,
-        /// open emergency access, or being the patient (this contract's
-        /// storage only; verification is checked by the caller).
+        /// open emergency access, guardianship with the read power, or being
+        /// the patient (this contract's storage only; verification is checked
+        /// by the caller).
         #[ink(message)]
         fn has_access(&self, patient: AccountId, grantee: AccountId, scope: Scope) -> Result<bool> {
             Ok(self.basis(patient, grantee, scope) != AccessBasis::None)
@@ -1232,6 +1238,7 @@ pub mod permissions {
             assert_eq!(p.appoint_guardian(a.django, GuardianPowers { consent: true, read: false }, None), Ok(()));
             test::set_caller::<Env>(a.charlie);
             assert_eq!(p.grant_for(a.bob, a.eve, READ, None), Err(Error::UnknownAccount));
+            assert_eq!(p.grant_for(a.bob, a.charlie, Scopes::ALL, None), Err(Error::SelfGrant), "not to herself");
             assert_eq!(p.grant_for(a.bob, a.django, READ, None), Ok(()));
             assert_eq!(p.basis(a.bob, a.django, Scope::RecordsRead), AccessBasis::Consent);
             assert_eq!(p.decide(a.bob, a.charlie, Scope::RecordsRead), Ok(AccessOutcome::GrantedGuardian));

@@ -641,7 +641,8 @@ pub trait RegistryApi {
 #[ink::trait_definition]
 pub trait PermissionsApi {
     /// Whether `grantee` may use `scope` on `patient`'s data on the basis of
-    /// consent, an open emergency access, or being the patient. Reads only
+    /// consent, an open emergency access, a guardianship with the read power
+    /// (profile and records), or being the patient. Reads only
     /// the permissions contract's own storage and never calls out.
     /// It does not check the grantee's verification: see `decide_access`.
     #[ink(message)]
