@@ -418,8 +418,12 @@ as "$DAVE" -- access-log
 expect_out "(by guardian $A_KAVYA for patient $A_DAVE)"
 echo "     guardian's acts in Dave's access log:"
 grep -F "(by guardian" "$WORK/out" | sed 's/^/       /'
+# re-appointed without the read power: the keys that power gave her go
+as "$DAVE" -- guardian add "$A_KAVYA" --consent --until +30d
+expect_out "without the read power now: 5 wrapped key(s) of hers removed"
+as "$KAVYA" 3 -- card show --for "$A_DAVE"
 as "$DAVE" -- guardian remove "$A_KAVYA"
-expect_out "wrapped key(s) of hers removed"
+expect_out "removed guardian $A_KAVYA"
 as "$KAVYA" 1 -- grant "$A_EVE" --scopes records-read --for "$A_DAVE"
 sed 's/^/     /' "$WORK/err"
 expect_err "NotGuardian"

@@ -1039,12 +1039,15 @@ async fn run(cli: Cli) -> Result<u8> {
         Cmd::Guardian { cmd: GuardianCmd::Add { account, powers } } => {
             let g = chain::parse_account(&account)?;
             let (pw, until) = powers.parse()?;
-            let n = c.appoint_guardian(&g, pw, until).await?;
+            let (n, removed) = c.appoint_guardian(&g, pw, until).await?;
             println!(
                 "appointed {g} guardian of {me} ({}, until {}); {n} existing data key(s) wrapped for her",
                 pw.describe(),
                 when(until)
             );
+            if removed > 0 {
+                println!("  without the read power now: {removed} wrapped key(s) of hers removed");
+            }
         }
         Cmd::Guardian { cmd: GuardianCmd::AppointFor { account, patient, powers } } => {
             let (g, p) = (chain::parse_account(&account)?, chain::parse_account(&patient)?);

@@ -92,14 +92,22 @@ fn now_ms() -> u64 {
 impl Client<'_> {
     /// The patient (this account) appoints `guardian` (or changes her powers
     /// or expiry); with the read power her client then wraps her existing
-    /// keys (profile, records, medications, card) for the guardian. Returns
-    /// how many keys were wrapped.
+    /// keys (profile, records, medications, card) for the guardian; a
+    /// guardian re-appointed without the read power loses the keys that
+    /// power gave her. Returns (keys wrapped, keys removed).
     pub async fn appoint_guardian(
         &self,
         guardian: &AccountId32,
         powers: GuardianPowers,
         expires_at: Option<u64>,
-    ) -> Result<u32> {
+    ) -> Result<(u32, u32)> {
+        let me = self.me.clone();
+        let before =
+            self.query(Contract::Permissions, "guardianship", &[arg::account(&me), arg::account(guardian)]).await?;
+        let had_read = match as_option(&before)? {
+            Some(g) => guardianship(guardian.clone(), &g)?.powers.read,
+            None => false,
+        };
         self.send(
             Contract::Permissions,
             "appoint_guardian",
@@ -108,15 +116,15 @@ impl Client<'_> {
         .await?;
         self.note(format!("appointed {guardian} guardian ({})", powers.describe()));
         if !powers.read {
-            return Ok(0);
+            let removed = if had_read { self.remove_keys_of(guardian).await? } else { 0 };
+            return Ok((0, removed));
         }
-        let me = self.me.clone();
         let mut items = vec![Sealed::Profile];
         items.extend(self.record_items(&me).await?);
         if self.stored_card(&me).await?.is_some() {
             items.push(Sealed::Card);
         }
-        self.rewrap_for(guardian, items).await
+        Ok((self.rewrap_for(guardian, items).await?, 0))
     }
 
     /// The head appoints `guardian` for a patient she declared a minor or

@@ -13,7 +13,7 @@
 //! line per decision on stdout: `released` or `refused: why`. After each
 //! block it saves the block's number and hash to the state file; on restart
 //! it resumes with the block after it, catching up on what it missed. If the
-//! node goes away it reconnects with a growing delay (1 s to 30 s) and
+//! node goes away it reconnects with a growing delay (1 s to 10 s) and
 //! carries on from the last saved block. It reads no key but the card's.
 
 use super::Client;
@@ -95,7 +95,7 @@ pub async fn run(dep: &Deployment, opts: &ServiceOptions) -> Result<()> {
         dep.url,
         opts.state.display()
     ));
-    let mut backoff = Backoff::new(Duration::from_secs(1), Duration::from_secs(30));
+    let mut backoff = Backoff::new(Duration::from_secs(1), Duration::from_secs(10));
     loop {
         let ch = match Chain::connect(dep).await {
             Ok(ch) => ch,
