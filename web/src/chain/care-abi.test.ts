@@ -13,7 +13,11 @@ import { toPlain, Variant } from './plain';
 
 const INK = process.env.SMRMS_INK_DIR ?? path.join(process.env.CARGO_TARGET_DIR ?? path.join(homedir(), '.cache', 'smrms-target'), 'ink');
 const metadataOf = (c: string) => path.join(INK, `smrms_${c}`, `smrms_${c}.json`);
-const has = (c: string, label: string) => existsSync(metadataOf(c)) && readFileSync(metadataOf(c), 'utf8').includes(`"${label}"`);
+/** Each contract's metadata text, read once (null when not built). */
+const texts = Object.fromEntries(['permissions', 'records'].map(c => {
+  try { return [c, existsSync(metadataOf(c)) ? readFileSync(metadataOf(c), 'utf8') : null]; } catch { return [c, null]; }
+})) as Record<string, string | null>;
+const has = (c: string, label: string) => !!texts[c]?.includes(`"${label}"`);
 const built = has('permissions', 'appoint_guardian') && has('records', 'set_card');
 
 it.runIf(process.env.SMRMS_REQUIRE_METADATA === '1')('finds the built metadata with the care circle messages', () => {
@@ -26,7 +30,7 @@ const T = 1_800_000_000_000;
 
 describe.skipIf(!built)(`care circle calls with the built metadata (${INK})`, async () => {
   const { Abi } = await import('@polkadot/api-contract');
-  const abi = (c: string) => new Abi(JSON.parse(readFileSync(metadataOf(c), 'utf8')));
+  const abi = (c: string) => new Abi(JSON.parse(texts[c]!));
   const permissions = abi('permissions');
   const records = abi('records');
   const message = (a: InstanceType<typeof Abi>, name: string) => {
