@@ -91,6 +91,8 @@ async fn patient_appoints_guardian_who_acts_for_her<Client: E2EBackend>(mut clie
     assert_eq!(dry!(client, &doctor, add("visit")), Ok(WriteOutcome::Denied(DenyReason::NoConsent)));
     assert_eq!(dry!(client, &family, grant_for(p, s)), Err(Error::UnknownAccount));
     assert_eq!(dry!(client, &family, grant_for(p, p)), Err(Error::SelfGrant));
+    // her own access is what her powers say: no grant to herself
+    assert_eq!(dry!(client, &family, grant_for(p, f)), Err(Error::SelfGrant));
     assert_eq!(dry!(client, &family, per.grant_for(p, d, Scopes::default(), None)), Err(Error::NoScopes));
     assert_eq!(dry!(client, &family, per.grant_for(p, d, CARE, Some(1))), Err(Error::ExpiryInPast));
     let res = submit!(client, &family, grant_for(p, d));
@@ -248,6 +250,7 @@ async fn patient_appoints_guardian_who_acts_for_her<Client: E2EBackend>(mut clie
     assert_eq!(dry!(client, &patient, for_child(f)), Err(Error::NotHead));
     assert_eq!(dry!(client, &head, for_child(ch)), Err(Error::SelfGrant));
     assert_eq!(dry!(client, &head, for_child(s)), Err(Error::UnknownAccount));
+    assert_eq!(dry!(client, &head, for_child(head_id)), Err(Error::NotAllowed), "never the head herself");
     let res = submit!(client, &head, for_child(f));
     assert!(emitted::<GuardianAppointed, _>(&res, suite.permissions, &[ch, f]));
     let g = dry!(client, &stranger, per.guardianship(ch, f)).unwrap().expect("appointed by the head");
