@@ -1652,6 +1652,29 @@ mod tests {
     }
 
     #[test]
+    fn care_circle_entries_become_audit_events() {
+        let mut e = sample();
+        for (action, outcome) in [
+            (AccessAction::GrantAccess, AccessOutcome::GrantedGuardian),
+            (AccessAction::RevokeAccess, AccessOutcome::GrantedGuardian),
+            (AccessAction::ReadCard, AccessOutcome::GrantedEmergency),
+        ] {
+            let index = u32::try_from(e.access_log.len()).unwrap();
+            e.access_log.push(AccessEntry { index, accessor: CHARLIE.into(), action, outcome, at_ms: T0 + 90_000 });
+        }
+        let b = bundle(&e);
+        assert!(check_references(&b).is_empty(), "{:?}", check_references(&b));
+        let a = resources(&b, "AuditEvent");
+        assert_eq!(a.len(), 7);
+        assert_eq!((&a[4]["action"], &a[4]["outcome"]), (&json!("C"), &json!("0")));
+        assert!(a[4]["outcomeDesc"].as_str().unwrap().contains("guardian"));
+        assert_eq!(a[5]["action"], "D");
+        assert_eq!(a[4]["purposeOfEvent"], Value::Null, "a guardian's act is no break-glass");
+        assert_eq!(a[6]["action"], "R");
+        assert_eq!(a[6]["purposeOfEvent"][0]["coding"][0]["code"], "BTG", "a card release is break-glass");
+    }
+
+    #[test]
     fn references_checker_finds_problems() {
         let mut b = bundle(&sample());
         b["entry"][3]["resource"]["subject"] = json!({ "reference": "urn:uuid:nowhere" });
