@@ -196,7 +196,7 @@ def run(c):
         ("appointments.request_appointment", "appointments", "request_appointment", (ADDR[CHARLIE], later, "30", '"chest pain"'), BOB, 0),
         ("appointments.patient_appointments (query)", "appointments", "patient_appointments", (ADDR[BOB], "0", "10"), BOB, 0),
     ]
-    base = c.dry("erc20", "transfer", (ADDR[BOB], "1"), ALICE)
+    base = c.dry("erc20", "transfer", (ADDR[BOB], "1"), ALICE)  # Bob holds no token yet: a new item
     rows = []
     for label, contract, message, args, suri, value in msgs:
         m = c.dry(contract, message, args, suri, value)
@@ -237,15 +237,22 @@ def run(c):
         sharing.append((n, txs, total))
         print(f"  grant with re-wrapping at N = {n}: {txs} transactions", flush=True)
 
-    # Deposit per record: two bodies of different length give the deposit per
-    # byte; the rest of a record's deposit, in bytes, is its overhead.
+    # Deposit per record. pallet-contracts charges a deposit per new storage
+    # item plus one per byte of stored value: two bodies of different length
+    # give the price of a byte, the ERC-20 transfer to a new holder (one new
+    # item holding a 16-byte balance) the price of an item; what a record
+    # stores beyond its payload is the rest.
     title = "Follow-up"
-    long_body = '"' + ("HbA1c 7.1 %; fasting glucose 142 mg/dl; start metformin 500 mg twice a day. " * 20)[:1480] + '"'
+    short_text = BODY[1:-1]
+    long_text = ("HbA1c 7.1 %; fasting glucose 142 mg/dl; start metformin 500 mg twice a day. " * 30)[:len(short_text) + 1000]
     d_short = c.dry("records", "add_record", (ADDR[BOB], "Diagnosis", f'"{title}"', BODY, "None"), CHARLIE)["deposit"]
-    d_long = c.dry("records", "add_record", (ADDR[BOB], "Diagnosis", f'"{title}"', long_body, "None"), CHARLIE)["deposit"]
-    per_byte = (d_long - d_short) / 1000
-    payload = len(title) + len(BODY) - 2
-    overhead = d_short / per_byte - payload if per_byte else float("nan")
+    d_long = c.dry("records", "add_record", (ADDR[BOB], "Diagnosis", f'"{title}"', f'"{long_text}"', "None"), CHARLIE)["deposit"]
+    per_byte = (d_long - d_short) // (len(long_text) - len(short_text))
+    per_item = base["deposit"] - 16 * per_byte
+    payload = len(title) + len(short_text)
+    new_items = d_short // per_item if per_item > 0 else 0
+    stored = (d_short - new_items * per_item) // per_byte if per_byte else 0
+    overhead = stored - payload
 
     # Scale: records, grants (to one grantee) + access log, appointments.
     scale = {}
@@ -341,10 +348,12 @@ def run(c):
     w("")
     w("## Deposit per record")
     w("")
-    w(f"`records.add_record` by a doctor with consent: a {payload}-byte payload (title + body) is charged "
-      f"{d_short:,}; 1 000 more bytes of body add {d_long - d_short:,}, so a byte costs {per_byte:,.0f}. "
-      f"The rest of the deposit — the record's fixed fields, its storage items, the length counter and the "
-      f"access-log entry — is worth **{overhead:,.0f} bytes** beyond the payload.")
+    w(f"The node charges {per_item:,} per new storage item and {per_byte:,} per stored byte (a byte from two "
+      f"`add_record` bodies 1 000 bytes apart; an item from the ERC-20 transfer, which stores one 16-byte balance). "
+      f"`records.add_record` by a doctor with consent, with a {payload}-byte payload (title + body), is charged "
+      f"{d_short:,}: {new_items} new items (the record and its access-log entry) and {stored:,} bytes, that is "
+      f"**{overhead:,} bytes beyond the payload** (author, times, block, content hash, kind, links, length "
+      f"prefixes, and the log entry).")
     w("")
     w("## Scale: cost at N records, grants and appointments")
     w("")
