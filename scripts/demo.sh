@@ -438,6 +438,21 @@ as "$FERDIE" -- access-log
 expect_out "(by guardian $A_KAVYA for patient $A_FERDIE)"
 as "$HEAD" -- incapacity lift "$A_FERDIE"
 
+step "the patient's FHIR export again: the guardian's acts and the card release are AuditEvents; the validator accepts it"
+as "$DAVE" -- export --fhir "$WORK/dave-care.fhir.json"
+node "$FHIR_TOOL/validate.mjs" "$WORK/dave-care.fhir.json" | sed 's/^/     /'
+python3 - "$WORK/dave-care.fhir.json" <<'PY'
+import json, sys
+b = json.load(open(sys.argv[1]))
+audit = [e["resource"] for e in b["entry"] if e["resource"]["resourceType"] == "AuditEvent"]
+codes = [c["code"] for r in audit for c in r.get("subtype", [])]
+n = {k: codes.count(k) for k in ("ReadCard", "GrantAccess", "RevokeAccess")}
+guardian = sum("guardian" in r.get("outcomeDesc", "") for r in audit)
+print(f"     AuditEvents: {len(audit)}; ReadCard {n['ReadCard']}, GrantAccess {n['GrantAccess']}, RevokeAccess {n['RevokeAccess']}; by a guardian {guardian}")
+if not (n["ReadCard"] and n["GrantAccess"] and n["RevokeAccess"] and guardian):
+    sys.exit("UNEXPECTED: the care circle's entries are missing from the export")
+PY
+
 step "storage dump of the four contracts: search for the patient's plaintext (his emergency card's fields included)"
 N=$((N + 1))
 printf '\n[%02d] %s$ smrms dump --plaintext-file plaintext.txt ...\n' "$N" "$HEAD"
