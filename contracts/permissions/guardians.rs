@@ -96,6 +96,14 @@ impl Guardianship {
     }
 }
 
+/// Whether a stored guardianship counts: one the patient appointed always;
+/// one the head appointed only while the patient is declared a minor or
+/// incapacitated (`declared` is asked only then), so that lifting the
+/// declaration ends the head's appointments at once.
+pub fn in_effect(g: &Guardianship, patient: AccountId, declared: impl FnOnce() -> bool) -> bool {
+    g.appointed_by == patient || declared()
+}
+
 /// Whether an account of `standing` may act as anyone's guardian now: a
 /// registered patient or a verified provider.
 pub fn standing_allows(standing: Standing) -> bool {
@@ -228,6 +236,16 @@ mod tests {
         assert_eq!(consent, AccessBasis::Consent, "consent first: the guardianship is not read");
         let consent_only = || Some(g(CONSENT, None));
         assert_eq!(with_guardianship(AccessBasis::None, consent_only, rs, 0), AccessBasis::None);
+    }
+
+    #[test]
+    fn a_head_appointed_guardian_counts_only_while_the_patient_is_declared() {
+        let (patient, head) = (acct(2), acct(9));
+        let by_patient = Guardianship { appointed_by: patient, ..g(READ, None) };
+        let by_head = Guardianship { appointed_by: head, ..g(READ, None) };
+        assert!(in_effect(&by_patient, patient, || panic!("not asked")));
+        assert!(in_effect(&by_head, patient, || true));
+        assert!(!in_effect(&by_head, patient, || false));
     }
 
     #[test]

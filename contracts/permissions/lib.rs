@@ -479,17 +479,26 @@ pub mod permissions {
                 scope,
                 self.now(),
             );
-            guardians::with_guardianship(basis, || self.guardianship_of(patient, grantee), scope, self.now())
+            guardians::with_guardianship(basis, || self.guardianship_in_effect(patient, grantee), scope, self.now())
         }
 
+        /// The stored guardianship (in effect or not).
         fn guardianship_of(&self, patient: AccountId, guardian: AccountId) -> Option<Guardianship> {
             Some(self.guardians.get((patient, guardian))?.guardianship)
+        }
+
+        /// The guardianship that counts now: one the head appointed counts
+        /// only while the patient is declared (see `guardians::in_effect`).
+        fn guardianship_in_effect(&self, patient: AccountId, guardian: AccountId) -> Option<Guardianship> {
+            let g = self.guardianship_of(patient, guardian)?;
+            guardians::in_effect(&g, patient, || self.incapacity.contains(patient)).then_some(g)
         }
 
         /// `NotGuardian` unless the caller may do `act` for `patient` now.
         fn ensure_guardian(&self, patient: AccountId, act: GuardianAct) -> Result<AccountId> {
             let guardian = self.env().caller();
-            guardians::may_act(self.guardianship_of(patient, guardian), self.standing_of(guardian), act, self.now())?;
+            let guardianship = self.guardianship_in_effect(patient, guardian);
+            guardians::may_act(guardianship, self.standing_of(guardian), act, self.now())?;
             Ok(guardian)
         }
 
@@ -680,7 +689,8 @@ pub mod permissions {
         }
 
         /// The head appoints a guardian for a patient she declared a minor
-        /// or incapacitated (`declare_incapacity`), or changes one.
+        /// or incapacitated (`declare_incapacity`), or changes one. Such a
+        /// guardian acts only while the declaration stands.
         ///
         /// # Arguments
         /// * `patient` - the declared patient.
@@ -690,8 +700,9 @@ pub mod permissions {
         ///
         /// # Errors
         /// `NotHead`; `NotIncapacitated` unless the patient is declared;
-        /// `NotAllowed` for the head's own account; then as
-        /// `appoint_guardian`.
+        /// `NotAllowed` for the head's own account; `SelfGrant` for the
+        /// patient herself; `UnknownAccount` for an unregistered guardian;
+        /// `NoScopes`; `ExpiryInPast`; `TooManyGuardians`.
         #[ink(message)]
         pub fn appoint_guardian_for(
             &mut self,
@@ -806,7 +817,9 @@ pub mod permissions {
         }
 
         /// The head lifts a declaration (the minor came of age, the patient
-        /// recovered). Guardians the head appointed stay until removed.
+        /// recovered). Guardians the head appointed stop acting at once
+        /// (they stay listed until the patient removes them, and act again
+        /// if she is declared again); those the patient appointed go on.
         ///
         /// # Arguments
         /// * `patient` - the declared patient.
@@ -840,8 +853,9 @@ pub mod permissions {
         /// * `expires_at` - when the grant ends (Unix ms), or none.
         ///
         /// # Errors
-        /// `NotGuardian`; `SelfGrant` for a grant to herself; `UnknownAccount`;
-        /// then as `grant`.
+        /// `NotGuardian`; `SelfGrant` for a grant to herself or to the
+        /// patient; `UnknownAccount`; `NoScopes`; `ExpiryInPast`;
+        /// `TooManyGrants`.
         #[ink(message)]
         pub fn grant_for(
             &mut self,

@@ -302,8 +302,9 @@ pub mod records {
         emergency: bool,
     }
 
-    /// The patient removed readers' wrapped keys (e.g. after revoking a
-    /// grant), so that they cannot fetch them from current state.
+    /// A reader's wrapped keys were removed: by the patient (e.g. after
+    /// revoking a grant), or a card key of a reader who lost access
+    /// (`prune_card_key`), so that they cannot fetch them from current state.
     #[ink(event)]
     pub struct KeysRevoked {
         /// The patient.
@@ -859,7 +860,8 @@ pub mod records {
         }
 
         /// Stores a data key wrapped (HPKE) for `recipient` beside the
-        /// ciphertext of a patient's profile, record or medication entry.
+        /// ciphertext of a patient's profile, record, medication entry or
+        /// emergency card.
         ///
         /// Who may store: for the profile, the patient; for a record or
         /// medication, the patient or its author (who added it) while the
@@ -869,21 +871,28 @@ pub mod records {
         /// the patient can lock her out of her own data. Who may receive: the
         /// patient, the author, or an account that holds the matching read
         /// access now (`Demographics` for the profile, `RecordsRead` for
-        /// records and medications). After `shred_keys` no key can be stored
-        /// for the item again. A grant made later is served by the patient's
-        /// client wrapping the existing keys again (`share_keys` takes a batch).
+        /// records, medications and the card). After `shred_keys` no key can
+        /// be stored for the item again. A grant made later is served by the
+        /// patient's client wrapping the existing keys again (`share_keys`
+        /// takes a batch). The card: the patient stores keys like for a
+        /// record (the custodian may receive one); the emergency custodian
+        /// may add a missing card key only for a verified doctor with an open
+        /// emergency access on the patient, which is logged (`ReadCard`).
         ///
         /// # Arguments
         /// * `patient` - the patient whose data it is.
-        /// * `object` - `Profile`, `Record(id)` or `Medication(id)`.
+        /// * `object` - `Profile`, `Record(id)`, `Medication(id)` or `Card`.
         /// * `recipient` - the account the key is wrapped for.
         /// * `wrapped` - the wrapped key (1 to 128 bytes).
         ///
         /// # Errors
         /// `EmptyField` / `FieldTooLong` for `wrapped`; `UnknownPatient`;
-        /// `UnknownRecord`; `UnknownMedication`; `NotAllowed` for any other
-        /// caller (and an author who lost access); `RecipientNotAllowed`;
-        /// `KeyAlreadyStored` for an author replacing a key; `ItemShredded`;
+        /// `UnknownRecord`; `UnknownMedication`; `NoCard`; `NotAllowed` for
+        /// any other caller (an author who lost access, the custodian for
+        /// anything but the card); `RecipientNotAllowed` (for the custodian:
+        /// no open emergency access of that doctor); `NotVerifiedDoctor` for a
+        /// card release to anyone but a verified doctor; `KeyAlreadyStored`
+        /// for an author or the custodian replacing a key; `ItemShredded`;
         /// `TooManyKeyHolders` past 72 recipients.
         #[ink(message)]
         pub fn share_key(
@@ -1040,7 +1049,7 @@ pub mod records {
         ///
         /// # Arguments
         /// * `patient` - the patient.
-        /// * `object` - `Profile`, `Record(id)` or `Medication(id)`.
+        /// * `object` - `Profile`, `Record(id)`, `Medication(id)` or `Card`.
         /// * `recipient` - the reader.
         #[ink(message)]
         pub fn key_of(&self, patient: AccountId, object: Sealed, recipient: AccountId) -> Result<Option<Vec<u8>>> {
@@ -1051,7 +1060,7 @@ pub mod records {
         ///
         /// # Arguments
         /// * `patient` - the patient.
-        /// * `object` - `Profile`, `Record(id)` or `Medication(id)`.
+        /// * `object` - `Profile`, `Record(id)`, `Medication(id)` or `Card`.
         #[ink(message)]
         pub fn key_holders(&self, patient: AccountId, object: Sealed) -> Result<Vec<AccountId>> {
             Ok(self.key_holders.get((patient, object)).unwrap_or_default())
@@ -1069,7 +1078,7 @@ pub mod records {
         ///
         /// # Arguments
         /// * `patient` - the patient (the caller).
-        /// * `object` - `Profile`, `Record(id)` or `Medication(id)`.
+        /// * `object` - `Profile`, `Record(id)`, `Medication(id)` or `Card`.
         ///
         /// # Errors
         /// `NotAllowed` for anyone but the patient.
@@ -1163,6 +1172,38 @@ pub mod records {
             self.key_holders.insert(item, &holders);
             self.env().emit_event(CardSet { patient, version, custodian });
             Ok(version)
+        }
+
+        /// Removes `holder`'s key of a patient's emergency card once `holder`
+        /// may no longer read the patient's records (her emergency access
+        /// closed or expired, and no consent or guardianship), so that keys
+        /// released in past emergencies do not fill the card's key-holder
+        /// list (72) and block the next release. Anyone may call it: the
+        /// patient, the emergency key service, the doctor. Returns whether a
+        /// key was removed.
+        ///
+        /// # Arguments
+        /// * `patient` - the patient.
+        /// * `holder` - the account whose card key goes.
+        ///
+        /// # Errors
+        /// `NotAllowed` for the patient's or the custodian's own key, or
+        /// while `holder` may still read the patient's records.
+        #[ink(message)]
+        pub fn prune_card_key(&mut self, patient: AccountId, holder: AccountId) -> Result<bool> {
+            let custodian = self.custodian.get().map(|c| c.account);
+            ensure!(holder != patient && Some(holder) != custodian, Error::NotAllowed);
+            if !self.wrapped_keys.contains((patient, Sealed::Card, holder)) {
+                return Ok(false);
+            }
+            let may_read = self.decide(patient, holder, Scope::RecordsRead)?;
+            ensure!(matches!(may_read, AccessOutcome::Denied(_)), Error::NotAllowed);
+            self.wrapped_keys.remove((patient, Sealed::Card, holder));
+            let mut holders = self.key_holders.get((patient, Sealed::Card)).unwrap_or_default();
+            holders.retain(|h| *h != holder);
+            self.key_holders.insert((patient, Sealed::Card), &holders);
+            self.env().emit_event(KeysRevoked { patient, recipient: holder, count: 1 });
+            Ok(true)
         }
 
         /// A patient's emergency card (ciphertext; public like all chain

@@ -10,7 +10,7 @@ use crate::setup::*;
 use ink::primitives::AccountId;
 use ink_e2e::ContractsBackend;
 use smrms_records::records::{
-    CardReleased, CardSet, Custodian, CustodianDesignated, KeyShared, RecordKind, Sealed, WriteOutcome,
+    CardReleased, CardSet, Custodian, CustodianDesignated, KeyShared, KeysRevoked, RecordKind, Sealed, WriteOutcome,
 };
 
 const BODY: [u8; 300] = [0xC4; 300];
@@ -146,11 +146,23 @@ async fn emergency_doctor_reads_card_through_custodian<Client: E2EBackend>(mut c
     // A second doctor's emergency access ends by expiry: released while
     // open, refused once it has expired.
     submit!(client, &second, open(6_000));
-    assert_eq!(dry!(client, &custodian, release(d2)), Ok(()));
+    submit!(client, &custodian, release(d2));
+    assert_eq!(dry!(client, &stranger, recs.prune_card_key(p, d2)), Err(Error::NotAllowed), "open: kept");
     let opened = dry!(client, &patient, per.emergencies_of(p, 0, MAX_PAGE)).unwrap();
     let ends = opened.iter().rev().find(|e| e.doctor == d2).expect("opened").expires_at;
     wait_until(&mut client, ends + 1_000).await;
     assert_eq!(dry!(client, &custodian, release(d2)), Err(Error::RecipientNotAllowed));
+    // Anyone prunes the card key of a holder who may no longer read her
+    // records, so that past releases do not fill the key-holder list; never
+    // the patient's, the custodian's, or a reader's who still has access.
+    let res = submit!(client, &stranger, recs.prune_card_key(p, d2));
+    assert_eq!(res.return_value(), Ok(true));
+    assert!(emitted::<KeysRevoked, _>(&res, suite.records, &[p, d2]));
+    assert_eq!(dry!(client, &doctor, recs.key_of(p, Sealed::Card, d2)), Ok(None));
+    assert_eq!(dry!(client, &stranger, recs.prune_card_key(p, d2)), Ok(false), "nothing left");
+    for kept in [p, k, r, d] {
+        assert_eq!(dry!(client, &stranger, recs.prune_card_key(p, kept)), Err(Error::NotAllowed));
+    }
 
     // The patient closes the doctor's emergency access: the key he received
     // stays until she revokes it; then no new release reaches him.

@@ -266,13 +266,15 @@ async fn patient_appoints_guardian_who_acts_for_her<Client: E2EBackend>(mut clie
     // the head may remove a declared patient's guardian, a stranger may not
     assert_eq!(dry!(client, &stranger, per.remove_guardian(ch, f)), Err(Error::NotAllowed));
     assert_eq!(dry!(client, &head, per.remove_guardian(ch, f)), Ok(()));
-    // lifted: the head's guardian stays until removed, the head no longer removes
+    // lifted: the head's guardian stops acting at once (listed until the child removes her);
+    // the head no longer removes
     let res = submit!(client, &head, per.lift_incapacity(ch));
     assert!(emitted::<IncapacityLifted, _>(&res, suite.permissions, &[ch]));
     assert_eq!(dry!(client, &stranger, per.incapacity(ch)), Ok(None));
     assert_eq!(dry!(client, &head, per.remove_guardian(ch, f)), Err(Error::NotAllowed));
     assert_eq!(dry!(client, &head, for_child(f)), Err(Error::NotIncapacitated));
-    assert_eq!(dry!(client, &family, per.revoke_for(ch, d)), Ok(()));
+    assert_eq!(dry!(client, &family, per.revoke_for(ch, d)), Err(Error::NotGuardian), "not in effect once lifted");
+    assert!(dry!(client, &stranger, per.guardians_of(ch, 0, 10)).unwrap().iter().any(|(g, _)| *g == f));
     let res = submit!(client, &child, per.remove_guardian(ch, f));
     assert!(emitted::<GuardianRemoved, _>(&res, suite.permissions, &[ch, f]));
     assert_eq!(dry!(client, &family, per.revoke_for(ch, d)), Err(Error::NotGuardian));
