@@ -203,6 +203,38 @@ pub struct DryRun {
     pub gas_required: Weight,
 }
 
+/// A contract event of the suite that its bundle's ABI did not decode.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Undecoded {
+    /// The bundle's event with this signature topic, if one has it (the
+    /// event is then that one, whose fields did not decode).
+    pub event: Option<String>,
+    /// The event's signature topic (its first topic, `0x…`), if it has one.
+    pub signature: Option<String>,
+    /// The transcoder's error.
+    pub error: String,
+}
+
+impl fmt::Display for Undecoded {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (&self.event, &self.signature) {
+            (Some(e), _) => write!(f, "{e}: {}", self.error),
+            (None, Some(s)) => write!(f, "signature topic {s} unknown to the bundle: {}", self.error),
+            (None, None) => write!(f, "{}", self.error),
+        }
+    }
+}
+
+/// The label of the event of `tc`'s ABI whose signature topic is `sig`.
+fn event_label(tc: &ContractMessageTranscoder, sig: &[u8]) -> Option<String> {
+    tc.metadata()
+        .spec()
+        .events()
+        .iter()
+        .find(|e| e.signature_topic().is_some_and(|t| t.as_bytes() == sig))
+        .map(|e| e.label().to_string())
+}
+
 /// A connection to the node and the suite.
 pub struct Chain {
     /// Node websocket URL.
@@ -321,17 +353,36 @@ impl Chain {
         let events = self.submit(&call, signer, &format!("{c}.{message}")).await?;
         let mut emitted = Vec::new();
         for ev in events.iter() {
-            if let Some((_, v)) = self.decode_emitted(&ev?)? {
-                emitted.push(v);
+            match self.decode_emitted(&ev?)? {
+                Some((_, Ok(v))) => emitted.push(v),
+                Some((from, Err(u))) => {
+                    if self.verbose {
+                        eprintln!("    (an event of {from} did not decode: {u})");
+                    }
+                }
+                None => {}
             }
         }
         Ok((value, emitted))
     }
 
     /// A `Contracts::ContractEmitted` event of one of the suite's contracts,
-    /// decoded from that contract's ABI: (contract, event value). `None`
-    /// for any other event (or one the ABI does not decode).
-    fn decode_emitted(&self, ev: &subxt::events::EventDetails<Cfg>) -> Result<Option<(Contract, Value)>> {
+    /// decoded from that contract's ABI: (contract, event value), or
+    /// (contract, why not) when the ABI does not decode it. `None` for any
+    /// other event.
+    ///
+    /// In ink! 5 the first topic of a (non-anonymous) event is its signature
+    /// topic, blake2b-256 of `Name(type,…)`; the transcoder picks the ABI's
+    /// event by it, then decodes the fields. So an event fails to decode
+    /// either because no event of the bundle has its signature topic (code
+    /// other than the bundle's: a new event, or an event whose fields
+    /// changed), or because the fields do not decode as the bundle says (a
+    /// field's type changed, e.g. an enum gained a variant, while the
+    /// signature stayed).
+    fn decode_emitted(
+        &self,
+        ev: &subxt::events::EventDetails<Cfg>,
+    ) -> Result<Option<(Contract, std::result::Result<Value, Undecoded>)>> {
         if ev.pallet_name() != "Contracts" || ev.variant_name() != "ContractEmitted" {
             return Ok(None);
         }
@@ -341,16 +392,21 @@ impl Chain {
         let contract = AccountId32::decode(&mut data)?;
         let Some((c, (_, tc))) = self.contracts.iter().find(|(_, (a, _))| *a == contract) else { return Ok(None) };
         let topics = ev.topics();
-        match topics.first().map(|sig| tc.decode_contract_event(sig, &mut data)) {
-            Some(Ok(v)) => Ok(Some((*c, v))),
-            Some(Err(e)) => {
-                if self.verbose {
-                    eprintln!("    (undecoded event: {e})");
-                }
-                Ok(None)
-            }
-            None => Ok(None),
-        }
+        let Some(sig) = topics.first() else {
+            return Ok(Some((
+                *c,
+                Err(Undecoded { event: None, signature: None, error: "an event without topics (anonymous)".into() }),
+            )));
+        };
+        let sig = sig.as_ref();
+        Ok(Some((
+            *c,
+            tc.decode_contract_event(&sig, &mut data).map_err(|e| Undecoded {
+                event: event_label(tc, sig),
+                signature: Some(format!("0x{}", hex::encode(sig))),
+                error: format!("{e:#}"),
+            }),
+        )))
     }
 
     /// The genesis hash of the chain (`0x…`).
@@ -378,9 +434,14 @@ impl Chain {
     }
 
     /// The hash of block `number` (`0x…`) and the events of contract `c` in
-    /// it, in order, decoded from its ABI. An error if the node does not
-    /// know the block (or pruned its state).
-    pub async fn contract_events_in(&self, number: u32, c: Contract) -> Result<(String, Vec<Value>)> {
+    /// it, in order, decoded from its ABI: each decoded value, or why it
+    /// did not decode ([`Undecoded`]; the caller decides what that means).
+    /// An error if the node does not know the block (or pruned its state).
+    pub async fn contract_events_in(
+        &self,
+        number: u32,
+        c: Contract,
+    ) -> Result<(String, Vec<std::result::Result<Value, Undecoded>>)> {
         let hash = self
             .rpc
             .chain_get_block_hash(Some(number.into()))

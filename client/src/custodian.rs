@@ -249,6 +249,59 @@ pub fn decide(f: &Facts) -> Decision {
     Decision::Release
 }
 
+/// What the service does with an event of the permissions contract that
+/// the bundle's ABI did not decode.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UndecodedAction {
+    /// Stop with an error, before handling any event of the block and
+    /// without saving it as handled: once the bundle is updated, the
+    /// restarted service handles the block again, the event included.
+    Stop(String),
+    /// Log the line, count it, and carry on: an event the service does not
+    /// act on.
+    Skip(String),
+}
+
+/// The service's choice for an event of the permissions contract in block
+/// `block` that did not decode, from what is known of it: `event`, the
+/// bundle's event with its signature topic (the first topic identifies an
+/// ink! 5 event), if any; `signature`, that topic; `error`, why decoding
+/// failed.
+///
+/// - An `EmergencyAccessOpened` whose fields do not decode: an emergency
+///   the service cannot handle. Skipping it would save the block as
+///   handled and lose the emergency for good, so the service stops.
+/// - A signature topic no event of the bundle has: code other than the
+///   bundle's is deployed (the signature changes with the event's fields),
+///   and the event may be an `EmergencyAccessOpened` of that code. The
+///   service stops too.
+/// - Another event of the bundle whose fields do not decode: the service
+///   does not act on it; it is logged, counted and skipped.
+///
+/// In both stopping cases the remedy is the same: give the service the
+/// bundle of the deployed permissions contract and restart it; it resumes
+/// at this block.
+pub fn undecoded_action(block: u32, event: Option<&str>, signature: Option<&str>, error: &str) -> UndecodedAction {
+    let update = format!(
+        "the permissions contract's bundle does not match the deployed contract: give the service the bundle \
+         of the deployed code and restart it; it stops now without saving block {block}, and resumes there"
+    );
+    match (event, signature) {
+        (Some("EmergencyAccessOpened"), _) => UndecodedAction::Stop(format!(
+            "block {block}: an EmergencyAccessOpened event did not decode: {error}; not handled. {update}"
+        )),
+        (Some(other), _) => UndecodedAction::Skip(format!(
+            "block {block}: an event of the permissions contract ({other}) did not decode: {error}; \
+             skipped (the service acts on EmergencyAccessOpened only; the bundle may be out of date)"
+        )),
+        (None, sig) => UndecodedAction::Stop(format!(
+            "block {block}: an event of the permissions contract with signature topic {} is not in the bundle's \
+             ABI ({error}); not handled: it may be an EmergencyAccessOpened of other contract code. {update}",
+            sig.unwrap_or("(none)")
+        )),
+    }
+}
+
 /// Exponential backoff for reconnecting: `min`, doubling up to `max`.
 #[derive(Debug, Clone)]
 pub struct Backoff {
@@ -404,5 +457,38 @@ mod tests {
         assert_eq!(got, [500, 1000, 2000, 4000, 4000, 4000]);
         b.reset();
         assert_eq!(b.next_delay(), Duration::from_millis(500));
+    }
+
+    /// (the bundle's event with that signature, the signature, stops, words in the line)
+    type UndecodedCase<'a> = (Option<&'a str>, Option<&'a str>, bool, &'a [&'a str]);
+
+    #[test]
+    fn undecoded_events() {
+        let sig = "0x1234";
+        #[rustfmt::skip]
+        let cases: &[UndecodedCase] = &[
+            (Some("EmergencyAccessOpened"), Some(sig), true, &[
+                "block 7: an EmergencyAccessOpened event did not decode: bad variant; not handled.",
+                "does not match the deployed contract", "without saving block 7", "resumes there",
+            ]),
+            (None, Some(sig), true, &[
+                "block 7: an event of the permissions contract with signature topic 0x1234 is not in the bundle's ABI (bad variant)",
+                "may be an EmergencyAccessOpened", "without saving block 7",
+            ]),
+            (None, None, true, &["signature topic (none)", "not handled"]),
+            (Some("AccessLogged"), Some(sig), false, &[
+                "block 7: an event of the permissions contract (AccessLogged) did not decode: bad variant; skipped",
+            ]),
+        ];
+        for (event, signature, stops, words) in cases {
+            let (stopped, line) = match undecoded_action(7, *event, *signature, "bad variant") {
+                UndecodedAction::Stop(l) => (true, l),
+                UndecodedAction::Skip(l) => (false, l),
+            };
+            assert_eq!(stopped, *stops, "{event:?}: {line}");
+            for w in *words {
+                assert!(line.contains(w), "{event:?}: {line:?} lacks {w:?}");
+            }
+        }
     }
 }

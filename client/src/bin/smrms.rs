@@ -10,13 +10,14 @@
 use anyhow::{anyhow, bail, Result};
 use clap::{Parser, Subcommand};
 use smrms_client::{
+    care::{edit_card, CurrentCard},
     chain::{self, Chain, Deployment},
     dump, fhir,
     journeys::{
         parse_scopes, service, AppointmentAction, CardView, Client, GuardianPowers, MedicationInput, Opened, Profile,
         ProviderInput,
     },
-    keys, Card, Sealed,
+    keys, Sealed,
 };
 use std::{path::PathBuf, process::ExitCode};
 
@@ -471,7 +472,9 @@ enum Cmd {
 #[derive(Subcommand)]
 enum CardCmd {
     /// Patient: set or replace the card (fields not given are kept from the current card), sealed under a
-    /// fresh key wrapped for her, the emergency custodian and her guardians with the read power.
+    /// fresh key wrapped for her, the emergency custodian and her guardians with the read power. If the
+    /// current card does not open (no key of hers, a key that does not open), fields cannot be kept:
+    /// give every field, or pass --replace.
     Set {
         /// Known allergies.
         #[arg(long)]
@@ -488,6 +491,10 @@ enum CardCmd {
         /// Emergency contact (name and phone).
         #[arg(long)]
         emergency_contact: Option<String>,
+        /// Store exactly the fields given (the others empty) instead of keeping the left-out ones from
+        /// the current card; needed to leave fields out when the current card does not open.
+        #[arg(long)]
+        replace: bool,
     },
     /// A patient's card, opened with the key wrapped for this account (exit 3 if none is).
     Show {
@@ -860,8 +867,12 @@ async fn run(cli: Cli) -> Result<u8> {
         }
         Cmd::Revoke { grantee, for_patient: None } => {
             let g = chain::parse_account(&grantee)?;
-            let removed = c.revoke(&g).await?;
-            println!("revoked {g}: {removed} wrapped key(s) removed; later records will not be wrapped for it");
+            let r = c.revoke(&g).await?;
+            println!(
+                "revoked {g}: {} wrapped key(s) removed{}; later records will not be wrapped for it",
+                r.removed,
+                r.kept_note()
+            );
         }
         Cmd::Revoke { grantee, for_patient: Some(p) } => {
             let (g, p) = (chain::parse_account(&grantee)?, chain::parse_account(&p)?);
@@ -979,29 +990,28 @@ async fn run(cli: Cli) -> Result<u8> {
         }
         Cmd::CloseEmergency { patient, doctor } => {
             let (p, d) = (who(&patient)?, who(&doctor)?);
-            let removed = c.close_emergency(&p, &d).await?;
+            let r = c.close_emergency(&p, &d).await?;
             println!("emergency access of {d} on {p} closed");
-            if removed {
+            if r.removed > 0 {
                 println!("  the card key released to {d} was removed from current state");
             }
-        }
-        Cmd::Card { cmd: CardCmd::Set { allergies, blood_group, medications, conditions, emergency_contact } } => {
-            // fields not given are kept from the current card, if it opens
-            let mut card = match c.card(&me).await? {
-                CardView::Opened(_, card) => card,
-                _ => Card::default(),
-            };
-            for (slot, given) in [
-                (&mut card.allergies, allergies),
-                (&mut card.blood_group, blood_group),
-                (&mut card.medications, medications),
-                (&mut card.conditions, conditions),
-                (&mut card.emergency_contact, emergency_contact),
-            ] {
-                if let Some(v) = given {
-                    *slot = v;
-                }
+            for (_, basis) in &r.kept {
+                println!("  the card key released to {d} stays: {}", basis.describe());
             }
+        }
+        Cmd::Card {
+            cmd: CardCmd::Set { allergies, blood_group, medications, conditions, emergency_contact, replace },
+        } => {
+            // fields not given are kept from the current card; if it does
+            // not open, that is refused unless every field is given or
+            // --replace says the others are to be empty
+            let current = match c.card(&me).await? {
+                CardView::NoCard => CurrentCard::None,
+                CardView::Opened(_, card) => CurrentCard::Opened(card),
+                CardView::Sealed(stored, why) => CurrentCard::Unopened(stored.version, why),
+            };
+            let given = [allergies, blood_group, medications, conditions, emergency_contact];
+            let card = edit_card(&current, given, replace)?;
             let (version, guardians) = c.set_card(&card).await?;
             println!(
                 "emergency card v{version} set (sealed); key wrapped for me, the emergency custodian and {} guardian(s)",
@@ -1039,14 +1049,14 @@ async fn run(cli: Cli) -> Result<u8> {
         Cmd::Guardian { cmd: GuardianCmd::Add { account, powers } } => {
             let g = chain::parse_account(&account)?;
             let (pw, until) = powers.parse()?;
-            let (n, removed) = c.appoint_guardian(&g, pw, until).await?;
+            let (n, r) = c.appoint_guardian(&g, pw, until).await?;
             println!(
                 "appointed {g} guardian of {me} ({}, until {}); {n} existing data key(s) wrapped for her",
                 pw.describe(),
                 when(until)
             );
-            if removed > 0 {
-                println!("  without the read power now: {removed} wrapped key(s) of hers removed");
+            if r.removed > 0 || !r.kept.is_empty() {
+                println!("  without the read power now: {} wrapped key(s) of hers removed{}", r.removed, r.kept_note());
             }
         }
         Cmd::Guardian { cmd: GuardianCmd::AppointFor { account, patient, powers } } => {
@@ -1057,8 +1067,8 @@ async fn run(cli: Cli) -> Result<u8> {
         }
         Cmd::Guardian { cmd: GuardianCmd::Remove { account, patient } } => {
             let (g, p) = (chain::parse_account(&account)?, who(&patient)?);
-            let n = c.remove_guardian(&p, &g).await?;
-            println!("removed guardian {g} of {p}; {n} wrapped key(s) of hers removed");
+            let r = c.remove_guardian(&p, &g).await?;
+            println!("removed guardian {g} of {p}; {} wrapped key(s) of hers removed{}", r.removed, r.kept_note());
         }
         Cmd::Guardian { cmd: GuardianCmd::List { patient } } => {
             let p = who(&patient)?;

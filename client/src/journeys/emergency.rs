@@ -1,7 +1,7 @@
 //! Emergency (break-glass) access: opening one with a sealed note, closing
 //! it, listing a patient's emergency accesses.
 
-use super::{sealed_arg, Client};
+use super::{Client, KeyRemoval};
 use crate::{
     chain::{arg, as_account, as_bytes, as_option, as_seq, as_u128, field, Contract},
     crypto::Sealed,
@@ -33,27 +33,47 @@ impl Client<'_> {
     /// patient, the head or the doctor). When the patient closes it, her
     /// client also removes the card key the emergency key service wrapped
     /// for the doctor from current state (what the doctor fetched before
-    /// cannot be taken back; setting the card again gives it a new key).
-    /// Returns whether a card key was removed.
-    pub async fn close_emergency(&self, patient: &AccountId32, doctor: &AccountId32) -> Result<bool> {
+    /// cannot be taken back; setting the card again gives it a new key),
+    /// unless the doctor is still entitled to the card on another basis
+    /// ([`crate::care::key_basis`]: a RecordsRead grant or a guardianship
+    /// with the read power in force, another open emergency access, being
+    /// the custodian). Returns what the removal did (nothing when another
+    /// account closes it, or the doctor holds no card key).
+    pub async fn close_emergency(&self, patient: &AccountId32, doctor: &AccountId32) -> Result<KeyRemoval> {
         self.send(Contract::Permissions, "close_emergency", &[arg::account(patient), arg::account(doctor)]).await?;
         if *patient != self.me {
-            return Ok(false);
+            return Ok(KeyRemoval::default());
         }
-        let held = self
-            .query(
-                Contract::Records,
-                "key_of",
-                &[arg::account(patient), sealed_arg(Sealed::Card), arg::account(doctor)],
-            )
-            .await?;
-        if as_option(&held)?.is_none() {
-            return Ok(false);
+        self.remove_keys_of(doctor, Some(vec![Sealed::Card])).await
+    }
+
+    /// Whether an emergency access of `doctor` on `patient`'s data is open at
+    /// `now_ms` (not closed, not expired; the end is exclusive).
+    pub async fn open_emergency_of(&self, patient: &AccountId32, doctor: &AccountId32, now_ms: u64) -> Result<bool> {
+        let page = smrms_shared::MAX_PAGE;
+        let mut start = 0u32;
+        loop {
+            let v = self
+                .query(
+                    Contract::Permissions,
+                    "emergencies_of",
+                    &[arg::account(patient), arg::num(start), arg::num(page)],
+                )
+                .await?;
+            let entries = as_seq(&v)?;
+            for e in &entries {
+                if as_account(field(e, "doctor")?)? == *doctor
+                    && as_option(field(e, "closed")?)?.is_none()
+                    && now_ms < u64::try_from(as_u128(field(e, "expires_at")?)?)?
+                {
+                    return Ok(true);
+                }
+            }
+            if entries.len() < page as usize {
+                return Ok(false);
+            }
+            start = start.checked_add(page).ok_or_else(|| anyhow!("too many emergency accesses"))?;
         }
-        let v = self
-            .send(Contract::Records, "revoke_keys", &[arg::account(patient), arg::account(doctor), "[Card]".into()])
-            .await?;
-        Ok(as_u128(&v)? > 0)
     }
 
     /// Every emergency access opened on `patient`'s data, as lines; the

@@ -6,6 +6,7 @@
 use super::{sealed_arg, Client};
 use crate::fhir;
 use crate::{
+    care::{key_basis, Basis, Entitlements},
     chain::{arg, as_account, as_bytes, as_option, as_seq, as_tuple, as_u128, field, variant, Contract},
     crypto::{unwrap_key, wrap_info, wrap_key, DataKey, Sealed},
 };
@@ -67,6 +68,28 @@ pub struct GrantView {
     pub granted_at: u64,
     /// Expiry.
     pub expires_at: Option<u64>,
+}
+
+/// What removing a recipient's keys did: how many were removed, and which
+/// were kept, on which basis.
+#[derive(Debug, Clone, Default)]
+pub struct KeyRemoval {
+    /// Keys removed from current state.
+    pub removed: u32,
+    /// Keys kept: the item and the basis she still holds it on.
+    pub kept: Vec<(Sealed, Basis)>,
+}
+
+impl KeyRemoval {
+    /// `""`, or `"; N kept (Record(0): she is its author, …)"`, for the
+    /// command's output line.
+    pub fn kept_note(&self) -> String {
+        if self.kept.is_empty() {
+            return String::new();
+        }
+        let each: Vec<String> = self.kept.iter().map(|(o, b)| format!("{o:?}: {}", b.describe())).collect();
+        format!("; {} kept ({})", self.kept.len(), each.join(", "))
+    }
 }
 
 /// Most keys the records contract takes in one `share_keys` / `revoke_keys`.
@@ -294,22 +317,73 @@ impl Client<'_> {
     /// current state (`records.revoke_keys`, in batches of 32), so that she
     /// cannot fetch them any more (keys she fetched before cannot be taken
     /// back) and the items' key-holder lists have room for new readers.
-    /// Returns how many keys were removed.
-    pub async fn revoke(&self, grantee: &AccountId32) -> Result<u32> {
+    /// Keys she is still entitled to on another basis stay
+    /// ([`crate::care::key_basis`]: a guardianship with the read power, her
+    /// own records and medications, the card during an open emergency).
+    pub async fn revoke(&self, grantee: &AccountId32) -> Result<KeyRemoval> {
         self.send(Contract::Permissions, "revoke", &[arg::account(grantee)]).await?;
-        let removed = self.remove_keys_of(grantee).await?;
-        self.note(format!("revoked {grantee}; removed {removed} wrapped keys of hers"));
-        Ok(removed)
+        let r = self.remove_keys_of(grantee, None).await?;
+        self.note(format!("revoked {grantee}; removed {} wrapped keys of hers, kept {}", r.removed, r.kept.len()));
+        Ok(r)
     }
 
-    /// The patient (this account) removes every key wrapped for `recipient`
-    /// (profile, records, medications, card) from current state
-    /// (`records.revoke_keys`, in batches of 32). Returns how many.
-    pub(super) async fn remove_keys_of(&self, recipient: &AccountId32) -> Result<u32> {
+    /// What `recipient` still holds of `patient`'s data, read on chain: her
+    /// grant, her guardianship, whether an emergency access of hers is open
+    /// at `now_ms`, and whether she is the emergency custodian.
+    pub async fn entitlements(
+        &self,
+        patient: &AccountId32,
+        recipient: &AccountId32,
+        now_ms: u64,
+    ) -> Result<Entitlements> {
+        let args = [arg::account(patient), arg::account(recipient)];
+        let grant = match as_option(&self.query(Contract::Permissions, "grant_of", &args).await?)? {
+            None => None,
+            Some(g) => {
+                let expires_at = as_option(field(&g, "expires_at")?)?
+                    .map(|v| as_u128(&v).and_then(|n| Ok(u64::try_from(n)?)))
+                    .transpose()?;
+                Some((scopes_from_value(field(&g, "scopes")?)?, expires_at))
+            }
+        };
+        let guardianship = self.guardianship_of(patient, recipient).await?.map(|g| (g.powers.read, g.expires_at));
+        let open_emergency = self.open_emergency_of(patient, recipient, now_ms).await?;
+        let custodian = self.custodian().await?.is_some_and(|(c, _)| c == *recipient);
+        Ok(Entitlements { grant, guardianship, open_emergency, custodian })
+    }
+
+    /// "Now" for deciding what is in force: the later of the best block's
+    /// time (the contracts' clock) and this machine's, so that a grant or
+    /// emergency access that has ended by either clock counts as ended.
+    pub(super) async fn now_for_rules(&self) -> Result<u64> {
+        let wall = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
+        Ok(self.chain.chain_time_ms().await?.max(wall))
+    }
+
+    /// The patient (this account) removes the keys wrapped for `recipient`
+    /// of `only` (default: every item of hers: profile, card, records,
+    /// medications) from current state (`records.revoke_keys`, in batches
+    /// of 32), except those she is still entitled to: the facts are read on
+    /// chain now ([`Client::entitlements`], the authors of records and
+    /// medications) and each held key is kept or removed by
+    /// [`crate::care::key_basis`].
+    pub(super) async fn remove_keys_of(
+        &self,
+        recipient: &AccountId32,
+        only: Option<Vec<Sealed>>,
+    ) -> Result<KeyRemoval> {
         let me = self.me.clone();
+        let items = match only {
+            Some(items) => items,
+            None => {
+                let mut items = vec![Sealed::Profile, Sealed::Card];
+                items.extend(self.record_items(&me).await?);
+                items
+            }
+        };
         let mut held = Vec::new();
-        let mut items = vec![Sealed::Profile, Sealed::Card];
-        items.extend(self.record_items(&me).await?);
         for object in items {
             let v = self
                 .query(Contract::Records, "key_of", &[arg::account(&me), sealed_arg(object), arg::account(recipient)])
@@ -318,8 +392,48 @@ impl Client<'_> {
                 held.push(object);
             }
         }
-        let mut removed = 0u32;
-        for chunk in held.chunks(KEY_BATCH) {
+        let mut out = KeyRemoval::default();
+        if held.is_empty() {
+            return Ok(out);
+        }
+        let now = self.now_for_rules().await?;
+        let entitled = self.entitlements(&me, recipient, now).await?;
+        // medications carry their adder in the list; records are asked one by one
+        let medications = if held.iter().any(|o| matches!(o, Sealed::Medication(_))) {
+            self.medication_entries(&me).await?
+        } else {
+            Vec::new()
+        };
+        let mut remove = Vec::new();
+        for object in held {
+            // the author of a record or medication is asked only when no
+            // other basis keeps the key
+            let basis = match key_basis(object, false, &entitled, now) {
+                Some(b) => Some(b),
+                None => {
+                    let author = match object {
+                        Sealed::Record(id) => Some(as_account(field(
+                            &self.query(Contract::Records, "record", &[arg::account(&me), arg::num(id)]).await?,
+                            "author",
+                        )?)?),
+                        Sealed::Medication(id) => match medications.iter().find(|(m, _)| *m == id) {
+                            Some((_, m)) => Some(as_account(field(m, "added_by")?)?),
+                            None => bail!("medication {id} is not in the patient's list"),
+                        },
+                        Sealed::Profile | Sealed::Card => None,
+                    };
+                    key_basis(object, author.as_ref() == Some(recipient), &entitled, now)
+                }
+            };
+            match basis {
+                Some(basis) => {
+                    self.note(format!("kept the {object:?} key of {recipient}: {}", basis.describe()));
+                    out.kept.push((object, basis));
+                }
+                None => remove.push(object),
+            }
+        }
+        for chunk in remove.chunks(KEY_BATCH) {
             let list = chunk.iter().map(|o| sealed_arg(*o)).collect::<Vec<_>>().join(", ");
             let v = self
                 .send(
@@ -328,9 +442,9 @@ impl Client<'_> {
                     &[arg::account(&me), arg::account(recipient), format!("[{list}]")],
                 )
                 .await?;
-            removed = removed.saturating_add(u32::try_from(as_u128(&v)?)?);
+            out.removed = out.removed.saturating_add(u32::try_from(as_u128(&v)?)?);
         }
-        Ok(removed)
+        Ok(out)
     }
 
     /// The patient's access log, as lines.

@@ -7,7 +7,7 @@
 //! the guardian when she appoints her, and later data is wrapped for her by
 //! its author ([`Client::read_guardians`]).
 
-use super::Client;
+use super::{Client, KeyRemoval};
 use crate::{
     chain::{arg, as_account, as_option, as_seq, as_tuple, as_u128, field, variant, Contract},
     crypto::Sealed,
@@ -94,20 +94,18 @@ impl Client<'_> {
     /// or expiry); with the read power her client then wraps her existing
     /// keys (profile, records, medications, card) for the guardian; a
     /// guardian re-appointed without the read power loses the keys that
-    /// power gave her. Returns (keys wrapped, keys removed).
+    /// power gave her, except those she is still entitled to on another
+    /// basis ([`crate::care::key_basis`]: a grant, her own records and
+    /// medications, the card during an open emergency). Returns (keys
+    /// wrapped, what the removal did).
     pub async fn appoint_guardian(
         &self,
         guardian: &AccountId32,
         powers: GuardianPowers,
         expires_at: Option<u64>,
-    ) -> Result<(u32, u32)> {
+    ) -> Result<(u32, KeyRemoval)> {
         let me = self.me.clone();
-        let before =
-            self.query(Contract::Permissions, "guardianship", &[arg::account(&me), arg::account(guardian)]).await?;
-        let had_read = match as_option(&before)? {
-            Some(g) => guardianship(guardian.clone(), &g)?.powers.read,
-            None => false,
-        };
+        let had_read = self.guardianship_of(&me, guardian).await?.is_some_and(|g| g.powers.read);
         self.send(
             Contract::Permissions,
             "appoint_guardian",
@@ -116,15 +114,22 @@ impl Client<'_> {
         .await?;
         self.note(format!("appointed {guardian} guardian ({})", powers.describe()));
         if !powers.read {
-            let removed = if had_read { self.remove_keys_of(guardian).await? } else { 0 };
-            return Ok((0, removed));
+            let removal = if had_read { self.remove_keys_of(guardian, None).await? } else { KeyRemoval::default() };
+            return Ok((0, removal));
         }
         let mut items = vec![Sealed::Profile];
         items.extend(self.record_items(&me).await?);
         if self.stored_card(&me).await?.is_some() {
             items.push(Sealed::Card);
         }
-        Ok((self.rewrap_for(guardian, items).await?, 0))
+        Ok((self.rewrap_for(guardian, items).await?, KeyRemoval::default()))
+    }
+
+    /// `guardian`'s guardianship of `patient`, if she is one (expired or not).
+    pub async fn guardianship_of(&self, patient: &AccountId32, guardian: &AccountId32) -> Result<Option<GuardianView>> {
+        let v =
+            self.query(Contract::Permissions, "guardianship", &[arg::account(patient), arg::account(guardian)]).await?;
+        as_option(&v)?.map(|g| guardianship(guardian.clone(), &g)).transpose()
     }
 
     /// The head appoints `guardian` for a patient she declared a minor or
@@ -148,14 +153,16 @@ impl Client<'_> {
 
     /// Ends a guardianship (the patient, the guardian herself, or the head
     /// for a declared patient). When the patient removes her, the keys
-    /// wrapped for the guardian are removed from current state too. Returns
-    /// how many keys were removed.
-    pub async fn remove_guardian(&self, patient: &AccountId32, guardian: &AccountId32) -> Result<u32> {
+    /// wrapped for the guardian are removed from current state too, except
+    /// those she is still entitled to on another basis
+    /// ([`crate::care::key_basis`]). Returns what the removal did (nothing
+    /// when another account ends the guardianship).
+    pub async fn remove_guardian(&self, patient: &AccountId32, guardian: &AccountId32) -> Result<KeyRemoval> {
         self.send(Contract::Permissions, "remove_guardian", &[arg::account(patient), arg::account(guardian)]).await?;
         if *patient != self.me {
-            return Ok(0);
+            return Ok(KeyRemoval::default());
         }
-        self.remove_keys_of(guardian).await
+        self.remove_keys_of(guardian, None).await
     }
 
     /// A patient's guardians (expired ones included).

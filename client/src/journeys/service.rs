@@ -23,7 +23,10 @@ use crate::{
         Deployment,
     },
     crypto::{unwrap_key, wrap_info, wrap_key, Sealed},
-    custodian::{decide, start_block, Backoff, CustodianCheck, Decision, EmergencyFacts, Facts, ServiceState},
+    custodian::{
+        decide, start_block, undecoded_action, Backoff, CustodianCheck, Decision, EmergencyFacts, Facts, ServiceState,
+        UndecodedAction,
+    },
     keys,
 };
 use anyhow::{anyhow, Result};
@@ -96,6 +99,8 @@ pub async fn run(dep: &Deployment, opts: &ServiceOptions) -> Result<()> {
         opts.state.display()
     ));
     let mut backoff = Backoff::new(Duration::from_secs(1), Duration::from_secs(10));
+    // events of the permissions contract skipped because they did not decode
+    let mut skipped = 0u32;
     loop {
         let ch = match Chain::connect(dep).await {
             Ok(ch) => ch,
@@ -109,7 +114,7 @@ pub async fn run(dep: &Deployment, opts: &ServiceOptions) -> Result<()> {
         let keys = keys::encryption_keys(&opts.suri, opts.enc_key.as_deref())?;
         let mut c = Client::new(&ch, signer.clone(), keys);
         c.log = false;
-        match follow(&c, opts, &mut backoff).await {
+        match follow(&c, opts, &mut backoff, &mut skipped).await {
             Ok(()) => return Ok(()),
             Err(e) if e.is::<Fatal>() => return Err(e),
             Err(e) => {
@@ -121,8 +126,9 @@ pub async fn run(dep: &Deployment, opts: &ServiceOptions) -> Result<()> {
     }
 }
 
-/// Follows the finalized blocks on one connection.
-async fn follow(c: &Client<'_>, opts: &ServiceOptions, backoff: &mut Backoff) -> Result<()> {
+/// Follows the finalized blocks on one connection; `skipped` counts the
+/// undecoded events skipped since the start.
+async fn follow(c: &Client<'_>, opts: &ServiceOptions, backoff: &mut Backoff, skipped: &mut u32) -> Result<()> {
     let ch = c.chain;
     let genesis = ch.genesis_hash();
     let saved = ServiceState::load(&opts.state).map_err(fatal)?;
@@ -144,17 +150,19 @@ async fn follow(c: &Client<'_>, opts: &ServiceOptions, backoff: &mut Backoff) ->
     loop {
         let head = within(ch.finalized_number()).await?;
         while next <= head {
-            let hash = within(handle_block(c, next)).await?;
+            let hash = within(handle_block(c, next, skipped)).await?;
             ServiceState::new(&genesis, next, &hash).save(&opts.state).map_err(fatal)?;
             if opts.until_block.is_some_and(|u| next >= u) {
-                log(format!("handled block {next} (--until-block): stopping"));
+                log(format!("handled block {next} (--until-block): stopping; {skipped} undecoded event(s) skipped"));
                 return Ok(());
             }
             next = next.saturating_add(1);
         }
         backoff.reset();
         if opts.once {
-            log(format!("caught up with the finalized head {head} (--once): stopping"));
+            log(format!(
+                "caught up with the finalized head {head} (--once): stopping; {skipped} undecoded event(s) skipped"
+            ));
             return Ok(());
         }
         tokio::time::sleep(opts.poll).await;
@@ -191,13 +199,36 @@ async fn custodian_check(c: &Client<'_>) -> Result<CustodianCheck> {
 }
 
 /// Handles every `EmergencyAccessOpened` event of block `n`; returns the
-/// block's hash.
-async fn handle_block(c: &Client<'_>, n: u32) -> Result<String> {
+/// block's hash. An event of the permissions contract that the bundle does
+/// not decode is judged first ([`undecoded_action`]): one that is, or may
+/// be, an `EmergencyAccessOpened` stops the service with a [`Fatal`] error
+/// before any event of the block is handled and before the block is saved
+/// (it is handled in full once the bundle is updated); any other is logged
+/// and counted in `skipped`.
+async fn handle_block(c: &Client<'_>, n: u32, skipped: &mut u32) -> Result<String> {
     let (hash, events) = c.chain.contract_events_in(n, Contract::Permissions).await?;
-    for ev in &events {
-        if matches!(variant(ev.clone()), Some((name, _)) if name == "EmergencyAccessOpened") {
-            handle_opened(c, n, ev).await?;
+    let mut opened = Vec::new();
+    for ev in events {
+        match ev {
+            Ok(v) => {
+                if matches!(variant(v.clone()), Some((name, _)) if name == "EmergencyAccessOpened") {
+                    opened.push(v);
+                }
+            }
+            Err(u) => match undecoded_action(n, u.event.as_deref(), u.signature.as_deref(), &u.error) {
+                UndecodedAction::Stop(line) => {
+                    log(format!("ERROR: {line}"));
+                    return Err(fatal(anyhow!("{line}")));
+                }
+                UndecodedAction::Skip(line) => {
+                    *skipped = skipped.saturating_add(1);
+                    log(format!("WARNING: {line} ({skipped} undecoded event(s) skipped since the start)"));
+                }
+            },
         }
+    }
+    for ev in &opened {
+        handle_opened(c, n, ev).await?;
     }
     Ok(hash)
 }

@@ -1,0 +1,375 @@
+//! The care circle's key rule, as a pure function (no chain access): when
+//! one of a reader's accesses to a patient's data ends (her grant is
+//! revoked, her guardianship removed or stripped of the read power, her
+//! emergency access closed), which of the keys wrapped for her does she
+//! keep? The patient's client reads the facts on chain *after* the change
+//! ([`Entitlements`]), asks [`key_basis`] for every item she holds a key of,
+//! and removes (`records.revoke_keys`) only the keys with no basis left.
+//!
+//! It is the web app's `keepsKey` (web/src/care.ts), extended with the
+//! bases the records contract itself recognises for a recipient
+//! (`rules::recipient_needs_access`: the patient, the item's author, the
+//! custodian for the card) and with an open emergency access for the card:
+//!
+//! | basis | profile | record, medication | card |
+//! |---|---|---|---|
+//! | grant in force with Demographics | keeps | | |
+//! | grant in force with RecordsRead | | keeps | keeps |
+//! | guardianship in force with the read power | keeps | keeps | keeps |
+//! | author (record author, medication adder) | | keeps (her own item) | |
+//! | emergency access open now | | | keeps |
+//! | the designated emergency custodian | | | keeps |
+//!
+//! A grant or guardianship is in force while not expired (the end is
+//! exclusive, as in the contracts).
+//!
+//! It also holds how `smrms card set` edits the emergency card
+//! ([`edit_card`]): the fields left out are kept from the current card,
+//! which needs the current card to open.
+
+use crate::crypto::{Card, Sealed, CARD_FIELDS};
+use anyhow::{bail, Result};
+use smrms_shared::Scopes;
+
+/// What a recipient still holds of one patient's data, read on chain after
+/// the change (grant revoked, guardianship removed, emergency closed).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Entitlements {
+    /// Her grant, if one is stored: its scopes and end (Unix ms, exclusive;
+    /// `None` = until revoked).
+    pub grant: Option<(Scopes, Option<u64>)>,
+    /// Her guardianship, if she is a guardian of the patient: whether it
+    /// has the read power, and its end (Unix ms, exclusive; `None` = until
+    /// removed).
+    pub guardianship: Option<(bool, Option<u64>)>,
+    /// An emergency access of hers on the patient is open now (not closed,
+    /// not expired).
+    pub open_emergency: bool,
+    /// She is the designated emergency custodian (the card's key is wrapped
+    /// for her at `set_card`).
+    pub custodian: bool,
+}
+
+/// Why a recipient keeps her key of an item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Basis {
+    /// A grant in force with the item's scope.
+    Grant,
+    /// A guardianship in force with the read power.
+    Guardianship,
+    /// She wrote the record or added the medication.
+    Author,
+    /// An emergency access of hers is open (the card only).
+    Emergency,
+    /// She is the emergency custodian (the card only).
+    Custodian,
+}
+
+impl Basis {
+    /// In words, for the client's notes.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Self::Grant => "a grant in force covers it",
+            Self::Guardianship => "a guardianship with the read power covers it",
+            Self::Author => "she is its author",
+            Self::Emergency => "an emergency access of hers is open",
+            Self::Custodian => "she is the emergency custodian",
+        }
+    }
+}
+
+/// A grant or guardianship ending at `expires_at` (exclusive; `None` =
+/// never) is in force at `now_ms`.
+pub fn in_force(expires_at: Option<u64>, now_ms: u64) -> bool {
+    expires_at.is_none_or(|e| now_ms < e)
+}
+
+/// Whether `scopes` cover reading `item`: Demographics for the profile,
+/// RecordsRead for records, medications and the card (the records
+/// contract's `read_scope`).
+pub fn scope_covers(scopes: &Scopes, item: Sealed) -> bool {
+    match item {
+        Sealed::Profile => scopes.demographics,
+        Sealed::Record(_) | Sealed::Medication(_) | Sealed::Card => scopes.records_read,
+    }
+}
+
+/// The basis on which a recipient keeps her key of `item` at `now_ms`, or
+/// `None` if she has none left and the key should be removed. `authored`:
+/// she is the item's author (the record's author, the medication's adder);
+/// it counts for records and medications only (the profile and the card
+/// are the patient's own). The first basis found is returned, in the order
+/// of [`Basis`].
+pub fn key_basis(item: Sealed, authored: bool, e: &Entitlements, now_ms: u64) -> Option<Basis> {
+    if e.grant.is_some_and(|(scopes, ends)| in_force(ends, now_ms) && scope_covers(&scopes, item)) {
+        return Some(Basis::Grant);
+    }
+    if e.guardianship.is_some_and(|(read, ends)| read && in_force(ends, now_ms)) {
+        return Some(Basis::Guardianship);
+    }
+    match item {
+        Sealed::Record(_) | Sealed::Medication(_) if authored => Some(Basis::Author),
+        Sealed::Card if e.open_emergency => Some(Basis::Emergency),
+        Sealed::Card if e.custodian => Some(Basis::Custodian),
+        _ => None,
+    }
+}
+
+/// Whether a recipient keeps her key of `item` ([`key_basis`] found one).
+pub fn keeps_key(item: Sealed, authored: bool, e: &Entitlements, now_ms: u64) -> bool {
+    key_basis(item, authored, e, now_ms).is_some()
+}
+
+/// The patient's current card as her client found it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CurrentCard {
+    /// She has set no card.
+    None,
+    /// Opened with her key.
+    Opened(Card),
+    /// Stored (version) but it does not open for her, and why (no key of
+    /// hers, a key that does not open, a card that does not decrypt).
+    Unopened(u32, String),
+}
+
+/// The card `smrms card set` stores: each field given (in [`CARD_FIELDS`]
+/// order) replaces the current one; a field left out is kept from the
+/// current card, or is empty if there is no card or with `replace` (the
+/// card is then exactly the fields given).
+///
+/// # Errors
+/// The current card does not open, a field is left out and `replace` is
+/// not set: keeping that field is impossible, and storing the card would
+/// silently empty it (the new card replaces the old one, whose key is
+/// dropped).
+pub fn edit_card(current: &CurrentCard, given: [Option<String>; 5], replace: bool) -> Result<Card> {
+    let mut card = match current {
+        CurrentCard::Opened(c) if !replace => c.clone(),
+        CurrentCard::Unopened(version, why) if !replace && given.iter().any(Option::is_none) => {
+            let missing: Vec<String> = CARD_FIELDS
+                .iter()
+                .zip(&given)
+                .filter(|(_, g)| g.is_none())
+                .map(|((name, _), _)| format!("--{}", name.replace('_', "-")))
+                .collect();
+            bail!(
+                "your current emergency card (v{version}) does not open here ({why}), so the fields you left out \
+                 ({}) cannot be kept from it: storing the card would empty them. Give every field \
+                 (--allergies, --blood-group, --medications, --conditions, --emergency-contact), or pass \
+                 --replace to store a card with only the fields given (the others empty). Nothing stored.",
+                missing.join(", ")
+            )
+        }
+        _ => Card::default(),
+    };
+    let [allergies, blood_group, medications, conditions, emergency_contact] = given;
+    for (slot, value) in [
+        (&mut card.allergies, allergies),
+        (&mut card.blood_group, blood_group),
+        (&mut card.medications, medications),
+        (&mut card.conditions, conditions),
+        (&mut card.emergency_contact, emergency_contact),
+    ] {
+        if let Some(v) = value {
+            *slot = v;
+        }
+    }
+    Ok(card)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const NOW: u64 = 1_800_000_000_000;
+    const READ: Scopes = Scopes { demographics: false, records_read: true, records_write: false, appointments: false };
+    const PROFILE_ONLY: Scopes =
+        Scopes { demographics: true, records_read: false, records_write: false, appointments: false };
+    const WRITE_ONLY: Scopes =
+        Scopes { demographics: false, records_read: false, records_write: true, appointments: true };
+    const NONE: Entitlements =
+        Entitlements { grant: None, guardianship: None, open_emergency: false, custodian: false };
+
+    fn grant(scopes: Scopes, ends: Option<u64>) -> Entitlements {
+        Entitlements { grant: Some((scopes, ends)), ..NONE }
+    }
+
+    fn guardian(read: bool, ends: Option<u64>) -> Entitlements {
+        Entitlements { guardianship: Some((read, ends)), ..NONE }
+    }
+
+    #[test]
+    fn in_force_ends_exclusively() {
+        assert!(in_force(None, NOW));
+        assert!(in_force(Some(NOW + 1), NOW));
+        assert!(!in_force(Some(NOW), NOW));
+        assert!(!in_force(Some(NOW - 1), NOW));
+    }
+
+    #[test]
+    fn which_keys_a_recipient_keeps() {
+        use Sealed::{Card, Medication, Profile, Record};
+        let (r, m) = (Record(3), Medication(0));
+        let emergency = Entitlements { open_emergency: true, ..NONE };
+        let custodian = Entitlements { custodian: true, ..NONE };
+        let everything = Entitlements {
+            grant: Some((Scopes::ALL, None)),
+            guardianship: Some((true, None)),
+            open_emergency: true,
+            custodian: true,
+        };
+        // (case, item, authored, entitlements, expected basis)
+        #[rustfmt::skip]
+        let cases: &[(&str, Sealed, bool, Entitlements, Option<Basis>)] = &[
+            // nothing left: every key goes
+            ("no basis: profile", Profile, false, NONE, None),
+            ("no basis: record", r, false, NONE, None),
+            ("no basis: medication", m, false, NONE, None),
+            ("no basis: card", Card, false, NONE, None),
+            // a grant in force keeps what its scope covers
+            ("RecordsRead grant: record", r, false, grant(READ, None), Some(Basis::Grant)),
+            ("RecordsRead grant: medication", m, false, grant(READ, None), Some(Basis::Grant)),
+            ("RecordsRead grant: card", Card, false, grant(READ, None), Some(Basis::Grant)),
+            ("RecordsRead grant: not the profile", Profile, false, grant(READ, None), None),
+            ("Demographics grant: profile", Profile, false, grant(PROFILE_ONLY, None), Some(Basis::Grant)),
+            ("Demographics grant: not a record", r, false, grant(PROFILE_ONLY, None), None),
+            ("Demographics grant: not the card", Card, false, grant(PROFILE_ONLY, None), None),
+            ("write/appointments only: no record", r, false, grant(WRITE_ONLY, None), None),
+            ("write/appointments only: no profile", Profile, false, grant(WRITE_ONLY, None), None),
+            ("all scopes: profile", Profile, false, grant(Scopes::ALL, None), Some(Basis::Grant)),
+            ("grant until later: record", r, false, grant(READ, Some(NOW + 1)), Some(Basis::Grant)),
+            ("grant expired now: record", r, false, grant(READ, Some(NOW)), None),
+            ("grant expired: card", Card, false, grant(READ, Some(NOW - 5)), None),
+            // a guardianship in force with the read power keeps everything
+            ("read guardian: profile", Profile, false, guardian(true, None), Some(Basis::Guardianship)),
+            ("read guardian: record", r, false, guardian(true, None), Some(Basis::Guardianship)),
+            ("read guardian: medication", m, false, guardian(true, None), Some(Basis::Guardianship)),
+            ("read guardian: card", Card, false, guardian(true, None), Some(Basis::Guardianship)),
+            ("read guardian until later: card", Card, false, guardian(true, Some(NOW + 60_000)), Some(Basis::Guardianship)),
+            ("consent-only guardian: profile", Profile, false, guardian(false, None), None),
+            ("consent-only guardian: card", Card, false, guardian(false, None), None),
+            ("expired read guardian: record", r, false, guardian(true, Some(NOW)), None),
+            // the author keeps her own records and medications, nothing else
+            ("author: record", r, true, NONE, Some(Basis::Author)),
+            ("author: medication", m, true, NONE, Some(Basis::Author)),
+            ("author flag ignored: profile", Profile, true, NONE, None),
+            ("author flag ignored: card", Card, true, NONE, None),
+            ("author with an expired grant: record", r, true, grant(READ, Some(NOW - 1)), Some(Basis::Author)),
+            ("author, consent-only guardian: medication", m, true, guardian(false, None), Some(Basis::Author)),
+            // an open emergency keeps the card only
+            ("open emergency: card", Card, false, emergency, Some(Basis::Emergency)),
+            ("open emergency: not a record", r, false, emergency, None),
+            ("open emergency: not the profile", Profile, false, emergency, None),
+            ("open emergency: not a medication", m, false, emergency, None),
+            // the custodian keeps the card only
+            ("custodian: card", Card, false, custodian, Some(Basis::Custodian)),
+            ("custodian: not the profile", Profile, false, custodian, None),
+            ("custodian: not a record", r, false, custodian, None),
+            // several bases: the first in order
+            ("all bases: card", Card, true, everything, Some(Basis::Grant)),
+            ("all bases: record", r, true, everything, Some(Basis::Grant)),
+            (
+                "expired grant, read guardian: profile", Profile, false,
+                Entitlements { grant: Some((PROFILE_ONLY, Some(NOW))), guardianship: Some((true, None)), ..NONE },
+                Some(Basis::Guardianship),
+            ),
+            (
+                "profile grant, open emergency: card", Card, false,
+                Entitlements { grant: Some((PROFILE_ONLY, None)), open_emergency: true, ..NONE },
+                Some(Basis::Emergency),
+            ),
+            (
+                "consent-only guardian with a RecordsRead grant: medication", m, false,
+                Entitlements { grant: Some((READ, None)), guardianship: Some((false, None)), ..NONE },
+                Some(Basis::Grant),
+            ),
+        ];
+        for (name, item, authored, e, want) in cases {
+            assert_eq!(key_basis(*item, *authored, e, NOW), *want, "{name}");
+            assert_eq!(keeps_key(*item, *authored, e, NOW), want.is_some(), "{name}");
+        }
+    }
+
+    #[test]
+    fn matches_the_web_apps_keeps_key() {
+        // web/src/care.test.ts, "which keys a reader keeps when one access ends"
+        let (card, profile) = (Sealed::Card, Sealed::Profile);
+        assert!(keeps_key(card, false, &grant(READ, None), NOW));
+        assert!(!keeps_key(profile, false, &grant(READ, None), NOW));
+        assert!(keeps_key(profile, false, &grant(PROFILE_ONLY, None), NOW));
+        assert!(!keeps_key(card, false, &grant(READ, Some(NOW)), NOW));
+        assert!(keeps_key(profile, false, &guardian(true, None), NOW));
+        assert!(!keeps_key(card, false, &guardian(false, None), NOW));
+        assert!(!keeps_key(card, false, &guardian(true, Some(NOW - 5)), NOW));
+        assert!(!keeps_key(card, false, &NONE, NOW));
+    }
+
+    #[test]
+    fn bases_in_words() {
+        for b in [Basis::Grant, Basis::Guardianship, Basis::Author, Basis::Emergency, Basis::Custodian] {
+            assert!(!b.describe().is_empty());
+        }
+    }
+
+    fn card(a: &str, b: &str, m: &str, c: &str, e: &str) -> Card {
+        Card {
+            allergies: a.into(),
+            blood_group: b.into(),
+            medications: m.into(),
+            conditions: c.into(),
+            emergency_contact: e.into(),
+        }
+    }
+
+    fn given(fields: [Option<&str>; 5]) -> [Option<String>; 5] {
+        fields.map(|f| f.map(str::to_string))
+    }
+
+    /// (case, current card, fields given, --replace, the card stored or None for a refusal)
+    type CardCase<'a> = (&'a str, &'a CurrentCard, [Option<String>; 5], bool, Option<Card>);
+
+    #[test]
+    fn editing_the_card() {
+        let old = card("latex", "O+", "metformin", "diabetes", "Kavya +91");
+        let opened = CurrentCard::Opened(old.clone());
+        let unopened = CurrentCard::Unopened(3, "no key of this card is wrapped for me".into());
+        let all = given([Some("penicillin"), Some("AB-"), Some("none"), Some("asthma"), Some("Ravi")]);
+        let one = given([Some("penicillin"), None, None, None, None]);
+        let all_card = card("penicillin", "AB-", "none", "asthma", "Ravi");
+        let only_allergies = card("penicillin", "", "", "", "");
+        #[rustfmt::skip]
+        let cases: Vec<CardCase> = vec![
+            ("opened: left-out fields kept", &opened, one.clone(), false,
+                Some(card("penicillin", "O+", "metformin", "diabetes", "Kavya +91"))),
+            ("opened: nothing given keeps all", &opened, given([None; 5]), false, Some(old.clone())),
+            ("opened: every field given", &opened, all.clone(), false, Some(all_card.clone())),
+            ("opened: an empty value empties a field", &opened, given([Some(""), None, None, None, None]), false,
+                Some(card("", "O+", "metformin", "diabetes", "Kavya +91"))),
+            ("opened, --replace: only the fields given", &opened, one.clone(), true, Some(only_allergies.clone())),
+            ("no card: left-out fields empty", &CurrentCard::None, one.clone(), false, Some(only_allergies.clone())),
+            ("no card, --replace", &CurrentCard::None, one.clone(), true, Some(only_allergies.clone())),
+            ("unopened: refused when a field is left out", &unopened, one.clone(), false, None),
+            ("unopened: refused with nothing given", &unopened, given([None; 5]), false, None),
+            ("unopened: refused with four of five", &unopened,
+                given([Some("a"), Some("b"), Some("c"), Some("d"), None]), false, None),
+            ("unopened: every field given", &unopened, all.clone(), false, Some(all_card.clone())),
+            ("unopened, --replace: only the fields given", &unopened, one.clone(), true, Some(only_allergies.clone())),
+        ];
+        for (name, current, fields, replace, want) in cases {
+            match (edit_card(current, fields, replace), want) {
+                (Ok(got), Some(want)) => assert_eq!(got, want, "{name}"),
+                (Err(e), None) => {
+                    let e = e.to_string();
+                    assert!(
+                        e.contains("(v3) does not open here (no key of this card is wrapped for me)"),
+                        "{name}: {e}"
+                    );
+                    assert!(e.contains("--replace") && e.contains("Nothing stored"), "{name}: {e}");
+                }
+                (got, want) => panic!("{name}: got {got:?}, wanted {want:?}"),
+            }
+        }
+        let e = edit_card(&unopened, one, false).unwrap_err().to_string();
+        assert!(e.contains("(--blood-group, --medications, --conditions, --emergency-contact)"), "{e}");
+    }
+}
