@@ -6,17 +6,18 @@
 //! ([`Entitlements`]), asks [`key_basis`] for every item she holds a key of,
 //! and removes (`records.revoke_keys`) only the keys with no basis left.
 //!
-//! It is the web app's `keepsKey` (web/src/care.ts), extended with the
-//! bases the records contract itself recognises for a recipient
-//! (`rules::recipient_needs_access`: the patient, the item's author, the
-//! custodian for the card) and with an open emergency access for the card:
+//! It is the web app's `keepsKey` (web/src/care.ts), extended for the card
+//! with the custodian (whom the contract lets receive the card key) and an
+//! open emergency access. Authorship is deliberately not a basis: a doctor
+//! whose grant is revoked loses the keys of the records she wrote too (she
+//! had their plaintext when she wrote them; from now on the chain serves
+//! her ciphertext only), as in the web app:
 //!
 //! | basis | profile | record, medication | card |
 //! |---|---|---|---|
 //! | grant in force with Demographics | keeps | | |
 //! | grant in force with RecordsRead | | keeps | keeps |
 //! | guardianship in force with the read power | keeps | keeps | keeps |
-//! | author (record author, medication adder) | | keeps (her own item) | |
 //! | emergency access open now | | | keeps |
 //! | the designated emergency custodian | | | keeps |
 //!
@@ -57,8 +58,6 @@ pub enum Basis {
     Grant,
     /// A guardianship in force with the read power.
     Guardianship,
-    /// She wrote the record or added the medication.
-    Author,
     /// An emergency access of hers is open (the card only).
     Emergency,
     /// She is the emergency custodian (the card only).
@@ -71,7 +70,6 @@ impl Basis {
         match self {
             Self::Grant => "a grant in force covers it",
             Self::Guardianship => "a guardianship with the read power covers it",
-            Self::Author => "she is its author",
             Self::Emergency => "an emergency access of hers is open",
             Self::Custodian => "she is the emergency custodian",
         }
@@ -95,12 +93,9 @@ pub fn scope_covers(scopes: &Scopes, item: Sealed) -> bool {
 }
 
 /// The basis on which a recipient keeps her key of `item` at `now_ms`, or
-/// `None` if she has none left and the key should be removed. `authored`:
-/// she is the item's author (the record's author, the medication's adder);
-/// it counts for records and medications only (the profile and the card
-/// are the patient's own). The first basis found is returned, in the order
-/// of [`Basis`].
-pub fn key_basis(item: Sealed, authored: bool, e: &Entitlements, now_ms: u64) -> Option<Basis> {
+/// `None` if she has none left and the key should be removed. The first
+/// basis found is returned, in the order of [`Basis`].
+pub fn key_basis(item: Sealed, e: &Entitlements, now_ms: u64) -> Option<Basis> {
     if e.grant.is_some_and(|(scopes, ends)| in_force(ends, now_ms) && scope_covers(&scopes, item)) {
         return Some(Basis::Grant);
     }
@@ -108,7 +103,6 @@ pub fn key_basis(item: Sealed, authored: bool, e: &Entitlements, now_ms: u64) ->
         return Some(Basis::Guardianship);
     }
     match item {
-        Sealed::Record(_) | Sealed::Medication(_) if authored => Some(Basis::Author),
         Sealed::Card if e.open_emergency => Some(Basis::Emergency),
         Sealed::Card if e.custodian => Some(Basis::Custodian),
         _ => None,
@@ -116,8 +110,8 @@ pub fn key_basis(item: Sealed, authored: bool, e: &Entitlements, now_ms: u64) ->
 }
 
 /// Whether a recipient keeps her key of `item` ([`key_basis`] found one).
-pub fn keeps_key(item: Sealed, authored: bool, e: &Entitlements, now_ms: u64) -> bool {
-    key_basis(item, authored, e, now_ms).is_some()
+pub fn keeps_key(item: Sealed, e: &Entitlements, now_ms: u64) -> bool {
+    key_basis(item, e, now_ms).is_some()
 }
 
 /// The patient's current card as her client found it.
@@ -218,75 +212,70 @@ mod tests {
             open_emergency: true,
             custodian: true,
         };
-        // (case, item, authored, entitlements, expected basis)
+        // (case, item, entitlements, expected basis)
         #[rustfmt::skip]
-        let cases: &[(&str, Sealed, bool, Entitlements, Option<Basis>)] = &[
+        let cases: &[(&str, Sealed, Entitlements, Option<Basis>)] = &[
             // nothing left: every key goes
-            ("no basis: profile", Profile, false, NONE, None),
-            ("no basis: record", r, false, NONE, None),
-            ("no basis: medication", m, false, NONE, None),
-            ("no basis: card", Card, false, NONE, None),
+            ("no basis: profile", Profile, NONE, None),
+            ("no basis: record", r, NONE, None),
+            ("no basis: medication", m, NONE, None),
+            ("no basis: card", Card, NONE, None),
             // a grant in force keeps what its scope covers
-            ("RecordsRead grant: record", r, false, grant(READ, None), Some(Basis::Grant)),
-            ("RecordsRead grant: medication", m, false, grant(READ, None), Some(Basis::Grant)),
-            ("RecordsRead grant: card", Card, false, grant(READ, None), Some(Basis::Grant)),
-            ("RecordsRead grant: not the profile", Profile, false, grant(READ, None), None),
-            ("Demographics grant: profile", Profile, false, grant(PROFILE_ONLY, None), Some(Basis::Grant)),
-            ("Demographics grant: not a record", r, false, grant(PROFILE_ONLY, None), None),
-            ("Demographics grant: not the card", Card, false, grant(PROFILE_ONLY, None), None),
-            ("write/appointments only: no record", r, false, grant(WRITE_ONLY, None), None),
-            ("write/appointments only: no profile", Profile, false, grant(WRITE_ONLY, None), None),
-            ("all scopes: profile", Profile, false, grant(Scopes::ALL, None), Some(Basis::Grant)),
-            ("grant until later: record", r, false, grant(READ, Some(NOW + 1)), Some(Basis::Grant)),
-            ("grant expired now: record", r, false, grant(READ, Some(NOW)), None),
-            ("grant expired: card", Card, false, grant(READ, Some(NOW - 5)), None),
+            ("RecordsRead grant: record", r, grant(READ, None), Some(Basis::Grant)),
+            ("RecordsRead grant: medication", m, grant(READ, None), Some(Basis::Grant)),
+            ("RecordsRead grant: card", Card, grant(READ, None), Some(Basis::Grant)),
+            ("RecordsRead grant: not the profile", Profile, grant(READ, None), None),
+            ("Demographics grant: profile", Profile, grant(PROFILE_ONLY, None), Some(Basis::Grant)),
+            ("Demographics grant: not a record", r, grant(PROFILE_ONLY, None), None),
+            ("Demographics grant: not the card", Card, grant(PROFILE_ONLY, None), None),
+            ("write/appointments only: no record", r, grant(WRITE_ONLY, None), None),
+            ("write/appointments only: no profile", Profile, grant(WRITE_ONLY, None), None),
+            ("all scopes: profile", Profile, grant(Scopes::ALL, None), Some(Basis::Grant)),
+            ("grant until later: record", r, grant(READ, Some(NOW + 1)), Some(Basis::Grant)),
+            ("grant expired now: record", r, grant(READ, Some(NOW)), None),
+            ("grant expired: card", Card, grant(READ, Some(NOW - 5)), None),
             // a guardianship in force with the read power keeps everything
-            ("read guardian: profile", Profile, false, guardian(true, None), Some(Basis::Guardianship)),
-            ("read guardian: record", r, false, guardian(true, None), Some(Basis::Guardianship)),
-            ("read guardian: medication", m, false, guardian(true, None), Some(Basis::Guardianship)),
-            ("read guardian: card", Card, false, guardian(true, None), Some(Basis::Guardianship)),
-            ("read guardian until later: card", Card, false, guardian(true, Some(NOW + 60_000)), Some(Basis::Guardianship)),
-            ("consent-only guardian: profile", Profile, false, guardian(false, None), None),
-            ("consent-only guardian: card", Card, false, guardian(false, None), None),
-            ("expired read guardian: record", r, false, guardian(true, Some(NOW)), None),
-            // the author keeps her own records and medications, nothing else
-            ("author: record", r, true, NONE, Some(Basis::Author)),
-            ("author: medication", m, true, NONE, Some(Basis::Author)),
-            ("author flag ignored: profile", Profile, true, NONE, None),
-            ("author flag ignored: card", Card, true, NONE, None),
-            ("author with an expired grant: record", r, true, grant(READ, Some(NOW - 1)), Some(Basis::Author)),
-            ("author, consent-only guardian: medication", m, true, guardian(false, None), Some(Basis::Author)),
+            ("read guardian: profile", Profile, guardian(true, None), Some(Basis::Guardianship)),
+            ("read guardian: record", r, guardian(true, None), Some(Basis::Guardianship)),
+            ("read guardian: medication", m, guardian(true, None), Some(Basis::Guardianship)),
+            ("read guardian: card", Card, guardian(true, None), Some(Basis::Guardianship)),
+            ("read guardian until later: card", Card, guardian(true, Some(NOW + 60_000)), Some(Basis::Guardianship)),
+            ("consent-only guardian: profile", Profile, guardian(false, None), None),
+            ("consent-only guardian: card", Card, guardian(false, None), None),
+            ("expired read guardian: record", r, guardian(true, Some(NOW)), None),
+            // writing a record is no basis: a revoked author loses its key
+            ("author, nothing else: record", r, NONE, None),
             // an open emergency keeps the card only
-            ("open emergency: card", Card, false, emergency, Some(Basis::Emergency)),
-            ("open emergency: not a record", r, false, emergency, None),
-            ("open emergency: not the profile", Profile, false, emergency, None),
-            ("open emergency: not a medication", m, false, emergency, None),
+            ("open emergency: card", Card, emergency, Some(Basis::Emergency)),
+            ("open emergency: not a record", r, emergency, None),
+            ("open emergency: not the profile", Profile, emergency, None),
+            ("open emergency: not a medication", m, emergency, None),
             // the custodian keeps the card only
-            ("custodian: card", Card, false, custodian, Some(Basis::Custodian)),
-            ("custodian: not the profile", Profile, false, custodian, None),
-            ("custodian: not a record", r, false, custodian, None),
+            ("custodian: card", Card, custodian, Some(Basis::Custodian)),
+            ("custodian: not the profile", Profile, custodian, None),
+            ("custodian: not a record", r, custodian, None),
             // several bases: the first in order
-            ("all bases: card", Card, true, everything, Some(Basis::Grant)),
-            ("all bases: record", r, true, everything, Some(Basis::Grant)),
+            ("all bases: card", Card, everything, Some(Basis::Grant)),
+            ("all bases: record", r, everything, Some(Basis::Grant)),
             (
-                "expired grant, read guardian: profile", Profile, false,
+                "expired grant, read guardian: profile", Profile,
                 Entitlements { grant: Some((PROFILE_ONLY, Some(NOW))), guardianship: Some((true, None)), ..NONE },
                 Some(Basis::Guardianship),
             ),
             (
-                "profile grant, open emergency: card", Card, false,
+                "profile grant, open emergency: card", Card,
                 Entitlements { grant: Some((PROFILE_ONLY, None)), open_emergency: true, ..NONE },
                 Some(Basis::Emergency),
             ),
             (
-                "consent-only guardian with a RecordsRead grant: medication", m, false,
+                "consent-only guardian with a RecordsRead grant: medication", m,
                 Entitlements { grant: Some((READ, None)), guardianship: Some((false, None)), ..NONE },
                 Some(Basis::Grant),
             ),
         ];
-        for (name, item, authored, e, want) in cases {
-            assert_eq!(key_basis(*item, *authored, e, NOW), *want, "{name}");
-            assert_eq!(keeps_key(*item, *authored, e, NOW), want.is_some(), "{name}");
+        for (name, item, e, want) in cases {
+            assert_eq!(key_basis(*item, e, NOW), *want, "{name}");
+            assert_eq!(keeps_key(*item, e, NOW), want.is_some(), "{name}");
         }
     }
 
@@ -294,19 +283,19 @@ mod tests {
     fn matches_the_web_apps_keeps_key() {
         // web/src/care.test.ts, "which keys a reader keeps when one access ends"
         let (card, profile) = (Sealed::Card, Sealed::Profile);
-        assert!(keeps_key(card, false, &grant(READ, None), NOW));
-        assert!(!keeps_key(profile, false, &grant(READ, None), NOW));
-        assert!(keeps_key(profile, false, &grant(PROFILE_ONLY, None), NOW));
-        assert!(!keeps_key(card, false, &grant(READ, Some(NOW)), NOW));
-        assert!(keeps_key(profile, false, &guardian(true, None), NOW));
-        assert!(!keeps_key(card, false, &guardian(false, None), NOW));
-        assert!(!keeps_key(card, false, &guardian(true, Some(NOW - 5)), NOW));
-        assert!(!keeps_key(card, false, &NONE, NOW));
+        assert!(keeps_key(card, &grant(READ, None), NOW));
+        assert!(!keeps_key(profile, &grant(READ, None), NOW));
+        assert!(keeps_key(profile, &grant(PROFILE_ONLY, None), NOW));
+        assert!(!keeps_key(card, &grant(READ, Some(NOW)), NOW));
+        assert!(keeps_key(profile, &guardian(true, None), NOW));
+        assert!(!keeps_key(card, &guardian(false, None), NOW));
+        assert!(!keeps_key(card, &guardian(true, Some(NOW - 5)), NOW));
+        assert!(!keeps_key(card, &NONE, NOW));
     }
 
     #[test]
     fn bases_in_words() {
-        for b in [Basis::Grant, Basis::Guardianship, Basis::Author, Basis::Emergency, Basis::Custodian] {
+        for b in [Basis::Grant, Basis::Guardianship, Basis::Emergency, Basis::Custodian] {
             assert!(!b.describe().is_empty());
         }
     }

@@ -31,8 +31,8 @@
 //!   functions from plain structs to a FHIR R4 `Bundle`; the glue that
 //!   fills them from the chain is `journeys::Client::fhir_export`.
 //! - [`care`]: the care circle's key rule: which keys a reader keeps when
-//!   one of her accesses ends (grant, guardianship, authorship, open
-//!   emergency, custodian); the patient's client removes only the others.
+//!   one of her accesses ends (grant, guardianship, open emergency,
+//!   custodian); the patient's client removes only the others.
 //! - [`custodian`]: the emergency key service's pure parts (state file,
 //!   the release decision from on-chain facts, reconnection backoff); its
 //!   loop is `journeys::service` (`smrms emergency-service`).

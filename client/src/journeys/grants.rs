@@ -318,8 +318,8 @@ impl Client<'_> {
     /// cannot fetch them any more (keys she fetched before cannot be taken
     /// back) and the items' key-holder lists have room for new readers.
     /// Keys she is still entitled to on another basis stay
-    /// ([`crate::care::key_basis`]: a guardianship with the read power, her
-    /// own records and medications, the card during an open emergency).
+    /// ([`crate::care::key_basis`]: a guardianship with the read power, the
+    /// card during an open emergency or as the custodian).
     pub async fn revoke(&self, grantee: &AccountId32) -> Result<KeyRemoval> {
         self.send(Contract::Permissions, "revoke", &[arg::account(grantee)]).await?;
         let r = self.remove_keys_of(grantee, None).await?;
@@ -398,33 +398,9 @@ impl Client<'_> {
         }
         let now = self.now_for_rules().await?;
         let entitled = self.entitlements(&me, recipient, now).await?;
-        // medications carry their adder in the list; records are asked one by one
-        let medications = if held.iter().any(|o| matches!(o, Sealed::Medication(_))) {
-            self.medication_entries(&me).await?
-        } else {
-            Vec::new()
-        };
         let mut remove = Vec::new();
         for object in held {
-            // the author of a record or medication is asked only when no
-            // other basis keeps the key
-            let basis = match key_basis(object, false, &entitled, now) {
-                Some(b) => Some(b),
-                None => {
-                    let author = match object {
-                        Sealed::Record(id) => Some(as_account(field(
-                            &self.query(Contract::Records, "record", &[arg::account(&me), arg::num(id)]).await?,
-                            "author",
-                        )?)?),
-                        Sealed::Medication(id) => match medications.iter().find(|(m, _)| *m == id) {
-                            Some((_, m)) => Some(as_account(field(m, "added_by")?)?),
-                            None => bail!("medication {id} is not in the patient's list"),
-                        },
-                        Sealed::Profile | Sealed::Card => None,
-                    };
-                    key_basis(object, author.as_ref() == Some(recipient), &entitled, now)
-                }
-            };
+            let basis = key_basis(object, &entitled, now);
             match basis {
                 Some(basis) => {
                     self.note(format!("kept the {object:?} key of {recipient}: {}", basis.describe()));

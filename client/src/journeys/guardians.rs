@@ -95,8 +95,8 @@ impl Client<'_> {
     /// keys (profile, records, medications, card) for the guardian; a
     /// guardian re-appointed without the read power loses the keys that
     /// power gave her, except those she is still entitled to on another
-    /// basis ([`crate::care::key_basis`]: a grant, her own records and
-    /// medications, the card during an open emergency). Returns (keys
+    /// basis ([`crate::care::key_basis`]: a grant, the card
+    /// during an open emergency). Returns (keys
     /// wrapped, what the removal did).
     pub async fn appoint_guardian(
         &self,
