@@ -231,6 +231,9 @@ pub mod appointments {
         open_total: Mapping<AccountId, u32>,
         /// How long after the start a no-show may be marked (ms); set by the head.
         no_show_grace: Timestamp,
+        /// Who paid an appointment's held fee when it was not the patient (a
+        /// guardian who booked or confirmed for her): refunds go back there.
+        payers: Mapping<u64, AccountId>,
         /// The upgrade time lock (own cell, never read on the hot path).
         upgrade: Lazy<UpgradeLock>,
     }
@@ -266,6 +269,7 @@ pub mod appointments {
                 open_with: Mapping::default(),
                 open_total: Mapping::default(),
                 no_show_grace: rules::DEFAULT_NO_SHOW_GRACE_MS,
+                payers: Mapping::default(),
                 upgrade,
             })
         }
@@ -314,17 +318,38 @@ pub mod appointments {
             Ok(())
         }
 
+        /// Who the caller is on appointment `a`: its doctor, its patient, or
+        /// (on the patient's side) a guardian of the patient with the
+        /// booking power, whose act permissions logs "by guardian" in the
+        /// patient's access log.
+        ///
+        /// # Errors
+        /// `NotParticipant` for anyone else.
+        fn actor(&mut self, id: u64, a: &Appointment, caller: AccountId) -> Result<Actor> {
+            if caller == a.doctor {
+                return Ok(Actor::Doctor);
+            }
+            if caller == a.patient {
+                return Ok(Actor::Patient);
+            }
+            let (action, attempt) = (AccessAction::ManageAppointment(id), Attempt::GuardianBooking);
+            match self.permissions.authorize(a.patient, caller, Scope::Appointments, action, attempt) {
+                Ok(_) => Ok(Actor::Patient),
+                Err(Error::NotGuardian) => Err(Error::NotParticipant),
+                Err(e) => Err(e),
+            }
+        }
+
+        /// Where a refund of appointment `id`'s held fee goes: whoever paid it.
+        fn payer(&self, id: u64, a: &Appointment) -> AccountId {
+            self.payers.get(id).unwrap_or(a.patient)
+        }
+
         /// Applies `action` by the caller to appointment `id`.
         fn act(&mut self, id: u64, action: Action) -> Result<()> {
             let caller = self.env().caller();
             let mut a = self.appointments.get(id).ok_or(Error::UnknownAppointment)?;
-            let actor = if caller == a.doctor {
-                Actor::Doctor
-            } else if caller == a.patient {
-                Actor::Patient
-            } else {
-                return Err(Error::NotParticipant);
-            };
+            let actor = self.actor(id, &a, caller)?;
             let phase = Phase::of(self.env().block_timestamp(), a.start, self.no_show_grace);
             // The doctor's standing at this moment (DECISIONS: re-checked at use).
             let verified = self.registry.standing(a.doctor)?.is_verified_doctor();
@@ -332,6 +357,9 @@ pub mod appointments {
             if action == Action::Confirm {
                 ensure!(self.env().transferred_value() == a.fee, Error::WrongAmount);
                 a.paid = a.fee;
+                if caller != a.patient && a.fee != 0 {
+                    self.payers.insert(id, &caller);
+                }
             } else if self.env().transferred_value() != 0 {
                 return Err(Error::WrongAmount);
             }
@@ -346,10 +374,13 @@ pub mod appointments {
                 Payout::Hold => {}
                 Payout::RefundPatient => {
                     a.paid = 0;
-                    self.credit(a.patient, id, held)?;
+                    let payer = self.payer(id, &a);
+                    self.payers.remove(id);
+                    self.credit(payer, id, held)?;
                 }
                 Payout::PayDoctor => {
                     a.paid = 0;
+                    self.payers.remove(id);
                     self.credit(a.doctor, id, held)?;
                 }
             }
@@ -440,6 +471,57 @@ pub mod appointments {
             let now = self.env().block_timestamp();
             Self::validate(start, now, duration_min, &reason)?;
             ensure!(self.registry.standing(patient)? == Standing::Patient, Error::NotAPatient);
+            self.open_request(patient, doctor, start, duration_min, reason)
+        }
+
+        /// A guardian (caller) with the booking power requests an appointment
+        /// for the patient with a verified doctor, paying the doctor's fee
+        /// with the call, exactly as the patient would with
+        /// `request_appointment`; a refund of that fee is credited to the
+        /// guardian. Logged in the patient's access log "by guardian".
+        ///
+        /// # Arguments
+        /// * `patient` - the patient she is guardian of.
+        /// * `doctor` - the doctor.
+        /// * `start` - start time, Unix milliseconds (in the future).
+        /// * `duration_min` - duration in minutes (1 to 1440).
+        /// * `reason` - reason (required, at most 512 bytes).
+        ///
+        /// # Errors
+        /// `UnknownPatient`; `NotGuardian` unless a guardian of the patient
+        /// with the booking power, in force and in good standing now; then
+        /// as `request_appointment`.
+        #[ink(message, payable)]
+        pub fn request_appointment_for(
+            &mut self,
+            patient: AccountId,
+            doctor: AccountId,
+            start: Timestamp,
+            duration_min: u32,
+            reason: String,
+        ) -> Result<u64> {
+            let guardian = self.env().caller();
+            Self::validate(start, self.env().block_timestamp(), duration_min, &reason)?;
+            let (action, attempt) = (AccessAction::BookAppointment, Attempt::GuardianBooking);
+            self.permissions.authorize(patient, guardian, Scope::Appointments, action, attempt)?;
+            let id = self.open_request(patient, doctor, start, duration_min, reason)?;
+            if self.env().transferred_value() != 0 {
+                self.payers.insert(id, &guardian);
+            }
+            Ok(id)
+        }
+
+        /// Opens a request of `patient` (checked by the caller) with `doctor`,
+        /// holding the value sent as the doctor's fee.
+        fn open_request(
+            &mut self,
+            patient: AccountId,
+            doctor: AccountId,
+            start: Timestamp,
+            duration_min: u32,
+            reason: String,
+        ) -> Result<u64> {
+            let now = self.env().block_timestamp();
             ensure!(self.registry.standing(doctor)?.is_verified_doctor(), Error::NotVerifiedDoctor);
             let fee = self.fees.get(doctor).unwrap_or(0);
             ensure!(self.env().transferred_value() == fee, Error::WrongAmount);
@@ -517,7 +599,9 @@ pub mod appointments {
         }
 
         /// The patient confirms a doctor's proposed appointment by paying its
-        /// fee, before its start: Proposed → Booked.
+        /// fee, before its start: Proposed → Booked. A guardian of the
+        /// patient with the booking power may confirm for her (logged); a
+        /// refund then goes to the guardian.
         ///
         /// # Arguments
         /// * `id` - the appointment.
@@ -537,6 +621,8 @@ pub mod appointments {
         /// a request or proposal at any time (after its start it lapsed: this
         /// is how she reclaims her fee herself), and a booked appointment
         /// before its start, or at any time while the doctor is not verified.
+        /// A guardian of the patient with the booking power may act as the
+        /// patient (logged). The refund goes to whoever paid.
         ///
         /// # Arguments
         /// * `id` - the appointment.
@@ -550,7 +636,8 @@ pub mod appointments {
 
         /// Either participant marks a booked appointment completed, after its
         /// start (the paper: "the patient or doctor can update the
-        /// appointment to change its status to completed"). Any fee held is
+        /// appointment to change its status to completed"), or a guardian of
+        /// the patient with the booking power (logged). Any fee held is
         /// credited to the doctor, who must be verified at that moment.
         ///
         /// # Arguments
@@ -641,8 +728,8 @@ pub mod appointments {
             Ok(())
         }
 
-        /// The patient accepts the doctor's proposed new start: the booking
-        /// moves to it.
+        /// The patient (or her guardian with the booking power, logged)
+        /// accepts the doctor's proposed new start: the booking moves to it.
         ///
         /// # Arguments
         /// * `id` - the appointment.
@@ -656,8 +743,9 @@ pub mod appointments {
             self.answer_reschedule(id, true)
         }
 
-        /// The patient declines the doctor's proposed new start: the booking
-        /// stays where it was.
+        /// The patient (or her guardian with the booking power, logged)
+        /// declines the doctor's proposed new start: the booking stays where
+        /// it was.
         ///
         /// # Arguments
         /// * `id` - the appointment.
@@ -672,7 +760,8 @@ pub mod appointments {
 
         fn answer_reschedule(&mut self, id: u64, accepted: bool) -> Result<()> {
             let mut a = self.appointments.get(id).ok_or(Error::UnknownAppointment)?;
-            ensure!(self.env().caller() == a.patient, Error::NotParticipant);
+            let actor = self.actor(id, &a, self.env().caller())?;
+            ensure!(actor == Actor::Patient, Error::NotParticipant);
             ensure!(a.status == Status::Booked, Error::InvalidTransition);
             let proposed = a.proposed_start.take().ok_or(Error::NoReschedule)?;
             if accepted {

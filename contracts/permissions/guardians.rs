@@ -6,7 +6,11 @@
 //! - `consent`: grant and revoke access on the patient's behalf
 //!   (`grant_for`, `revoke_for`);
 //! - `read`: read the patient's profile and records (an audited read under
-//!   the guardianship, logged "by guardian G for patient P").
+//!   the guardianship, logged "by guardian G for patient P");
+//! - `book`: book appointments for the patient (`request_appointment_for`
+//!   in the appointments contract, paying the fee herself) and act on the
+//!   patient's side of her appointments (confirm, cancel, complete, answer a
+//!   proposed new time), each act logged in the patient's access log.
 //!
 //! Who appoints: the patient herself, or the head for a patient she declared
 //! a minor or incapacitated (with a reason code). Who removes: the patient,
@@ -29,12 +33,16 @@ pub struct GuardianPowers {
     /// Read the patient's profile and records (audited, logged as the
     /// guardian's act).
     pub read: bool,
+    /// Book appointments for the patient and act on her side of them
+    /// (request, confirm, cancel, complete, answer a proposed new time);
+    /// a fee she pays is refunded to her, not to the patient.
+    pub book: bool,
 }
 
 impl GuardianPowers {
     /// No power at all (refused when appointing).
     pub fn is_empty(&self) -> bool {
-        !self.consent && !self.read
+        !self.consent && !self.read && !self.book
     }
 }
 
@@ -76,6 +84,8 @@ pub enum GuardianAct {
     Consent,
     /// Read data of this scope.
     Read(Scope),
+    /// Book or act on the patient's side of an appointment.
+    Book,
 }
 
 impl Guardianship {
@@ -91,6 +101,7 @@ impl Guardianship {
             GuardianAct::Consent => self.powers.consent,
             GuardianAct::Read(Scope::Demographics | Scope::RecordsRead) => self.powers.read,
             GuardianAct::Read(_) => false,
+            GuardianAct::Book => self.powers.book,
         };
         power && self.in_force(now)
     }
@@ -199,8 +210,9 @@ mod tests {
         AccountId::from([b; 32])
     }
 
-    const CONSENT: GuardianPowers = GuardianPowers { consent: true, read: false };
-    const READ: GuardianPowers = GuardianPowers { consent: false, read: true };
+    const CONSENT: GuardianPowers = GuardianPowers { consent: true, read: false, book: false };
+    const READ: GuardianPowers = GuardianPowers { consent: false, read: true, book: false };
+    const BOOK: GuardianPowers = GuardianPowers { consent: false, read: false, book: true };
 
     fn g(powers: GuardianPowers, expires_at: Option<Timestamp>) -> Guardianship {
         Guardianship { powers, appointed_by: acct(1), appointed_at: 0, expires_at }
@@ -217,6 +229,12 @@ mod tests {
             (READ, GuardianAct::Read(Scope::Demographics), true),
             (READ, GuardianAct::Read(Scope::RecordsWrite), false),
             (READ, GuardianAct::Read(Scope::Appointments), false),
+            (READ, GuardianAct::Book, false),
+            (CONSENT, GuardianAct::Book, false),
+            (BOOK, GuardianAct::Book, true),
+            (BOOK, GuardianAct::Consent, false),
+            (BOOK, GuardianAct::Read(Scope::RecordsRead), false),
+            (BOOK, GuardianAct::Read(Scope::Appointments), false),
         ];
         for (powers, act, allowed) in rows {
             assert_eq!(g(powers, None).allows(act, 0), allowed, "{powers:?} {act:?}");
@@ -282,6 +300,9 @@ mod tests {
         let expired = Some(g(CONSENT, Some(10)));
         assert_eq!(may_act(expired, patient, GuardianAct::Consent, 10), Err(Error::NotGuardian));
         assert_eq!(may_act(expired, patient, GuardianAct::Consent, 9), Ok(g(CONSENT, Some(10))));
+        assert_eq!(may_act(Some(g(CONSENT, None)), patient, GuardianAct::Book, 0), Err(Error::NotGuardian));
+        let suspended = Standing::Provider(ProviderKind::Nurse, ProviderStatus::Suspended);
+        assert_eq!(may_act(Some(g(BOOK, None)), suspended, GuardianAct::Book, 0), Err(Error::NotGuardian));
     }
 
     #[test]
@@ -293,6 +314,7 @@ mod tests {
         assert_eq!(check_appointment(p, q, ok, &GuardianPowers::default(), None, 5), Err(Error::NoScopes));
         assert_eq!(check_appointment(p, q, ok, &CONSENT, Some(5), 5), Err(Error::ExpiryInPast));
         assert_eq!(check_appointment(p, q, ok, &CONSENT, Some(6), 5), Ok(()));
+        assert_eq!(check_appointment(p, q, ok, &BOOK, None, 5), Ok(()), "booking alone is a power");
     }
 
     #[test]

@@ -497,9 +497,14 @@ pub mod permissions {
         /// `NotGuardian` unless the caller may do `act` for `patient` now.
         fn ensure_guardian(&self, patient: AccountId, act: GuardianAct) -> Result<AccountId> {
             let guardian = self.env().caller();
-            let guardianship = self.guardianship_in_effect(patient, guardian);
-            guardians::may_act(guardianship, self.standing_of(guardian), act, self.now())?;
+            self.check_guardian(patient, guardian, act)?;
             Ok(guardian)
+        }
+
+        /// `NotGuardian` unless `guardian` may do `act` for `patient` now.
+        fn check_guardian(&self, patient: AccountId, guardian: AccountId, act: GuardianAct) -> Result<()> {
+            let guardianship = self.guardianship_in_effect(patient, guardian);
+            guardians::may_act(guardianship, self.standing_of(guardian), act, self.now()).map(|_| ())
         }
 
         /// Stores or replaces a guardianship (the caller checked who may).
@@ -667,8 +672,9 @@ pub mod permissions {
         /// * `guardian` - a registered account (a family member registered
         ///   as a patient, or a provider; a provider acts only while
         ///   verified).
-        /// * `powers` - `consent` (grant and revoke for her) and/or `read`
-        ///   (her profile and records).
+        /// * `powers` - `consent` (grant and revoke for her), `read` (her
+        ///   profile and records) and/or `book` (book her appointments and
+        ///   act on her side of them).
         /// * `expires_at` - Unix time in milliseconds when the guardianship
         ///   ends, or none for "until I remove it".
         ///
@@ -1073,7 +1079,8 @@ pub mod permissions {
         /// Only the suite's registry, records and appointments may call it.
         ///
         /// # Errors
-        /// `UntrustedCaller`; for writes `UnknownPatient`, `NotVerifiedDoctor`.
+        /// `UntrustedCaller`; for writes `UnknownPatient`, `NotVerifiedDoctor`;
+        /// for `GuardianBooking` `UnknownPatient`, `NotGuardian`.
         #[ink(message)]
         fn authorize(
             &mut self,
@@ -1089,6 +1096,13 @@ pub mod permissions {
             // re-enter the registry on its read_patient_profile path)
             let head = self.head.get().ok_or(Error::SiblingsNotSet)?;
             let own = patient == accessor;
+            if attempt == Attempt::GuardianBooking {
+                // a guardian with the booking power, for a registered patient
+                ensure!(self.standing_of(patient) == Standing::Patient, Error::UnknownPatient);
+                self.check_guardian(patient, accessor, GuardianAct::Book)?;
+                self.log_guardian_act(patient, accessor, action)?;
+                return Ok(Authorized { outcome: AccessOutcome::GrantedGuardian, head });
+            }
             if attempt != Attempt::Read {
                 ensure!(self.standing_of(patient) == Standing::Patient, Error::UnknownPatient);
                 if own && attempt == Attempt::PatientOrDoctorWrite {
@@ -1245,11 +1259,14 @@ pub mod permissions {
             for (who, standing) in [(a.bob, Standing::Patient), (a.charlie, Standing::Patient), (a.django, doctor)] {
                 p.sync_standing(who, standing).unwrap();
             }
-            let both = GuardianPowers { consent: true, read: true };
+            let both = GuardianPowers { consent: true, read: true, book: false };
             test::set_caller::<Env>(a.bob);
             assert_eq!(p.appoint_guardian(a.eve, both, None), Err(Error::UnknownAccount));
             assert_eq!(p.appoint_guardian(a.charlie, both, Some(5_000)), Ok(()));
-            assert_eq!(p.appoint_guardian(a.django, GuardianPowers { consent: true, read: false }, None), Ok(()));
+            assert_eq!(
+                p.appoint_guardian(a.django, GuardianPowers { consent: true, read: false, book: false }, None),
+                Ok(())
+            );
             test::set_caller::<Env>(a.charlie);
             assert_eq!(p.grant_for(a.bob, a.eve, READ, None), Err(Error::UnknownAccount));
             assert_eq!(p.grant_for(a.bob, a.charlie, Scopes::ALL, None), Err(Error::SelfGrant), "not to herself");
@@ -1404,6 +1421,40 @@ pub mod permissions {
             test::set_caller::<Env>(a.django);
             assert!(write(&mut p, a.charlie, a.eve, Attempt::Read).is_ok());
             assert_eq!(p.sync_head(a.django), Err(Error::UntrustedCaller));
+        }
+
+        /// The appointments contract asks whether a guardian may book for the
+        /// patient: only with the booking power, in force, for a registered
+        /// patient; each granted act is logged "by guardian".
+        #[ink::test]
+        fn guardian_booking_needs_the_booking_power_and_is_logged() {
+            let (mut p, a) = synced();
+            p.sync_standing(a.charlie, Standing::Patient).unwrap();
+            let book = |p: &mut Permissions, patient, who| {
+                let action = AccessAction::BookAppointment;
+                p.authorize(patient, who, Scope::Appointments, action, Attempt::GuardianBooking)
+            };
+            test::set_caller::<Env>(a.bob);
+            let consent_read = GuardianPowers { consent: true, read: true, book: false };
+            p.appoint_guardian(a.charlie, consent_read, None).unwrap();
+            p.appoint_guardian(a.django, GuardianPowers { book: true, ..Default::default() }, Some(5_000)).unwrap();
+            test::set_caller::<Env>(AccountId::from(REGISTRY));
+            let logged = p.access_log_len(a.bob).unwrap();
+            assert_eq!(book(&mut p, a.bob, a.charlie), Err(Error::NotGuardian), "consent and read do not book");
+            assert_eq!(book(&mut p, a.bob, a.eve), Err(Error::NotGuardian), "no guardianship");
+            assert_eq!(book(&mut p, a.frank, a.django), Err(Error::UnknownPatient));
+            assert_eq!(p.access_log_len(a.bob), Ok(logged), "refusals change nothing");
+            let ok = Ok(Authorized { outcome: AccessOutcome::GrantedGuardian, head: a.alice });
+            assert_eq!(book(&mut p, a.bob, a.django), ok);
+            let last = p.access_log(a.bob, logged, 1).unwrap();
+            assert_eq!((last[0].accessor, last[0].action), (a.django, AccessAction::BookAppointment));
+            assert_eq!(last[0].outcome, AccessOutcome::GrantedGuardian);
+            // her own suspension and the expiry end the power
+            p.sync_standing(a.django, Standing::Provider(ProviderKind::Doctor, ProviderStatus::Suspended)).unwrap();
+            assert_eq!(book(&mut p, a.bob, a.django), Err(Error::NotGuardian));
+            p.sync_standing(a.django, DOCTOR).unwrap();
+            test::set_block_timestamp::<Env>(5_000);
+            assert_eq!(book(&mut p, a.bob, a.django), Err(Error::NotGuardian), "expired");
         }
 
         /// The anti-flooding rule: 10 000 denied attempts by one

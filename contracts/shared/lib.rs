@@ -426,6 +426,13 @@ pub enum AccessAction {
     /// Receive the patient's emergency card key from the emergency
     /// custodian (a doctor with an open emergency access).
     ReadCard,
+    /// Request an appointment on the patient's behalf (a guardian with the
+    /// booking power).
+    BookAppointment,
+    /// Act on the patient's side of an appointment on her behalf (a
+    /// guardian): confirm, cancel, complete, or answer a proposed new time
+    /// (the appointment id).
+    ManageAppointment(u64),
 }
 
 /// The outcome of an audited access attempt.
@@ -531,6 +538,12 @@ pub enum Attempt {
     /// whatever consent she holds; otherwise denied and not logged (the
     /// records contract then refuses the release).
     CardRelease,
+    /// `accessor` acts on the patient's appointments as her guardian with
+    /// the booking power (appointments checked everything else): granted
+    /// (`GrantedGuardian`) and logged "by guardian `accessor`" if that
+    /// guardianship is in force and her standing allows it now; otherwise
+    /// `Err(NotGuardian)` (nothing changes). The patient must be registered.
+    GuardianBooking,
 }
 
 /// What [`PermissionsApi::authorize`] decided.
