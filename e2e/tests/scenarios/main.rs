@@ -14,6 +14,7 @@ mod setup;
 mod doctor_adds_record_with_consent;
 mod doctor_prescribes_and_patient_stops_medication;
 mod emergency_doctor_reads_card_through_custodian;
+mod guardian_books_appointments_for_patient;
 mod head_upgrades_contracts_under_time_lock;
 mod head_verifies_providers_and_hands_over;
 mod nobody_reads_without_permission;

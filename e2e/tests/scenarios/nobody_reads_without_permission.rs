@@ -11,7 +11,7 @@ use smrms_permissions::guardians::{GuardianPowers, Incapacity};
 use smrms_records::records::{Filter, NewMedication, RecordKind, Sealed};
 
 /// Classes of callers, in the column order of `EXPECTED`.
-const CALLERS: [&str; 19] = [
+const CALLERS: [&str; 20] = [
     "head",           // Hd
     "patient",        // Pt  the patient herself
     "other patient",  // OP
@@ -27,11 +27,15 @@ const CALLERS: [&str; 19] = [
     "unregistered",   // Un
     "guardian",       // Gd  patient appointed by the patient as guardian, consent and read powers
     "guard. consent", // GC  patient appointed as guardian with the consent power only
-    "guard. removed", // GR  patient whose guardianship the patient removed
-    "guard. expired", // GX  patient whose guardianship expired
+    "guard. book",    // GB  patient appointed as guardian with the booking power only
+    "guard. removed", // GR  patient whose guardianship (every power) the patient removed
+    "guard. expired", // GX  patient whose guardianship (every power) expired
     "custodian",      // Cu  the emergency custodian the head designated (an unregistered account)
     "contract",       // Ct  a contract (the forwarder fixture) calling in the patient's place
 ];
+
+/// DS's fee for a request, and the fee of the appointment he proposes (3).
+const MATRIX_FEE: u128 = 1_000_000_000_000;
 
 /// What one caller gets from one message.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -70,80 +74,86 @@ mod cells {
 
 /// Expected outcome per message (rows) and caller class (columns above).
 #[rustfmt::skip]
-const EXPECTED: &[(&str, [Expect; 19])] = {
+const EXPECTED: &[(&str, [Expect; 20])] = {
     use cells::*;
     &[
-    //                              Hd               Pt                  OP                  DS           OS                   Rv                   Ex                   EO                   EC                   Pd                   Rj                   Su                   Un                   Gd                   GC                   GR                   GX                   Cu                   Ct
-    ("registry.verify_provider", [OK, err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead)]),
-    ("registry.set_siblings", [err(SiblingsAlreadySet), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead)]),
-    ("registry.patient_profile", [err(NotAllowed), OK, err(NotAllowed), OK, OK, err(NotAllowed), err(NotAllowed), OK, err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), OK, err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed)]),
-    ("registry.read_patient_profile", [denied(Unregistered), OK, denied(NoConsent), OK, OK, denied(NoConsent), denied(NoConsent), OK, denied(NoConsent), denied(NotVerified), denied(NotVerified), denied(NotVerified), denied(Unregistered), OK, denied(NoConsent), denied(NoConsent), denied(NoConsent), denied(Unregistered), denied(Unregistered)]),
-    ("registry.edit_patient", [err(NotAPatient), OK, OK, err(NotAPatient), err(NotAPatient), err(NotAPatient), err(NotAPatient), err(NotAPatient), err(NotAPatient), err(NotAPatient), err(NotAPatient), err(NotAPatient), err(NotAPatient), OK, OK, OK, OK, err(NotAPatient), err(NotAPatient)]),
-    ("permissions.grant", [err(NotAPatient), OK, OK, err(SelfGrant), err(NotAPatient), err(NotAPatient), err(NotAPatient), err(NotAPatient), err(NotAPatient), err(NotAPatient), err(NotAPatient), err(NotAPatient), err(NotAPatient), OK, OK, OK, OK, err(NotAPatient), err(NotAPatient)]),
-    ("permissions.revoke", [err(GrantNotFound), OK, err(GrantNotFound), err(GrantNotFound), err(GrantNotFound), err(GrantNotFound), err(GrantNotFound), err(GrantNotFound), err(GrantNotFound), err(GrantNotFound), err(GrantNotFound), err(GrantNotFound), err(GrantNotFound), err(GrantNotFound), err(GrantNotFound), err(GrantNotFound), err(GrantNotFound), err(GrantNotFound), err(GrantNotFound)]),
-    ("permissions.open_emergency", [err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor), OK, OK, OK, OK, OK, OK, err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor)]),
-    ("permissions.close_emergency", [OK, OK, err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), OK, err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed)]),
-    ("permissions.set_emergency_max", [OK, err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead)]),
-    ("records.add_record", [err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor), OK, denied(NoConsent), denied(NoConsent), denied(NoConsent), OK, denied(NoConsent), err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor)]),
-    ("records.record", [err(NotAllowed), OK, err(NotAllowed), OK, err(NotAllowed), err(NotAllowed), err(NotAllowed), OK, err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), OK, err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed)]),
-    ("records.read_record", [denied(Unregistered), OK, denied(NoConsent), OK, denied(NoConsent), denied(NoConsent), denied(NoConsent), OK, denied(NoConsent), denied(NotVerified), denied(NotVerified), denied(NotVerified), denied(Unregistered), OK, denied(NoConsent), denied(NoConsent), denied(NoConsent), denied(Unregistered), denied(Unregistered)]),
-    ("records.search", [err(NotAllowed), OK, err(NotAllowed), OK, err(NotAllowed), err(NotAllowed), err(NotAllowed), OK, err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), OK, err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed)]),
-    ("records.add_medication", [err(NotVerifiedDoctor), OK, err(NotVerifiedDoctor), OK, denied(NoConsent), denied(NoConsent), denied(NoConsent), OK, denied(NoConsent), err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor)]),
-    ("records.stop_medication", [err(NotVerifiedDoctor), OK, err(NotVerifiedDoctor), OK, denied(NoConsent), denied(NoConsent), denied(NoConsent), OK, denied(NoConsent), err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor)]),
-    ("appointments.set_appointment", [err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor), OK, denied(NoConsent), denied(NoConsent), denied(NoConsent), denied(NoConsent), denied(NoConsent), err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor)]),
-    ("appointments.appointment", [OK, OK, err(NotParticipant), OK, err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant)]),
-    ("appointments.patient_appointments", [OK, OK, err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant)]),
-    ("records.share_key", [err(NotAllowed), OK, err(NotAllowed), OK, err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed)]),
-    ("records.shred_keys", [err(NotAllowed), OK, err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed)]),
-    ("registry.publish_encryption_key", [OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, err(UnknownAccount), OK, OK, OK, OK, err(UnknownAccount), err(UnknownAccount)]),
-    ("PermissionsApi::authorize", [err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller)]),
-    ("PermissionsApi::sync_standing", [err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller)]),
-    ("PermissionsApi::sync_head", [err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller)]),
-    ("PermissionsApi::decide", [OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK]),
-    ("PermissionsApi::accept_siblings", [err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller)]),
+    //                              Hd               Pt                  OP                  DS           OS                   Rv                   Ex                   EO                   EC                   Pd                   Rj                   Su                   Un                   Gd                   GC                   GB                   GR                   GX                   Cu                   Ct
+    ("registry.verify_provider", [OK, err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead)]),
+    ("registry.set_siblings", [err(SiblingsAlreadySet), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead)]),
+    ("registry.patient_profile", [err(NotAllowed), OK, err(NotAllowed), OK, OK, err(NotAllowed), err(NotAllowed), OK, err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), OK, err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed)]),
+    ("registry.read_patient_profile", [denied(Unregistered), OK, denied(NoConsent), OK, OK, denied(NoConsent), denied(NoConsent), OK, denied(NoConsent), denied(NotVerified), denied(NotVerified), denied(NotVerified), denied(Unregistered), OK, denied(NoConsent), denied(NoConsent), denied(NoConsent), denied(NoConsent), denied(Unregistered), denied(Unregistered)]),
+    ("registry.edit_patient", [err(NotAPatient), OK, OK, err(NotAPatient), err(NotAPatient), err(NotAPatient), err(NotAPatient), err(NotAPatient), err(NotAPatient), err(NotAPatient), err(NotAPatient), err(NotAPatient), err(NotAPatient), OK, OK, OK, OK, OK, err(NotAPatient), err(NotAPatient)]),
+    ("permissions.grant", [err(NotAPatient), OK, OK, err(SelfGrant), err(NotAPatient), err(NotAPatient), err(NotAPatient), err(NotAPatient), err(NotAPatient), err(NotAPatient), err(NotAPatient), err(NotAPatient), err(NotAPatient), OK, OK, OK, OK, OK, err(NotAPatient), err(NotAPatient)]),
+    ("permissions.revoke", [err(GrantNotFound), OK, err(GrantNotFound), err(GrantNotFound), err(GrantNotFound), err(GrantNotFound), err(GrantNotFound), err(GrantNotFound), err(GrantNotFound), err(GrantNotFound), err(GrantNotFound), err(GrantNotFound), err(GrantNotFound), err(GrantNotFound), err(GrantNotFound), err(GrantNotFound), err(GrantNotFound), err(GrantNotFound), err(GrantNotFound), err(GrantNotFound)]),
+    ("permissions.open_emergency", [err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor), OK, OK, OK, OK, OK, OK, err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor)]),
+    ("permissions.close_emergency", [OK, OK, err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), OK, err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed)]),
+    ("permissions.set_emergency_max", [OK, err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead)]),
+    ("records.add_record", [err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor), OK, denied(NoConsent), denied(NoConsent), denied(NoConsent), OK, denied(NoConsent), err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor)]),
+    ("records.record", [err(NotAllowed), OK, err(NotAllowed), OK, err(NotAllowed), err(NotAllowed), err(NotAllowed), OK, err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), OK, err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed)]),
+    ("records.read_record", [denied(Unregistered), OK, denied(NoConsent), OK, denied(NoConsent), denied(NoConsent), denied(NoConsent), OK, denied(NoConsent), denied(NotVerified), denied(NotVerified), denied(NotVerified), denied(Unregistered), OK, denied(NoConsent), denied(NoConsent), denied(NoConsent), denied(NoConsent), denied(Unregistered), denied(Unregistered)]),
+    ("records.search", [err(NotAllowed), OK, err(NotAllowed), OK, err(NotAllowed), err(NotAllowed), err(NotAllowed), OK, err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), OK, err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed)]),
+    ("records.add_medication", [err(NotVerifiedDoctor), OK, err(NotVerifiedDoctor), OK, denied(NoConsent), denied(NoConsent), denied(NoConsent), OK, denied(NoConsent), err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor)]),
+    ("records.stop_medication", [err(NotVerifiedDoctor), OK, err(NotVerifiedDoctor), OK, denied(NoConsent), denied(NoConsent), denied(NoConsent), OK, denied(NoConsent), err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor)]),
+    ("appointments.set_appointment", [err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor), OK, denied(NoConsent), denied(NoConsent), denied(NoConsent), denied(NoConsent), denied(NoConsent), err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor), err(NotVerifiedDoctor)]),
+    ("appointments.appointment", [OK, OK, err(NotParticipant), OK, err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant)]),
+    ("appointments.patient_appointments", [OK, OK, err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant)]),
+    ("records.share_key", [err(NotAllowed), OK, err(NotAllowed), OK, err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed)]),
+    ("records.shred_keys", [err(NotAllowed), OK, err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed)]),
+    ("registry.publish_encryption_key", [OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, err(UnknownAccount), OK, OK, OK, OK, OK, err(UnknownAccount), err(UnknownAccount)]),
+    ("PermissionsApi::authorize", [err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller)]),
+    ("PermissionsApi::sync_standing", [err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller)]),
+    ("PermissionsApi::sync_head", [err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller)]),
+    ("PermissionsApi::decide", [OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK]),
+    ("PermissionsApi::accept_siblings", [err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller), err(UntrustedCaller)]),
     // Issue 19: the key store, appointment actions in time and standing, the head's own account.
-    ("records.share_key (patient's own key)", [err(NotAllowed), OK, err(NotAllowed), err(KeyAlreadyStored), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed)]),
-    ("records.share_keys", [err(NotAllowed), OK, err(NotAllowed), OK, err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed)]),
-    ("records.revoke_keys", [err(NotAllowed), OK, err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed)]),
-    ("appointments.update_appointment", [err(NotParticipant), err(NotParticipant), err(NotParticipant), OK, err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant)]),
-    ("appointments.accept_reschedule", [err(NotParticipant), err(NoReschedule), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant)]),
-    ("appointments.set_no_show_grace", [OK, err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead)]),
-    ("appointments.mark_no_show", [err(NotParticipant), err(NotAllowed), err(NotParticipant), err(TooEarly), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant)]),
-    ("appointments.complete", [err(NotParticipant), err(TooEarly), err(NotParticipant), err(TooEarly), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant)]),
-    ("registry.register_provider", [err(HeadCannotBeProvider), err(AlreadyRegistered), err(AlreadyRegistered), err(AlreadyRegistered), err(AlreadyRegistered), err(AlreadyRegistered), err(AlreadyRegistered), err(AlreadyRegistered), err(AlreadyRegistered), err(AlreadyRegistered), err(AlreadyRegistered), err(AlreadyRegistered), OK, err(AlreadyRegistered), err(AlreadyRegistered), err(AlreadyRegistered), err(AlreadyRegistered), OK, OK]),
-    ("appointments.update_appointment (suspended doctor)", [err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotVerifiedDoctor), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant)]),
-    ("appointments.accept (suspended doctor)", [err(NotParticipant), err(NotAllowed), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotVerifiedDoctor), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant)]),
-    ("appointments.cancel (suspended doctor)", [err(NotParticipant), OK, err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), OK, err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant)]),
-    ("appointments.cancel", [err(NotParticipant), OK, err(NotParticipant), OK, err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant)]),
+    ("records.share_key (patient's own key)", [err(NotAllowed), OK, err(NotAllowed), err(KeyAlreadyStored), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed)]),
+    ("records.share_keys", [err(NotAllowed), OK, err(NotAllowed), OK, err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed)]),
+    ("records.revoke_keys", [err(NotAllowed), OK, err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed)]),
+    ("appointments.update_appointment", [err(NotParticipant), err(NotParticipant), err(NotParticipant), OK, err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant)]),
+    ("appointments.accept_reschedule", [err(NotParticipant), err(NoReschedule), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NoReschedule), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant)]),
+    ("appointments.set_no_show_grace", [OK, err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead)]),
+    ("appointments.mark_no_show", [err(NotParticipant), err(NotAllowed), err(NotParticipant), err(TooEarly), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotAllowed), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant)]),
+    ("appointments.complete", [err(NotParticipant), err(TooEarly), err(NotParticipant), err(TooEarly), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(TooEarly), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant)]),
+    ("registry.register_provider", [err(HeadCannotBeProvider), err(AlreadyRegistered), err(AlreadyRegistered), err(AlreadyRegistered), err(AlreadyRegistered), err(AlreadyRegistered), err(AlreadyRegistered), err(AlreadyRegistered), err(AlreadyRegistered), err(AlreadyRegistered), err(AlreadyRegistered), err(AlreadyRegistered), OK, err(AlreadyRegistered), err(AlreadyRegistered), err(AlreadyRegistered), err(AlreadyRegistered), err(AlreadyRegistered), OK, OK]),
+    ("appointments.update_appointment (suspended doctor)", [err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotVerifiedDoctor), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant)]),
+    ("appointments.accept (suspended doctor)", [err(NotParticipant), err(NotAllowed), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotVerifiedDoctor), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotAllowed), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant)]),
+    ("appointments.cancel (suspended doctor)", [err(NotParticipant), OK, err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), OK, err(NotParticipant), err(NotParticipant), err(NotParticipant), OK, err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant)]),
+    ("appointments.cancel", [err(NotParticipant), OK, err(NotParticipant), OK, err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), OK, err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant)]),
     // Time-locked upgrades: only the head proposes or cancels, anyone enacts a due one, anyone reads the lock.
-    ("Upgradeable::propose_upgrade (registry)", [OK, err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead)]),
-    ("Upgradeable::propose_upgrade (permissions)", [OK, err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead)]),
-    ("Upgradeable::propose_upgrade (records)", [OK, err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead)]),
-    ("Upgradeable::propose_upgrade (appointments)", [OK, err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead)]),
-    ("Upgradeable::cancel_upgrade", [err(NoPendingUpgrade), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead)]),
-    ("Upgradeable::enact_upgrade", [err(NoPendingUpgrade), err(NoPendingUpgrade), err(NoPendingUpgrade), err(NoPendingUpgrade), err(NoPendingUpgrade), err(NoPendingUpgrade), err(NoPendingUpgrade), err(NoPendingUpgrade), err(NoPendingUpgrade), err(NoPendingUpgrade), err(NoPendingUpgrade), err(NoPendingUpgrade), err(NoPendingUpgrade), err(NoPendingUpgrade), err(NoPendingUpgrade), err(NoPendingUpgrade), err(NoPendingUpgrade), err(NoPendingUpgrade), err(NoPendingUpgrade)]),
-    ("Upgradeable::upgrade_status", [OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK]),
+    ("Upgradeable::propose_upgrade (registry)", [OK, err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead)]),
+    ("Upgradeable::propose_upgrade (permissions)", [OK, err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead)]),
+    ("Upgradeable::propose_upgrade (records)", [OK, err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead)]),
+    ("Upgradeable::propose_upgrade (appointments)", [OK, err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead)]),
+    ("Upgradeable::cancel_upgrade", [err(NoPendingUpgrade), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead)]),
+    ("Upgradeable::enact_upgrade", [err(NoPendingUpgrade), err(NoPendingUpgrade), err(NoPendingUpgrade), err(NoPendingUpgrade), err(NoPendingUpgrade), err(NoPendingUpgrade), err(NoPendingUpgrade), err(NoPendingUpgrade), err(NoPendingUpgrade), err(NoPendingUpgrade), err(NoPendingUpgrade), err(NoPendingUpgrade), err(NoPendingUpgrade), err(NoPendingUpgrade), err(NoPendingUpgrade), err(NoPendingUpgrade), err(NoPendingUpgrade), err(NoPendingUpgrade), err(NoPendingUpgrade), err(NoPendingUpgrade)]),
+    ("Upgradeable::upgrade_status", [OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK]),
     // Guardians: appointed by the patient (or by the head for a declared patient), removed by the
     // patient, herself or that head; they act (grant_for, revoke_for) only while in force, with the power.
-    ("permissions.appoint_guardian", [err(NotAPatient), OK, OK, err(NotAPatient), err(NotAPatient), err(NotAPatient), err(NotAPatient), err(NotAPatient), err(NotAPatient), err(NotAPatient), err(NotAPatient), err(NotAPatient), err(NotAPatient), err(SelfGrant), OK, OK, OK, err(NotAPatient), err(NotAPatient)]),
-    ("permissions.appoint_guardian_for", [OK, err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead)]),
-    ("permissions.appoint_guardian_for (undeclared)", [err(NotIncapacitated), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead)]),
-    ("permissions.remove_guardian", [err(NotAllowed), OK, err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), OK, err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed)]),
-    ("permissions.remove_guardian (herself)", [err(NotGuardian), err(NotGuardian), err(NotGuardian), err(NotGuardian), err(NotGuardian), err(NotGuardian), err(NotGuardian), err(NotGuardian), err(NotGuardian), err(NotGuardian), err(NotGuardian), err(NotGuardian), err(NotGuardian), OK, OK, err(NotGuardian), OK, err(NotGuardian), err(NotGuardian)]),
-    ("permissions.remove_guardian (declared patient)", [OK, err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), OK, err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed)]),
-    ("permissions.declare_incapacity", [OK, err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead)]),
-    ("permissions.lift_incapacity", [OK, err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead)]),
-    ("permissions.grant_for", [err(NotGuardian), err(NotGuardian), err(NotGuardian), err(NotGuardian), err(NotGuardian), err(NotGuardian), err(NotGuardian), err(NotGuardian), err(NotGuardian), err(NotGuardian), err(NotGuardian), err(NotGuardian), err(NotGuardian), OK, OK, err(NotGuardian), err(NotGuardian), err(NotGuardian), err(NotGuardian)]),
-    ("permissions.revoke_for", [err(NotGuardian), err(NotGuardian), err(NotGuardian), err(NotGuardian), err(NotGuardian), err(NotGuardian), err(NotGuardian), err(NotGuardian), err(NotGuardian), err(NotGuardian), err(NotGuardian), err(NotGuardian), err(NotGuardian), OK, OK, err(NotGuardian), err(NotGuardian), err(NotGuardian), err(NotGuardian)]),
+    ("permissions.appoint_guardian", [err(NotAPatient), OK, OK, err(NotAPatient), err(NotAPatient), err(NotAPatient), err(NotAPatient), err(NotAPatient), err(NotAPatient), err(NotAPatient), err(NotAPatient), err(NotAPatient), err(NotAPatient), err(SelfGrant), OK, OK, OK, OK, err(NotAPatient), err(NotAPatient)]),
+    ("permissions.appoint_guardian_for", [OK, err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead)]),
+    ("permissions.appoint_guardian_for (undeclared)", [err(NotIncapacitated), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead)]),
+    ("permissions.remove_guardian", [err(NotAllowed), OK, err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), OK, err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed)]),
+    ("permissions.remove_guardian (herself)", [err(NotGuardian), err(NotGuardian), err(NotGuardian), err(NotGuardian), err(NotGuardian), err(NotGuardian), err(NotGuardian), err(NotGuardian), err(NotGuardian), err(NotGuardian), err(NotGuardian), err(NotGuardian), err(NotGuardian), OK, OK, OK, err(NotGuardian), OK, err(NotGuardian), err(NotGuardian)]),
+    ("permissions.remove_guardian (declared patient)", [OK, err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), OK, err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed)]),
+    ("permissions.declare_incapacity", [OK, err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead)]),
+    ("permissions.lift_incapacity", [OK, err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead)]),
+    ("permissions.grant_for", [err(NotGuardian), err(NotGuardian), err(NotGuardian), err(NotGuardian), err(NotGuardian), err(NotGuardian), err(NotGuardian), err(NotGuardian), err(NotGuardian), err(NotGuardian), err(NotGuardian), err(NotGuardian), err(NotGuardian), OK, OK, err(NotGuardian), err(NotGuardian), err(NotGuardian), err(NotGuardian), err(NotGuardian)]),
+    ("permissions.revoke_for", [err(NotGuardian), err(NotGuardian), err(NotGuardian), err(NotGuardian), err(NotGuardian), err(NotGuardian), err(NotGuardian), err(NotGuardian), err(NotGuardian), err(NotGuardian), err(NotGuardian), err(NotGuardian), err(NotGuardian), OK, OK, err(NotGuardian), err(NotGuardian), err(NotGuardian), err(NotGuardian), err(NotGuardian)]),
+    // The booking power (GB): she requests for the patient, paying the doctor's fee, and acts on the
+    // patient's side of her appointments (confirm below; cancel, complete, accept_reschedule above).
+    ("appointments.request_appointment_for", [err(NotGuardian), err(NotGuardian), err(NotGuardian), err(NotGuardian), err(NotGuardian), err(NotGuardian), err(NotGuardian), err(NotGuardian), err(NotGuardian), err(NotGuardian), err(NotGuardian), err(NotGuardian), err(NotGuardian), err(NotGuardian), err(NotGuardian), OK, err(NotGuardian), err(NotGuardian), err(NotGuardian), err(NotGuardian)]),
+    ("appointments.request_appointment_for (suspended doctor)", [err(NotGuardian), err(NotGuardian), err(NotGuardian), err(NotGuardian), err(NotGuardian), err(NotGuardian), err(NotGuardian), err(NotGuardian), err(NotGuardian), err(NotGuardian), err(NotGuardian), err(NotGuardian), err(NotGuardian), err(NotGuardian), err(NotGuardian), err(NotVerifiedDoctor), err(NotGuardian), err(NotGuardian), err(NotGuardian), err(NotGuardian)]),
+    ("appointments.request_appointment_for (other patient)", [err(NotGuardian), err(NotGuardian), err(NotGuardian), err(NotGuardian), err(NotGuardian), err(NotGuardian), err(NotGuardian), err(NotGuardian), err(NotGuardian), err(NotGuardian), err(NotGuardian), err(NotGuardian), err(NotGuardian), err(NotGuardian), err(NotGuardian), err(NotGuardian), err(NotGuardian), err(NotGuardian), err(NotGuardian), err(NotGuardian)]),
+    ("appointments.confirm", [err(NotParticipant), OK, err(NotParticipant), err(NotAllowed), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant), OK, err(NotParticipant), err(NotParticipant), err(NotParticipant), err(NotParticipant)]),
     // The emergency card: set by a patient; its key stored by the patient for a reader with RecordsRead
     // access, or by the custodian for a verified doctor with an open emergency access only.
-    ("records.set_card", [err(UnknownPatient), OK, OK, err(UnknownPatient), err(UnknownPatient), err(UnknownPatient), err(UnknownPatient), err(UnknownPatient), err(UnknownPatient), err(UnknownPatient), err(UnknownPatient), err(UnknownPatient), err(UnknownPatient), OK, OK, OK, OK, err(UnknownPatient), err(UnknownPatient)]),
-    ("records.designate_custodian", [OK, err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead)]),
-    ("records.share_key (card, emergency doctor)", [err(NotAllowed), OK, err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), OK, err(NotAllowed)]),
-    ("records.share_key (card, consented doctor)", [err(NotAllowed), OK, err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(RecipientNotAllowed), err(NotAllowed)]),
-    ("records.share_key (card, closed emergency)", [err(NotAllowed), err(RecipientNotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(RecipientNotAllowed), err(NotAllowed)]),
-    ("records.share_key (card, guardian)", [err(NotAllowed), OK, err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotVerifiedDoctor), err(NotAllowed)]),
-    ("records.share_key (card, pending doctor)", [err(NotAllowed), err(RecipientNotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotVerifiedDoctor), err(NotAllowed)]),
+    ("records.set_card", [err(UnknownPatient), OK, OK, err(UnknownPatient), err(UnknownPatient), err(UnknownPatient), err(UnknownPatient), err(UnknownPatient), err(UnknownPatient), err(UnknownPatient), err(UnknownPatient), err(UnknownPatient), err(UnknownPatient), OK, OK, OK, OK, OK, err(UnknownPatient), err(UnknownPatient)]),
+    ("records.designate_custodian", [OK, err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead)]),
+    ("records.share_key (card, emergency doctor)", [err(NotAllowed), OK, err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), OK, err(NotAllowed)]),
+    ("records.share_key (card, consented doctor)", [err(NotAllowed), OK, err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(RecipientNotAllowed), err(NotAllowed)]),
+    ("records.share_key (card, closed emergency)", [err(NotAllowed), err(RecipientNotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(RecipientNotAllowed), err(NotAllowed)]),
+    ("records.share_key (card, guardian)", [err(NotAllowed), OK, err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotVerifiedDoctor), err(NotAllowed)]),
+    ("records.share_key (card, pending doctor)", [err(NotAllowed), err(RecipientNotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotAllowed), err(NotVerifiedDoctor), err(NotAllowed)]),
 ]
 };
 
@@ -207,7 +217,7 @@ async fn nobody_reads_without_permission<Client: E2EBackend>(mut client: Client)
     let (unregistered, unregistered_id) = account(&mut client).await;
     let (new_provider, new_provider_id) = account(&mut client).await;
     let mut guardians = Vec::new();
-    for _ in 0..4 {
+    for _ in 0..5 {
         guardians.push(account(&mut client).await);
     }
     let (minor, minor_id) = account(&mut client).await;
@@ -235,13 +245,19 @@ async fn nobody_reads_without_permission<Client: E2EBackend>(mut client: Client)
     submit!(client, &patient, perms.revoke(rv));
     let expiry = now_ms() + 5_000;
     submit!(client, &patient, perms.grant(ex, Scopes::ALL, Some(expiry)));
-    // Guardians: GX's guardianship ends with the grant above.
-    let (gd, gc, gr, gx) = (guardians[0].1, guardians[1].1, guardians[2].1, guardians[3].1);
-    let both = GuardianPowers { consent: true, read: true };
-    submit!(client, &patient, perms.appoint_guardian(gx, both, Some(expiry)));
+    // Guardians: GX's guardianship ends with the grant above; GR and GX
+    // held every power, so that their columns show that no power outlives
+    // the guardianship.
+    let (gd, gc, gr, gx, gb) = (guardians[0].1, guardians[1].1, guardians[2].1, guardians[3].1, guardians[4].1);
+    let both = GuardianPowers { consent: true, read: true, book: false };
+    let all = GuardianPowers { consent: true, read: true, book: true };
+    submit!(client, &patient, perms.appoint_guardian(gx, all, Some(expiry)));
     submit!(client, &patient, perms.appoint_guardian(gd, both, None));
-    submit!(client, &patient, perms.appoint_guardian(gc, GuardianPowers { consent: true, read: false }, None));
-    submit!(client, &patient, perms.appoint_guardian(gr, both, None));
+    let consent_only = GuardianPowers { consent: true, read: false, book: false };
+    submit!(client, &patient, perms.appoint_guardian(gc, consent_only, None));
+    let book_only = GuardianPowers { consent: false, read: false, book: true };
+    submit!(client, &patient, perms.appoint_guardian(gb, book_only, None));
+    submit!(client, &patient, perms.appoint_guardian(gr, all, None));
     submit!(client, &patient, perms.remove_guardian(p, gr));
     // A minor the head declared, whose guardian (GD) the head appointed.
     submit!(client, &head, perms.declare_incapacity(minor_id, Incapacity::Minor));
@@ -273,6 +289,12 @@ async fn nobody_reads_without_permission<Client: E2EBackend>(mut client: Client)
     let start1 = now_ms() + 86_400_000;
     submit!(client, &doctors[8].0, suite.appointments().set_appointment(p, start1, 30, "review".into(), 0));
     submit!(client, &patient, suite.appointments().request_appointment(su, start1, 30, "second opinion".into()));
+    // Appointment 3: DS proposes one with a fee (the patient, or GB for
+    // her, confirms it by paying); DS also asks a fee for requests (GB pays
+    // it with request_appointment_for).
+    let proposed = suite.appointments().set_appointment(p, start0, 30, "scan".into(), MATRIX_FEE);
+    submit!(client, &doctors[0].0, proposed);
+    submit!(client, &doctors[0].0, suite.appointments().set_fee(MATRIX_FEE));
     submit!(client, &head, suite.registry().suspend_provider(su, "under investigation".into()));
     let rec1 = suite.records().add_record(p, RecordKind::Note, "sealed".into(), "b".into(), None);
     submit!(client, &doctors[0].0, rec1);
@@ -304,6 +326,7 @@ async fn nobody_reads_without_permission<Client: E2EBackend>(mut client: Client)
         &unregistered,
         &guardians[0].0,
         &guardians[1].0,
+        &guardians[4].0,
         &guardians[2].0,
         &guardians[3].0,
         &custodian,
@@ -321,13 +344,13 @@ async fn nobody_reads_without_permission<Client: E2EBackend>(mut client: Client)
         .account_id;
     // Each column's own account (for rows whose argument is the caller).
     let head_id = ink_e2e::account_id(ink_e2e::AccountKeyring::Alice);
-    let ids: [AccountId; 19] =
-        [head_id, p, op, ds, os, rv, ex, eo, ec, pd, rj, su, unregistered_id, gd, gc, gr, gx, cu, forwarder];
+    let ids: [AccountId; 20] =
+        [head_id, p, op, ds, os, rv, ex, eo, ec, pd, rj, su, unregistered_id, gd, gc, gb, gr, gx, cu, forwarder];
 
     let mut allowed = 0;
     let mut refused = 0;
     let mut unexpected = Vec::new();
-    println!("\n{:<52} {}", "message \\ caller", CALLERS.map(|c| format!("{c:>14}")).join(""));
+    println!("\n{:<56} {}", "message \\ caller", CALLERS.map(|c| format!("{c:>14}")).join(""));
     for (message, expected) in EXPECTED {
         let mut row = String::new();
         for col in 0..CALLERS.len() {
@@ -338,6 +361,17 @@ async fn nobody_reads_without_permission<Client: E2EBackend>(mut client: Client)
                     let m = $msg;
                     if col < signers.len() {
                         classify(&dry!(client, signers[col], m))
+                    } else {
+                        classify(&via(&mut client, &patient, forwarder, &m).await)
+                    }
+                }};
+                // A payable message sent with `value` by the signers. The
+                // forwarder passes no value on: its rows must refuse it for
+                // who it is before any amount is checked.
+                ($msg:expr, value = $v:expr) => {{
+                    let m = $msg;
+                    if col < signers.len() {
+                        classify(&dry!(client, signers[col], m, value = $v))
                     } else {
                         classify(&via(&mut client, &patient, forwarder, &m).await)
                     }
@@ -436,6 +470,18 @@ async fn nobody_reads_without_permission<Client: E2EBackend>(mut client: Client)
                 "permissions.lift_incapacity" => probe!(per.lift_incapacity(minor_id)),
                 "permissions.grant_for" => probe!(per.grant_for(p, os, Scopes::ALL, None)),
                 "permissions.revoke_for" => probe!(per.revoke_for(p, ds)),
+                "appointments.request_appointment_for" => {
+                    let start = now_ms() + 86_400_000;
+                    probe!(apps.request_appointment_for(p, ds, start, 30, "x".into()), value = MATRIX_FEE)
+                }
+                "appointments.request_appointment_for (suspended doctor)" => {
+                    probe!(apps.request_appointment_for(p, su, now_ms() + 86_400_000, 30, "x".into()))
+                }
+                "appointments.request_appointment_for (other patient)" => {
+                    let start = now_ms() + 86_400_000;
+                    probe!(apps.request_appointment_for(op, ds, start, 30, "x".into()), value = MATRIX_FEE)
+                }
+                "appointments.confirm" => probe!(apps.confirm(3), value = MATRIX_FEE),
                 "records.set_card" => probe!(recs.set_card(vec![0xC5; 64], vec![3; 80], vec![4; 80])),
                 "records.designate_custodian" => probe!(recs.designate_custodian(cu, [8; 32])),
                 "records.share_key (card, emergency doctor)" => {
@@ -461,7 +507,7 @@ async fn nobody_reads_without_permission<Client: E2EBackend>(mut client: Client)
             }
             row.push_str(&format!("{:>14}", got.to_string().chars().take(13).collect::<String>()));
         }
-        println!("{message:<52} {row}");
+        println!("{message:<56} {row}");
     }
     println!(
         "\naccess matrix: {} cases, {allowed} allowed, {refused} refused, unexpected: {}",

@@ -15,9 +15,9 @@ use smrms_permissions::permissions::{
 use smrms_records::records::{ReadOutcome, RecordAccessed, RecordKind, Sealed, WriteOutcome};
 use smrms_registry::registry::ProfileRead;
 
-const BOTH: GuardianPowers = GuardianPowers { consent: true, read: true };
-const CONSENT: GuardianPowers = GuardianPowers { consent: true, read: false };
-const READ_POWER: GuardianPowers = GuardianPowers { consent: false, read: true };
+const BOTH: GuardianPowers = GuardianPowers { consent: true, read: true, book: false };
+const CONSENT: GuardianPowers = GuardianPowers { consent: true, read: false, book: false };
+const READ_POWER: GuardianPowers = GuardianPowers { consent: false, read: true, book: false };
 /// What the guardian grants the doctor: read and write records.
 const CARE: Scopes = Scopes { demographics: false, records_read: true, records_write: true, appointments: false };
 const WRAPPED: [u8; 80] = [7; 80];
