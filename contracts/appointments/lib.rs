@@ -819,11 +819,14 @@ pub mod appointments {
 
         fn may_view(&self, a: &Appointment) -> Result<bool> {
             let caller = self.env().caller();
-            Ok(caller == a.doctor || caller == a.patient || caller == self.registry.head()?)
+            Ok(caller == a.doctor
+                || caller == a.patient
+                || caller == self.registry.head()?
+                || self.permissions.is_booking_guardian(a.patient, caller)?)
         }
 
-        /// One appointment, for its doctor, its patient and the head
-        /// (advisory, like every query).
+        /// One appointment, for its doctor, its patient, her guardians with
+        /// the booking power, and the head (advisory, like every query).
         ///
         /// # Errors
         /// `UnknownAppointment`; `NotParticipant`.
@@ -843,8 +846,9 @@ pub mod appointments {
             })
         }
 
-        /// A page of a patient's appointments, for the patient and the head
-        /// (the paper: "patients can view their appointments").
+        /// A page of a patient's appointments, for the patient, her guardians
+        /// with the booking power, and the head (the paper: "patients can
+        /// view their appointments").
         ///
         /// # Errors
         /// `NotParticipant` for anyone else.
@@ -856,9 +860,10 @@ pub mod appointments {
             limit: u32,
         ) -> Result<Vec<(u64, Appointment)>> {
             let caller = self.env().caller();
-            if caller != patient && caller != self.registry.head()? {
-                return Err(Error::NotParticipant);
-            }
+            let allowed = caller == patient
+                || caller == self.registry.head()?
+                || self.permissions.is_booking_guardian(patient, caller)?;
+            ensure!(allowed, Error::NotParticipant);
             Ok(self.page(false, patient, start, limit))
         }
 

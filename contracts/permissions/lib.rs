@@ -1075,6 +1075,12 @@ pub mod permissions {
             Ok(self.outcome(patient, accessor, scope))
         }
 
+        /// Whether `guardian` may book for `patient` now (see the trait).
+        #[ink(message)]
+        fn is_booking_guardian(&self, patient: AccountId, guardian: AccountId) -> Result<bool> {
+            Ok(self.check_guardian(patient, guardian, GuardianAct::Book).is_ok())
+        }
+
         /// Decides and logs an audited access in one call (see the trait).
         /// Only the suite's registry, records and appointments may call it.
         ///
@@ -1446,6 +1452,8 @@ pub mod permissions {
             assert_eq!(p.access_log_len(a.bob), Ok(logged), "refusals change nothing");
             let ok = Ok(Authorized { outcome: AccessOutcome::GrantedGuardian, head: a.alice });
             assert_eq!(book(&mut p, a.bob, a.django), ok);
+            assert_eq!(p.is_booking_guardian(a.bob, a.django), Ok(true));
+            assert_eq!(p.is_booking_guardian(a.bob, a.charlie), Ok(false), "consent and read only");
             let last = p.access_log(a.bob, logged, 1).unwrap();
             assert_eq!((last[0].accessor, last[0].action), (a.django, AccessAction::BookAppointment));
             assert_eq!(last[0].outcome, AccessOutcome::GrantedGuardian);
@@ -1455,6 +1463,7 @@ pub mod permissions {
             p.sync_standing(a.django, DOCTOR).unwrap();
             test::set_block_timestamp::<Env>(5_000);
             assert_eq!(book(&mut p, a.bob, a.django), Err(Error::NotGuardian), "expired");
+            assert_eq!(p.is_booking_guardian(a.bob, a.django), Ok(false), "expired");
         }
 
         /// The anti-flooding rule: 10 000 denied attempts by one

@@ -668,6 +668,12 @@ pub trait PermissionsApi {
     #[ink(message)]
     fn decide(&self, patient: AccountId, accessor: AccountId, scope: Scope) -> Result<AccessOutcome>;
 
+    /// Whether `guardian` may book and manage `patient`'s appointments now:
+    /// a guardianship with the booking power, in force, her own standing
+    /// allowing it (a pure read, for the appointments contract's views).
+    #[ink(message)]
+    fn is_booking_guardian(&self, patient: AccountId, guardian: AccountId) -> Result<bool>;
+
     /// The one call of an audited access (the hot path): decides whether
     /// `accessor` may use `scope` on `patient`'s data and logs the attempt
     /// as `action` in the patient's access log, using the standings the
