@@ -103,7 +103,7 @@ P_EC_NAME="Kavya Mehta"; P_EC_PHONE="+91 80 5550 9876"
 R0_TITLE="HIV-1 viral load"; R0_BODY="Detected, 12000 copies/ml; start ART (TDF/3TC/DTG) today"
 R1_TITLE="Psychiatry consult"; R1_BODY="Major depressive episode; sertraline 50 mg daily"
 M_NAME="Dolutegravir"; M_DOSE="50 mg"; M_FREQ="once daily"; M_NOTES="with TDF/3TC, do not stop"
-A_REQUEST="Sleep still poor on the new dose";
+A_REQUEST="Sleep still poor on the new dose"; A_BOOK="Dizzy spells since the dose change"
 E_NOTE="Found unresponsive at home, suspected opioid overdose"
 A_REASON="Low mood, insomnia since March"; A_DIAG="Depressive episode, improving"; A_RX="Sertraline 100 mg once daily"
 # his emergency card
@@ -112,7 +112,7 @@ C_COND="HIV on ART since 2021; major depressive episode"; C_CONTACT="Kavya Mehta
 printf '%s\n' "$C_ALLERGY" "$C_MEDS" "$C_COND" "$C_CONTACT" "anaphylaxis" "on ART since" > "$WORK/card-plaintext.txt"
 printf '%s\n' "$P_NAME" "$P_DOB" "$P_ADDR" "$P_PHONE" "$P_PHONE2" "$P_BLOOD" "$P_ALLERGY" "$P_EC_NAME" "$P_EC_PHONE" \
   "$R0_TITLE" "$R0_BODY" "$R1_TITLE" "$R1_BODY" "sertraline" "12000 copies" "Lalbagh" "5550 1234" \
-  "$A_REASON" "$A_DIAG" "$A_RX" "insomnia" "$M_NAME" "$M_NOTES" "$A_REQUEST" "Second opinion" \
+  "$A_REASON" "$A_DIAG" "$A_RX" "insomnia" "$M_NAME" "$M_NOTES" "$A_REQUEST" "Second opinion" "$A_BOOK" \
   "$E_NOTE" "opioid overdose" > "$WORK/plaintext.txt"
 cat "$WORK/card-plaintext.txt" >> "$WORK/plaintext.txt"
 
@@ -436,7 +436,37 @@ expect_out "ward $A_FERDIE consent appointed by $(acct "$HEAD")"
 as "$KAVYA" -- grant "$A_CHARLIE" --scopes records-read --for "$A_FERDIE"
 as "$FERDIE" -- access-log
 expect_out "(by guardian $A_KAVYA for patient $A_FERDIE)"
+
+step "care circle, the booking power: a guardian without it is refused; Dave appoints Kavya to book for him (no data key comes with it); she books him a visit with Charlie, paying the fee; Dave sees it; she cancels it and the refund is hers"
+# Kavya is Ferdie's guardian with the consent power only
+as "$KAVYA" 1 -- request-appointment --for "$A_FERDIE" --doctor "$A_CHARLIE" --in-seconds 86400 --reason "$A_BOOK" --max-fee 5000
+sed 's/^/     /' "$WORK/err"
+expect_err "NotGuardian"
 as "$HEAD" -- incapacity lift "$A_FERDIE"
+as "$DAVE" -- guardian add "$A_KAVYA" --book --until +30d
+expect_out "(book, until"
+expect_out "0 existing data key(s) wrapped for her"
+as "$KAVYA" -- guardian list
+expect_out "ward $A_DAVE book"
+# Charlie's fee (5000) is paid by Kavya; the reason is sealed for Dave and Charlie, not for her
+as "$KAVYA" -- request-appointment --for "$A_DAVE" --doctor "$A_CHARLIE" --in-seconds 86400 --reason "$A_BOOK" --max-fee 5000
+expect_out "fee 5000 paid by you"
+BOOK=$(awk '/appointment .* requested/ {print $2}' "$WORK/out")
+as "$DAVE" -- appointments
+expect_out "#$BOOK Requested doctor $A_CHARLIE patient $A_DAVE"
+expect_out "$A_BOOK"
+# she acts on his side of it by id (she cannot list his appointments); the refund is credited to her
+as "$KAVYA" -- cancel "$BOOK"
+as "$KAVYA" -- withdraw
+expect_out "withdrew 5000"
+as "$DAVE" -- access-log
+expect_out "BookAppointment → GrantedGuardian (by guardian $A_KAVYA for patient $A_DAVE)"
+expect_out "ManageAppointment($BOOK) → GrantedGuardian (by guardian $A_KAVYA for patient $A_DAVE)"
+echo "     the booking guardian's acts in Dave's access log:"
+grep -F "Appointment" "$WORK/out" | grep -F "(by guardian" | sed 's/^/       /'
+# the booking power carries no key: none of Dave's keys is wrapped for her
+as "$DAVE" -- key-holders --card
+if grep -qF "$A_KAVYA" "$WORK/out"; then echo "UNEXPECTED: a key was wrapped for the booking guardian" >&2; exit 1; fi
 
 step "the patient's FHIR export again: the guardian's acts and the card release are AuditEvents; the validator accepts it"
 as "$DAVE" -- export --fhir "$WORK/dave-care.fhir.json"
@@ -446,10 +476,10 @@ import json, sys
 b = json.load(open(sys.argv[1]))
 audit = [e["resource"] for e in b["entry"] if e["resource"]["resourceType"] == "AuditEvent"]
 codes = [c["code"] for r in audit for c in r.get("subtype", [])]
-n = {k: codes.count(k) for k in ("ReadCard", "GrantAccess", "RevokeAccess")}
+n = {k: codes.count(k) for k in ("ReadCard", "GrantAccess", "RevokeAccess", "BookAppointment", "ManageAppointment")}
 guardian = sum("guardian" in r.get("outcomeDesc", "") for r in audit)
-print(f"     AuditEvents: {len(audit)}; ReadCard {n['ReadCard']}, GrantAccess {n['GrantAccess']}, RevokeAccess {n['RevokeAccess']}; by a guardian {guardian}")
-if not (n["ReadCard"] and n["GrantAccess"] and n["RevokeAccess"] and guardian):
+print(f"     AuditEvents: {len(audit)}; ReadCard {n['ReadCard']}, GrantAccess {n['GrantAccess']}, RevokeAccess {n['RevokeAccess']}, BookAppointment {n['BookAppointment']}, ManageAppointment {n['ManageAppointment']}; by a guardian {guardian}")
+if not all(n.values()) or not guardian:
     sys.exit("UNEXPECTED: the care circle's entries are missing from the export")
 PY
 

@@ -18,11 +18,16 @@
 //! | grant in force with Demographics | keeps | | |
 //! | grant in force with RecordsRead | | keeps | keeps |
 //! | guardianship in force with the read power | keeps | keeps | keeps |
+//! | guardianship with the consent or booking power only | | | |
 //! | emergency access open now | | | keeps |
 //! | the designated emergency custodian | | | keeps |
 //!
 //! A grant or guardianship is in force while not expired (the end is
-//! exclusive, as in the contracts).
+//! exclusive, as in the contracts). Only the read power of a guardianship
+//! carries keys ([`GuardianPowers::gives_keys`]): the consent power acts on
+//! grants, the booking power on appointments (whose texts are sealed for the
+//! patient and the doctor only), and neither is a reason to keep, or to be
+//! given, a key of the patient's data.
 //!
 //! It also holds how `smrms card set` edits the emergency card
 //! ([`edit_card`]): the fields left out are kept from the current card,
@@ -32,6 +37,63 @@ use crate::crypto::{Card, Sealed, CARD_FIELDS};
 use anyhow::{bail, Result};
 use smrms_shared::Scopes;
 
+/// What a guardian may do for the patient (the permissions contract's
+/// `GuardianPowers`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct GuardianPowers {
+    /// Grant and revoke access for her.
+    pub consent: bool,
+    /// Read her profile, records, medications and card.
+    pub read: bool,
+    /// Book appointments for her (paying the fee herself) and act on her
+    /// side of them: confirm, cancel, complete, answer a proposed new time.
+    pub book: bool,
+}
+
+impl GuardianPowers {
+    /// The powers of `smrms guardian add` / `appoint-for` flags.
+    ///
+    /// # Errors
+    /// None given (the contract refuses a guardianship without a power).
+    pub fn from_flags(consent: bool, read: bool, book: bool) -> Result<Self> {
+        let p = Self { consent, read, book };
+        if p.is_empty() {
+            bail!("give --consent, --read and/or --book");
+        }
+        Ok(p)
+    }
+
+    /// No power at all.
+    pub fn is_empty(&self) -> bool {
+        !self.consent && !self.read && !self.book
+    }
+
+    /// Whether the patient's data keys are wrapped for her (and kept): the
+    /// read power only.
+    pub fn gives_keys(&self) -> bool {
+        self.read
+    }
+
+    /// The contract argument (contract-transcode's syntax).
+    pub fn arg(&self) -> String {
+        format!("{{ consent: {}, read: {}, book: {} }}", self.consent, self.read, self.book)
+    }
+
+    /// The powers joined by `+` in the order consent, read, book (e.g.
+    /// `consent+read`, `book`), or `none`.
+    pub fn describe(&self) -> String {
+        let names: Vec<&str> = [(self.consent, "consent"), (self.read, "read"), (self.book, "book")]
+            .into_iter()
+            .filter_map(|(on, name)| on.then_some(name))
+            .collect();
+        if names.is_empty() {
+            "none".into()
+        } else {
+            names.join("+")
+        }
+    }
+}
+
 /// What a recipient still holds of one patient's data, read on chain after
 /// the change (grant revoked, guardianship removed, emergency closed).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -39,10 +101,10 @@ pub struct Entitlements {
     /// Her grant, if one is stored: its scopes and end (Unix ms, exclusive;
     /// `None` = until revoked).
     pub grant: Option<(Scopes, Option<u64>)>,
-    /// Her guardianship, if she is a guardian of the patient: whether it
-    /// has the read power, and its end (Unix ms, exclusive; `None` = until
-    /// removed).
-    pub guardianship: Option<(bool, Option<u64>)>,
+    /// Her guardianship, if she is a guardian of the patient: its powers
+    /// (only the read power is a basis), and its end (Unix ms, exclusive;
+    /// `None` = until removed).
+    pub guardianship: Option<(GuardianPowers, Option<u64>)>,
     /// An emergency access of hers on the patient is open now (not closed,
     /// not expired).
     pub open_emergency: bool,
@@ -99,7 +161,7 @@ pub fn key_basis(item: Sealed, e: &Entitlements, now_ms: u64) -> Option<Basis> {
     if e.grant.is_some_and(|(scopes, ends)| in_force(ends, now_ms) && scope_covers(&scopes, item)) {
         return Some(Basis::Grant);
     }
-    if e.guardianship.is_some_and(|(read, ends)| read && in_force(ends, now_ms)) {
+    if e.guardianship.is_some_and(|(powers, ends)| powers.gives_keys() && in_force(ends, now_ms)) {
         return Some(Basis::Guardianship);
     }
     match item {
@@ -188,8 +250,14 @@ mod tests {
         Entitlements { grant: Some((scopes, ends)), ..NONE }
     }
 
-    fn guardian(read: bool, ends: Option<u64>) -> Entitlements {
-        Entitlements { guardianship: Some((read, ends)), ..NONE }
+    const READER: GuardianPowers = GuardianPowers { consent: false, read: true, book: false };
+    const CONSENT: GuardianPowers = GuardianPowers { consent: true, read: false, book: false };
+    const BOOK: GuardianPowers = GuardianPowers { consent: false, read: false, book: true };
+    const CONSENT_BOOK: GuardianPowers = GuardianPowers { consent: true, read: false, book: true };
+    const ALL_POWERS: GuardianPowers = GuardianPowers { consent: true, read: true, book: true };
+
+    fn guardian(powers: GuardianPowers, ends: Option<u64>) -> Entitlements {
+        Entitlements { guardianship: Some((powers, ends)), ..NONE }
     }
 
     #[test]
@@ -208,7 +276,7 @@ mod tests {
         let custodian = Entitlements { custodian: true, ..NONE };
         let everything = Entitlements {
             grant: Some((Scopes::ALL, None)),
-            guardianship: Some((true, None)),
+            guardianship: Some((READER, None)),
             open_emergency: true,
             custodian: true,
         };
@@ -235,14 +303,23 @@ mod tests {
             ("grant expired now: record", r, grant(READ, Some(NOW)), None),
             ("grant expired: card", Card, grant(READ, Some(NOW - 5)), None),
             // a guardianship in force with the read power keeps everything
-            ("read guardian: profile", Profile, guardian(true, None), Some(Basis::Guardianship)),
-            ("read guardian: record", r, guardian(true, None), Some(Basis::Guardianship)),
-            ("read guardian: medication", m, guardian(true, None), Some(Basis::Guardianship)),
-            ("read guardian: card", Card, guardian(true, None), Some(Basis::Guardianship)),
-            ("read guardian until later: card", Card, guardian(true, Some(NOW + 60_000)), Some(Basis::Guardianship)),
-            ("consent-only guardian: profile", Profile, guardian(false, None), None),
-            ("consent-only guardian: card", Card, guardian(false, None), None),
-            ("expired read guardian: record", r, guardian(true, Some(NOW)), None),
+            ("read guardian: profile", Profile, guardian(READER, None), Some(Basis::Guardianship)),
+            ("read guardian: record", r, guardian(READER, None), Some(Basis::Guardianship)),
+            ("read guardian: medication", m, guardian(READER, None), Some(Basis::Guardianship)),
+            ("read guardian: card", Card, guardian(READER, None), Some(Basis::Guardianship)),
+            ("read guardian until later: card", Card, guardian(READER, Some(NOW + 60_000)), Some(Basis::Guardianship)),
+            ("consent-only guardian: profile", Profile, guardian(CONSENT, None), None),
+            ("consent-only guardian: card", Card, guardian(CONSENT, None), None),
+            ("expired read guardian: record", r, guardian(READER, Some(NOW)), None),
+            // the booking power carries no key: booking-only, or with consent
+            ("booking guardian: profile", Profile, guardian(BOOK, None), None),
+            ("booking guardian: record", r, guardian(BOOK, None), None),
+            ("booking guardian: medication", m, guardian(BOOK, None), None),
+            ("booking guardian: card", Card, guardian(BOOK, None), None),
+            ("consent+book guardian: record", r, guardian(CONSENT_BOOK, None), None),
+            ("consent+book guardian: card", Card, guardian(CONSENT_BOOK, None), None),
+            ("read+book guardian: record", r, guardian(ALL_POWERS, None), Some(Basis::Guardianship)),
+            ("read+book guardian: profile", Profile, guardian(ALL_POWERS, None), Some(Basis::Guardianship)),
             // writing a record is no basis: a revoked author loses its key
             ("author, nothing else: record", r, NONE, None),
             // an open emergency keeps the card only
@@ -259,7 +336,7 @@ mod tests {
             ("all bases: record", r, everything, Some(Basis::Grant)),
             (
                 "expired grant, read guardian: profile", Profile,
-                Entitlements { grant: Some((PROFILE_ONLY, Some(NOW))), guardianship: Some((true, None)), ..NONE },
+                Entitlements { grant: Some((PROFILE_ONLY, Some(NOW))), guardianship: Some((READER, None)), ..NONE },
                 Some(Basis::Guardianship),
             ),
             (
@@ -269,8 +346,23 @@ mod tests {
             ),
             (
                 "consent-only guardian with a RecordsRead grant: medication", m,
-                Entitlements { grant: Some((READ, None)), guardianship: Some((false, None)), ..NONE },
+                Entitlements { grant: Some((READ, None)), guardianship: Some((CONSENT, None)), ..NONE },
                 Some(Basis::Grant),
+            ),
+            (
+                "booking guardian with a Demographics grant: profile, not a record", Profile,
+                Entitlements { grant: Some((PROFILE_ONLY, None)), guardianship: Some((BOOK, None)), ..NONE },
+                Some(Basis::Grant),
+            ),
+            (
+                "booking guardian with a Demographics grant: record", r,
+                Entitlements { grant: Some((PROFILE_ONLY, None)), guardianship: Some((BOOK, None)), ..NONE },
+                None,
+            ),
+            (
+                "booking guardian, open emergency: card only", Card,
+                Entitlements { guardianship: Some((BOOK, None)), open_emergency: true, ..NONE },
+                Some(Basis::Emergency),
             ),
         ];
         for (name, item, e, want) in cases {
@@ -287,10 +379,36 @@ mod tests {
         assert!(!keeps_key(profile, &grant(READ, None), NOW));
         assert!(keeps_key(profile, &grant(PROFILE_ONLY, None), NOW));
         assert!(!keeps_key(card, &grant(READ, Some(NOW)), NOW));
-        assert!(keeps_key(profile, &guardian(true, None), NOW));
-        assert!(!keeps_key(card, &guardian(false, None), NOW));
-        assert!(!keeps_key(card, &guardian(true, Some(NOW - 5)), NOW));
+        assert!(keeps_key(profile, &guardian(READER, None), NOW));
+        assert!(!keeps_key(card, &guardian(CONSENT, None), NOW));
+        assert!(!keeps_key(card, &guardian(READER, Some(NOW - 5)), NOW));
         assert!(!keeps_key(card, &NONE, NOW));
+    }
+
+    #[test]
+    fn guardian_powers_flags_words_and_keys() {
+        #[rustfmt::skip]
+        let rows: &[((bool, bool, bool), &str, bool)] = &[
+            ((true, false, false), "consent", false),
+            ((false, true, false), "read", true),
+            ((false, false, true), "book", false),
+            ((true, true, false), "consent+read", true),
+            ((true, false, true), "consent+book", false),
+            ((false, true, true), "read+book", true),
+            ((true, true, true), "consent+read+book", true),
+        ];
+        for &((c, r, b), words, keys) in rows {
+            let p = GuardianPowers::from_flags(c, r, b).unwrap();
+            assert_eq!(p, GuardianPowers { consent: c, read: r, book: b });
+            assert_eq!(p.describe(), words);
+            assert_eq!(p.gives_keys(), keys, "{words}: only the read power wraps and keeps keys");
+            assert!(!p.is_empty());
+        }
+        let e = GuardianPowers::from_flags(false, false, false).unwrap_err().to_string();
+        assert!(e.contains("--book"), "{e}");
+        assert_eq!(GuardianPowers::default().describe(), "none");
+        assert_eq!(BOOK.arg(), "{ consent: false, read: false, book: true }");
+        assert_eq!(ALL_POWERS.arg(), "{ consent: true, read: true, book: true }");
     }
 
     #[test]

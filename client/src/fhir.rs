@@ -1101,6 +1101,8 @@ impl<'a> Builder<'a> {
                 AccessAction::GrantAccess => ("GrantAccess", "C", None, "permissions"),
                 AccessAction::RevokeAccess => ("RevokeAccess", "D", None, "permissions"),
                 AccessAction::ReadCard => ("ReadCard", "R", Some("read"), "records"),
+                AccessAction::BookAppointment => ("BookAppointment", "C", Some("create"), "appointments"),
+                AccessAction::ManageAppointment(_) => ("ManageAppointment", "U", Some("update"), "appointments"),
             };
             let mut subtype = Vec::new();
             if let Some(i) = interaction {
@@ -1154,6 +1156,17 @@ impl<'a> Builder<'a> {
                     json!({ "reference": self.urn(&format!("record/{id}")), "display": format!("record {id}") })
                 } else {
                     json!({ "identifier": { "system": SYS_RECORD, "value": format!("{}/{id}", self.e.patient) } })
+                };
+                entity.push(json!({
+                    "what": target,
+                    "type": coding("http://terminology.hl7.org/CodeSystem/audit-entity-type", "2", "System Object"),
+                }));
+            }
+            if let AccessAction::ManageAppointment(id) = en.action {
+                let target = if self.e.appointments.iter().any(|a| a.id == id) {
+                    json!({ "reference": self.urn(&format!("appointment/{id}")), "display": format!("appointment {id}") })
+                } else {
+                    json!({ "identifier": { "system": SYS_APPOINTMENT, "value": id.to_string() } })
                 };
                 entity.push(json!({
                     "what": target,
@@ -1672,6 +1685,41 @@ mod tests {
         assert_eq!(a[4]["purposeOfEvent"], Value::Null, "a guardian's act is no break-glass");
         assert_eq!(a[6]["action"], "R");
         assert_eq!(a[6]["purposeOfEvent"][0]["coding"][0]["code"], "BTG", "a card release is break-glass");
+    }
+
+    #[test]
+    fn guardian_booking_entries_become_audit_events() {
+        let mut e = sample();
+        // appointment 1 is in the bundle, appointment 9 is not
+        for action in
+            [AccessAction::BookAppointment, AccessAction::ManageAppointment(1), AccessAction::ManageAppointment(9)]
+        {
+            let index = u32::try_from(e.access_log.len()).unwrap();
+            let outcome = AccessOutcome::GrantedGuardian;
+            e.access_log.push(AccessEntry { index, accessor: CHARLIE.into(), action, outcome, at_ms: T0 + 95_000 });
+        }
+        let b = bundle(&e);
+        assert!(check_references(&b).is_empty(), "{:?}", check_references(&b));
+        let a = resources(&b, "AuditEvent");
+        assert_eq!(a.len(), 7);
+        let code = |r: &Value, i: usize| r["subtype"][i]["code"].clone();
+        // booking: a create on appointments
+        assert_eq!(
+            (&a[4]["action"], code(a[4], 0), code(a[4], 1)),
+            (&json!("C"), json!("create"), json!("BookAppointment"))
+        );
+        assert_eq!(a[4]["source"]["observer"]["display"], "SMRMS appointments contract");
+        assert!(a[4]["outcomeDesc"].as_str().unwrap().contains("guardian"));
+        assert_eq!(a[4]["purposeOfEvent"], Value::Null, "a guardian's booking is no break-glass");
+        assert_eq!(a[4]["entity"].as_array().unwrap().len(), 1, "booking names the patient only");
+        // managing: an update naming the appointment
+        assert_eq!(
+            (&a[5]["action"], code(a[5], 0), code(a[5], 1)),
+            (&json!("U"), json!("update"), json!("ManageAppointment"))
+        );
+        assert_eq!(a[5]["entity"][1]["what"]["reference"], item_urn(PATIENT, "appointment/1"));
+        assert_eq!(a[6]["entity"][1]["what"]["identifier"]["system"], SYS_APPOINTMENT);
+        assert_eq!(a[6]["entity"][1]["what"]["identifier"]["value"], "9");
     }
 
     #[test]

@@ -381,11 +381,16 @@ enum Cmd {
         prescription: String,
     },
     /// Patient: request an appointment with a verified doctor, paying the doctor's fee (held until it ends);
-    /// the reason is sealed for the patient and the doctor.
+    /// the reason is sealed for the patient and the doctor. With --for, a guardian with the booking power
+    /// requests for the patient and pays the fee herself (a refund comes back to her).
     RequestAppointment {
         /// The doctor.
         #[arg(long)]
         doctor: String,
+        /// Request for this patient, as her guardian with the booking power
+        /// (`appointments.request_appointment_for`; in her access log).
+        #[arg(long = "for")]
+        for_patient: Option<String>,
         #[command(flatten)]
         slot: SlotArgs,
         /// The most you agree to pay (smallest unit); refused if the doctor's fee is higher.
@@ -403,23 +408,38 @@ enum Cmd {
         /// The appointment id.
         id: u64,
     },
-    /// Patient: confirm an appointment the doctor proposed with a fee, paying it.
+    /// Patient (or her guardian with the booking power): confirm an appointment the doctor proposed with a
+    /// fee, paying it (a refund then goes to whoever paid).
     Confirm {
         /// The appointment id.
         id: u64,
-        /// The most you agree to pay (smallest unit); refused if the proposed fee is higher.
+        /// The most you agree to pay (smallest unit); refused if the proposed fee is higher. A guardian, who
+        /// cannot read the appointment, pays only a fee of 0 or exactly this.
         #[arg(long)]
         max_fee: Option<u128>,
     },
-    /// A participant cancels an appointment; any fee goes back to the patient. The patient cancels a request or
-    /// proposal at any time (after its start this reclaims her fee), a booking before its start, or any time
+    /// A participant cancels an appointment; any fee goes back to whoever paid it (the patient, or her guardian
+    /// who booked or confirmed). The patient (or her guardian with the booking power) cancels a request or
+    /// proposal at any time (after its start this reclaims the fee), a booking before its start, or any time
     /// while the doctor is not verified.
     Cancel {
         /// The appointment id.
         id: u64,
     },
-    /// A participant marks an appointment completed (after its start); any fee goes to the doctor.
+    /// A participant (or the patient's guardian with the booking power) marks an appointment completed (after
+    /// its start); any fee goes to the doctor.
     Complete {
+        /// The appointment id.
+        id: u64,
+    },
+    /// Patient (or her guardian with the booking power): accept the doctor's proposed new start.
+    AcceptReschedule {
+        /// The appointment id.
+        id: u64,
+    },
+    /// Patient (or her guardian with the booking power): decline the doctor's proposed new start (the booking
+    /// stays).
+    DeclineReschedule {
         /// The appointment id.
         id: u64,
     },
@@ -523,6 +543,10 @@ struct PowersArgs {
     /// May read the patient's profile, records, medications and card.
     #[arg(long)]
     read: bool,
+    /// May book appointments for the patient (paying the fee herself; refunds come back to her) and act on
+    /// her side of them: confirm, cancel, complete, answer a proposed new time. No data key comes with it.
+    #[arg(long)]
+    book: bool,
     /// Until when: Unix milliseconds, or +N with d, h, m or s (e.g. +30d).
     #[arg(long)]
     until: Option<String>,
@@ -530,18 +554,16 @@ struct PowersArgs {
 
 impl PowersArgs {
     fn parse(&self) -> Result<(GuardianPowers, Option<u64>)> {
-        if !self.consent && !self.read {
-            bail!("give --consent and/or --read");
-        }
+        let powers = GuardianPowers::from_flags(self.consent, self.read, self.book)?;
         let until = self.until.as_deref().map(parse_until).transpose()?;
-        Ok((GuardianPowers { consent: self.consent, read: self.read }, until))
+        Ok((powers, until))
     }
 }
 
 #[derive(Subcommand)]
 enum GuardianCmd {
     /// Patient: appoint a registered account as guardian (or change her powers); with --read the existing
-    /// data keys are wrapped for her.
+    /// data keys are wrapped for her (--consent and --book carry no key).
     Add {
         /// The guardian (SS58, 0x hex or //Name).
         account: String,
@@ -1186,7 +1208,7 @@ async fn run(cli: Cli) -> Result<u8> {
             c.update_appointment(id, reason.as_deref(), &diagnosis, &prescription).await?;
             println!("appointment {id} updated (texts sealed for the patient and the doctor)");
         }
-        Cmd::RequestAppointment { doctor, slot, max_fee } => {
+        Cmd::RequestAppointment { doctor, for_patient: None, slot, max_fee } => {
             let d = chain::parse_account(&doctor)?;
             let start = in_seconds_from_now(slot.in_seconds)?;
             let (id, fee) = c.request_appointment(&d, start, slot.duration, &slot.reason, max_fee).await?;
@@ -1194,6 +1216,24 @@ async fn run(cli: Cli) -> Result<u8> {
                 println!("appointment {id} requested, start {start}, no fee");
             } else {
                 println!("appointment {id} requested, start {start}, fee {fee} paid (held until it ends)");
+            }
+        }
+        Cmd::RequestAppointment { doctor, for_patient: Some(p), slot, max_fee } => {
+            let (d, p) = (chain::parse_account(&doctor)?, chain::parse_account(&p)?);
+            let start = in_seconds_from_now(slot.in_seconds)?;
+            let (id, fee) = c.request_appointment_for(&p, &d, start, slot.duration, &slot.reason, max_fee).await?;
+            let paid = if fee == 0 {
+                "no fee".to_string()
+            } else {
+                format!("fee {fee} paid by you (held until it ends; a refund comes back to you)")
+            };
+            if p == me {
+                println!("appointment {id} requested, start {start}, {paid}");
+            } else {
+                println!(
+                    "appointment {id} requested for patient {p}, as her guardian (in her access log), start {start}, \
+                     {paid}; the reason is sealed for her and the doctor"
+                );
             }
         }
         Cmd::Accept { id } => act(&c, id, AppointmentAction::Accept, "accepted").await?,
@@ -1204,6 +1244,12 @@ async fn run(cli: Cli) -> Result<u8> {
         }
         Cmd::Cancel { id } => act(&c, id, AppointmentAction::Cancel, "cancelled").await?,
         Cmd::Complete { id } => act(&c, id, AppointmentAction::Complete, "completed").await?,
+        Cmd::AcceptReschedule { id } => {
+            act(&c, id, AppointmentAction::AcceptReschedule, "moved to the proposed new start").await?
+        }
+        Cmd::DeclineReschedule { id } => {
+            act(&c, id, AppointmentAction::DeclineReschedule, "keeps its start (new start declined)").await?
+        }
         Cmd::NoShow { id } => act(&c, id, AppointmentAction::NoShow, "marked no-show").await?,
         Cmd::SetFee { amount } => {
             c.set_fee(amount).await?;

@@ -1,9 +1,20 @@
 //! Appointments: texts (reason, diagnosis, prescription) sealed for the two
 //! participants, set / update / request, the participants' actions, fees.
+//!
+//! A guardian with the booking power acts on the patient's side: she
+//! requests for her (`request_appointment_for`, paying the fee herself; a
+//! refund comes back to her), and confirms, cancels, completes or answers a
+//! proposed new time with the same calls as the patient, by id; the
+//! contract decides (the patient's access log names her). The texts stay
+//! sealed for the patient and the doctor only: the booking power carries no
+//! key, and the contract shows an appointment to its two participants and
+//! the head only.
 
 use super::Client;
 use crate::{
-    chain::{arg, as_account, as_seq, as_str, as_tuple, as_u128, field, variant, Contract},
+    chain::{
+        arg, as_account, as_seq, as_str, as_tuple, as_u128, field, refusal, unwrap_result, variant, Contract, Refused,
+    },
     crypto::{is_sealed_note, open_note, seal_note, CryptoError, MAX_NOTE_PLAINTEXT},
 };
 use anyhow::{anyhow, bail, Result};
@@ -25,6 +36,10 @@ pub enum AppointmentAction {
     Complete,
     /// Doctor: the patient did not come.
     NoShow,
+    /// Patient: accept the doctor's proposed new start.
+    AcceptReschedule,
+    /// Patient: decline the doctor's proposed new start (the booking stays).
+    DeclineReschedule,
 }
 
 impl AppointmentAction {
@@ -37,8 +52,44 @@ impl AppointmentAction {
             AppointmentAction::Cancel => "cancel",
             AppointmentAction::Complete => "complete",
             AppointmentAction::NoShow => "mark_no_show",
+            AppointmentAction::AcceptReschedule => "accept_reschedule",
+            AppointmentAction::DeclineReschedule => "decline_reschedule",
         }
     }
+}
+
+/// Words for a refusal of an appointments message, for whoever meets it
+/// (appended to the contract's error name): the patient's side of an
+/// appointment is her own or her guardian's with the booking power.
+pub fn refusal_words(message: &str, error: &str) -> Option<&'static str> {
+    Some(match (message, error) {
+        ("request_appointment_for", "NotGuardian") => {
+            "not a guardian of this patient with the booking power in force: she appoints one with \
+             `smrms guardian add ACCOUNT --book`, which ends at its --until, and a provider guardian acts only \
+             while verified; nothing paid"
+        }
+        ("request_appointment_for", "UnknownPatient") => "not a registered patient; nothing paid",
+        ("confirm" | "cancel" | "complete" | "accept_reschedule" | "decline_reschedule", "NotParticipant") => {
+            "not this appointment's doctor or patient, nor a guardian of the patient with the booking power \
+             in force (NotGuardian: the contract answers NotParticipant for a guardian without it)"
+        }
+        ("accept" | "decline" | "mark_no_show", "NotParticipant" | "NotAllowed") => {
+            "the doctor's act: neither the patient nor her guardian may"
+        }
+        ("patient_appointments" | "doctor_appointments" | "appointment", "NotParticipant") => {
+            "appointments are shown to their patient, their doctor and the head only (not to a guardian, who \
+             acts by id)"
+        }
+        _ => return None,
+    })
+}
+
+/// `e` with [`refusal_words`] for `message` added to its detail, if it is
+/// a refusal that has some.
+fn worded(message: &str, e: anyhow::Error) -> anyhow::Error {
+    let Some(r) = e.downcast_ref::<Refused>() else { return e };
+    let Some(words) = refusal_words(message, &r.error) else { return e };
+    Refused { detail: format!("{} ({words})", r.detail), ..r.clone() }.into()
 }
 
 /// Refuses to pay `fee` unless the user agreed to at least that much.
@@ -105,7 +156,7 @@ impl Client<'_> {
         let msg = if as_doctor { "doctor_appointments" } else { "patient_appointments" };
         let mut out = Vec::new();
         // every page, not the first 50 only
-        for (id, a) in self.appointment_page_all(msg, of).await? {
+        for (id, a) in self.appointment_page_all(msg, of).await.map_err(|e| worded(msg, e))? {
             let a = &a;
             let (doctor, patient) = (as_account(field(a, "doctor")?)?, as_account(field(a, "patient")?)?);
             let text = |n: &str| -> Result<String> { Ok(self.open_note(&patient, &doctor, as_str(field(a, n)?)?)) };
@@ -213,34 +264,114 @@ impl Client<'_> {
         reason: &str,
         max_fee: Option<u128>,
     ) -> Result<(u64, u128)> {
+        self.request(None, doctor, start_ms, duration_min, reason, max_fee).await
+    }
+
+    /// A guardian (this account) with the booking power requests an
+    /// appointment for `patient` (`request_appointment_for`), paying the
+    /// doctor's fee herself exactly as the patient would; a refund is
+    /// credited to her. The reason is sealed for the patient and the doctor
+    /// (not for the guardian). The patient herself just requests. Returns
+    /// the id and the fee paid.
+    pub async fn request_appointment_for(
+        &self,
+        patient: &AccountId32,
+        doctor: &AccountId32,
+        start_ms: u64,
+        duration_min: u32,
+        reason: &str,
+        max_fee: Option<u128>,
+    ) -> Result<(u64, u128)> {
+        let for_patient = (*patient != self.me).then_some(patient);
+        self.request(for_patient, doctor, start_ms, duration_min, reason, max_fee).await
+    }
+
+    async fn request(
+        &self,
+        for_patient: Option<&AccountId32>,
+        doctor: &AccountId32,
+        start_ms: u64,
+        duration_min: u32,
+        reason: &str,
+        max_fee: Option<u128>,
+    ) -> Result<(u64, u128)> {
         let fee = as_u128(&self.query(Contract::Appointments, "fee_of", &[arg::account(doctor)]).await?)?;
         check_fee(fee, max_fee)?;
-        let keys = self.note_keys(&self.me, doctor).await?;
-        let reason = self.seal_note(&self.me, doctor, keys, reason)?;
-        let args = [arg::account(doctor), arg::num(start_ms), arg::num(duration_min), arg::string(&reason)];
-        let id = self.send_paying(Contract::Appointments, "request_appointment", &args, fee).await?;
+        let patient = for_patient.unwrap_or(&self.me);
+        let keys = self.note_keys(patient, doctor).await?;
+        let reason = self.seal_note(patient, doctor, keys, reason)?;
+        let mut args = vec![arg::account(doctor), arg::num(start_ms), arg::num(duration_min), arg::string(&reason)];
+        let message = match for_patient {
+            None => "request_appointment",
+            Some(p) => {
+                args.insert(0, arg::account(p));
+                "request_appointment_for"
+            }
+        };
+        let id = self.send_paying(Contract::Appointments, message, &args, fee).await.map_err(|e| worded(message, e))?;
         Ok((u64::try_from(as_u128(&id)?)?, fee))
     }
 
     /// A participant acts on an appointment: `accept` / `decline` (doctor,
-    /// on a request), `confirm` (patient, paying the proposed fee), `cancel`,
-    /// `complete` (after the start), `mark_no_show` (doctor).
+    /// on a request), `cancel`, `complete` (after the start),
+    /// `mark_no_show` (doctor), `accept_reschedule` / `decline_reschedule`
+    /// (patient). The patient's acts are open to her guardian with the
+    /// booking power too: no local check of who calls, the contract decides.
     pub async fn appointment_action(&self, id: u64, action: AppointmentAction) -> Result<()> {
         if action == AppointmentAction::Confirm {
             bail!("confirm pays a fee: use `confirm` with the most you agree to pay");
         }
-        self.send(Contract::Appointments, action.message(), &[arg::num(id)]).await?;
+        let message = action.message();
+        self.send(Contract::Appointments, message, &[arg::num(id)]).await.map_err(|e| worded(message, e))?;
         Ok(())
     }
 
-    /// The patient confirms a proposed appointment, paying its fee if it is
-    /// at most `max_fee`. Returns the fee paid.
+    /// The patient, or her guardian with the booking power, confirms a
+    /// proposed appointment, paying its fee if it is at most `max_fee`.
+    /// Returns the fee paid.
+    ///
+    /// A guardian may not read the appointment (the contract shows it to
+    /// its participants and the head), so her client finds the fee by dry
+    /// runs of the confirm itself: it pays 0, or exactly `max_fee`, when the
+    /// contract would accept that amount, and refuses otherwise.
     pub async fn confirm(&self, id: u64, max_fee: Option<u128>) -> Result<u128> {
-        let a = self.query(Contract::Appointments, "appointment", &[arg::num(id)]).await?;
-        let fee = as_u128(field(&a, "fee")?)?;
+        let fee = match self.query(Contract::Appointments, "appointment", &[arg::num(id)]).await {
+            Ok(a) => as_u128(field(&a, "fee")?)?,
+            Err(e) if refusal(&e) == Some("NotParticipant") => self.fee_by_dry_run(id, max_fee).await?,
+            Err(e) => return Err(e),
+        };
         check_fee(fee, max_fee)?;
-        self.send_paying(Contract::Appointments, "confirm", &[arg::num(id)], fee).await?;
+        self.send_paying(Contract::Appointments, "confirm", &[arg::num(id)], fee)
+            .await
+            .map_err(|e| worded("confirm", e))?;
         Ok(fee)
+    }
+
+    /// The amount among 0 and `max_fee` that `confirm(id)` accepts from
+    /// this account now (dry runs; nothing sent).
+    async fn fee_by_dry_run(&self, id: u64, max_fee: Option<u128>) -> Result<u128> {
+        let mut amounts = vec![0];
+        amounts.extend(max_fee.filter(|m| *m > 0));
+        for amount in amounts {
+            let d = self.chain.dry_run(&self.me, Contract::Appointments, "confirm", &[arg::num(id)], amount).await?;
+            match unwrap_result("appointments.confirm", d.value) {
+                Ok(_) => return Ok(amount),
+                Err(e) if refusal(&e) == Some("WrongAmount") => {}
+                Err(e) => return Err(worded("confirm", e)),
+            }
+        }
+        match max_fee {
+            Some(m) => bail!(
+                "appointment {id}: its fee is neither 0 nor your --max-fee {m}, and a guardian cannot read it \
+                 (the contract shows an appointment to its patient, its doctor and the head): pass --max-fee \
+                 equal to the proposed fee (the patient sees it with `smrms appointments`); nothing sent"
+            ),
+            None => bail!(
+                "appointment {id} has a fee, which a guardian cannot read (the contract shows an appointment to \
+                 its patient, its doctor and the head): pass --max-fee equal to the proposed fee (the patient \
+                 sees it with `smrms appointments`); nothing sent"
+            ),
+        }
     }
 
     /// A doctor sets the fee patients pay with a request.
@@ -253,5 +384,73 @@ impl Client<'_> {
     /// returns the amount.
     pub async fn withdraw(&self) -> Result<u128> {
         as_u128(&self.send(Contract::Appointments, "withdraw", &[]).await?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn actions_name_their_messages() {
+        use AppointmentAction as A;
+        let all = [
+            (A::Accept, "accept"),
+            (A::Decline, "decline"),
+            (A::Confirm, "confirm"),
+            (A::Cancel, "cancel"),
+            (A::Complete, "complete"),
+            (A::NoShow, "mark_no_show"),
+            (A::AcceptReschedule, "accept_reschedule"),
+            (A::DeclineReschedule, "decline_reschedule"),
+        ];
+        for (action, message) in all {
+            assert_eq!(action.message(), message);
+        }
+    }
+
+    #[test]
+    fn refusals_in_words() {
+        let book = refusal_words("request_appointment_for", "NotGuardian").unwrap();
+        assert!(book.contains("booking power") && book.contains("--book") && book.contains("nothing paid"), "{book}");
+        // the patient's side by id: a guardian without the power meets NotParticipant
+        for m in ["confirm", "cancel", "complete", "accept_reschedule", "decline_reschedule"] {
+            let w = refusal_words(m, "NotParticipant").unwrap();
+            assert!(w.contains("guardian") && w.contains("booking power") && w.contains("NotGuardian"), "{m}: {w}");
+        }
+        assert!(refusal_words("accept", "NotAllowed").unwrap().contains("doctor"));
+        assert!(refusal_words("patient_appointments", "NotParticipant").unwrap().contains("not to a guardian"));
+        // no words where the contract's own name says it
+        assert_eq!(refusal_words("cancel", "TooLate"), None);
+        assert_eq!(refusal_words("request_appointment", "WrongAmount"), None);
+    }
+
+    #[test]
+    fn a_refusal_gets_its_words_and_stays_a_refusal() {
+        let r = Refused {
+            call: "appointments.cancel".into(),
+            error: "NotParticipant".into(),
+            detail: "NotParticipant".into(),
+        };
+        let e = worded("cancel", r.into());
+        assert_eq!(refusal(&e), Some("NotParticipant"));
+        let shown = e.to_string();
+        assert!(
+            shown.starts_with("appointments.cancel refused: NotParticipant (not this appointment's doctor"),
+            "{shown}"
+        );
+        // other errors, and refusals without words, pass unchanged
+        let plain = worded("cancel", anyhow!("the node went away"));
+        assert_eq!(plain.to_string(), "the node went away");
+        let r = Refused { call: "appointments.cancel".into(), error: "TooLate".into(), detail: "TooLate".into() };
+        assert_eq!(worded("cancel", r.into()).to_string(), "appointments.cancel refused: TooLate");
+    }
+
+    #[test]
+    fn fees_agreed() {
+        assert!(check_fee(0, None).is_ok());
+        assert!(check_fee(5000, Some(5000)).is_ok());
+        assert!(check_fee(5000, Some(4999)).unwrap_err().to_string().contains("more than your --max-fee 4999"));
+        assert!(check_fee(5000, None).unwrap_err().to_string().contains("pass --max-fee 5000"));
     }
 }

@@ -346,7 +346,7 @@ impl Client<'_> {
                 Some((scopes_from_value(field(&g, "scopes")?)?, expires_at))
             }
         };
-        let guardianship = self.guardianship_of(patient, recipient).await?.map(|g| (g.powers.read, g.expires_at));
+        let guardianship = self.guardianship_of(patient, recipient).await?.map(|g| (g.powers, g.expires_at));
         let open_emergency = self.open_emergency_of(patient, recipient, now_ms).await?;
         let custodian = self.custodian().await?.is_some_and(|(c, _)| c == *recipient);
         Ok(Entitlements { grant, guardianship, open_emergency, custodian })
@@ -504,6 +504,10 @@ fn access_action(v: &Value) -> Result<smrms_shared::AccessAction> {
         "GrantAccess" => A::GrantAccess,
         "RevokeAccess" => A::RevokeAccess,
         "ReadCard" => A::ReadCard,
+        "BookAppointment" => A::BookAppointment,
+        "ManageAppointment" => A::ManageAppointment(u64::try_from(as_u128(
+            vals.first().ok_or_else(|| anyhow!("ManageAppointment without an appointment id"))?,
+        )?)?),
         other => bail!("unknown access action {other}"),
     })
 }
@@ -528,4 +532,36 @@ fn access_outcome(v: &Value) -> Result<smrms_shared::AccessOutcome> {
         }
         other => bail!("unknown access outcome {other}"),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use contract_transcode::Tuple;
+    use smrms_shared::{AccessAction as A, AccessOutcome as O};
+
+    fn unit(name: &str) -> Value {
+        Value::Tuple(Tuple::new(Some(name), vec![]))
+    }
+
+    fn with_id(name: &str, id: u128) -> Value {
+        Value::Tuple(Tuple::new(Some(name), vec![Value::UInt(id)]))
+    }
+
+    #[test]
+    fn decodes_the_guardian_booking_actions() {
+        assert_eq!(access_action(&unit("BookAppointment")).unwrap(), A::BookAppointment);
+        assert_eq!(access_action(&with_id("ManageAppointment", 7)).unwrap(), A::ManageAppointment(7));
+        // a literal unit variant decodes too, as before
+        assert_eq!(access_action(&Value::Literal("ReadCard".into())).unwrap(), A::ReadCard);
+        assert_eq!(access_action(&with_id("ReadRecord", 3)).unwrap(), A::ReadRecord(3));
+        assert!(access_action(&unit("ManageAppointment"))
+            .unwrap_err()
+            .to_string()
+            .contains("without an appointment id"));
+        assert!(access_action(&unit("FlyToTheMoon")).unwrap_err().to_string().contains("unknown access action"));
+        assert_eq!(access_outcome(&unit("GrantedGuardian")).unwrap(), O::GrantedGuardian);
+        // the access log prints the action as the transcoder shows it
+        assert_eq!(with_id("ManageAppointment", 7).to_string(), "ManageAppointment(7)");
+    }
 }

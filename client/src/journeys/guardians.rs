@@ -1,45 +1,23 @@
 //! Guardians: a patient appoints a registered account to act for her (the
 //! consent power: grant and revoke for her; the read power: her profile,
-//! records, medications and card), optionally until a date; the head
-//! declares a patient a minor or incapacitated and may then appoint a
-//! guardian for her. A guardian with the read power gets the patient's
+//! records, medications and card; the booking power: book her appointments
+//! and act on her side of them, see `appointments`), optionally until a
+//! date; the head declares a patient a minor or incapacitated and may then
+//! appoint a guardian for her. A guardian with the read power gets the patient's
 //! keys like a grantee: the patient's client wraps her existing keys for
 //! the guardian when she appoints her, and later data is wrapped for her by
-//! its author ([`Client::read_guardians`]).
+//! its author ([`Client::read_guardians`]). Only the read power carries
+//! keys ([`GuardianPowers::gives_keys`]).
 
 use super::{Client, KeyRemoval};
 use crate::{
+    care::GuardianPowers,
     chain::{arg, as_account, as_option, as_seq, as_tuple, as_u128, field, variant, Contract},
     crypto::Sealed,
 };
 use anyhow::{anyhow, bail, Result};
 use contract_transcode::Value;
 use subxt::utils::AccountId32;
-
-/// What a guardian may do for the patient.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct GuardianPowers {
-    /// Grant and revoke access for her.
-    pub consent: bool,
-    /// Read her profile, records, medications and card.
-    pub read: bool,
-}
-
-impl GuardianPowers {
-    fn arg(&self) -> String {
-        format!("{{ consent: {}, read: {} }}", self.consent, self.read)
-    }
-
-    /// `consent+read`, `consent`, `read` or `none`.
-    pub fn describe(&self) -> &'static str {
-        match (self.consent, self.read) {
-            (true, true) => "consent+read",
-            (true, false) => "consent",
-            (false, true) => "read",
-            (false, false) => "none",
-        }
-    }
-}
 
 /// A guardianship as listed: `account` is the guardian (in a patient's
 /// list) or the ward (in a guardian's list).
@@ -74,7 +52,7 @@ fn guardianship(account: AccountId32, g: &Value) -> Result<GuardianView> {
     };
     Ok(GuardianView {
         account,
-        powers: GuardianPowers { consent: b("consent")?, read: b("read")? },
+        powers: GuardianPowers { consent: b("consent")?, read: b("read")?, book: b("book")? },
         appointed_by: as_account(field(g, "appointed_by")?)?,
         appointed_at: u64::try_from(as_u128(field(g, "appointed_at")?)?)?,
         expires_at: as_option(field(g, "expires_at")?)?
@@ -91,7 +69,8 @@ fn now_ms() -> u64 {
 
 impl Client<'_> {
     /// The patient (this account) appoints `guardian` (or changes her powers
-    /// or expiry); with the read power her client then wraps her existing
+    /// or expiry); with the read power (only: consent and booking carry no
+    /// key) her client then wraps her existing
     /// keys (profile, records, medications, card) for the guardian; a
     /// guardian re-appointed without the read power loses the keys that
     /// power gave her, except those she is still entitled to on another
@@ -105,7 +84,7 @@ impl Client<'_> {
         expires_at: Option<u64>,
     ) -> Result<(u32, KeyRemoval)> {
         let me = self.me.clone();
-        let had_read = self.guardianship_of(&me, guardian).await?.is_some_and(|g| g.powers.read);
+        let had_read = self.guardianship_of(&me, guardian).await?.is_some_and(|g| g.powers.gives_keys());
         self.send(
             Contract::Permissions,
             "appoint_guardian",
@@ -113,7 +92,7 @@ impl Client<'_> {
         )
         .await?;
         self.note(format!("appointed {guardian} guardian ({})", powers.describe()));
-        if !powers.read {
+        if !powers.gives_keys() {
             let removal = if had_read { self.remove_keys_of(guardian, None).await? } else { KeyRemoval::default() };
             return Ok((0, removal));
         }
@@ -203,7 +182,7 @@ impl Client<'_> {
             .guardians(patient)
             .await?
             .into_iter()
-            .filter(|g| g.powers.read && g.in_force(now))
+            .filter(|g| g.powers.gives_keys() && g.in_force(now))
             .map(|g| g.account)
             .collect())
     }

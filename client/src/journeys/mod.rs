@@ -13,7 +13,7 @@
 //! | access log | patient | `permissions.access_log` |
 //! | medications | patient, doctor | `records.add_medication` with name, dose, frequency and notes sealed under a fresh key wrapped like a record's; the list opens them where a key is wrapped for the reader; `stop_medication` |
 //! | shred | patient | `records.shred_keys`: every wrapped key of the profile, a record or a medication is deleted |
-//! | guardians | patient, guardian, head | `permissions.appoint_guardian` (with the read power, the patient's existing keys are wrapped for the guardian like a grantee's), `remove_guardian` (the guardian's keys removed too, except those another basis still covers), `grant_for` / `revoke_for` by a guardian with the consent power (logged as "by guardian G for patient P"), the head's `declare_incapacity` and `appoint_guardian_for`; new data keys are wrapped for guardians with the read power |
+//! | guardians | patient, guardian, head | `permissions.appoint_guardian` (with the read power, the patient's existing keys are wrapped for the guardian like a grantee's), `remove_guardian` (the guardian's keys removed too, except those another basis still covers), `grant_for` / `revoke_for` by a guardian with the consent power (logged as "by guardian G for patient P"), `appointments.request_appointment_for` and the patient's appointment acts by id by a guardian with the booking power (she pays the fee; no key comes with it), the head's `declare_incapacity` and `appoint_guardian_for`; new data keys are wrapped for guardians with the read power |
 //! | emergency card | patient, head, custodian, doctor | the head's `records.designate_custodian` (account and encryption key); the patient's `records.set_card`: the card sealed under a fresh key wrapped for her, the custodian and her read guardians; `records.card` + `key_of(patient, Card, me)` to open it; the custodian's release (`share_key` of the card key to an emergency doctor) |
 //! | emergency key service | custodian | `service`: follows finalized blocks, checks each `EmergencyAccessOpened` on chain, releases the card key or logs why not; resumes from its state file, reconnects |
 //! | FHIR export | anyone | opens what it can (profile, records, medications, appointment texts), lists grants (with the ended ones found in the permissions contract's events), appointments, providers and the access log, as [`crate::fhir::Export`] for [`crate::fhir::bundle`] |
@@ -47,10 +47,11 @@ mod records;
 pub mod service;
 mod upgrades;
 
+pub use crate::care::GuardianPowers;
 pub use appointments::{check_fee, AppointmentAction};
 pub use card::{CardView, StoredCard};
 pub use grants::{parse_scopes, GrantView, KeyRemoval, Scopes, KEY_BATCH};
-pub use guardians::{GuardianPowers, GuardianView};
+pub use guardians::GuardianView;
 pub use profile::{Profile, ProviderInput, PROFILE_FIELDS};
 pub use records::{MedicationInput, Opened, RecordView, MEDICATION_FIELDS};
 pub use upgrades::{span, UpgradeLock};
