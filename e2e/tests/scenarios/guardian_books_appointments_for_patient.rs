@@ -114,10 +114,13 @@ async fn guardian_books_appointments_for_patient<Client: E2EBackend>(mut client:
         (new[0].accessor, new[0].action, new[0].outcome),
         (b, AccessAction::BookAppointment, AccessOutcome::GrantedGuardian)
     );
-    // The views stay the participants' and the head's: the guardian acts on
-    // the appointment (she has its id) but does not read it.
-    assert_eq!(dry!(client, &booker, apps().appointment(first)), Err(Error::NotParticipant));
-    assert_eq!(dry!(client, &booker, apps().patient_appointments(p, 0, 10)), Err(Error::NotParticipant));
+    // She sees what she manages: the appointment and the patient's list;
+    // the guardian with consent and read only does not.
+    assert_eq!(dry!(client, &booker, apps().appointment(first)).map(|a| a.patient), Ok(p));
+    let seen = dry!(client, &booker, apps().patient_appointments(p, 0, 10)).expect("the ward's appointments");
+    assert_eq!(seen.iter().map(|(id, _)| *id).collect::<Vec<_>>(), vec![first]);
+    assert_eq!(dry!(client, &helper, apps().appointment(first)), Err(Error::NotParticipant));
+    assert_eq!(dry!(client, &helper, apps().patient_appointments(p, 0, 10)), Err(Error::NotParticipant));
 
     // She is on the patient's side: the doctor's answers are not hers.
     assert_eq!(dry!(client, &booker, apps().accept(first)), Err(Error::NotAllowed));
@@ -209,6 +212,8 @@ async fn guardian_books_appointments_for_patient<Client: E2EBackend>(mut client:
     submit!(client, &patient, per().remove_guardian(p, b));
     assert_eq!(dry!(client, &booker, apps().cancel(open)), Err(Error::NotParticipant));
     assert_eq!(dry!(client, &booker, apps().complete(open)), Err(Error::NotParticipant));
+    assert_eq!(dry!(client, &booker, apps().appointment(open)), Err(Error::NotParticipant));
+    assert_eq!(dry!(client, &booker, apps().patient_appointments(p, 0, 10)), Err(Error::NotParticipant));
     assert_eq!(dry!(client, &booker, request_for(p, "again", later), value = fee), Err(Error::NotGuardian));
     // The patient cancels it herself; the refund still goes to who paid it.
     let res = submit!(client, &patient, apps().cancel(open));
