@@ -7,8 +7,9 @@
 //
 // Cast: //Alice head (deploy.sh makes the deployer the head), //Bob patient,
 // //Charlie doctor, //Eve a stranger (unregistered), //Dave the patient's
-// guardian (registers as a patient), //Ferdie the emergency custodian (the
-// hospital network's emergency key service: an account, never registered).
+// guardian (registers as a patient; may read, then also book her
+// appointments), //Ferdie the emergency custodian (the hospital network's
+// emergency key service: an account, never registered).
 //
 // Environment:
 //   SMRMS_WEB_URL     URL of the served app (or SMRMS_WEB_DIST: a built app
@@ -76,11 +77,13 @@ const V = {
   },
   passGuardian: 'guardian passphrase 5',
   guardian: { name: 'Rahul Verma', date_of_birth: '1981-09-05', phone: '+91 80 5550 4411' },
+  guardianApptReason: 'Persistent cough for two weeks, booked by Rahul',
 };
 const PLAINTEXT = [
   ...Object.values(V.profile), V.record.title, V.record.body, 'metformin 500 mg', 'HbA1c 8.1', V.refused.title, V.refused.body,
   V.apptReason, 'Residency Road', 'penicillin', V.medication.name, V.medication.frequency, V.medication.notes,
   V.apptDiagnosis, V.apptPrescription, ...Object.values(V.card), 'iodine contrast', 'salbutamol', ...Object.values(V.guardian),
+  V.guardianApptReason,
 ];
 const CONTROLS = [V.doctor.name, V.doctor.specialization, 'smrms-enc1:', 'e2:', 'n2:', 'c1:'];
 
@@ -765,6 +768,67 @@ await step('guardian: reads her profile through the audited read (from this proc
   await shot('patient-access-log-guardian');
 });
 
+await step('patient: gives Rahul the power to book her appointments too (appointed again, with read and book); his powers say so', async () => {
+  await tab('guardians');
+  await T('guardian-address').fill(A.guardian);
+  await T('guardian-power-consent').uncheck();
+  await T('guardian-power-read').check();
+  await T('guardian-power-book').check();
+  await act(() => T('guardian-submit').click(), { text: new RegExp(`^Done: Patient ${esc(short(A.guardian))} is now your guardian: may read profile and records, book appointments, until you remove them\\.`) });
+  await expectText(`guardian-powers-${A.guardian}`, /^read profile and records, book appointments$/, 'his powers');
+  await shot('patient-guardian-book-power');
+});
+
+const dtInput = ms => {
+  const d = new Date(ms);
+  const p = n => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
+};
+await step("guardian: requests an appointment for Asha with Dr. Rao in the page, paying the doctor's fee himself (confirmed before signing); he sees her appointments, the reason sealed for her and the doctor", async () => {
+  await as('guardian');
+  await tab('guardians');
+  await expectText(`ward-powers-${A.patient}`, /^read profile and records, book appointments$/, 'his powers as her guardian');
+  await T('ward-appt-request').waitFor();
+  await page.waitForFunction(a => !!document.querySelector(`[data-testid=ward-appt-doctor] option[value="${a}"]`), A.doctor);
+  await T('ward-appt-doctor').selectOption(A.doctor);
+  await expectText('ward-appt-fee', /^2\.5 /, "the doctor's fee");
+  await T('ward-appt-start').fill(dtInput(Math.ceil((Date.now() + 3 * 86_400_000) / 1000) * 1000));
+  await T('ward-appt-duration').fill('15');
+  await T('ward-appt-reason').fill(V.guardianApptReason);
+  const signedBefore = signCount[A.guardian];
+  await T('ward-appt-submit').click();
+  await expectText('ward-appt-confirm-fee', /2\.5 /, 'the fee to confirm');
+  if (signCount[A.guardian] !== signedBefore) throw new Error('signing started before the fee was confirmed');
+  await act(() => T('ward-appt-confirm-yes').click(), { text: /^Done: Appointment #1 requested for .+ with Dr\. Charlie Rao; 2\.5 .* paid by you and held/ });
+  // her appointments, as the contract shows them to her guardian with the booking power: his request and her own completed one
+  await expectText('appt-status-1', /requested/, 'his request is listed');
+  await expectText('appt-reason-1', /^\(sealed for the patient and the doctor\)$/, 'the reason he sealed is not his to open');
+  await expectText('appt-status-0', /completed/, 'her own appointment is listed too');
+  await T('appt-1-cancel').waitFor();
+  await shot('guardian-books-for-ward');
+});
+
+await step("guardian: cancels it for her; the fee is credited back to him, not to her; her appointments show it with the reason he sealed for her, her access log names him for both acts", async () => {
+  await act(() => T('appt-1-cancel').click(), { text: /^Done: Appointment #1 cancelled; any fee held is credited back to whoever paid it/ });
+  await expectText('appt-status-1', /cancelled/, 'cancelled');
+  if (await T('appt-1-cancel').count()) throw new Error('a cancelled appointment still offers Cancel');
+  await expectText('credit', /^2\.5 /, 'the refund credited to the guardian');
+  await act(() => T('withdraw').click(), { text: /Withdrew 2\.5 / });
+  await as('patient');
+  await tab('appointments');
+  await expectText('appt-status-1', /cancelled/, 'cancelled');
+  await expectText('appt-reason-1', new RegExp(esc(V.guardianApptReason)), 'the reason the guardian sealed opens for her');
+  await expectText('credit', /^0 /, 'nothing credited to her');
+  await tab('access-log');
+  const by = `granted: by guardian ${esc(short(A.guardian))}, `;
+  const booked = T('access-log-row').filter({ hasText: /book an appointment for the patient/ }).filter({ hasText: new RegExp(`${by}booked an appointment for you`) });
+  const acted = T('access-log-row').filter({ hasText: /act on appointment #1 for the patient/ }).filter({ hasText: new RegExp(`${by}acted on appointment #1 for you`) });
+  await booked.first().waitFor();
+  await acted.first().waitFor();
+  for (const row of [booked, acted]) console.log(`     log: ${(await row.first().innerText()).replace(/\s+/g, ' ')}`);
+  await shot('patient-access-log-guardian-booking');
+});
+
 await step("patient: removes her guardian; the keys wrapped for him are removed and the list is empty", async () => {
   await tab('guardians');
   await act(() => T(`guardian-remove-${A.guardian}`).click(), { text: new RegExp(`Patient ${esc(short(A.guardian))} is no longer your guardian; the 4 key\\(s\\) wrapped for them are removed`) });
@@ -773,7 +837,7 @@ await step("patient: removes her guardian; the keys wrapped for him are removed 
   await shot('patient-guardian-removed');
 });
 
-await step('patient: downloads her FHIR R4 export; the FHIR validator accepts it; her record, medication, grant and appointment appear once each', async () => {
+await step("patient: downloads her FHIR R4 export; the FHIR validator accepts it; her record, medication, grant and appointments (hers, and the one her guardian booked) appear once each, the guardian's acts as AuditEvents", async () => {
   // the validator (tools/fhir-validate: the official FHIR R4 JSON schema with ajv, and FHIR.js)
   const tool = path.join(REPO, 'tools', 'fhir-validate');
   if (!fs.existsSync(path.join(tool, 'node_modules'))) {
@@ -834,14 +898,27 @@ await step('patient: downloads her FHIR R4 export; the FHIR validator accepts it
   once(of('Practitioner').filter(r => r.identifier?.[0]?.value === A.doctor), 'the doctor as a Practitioner');
   // the appointment, completed, with its sealed texts opened
   const appt = once(of('Appointment').filter(r => r.identifier?.[0]?.value === '0'), 'appointment #0');
-  if (of('Appointment').length !== 1) throw new Error(`${of('Appointment').length} appointments exported, she made 1`);
+  if (of('Appointment').length !== 2) throw new Error(`${of('Appointment').length} appointments exported: she made 1, her guardian booked 1`);
   if (appt.status !== 'fulfilled' || appt.description !== V.apptReason || !appt.comment?.includes(V.apptDiagnosis)) {
     throw new Error(`appointment #0: ${appt.status}, ${appt.description}, ${appt.comment}`);
   }
+  // the one her guardian booked and cancelled, its reason opened with her key
+  const booked = once(of('Appointment').filter(r => r.identifier?.[0]?.value === '1'), 'appointment #1');
+  if (booked.status !== 'cancelled' || booked.description !== V.guardianApptReason) throw new Error(`appointment #1: ${booked.status}, ${booked.description}`);
   // the access log: the stranger's denied read, the emergency access
   const audit = of('AuditEvent');
   if (!audit.some(r => r.outcome === '4' && r.agent[0].who.identifier?.value === A.stranger)) throw new Error("the stranger's denied read is not an AuditEvent with outcome 4");
   if (!audit.some(r => r.purposeOfEvent?.[0]?.coding?.[0]?.code === 'BTG')) throw new Error('the emergency access is not an AuditEvent (break the glass)');
+  // the guardian's booking (a create) and cancellation (an update naming appointment #1), by him
+  const code = r => r.subtype?.at(-1)?.code;
+  const byGuardian = r => r.agent[0].who.identifier?.value === A.guardian;
+  const book = once(audit.filter(r => code(r) === 'BookAppointment'), "the guardian's booking as an AuditEvent");
+  const manage = once(audit.filter(r => code(r) === 'ManageAppointment'), "the guardian's cancellation as an AuditEvent");
+  if (book.action !== 'C' || manage.action !== 'U' || !byGuardian(book) || !byGuardian(manage) || !/guardian/.test(manage.outcomeDesc)) {
+    throw new Error(`the guardian's AuditEvents: ${JSON.stringify([book, manage]).slice(0, 600)}`);
+  }
+  const apptUrl = bundle.entry.find(e => e.resource === booked).fullUrl;
+  if (manage.entity?.[1]?.what?.reference !== apptUrl) throw new Error(`ManageAppointment names ${JSON.stringify(manage.entity?.[1])}, not appointment #1`);
   const types = Object.entries(all.reduce((m, r) => ({ ...m, [r.resourceType]: (m[r.resourceType] ?? 0) + 1 }), {})).map(([t, k]) => `${t} ${k}`).join(', ');
   console.log(`     export: ${n} resources (${types})`);
   fs.rmSync(dir, { recursive: true, force: true });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  CARD_LABELS, POWER_WORDS, cardProblem, guardianReads, inForce, keepsKey, parsePublicKey, powersText, readersNow, scopeOf, trimCard,
+  CARD_LABELS, POWER_WORDS, cardProblem, guardianBooks, guardianReads, inForce, keepsKey, parsePublicKey, powersText, readersNow, scopeOf, trimCard,
   type Guardianship,
 } from './care';
 import { CARD_FIELDS, cardCapacity, cardJson, emptyCard } from './crypto';
@@ -9,8 +9,8 @@ import type { Scopes } from './format';
 const NOW = 1_800_000_000_000;
 const READ: Scopes = { demographics: false, recordsRead: true, recordsWrite: false, appointments: false };
 const PROFILE_ONLY: Scopes = { demographics: true, recordsRead: false, recordsWrite: false, appointments: false };
-const g = (read: boolean, expiresAt: bigint | null = null, consent = !read): Guardianship =>
-  ({ powers: { consent, read }, appointedBy: 'P', appointedAt: 0n, expiresAt });
+const g = (read: boolean, expiresAt: bigint | null = null, consent = !read, book = false): Guardianship =>
+  ({ powers: { consent, read, book }, appointedBy: 'P', appointedAt: 0n, expiresAt });
 
 describe('who reads now', () => {
   it('an expiry is exclusive; none means until ended', () => {
@@ -59,10 +59,28 @@ describe('who reads now', () => {
   });
 
   it('powers in words', () => {
-    expect(powersText({ consent: true, read: true })).toBe('manage consent, read profile and records');
-    expect(powersText({ consent: false, read: true })).toBe('read profile and records');
-    expect(powersText({ consent: false, read: false })).toBe('nothing');
+    expect(powersText({ consent: true, read: true, book: false })).toBe('manage consent, read profile and records');
+    expect(powersText({ consent: false, read: true, book: false })).toBe('read profile and records');
+    expect(powersText({ consent: false, read: false, book: false })).toBe('nothing');
+    expect(powersText({ consent: false, read: true, book: true })).toBe('read profile and records, book appointments');
+    expect(powersText({ consent: false, read: false, book: true })).toBe('book appointments');
+    expect(powersText({ consent: true, read: true, book: true })).toBe('manage consent, read profile and records, book appointments');
+    // a suite from before the booking power answers without `book`
+    expect(powersText({ consent: true, read: false } as never)).toBe('manage consent');
+    expect(Object.keys(POWER_WORDS)).toEqual(['consent', 'read', 'book']);
+    expect(POWER_WORDS.book.label).toBe('Book my appointments');
     for (const w of Object.values(POWER_WORDS)) expect(w.explain).toMatch(/^[A-Z].*\.$/);
+  });
+
+  it('the booking power: in force until its expiry, independent of reading', () => {
+    expect(guardianBooks(g(false, null, false, true), NOW)).toBe(true);
+    expect(guardianBooks(g(true, null, true, false), NOW)).toBe(false);
+    expect(guardianBooks(g(false, BigInt(NOW + 1), false, true), NOW)).toBe(true);
+    expect(guardianBooks(g(false, BigInt(NOW), false, true), NOW)).toBe(false);
+    expect(guardianBooks({ ...g(false), powers: { consent: true, read: false } as never }, NOW)).toBe(false);
+    // booking gives no key: a booking-only guardian is no reader
+    expect(readersNow([], [{ guardian: 'AUNT', guardianship: g(false, null, false, true) }], NOW)).toEqual([]);
+    expect(keepsKey({ kind: 'Card' }, null, g(false, null, false, true), NOW)).toBe(false);
   });
 });
 

@@ -7,8 +7,11 @@ import { hexToU8a, isHex } from '@polkadot/util';
 import { CARD_FIELDS, MAX_CARD_LEN, cardCapacity, cardJson, isEmptyCard, sealedCardLen, utf8Len, type CardField, type CardFields, type Sealed } from './crypto';
 import type { Scopes } from './format';
 
-/** What a guardian may do (permissions `GuardianPowers`). */
-export interface GuardianPowers { consent: boolean; read: boolean }
+/**
+ * What a guardian may do (permissions `GuardianPowers`). `book` is absent in
+ * the answers of suites from before the booking power (read it as false).
+ */
+export interface GuardianPowers { consent: boolean; read: boolean; book: boolean }
 /** One guardianship as the contract returns it (camelCase). */
 export interface Guardianship { powers: GuardianPowers; appointedBy: string; appointedAt: bigint; expiresAt: bigint | null }
 /** A grant's fields this module needs. */
@@ -26,6 +29,11 @@ export function inForce(expiresAt: bigint | number | null, now: number): boolean
 /** Whether a guardian may read now (the read power, not expired). Her own standing is the contract's to check. */
 export function guardianReads(g: Guardianship, now: number): boolean {
   return g.powers.read && inForce(g.expiresAt, now);
+}
+
+/** Whether a guardian may book and act on the patient's appointments now (the booking power, not expired). */
+export function guardianBooks(g: Guardianship, now: number): boolean {
+  return !!g.powers.book && inForce(g.expiresAt, now);
 }
 
 /**
@@ -75,10 +83,16 @@ export const POWER_WORDS: Record<keyof GuardianPowers, { label: string; short: s
     short: 'read profile and records',
     explain: 'May read your profile, records, medications and emergency card; your existing data keys are wrapped for the guardian at once.',
   },
+  book: {
+    label: 'Book my appointments',
+    short: 'book appointments',
+    explain: 'May request appointments for you with a verified doctor, paying the fee (a refund goes back to the guardian), and confirm, cancel, complete or answer a new time on your side; each act is written in your access log, by the guardian\u2019s name. The reason stays sealed for you and the doctor.',
+  },
 };
 
+/** The powers in words, in POWER_WORDS order ("nothing" for none). */
 export function powersText(p: GuardianPowers): string {
-  const parts = (Object.keys(POWER_WORDS) as (keyof GuardianPowers)[]).filter(k => p[k]).map(k => POWER_WORDS[k].short);
+  const parts = (Object.keys(POWER_WORDS) as (keyof GuardianPowers)[]).filter(k => !!p[k]).map(k => POWER_WORDS[k].short);
   return parts.length ? parts.join(', ') : 'nothing';
 }
 

@@ -66,6 +66,15 @@ describe('the error table', () => {
     expect(explainError('NoCard', undefined, { other: 'Asha' })).toBe('Asha has no emergency card yet.');
     expect(explainError('NotAllowed', 'designate_custodian')).toMatch(/head may not be the emergency custodian/);
   });
+  it("says a guardian's booking refusals in her words", () => {
+    expect(explainError('NotGuardian', 'request_appointment_for', { other: 'Asha' })).toMatch(/^You are not a guardian of Asha with the power to book appointments now .*Book my appointments/);
+    expect(explainError('UnknownPatient', 'request_appointment_for', { other: 'patient 5Fxyz' })).toMatch(/^Patient 5Fxyz is not a registered patient/);
+    expect(explainError('NotVerifiedDoctor', 'request_appointment_for', { other: 'Asha' })).toMatch(/^That doctor is not a verified doctor/);
+    expect(explainError('TooManyOpenRequests', 'request_appointment_for', { other: 'Asha' })).toMatch(/^Asha already has the maximum/);
+    // a guardian without the power meets NotParticipant on the patient's acts (the contract maps NotGuardian to it)
+    for (const m of ['cancel', 'confirm', 'complete', 'accept_reschedule']) expect(explainError('NotParticipant', m)).toMatch(/nor a guardian of its patient with the power to book appointments/);
+    expect(explainError('NotParticipant', 'patient_appointments')).toMatch(/^A patient's appointments are shown only to her, her guardians with the power to book/);
+  });
   it('falls back for variants added later', () => {
     expect(explainError('GracePeriodNotOver')).toBe('The contract refused: Grace period not over (GracePeriodNotOver).');
   });
@@ -85,11 +94,18 @@ describe('denials', () => {
     expect(actionWords('ReadRecord', 3n)).toBe('read record #3');
     expect(actionWords('ReadCard')).toBe('read the emergency card');
     expect(actionWords('GrantAccess')).toMatch(/^grant access on the patient/);
+    expect(actionWords('BookAppointment')).toBe('book an appointment for the patient');
+    expect(actionWords('ManageAppointment', 7n)).toBe('act on appointment #7 for the patient');
+    expect(actionWords('ManageAppointment', 0)).toBe('act on appointment #0 for the patient');
+    expect(actionWords('ManageAppointment')).toBe('act on an appointment for the patient');
   });
   it("words the log's outcomes: a guardian's acts by her name, a card release as such", () => {
     expect(logOutcomeWords('GrantedGuardian', null, 'ReadProfile', 'Ravi')).toEqual({ kind: 'guardian', text: 'granted: by guardian Ravi, acting for you' });
     expect(logOutcomeWords('GrantedGuardian', null, 'GrantAccess', 'Ravi').text).toBe('granted: by guardian Ravi, granted access for you');
     expect(logOutcomeWords('GrantedGuardian', null, 'RevokeAccess', 'Ravi').text).toBe('granted: by guardian Ravi, revoked access for you');
+    expect(logOutcomeWords('GrantedGuardian', null, 'BookAppointment', 'Ravi')).toEqual({ kind: 'guardian', text: 'granted: by guardian Ravi, booked an appointment for you' });
+    expect(logOutcomeWords('GrantedGuardian', null, 'ManageAppointment', 'Ravi', 4n).text).toBe('granted: by guardian Ravi, acted on appointment #4 for you');
+    expect(logOutcomeWords('GrantedGuardian', null, 'ManageAppointment', 'Ravi').text).toBe('granted: by guardian Ravi, acted on an appointment for you');
     expect(logOutcomeWords('GrantedEmergency', null, 'ReadCard', 'Dr. Rao')).toEqual({ kind: 'emergency', text: 'card key released by the emergency custodian, under EMERGENCY access' });
     expect(logOutcomeWords('GrantedEmergency', null, 'OpenEmergency', 'Dr. Rao').text).toBe('granted under EMERGENCY access');
     expect(logOutcomeWords('Granted', null, 'WriteRecord', 'Dr. Rao')).toEqual({ kind: 'granted', text: 'granted' });

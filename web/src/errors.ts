@@ -42,7 +42,7 @@ export const CONTRACT_ERRORS: Record<string, Sentence> = {
   MedicationAlreadyStopped: 'That medication was already stopped.',
   InvalidTimeRange: 'The end is before the start.',
   UnknownAppointment: 'There is no such appointment.',
-  NotParticipant: 'You are not a participant of this appointment.',
+  NotParticipant: 'You are not a participant of this appointment: neither its patient or doctor, nor a guardian of its patient with the power to book appointments now.',
   InvalidTransition: "The appointment's current status does not allow this (for example, only a requested appointment can be accepted, only a booked one completed).",
   TooEarly: "Too early: an appointment can be completed only after its start, and a no-show marked only after the start plus the grace period.",
   TooLate: "This can only be done before the appointment's start time.",
@@ -85,6 +85,16 @@ export const MESSAGE_ERRORS: Record<string, Record<string, Sentence>> = {
   },
   grant: {
     UnknownAccount: o => `${o} is not registered in SMRMS: only registered accounts can be granted access.`,
+  },
+  request_appointment_for: {
+    NotGuardian: o => `You are not a guardian of ${o} with the power to book appointments now (never given, removed or expired, or your own account is not in good standing): ask her to appoint you with \u201cBook my appointments\u201d.`,
+    UnknownPatient: o => `${o} is not a registered patient: appointments can be booked only for a registered patient.`,
+    NotVerifiedDoctor: 'That doctor is not a verified doctor at the moment (pending, rejected or suspended): you cannot book with them.',
+    WrongAmount: "The amount sent is not exactly the doctor's fee; the fee may have just changed. Reload and try again.",
+    TooManyOpenRequests: o => `${o} already has the maximum number of unanswered appointment requests (with this doctor or in total). Wait for an answer, or cancel one.`,
+  },
+  patient_appointments: {
+    NotParticipant: "A patient's appointments are shown only to her, her guardians with the power to book appointments, and the head (a doctor sees his own).",
   },
   cancel: {
     TooLate: 'A patient can cancel only before the start. After the start the doctor completes it or marks a no-show.',
@@ -160,11 +170,15 @@ export function explainError(variant: string, message?: string, who: Who = {}): 
   return `The contract refused: ${h.charAt(0).toUpperCase()}${h.slice(1)} (${variant}).`;
 }
 
-/** What an `AccessAction` tried, as words ("add a record"). */
-export function actionWords(action: string, recordId?: number | bigint): string {
+/**
+ * What an `AccessAction` tried, as words ("add a record"); `id` is the
+ * variant's value (the record of ReadRecord, the appointment of
+ * ManageAppointment).
+ */
+export function actionWords(action: string, id?: number | bigint): string {
   switch (action) {
     case 'ReadProfile': return 'read the profile';
-    case 'ReadRecord': return recordId === undefined ? 'read a record' : `read record #${recordId}`;
+    case 'ReadRecord': return id === undefined ? 'read a record' : `read record #${id}`;
     case 'WriteRecord': return 'add a record';
     case 'WriteMedication': return 'add a medication';
     case 'SetAppointment': return 'set an appointment';
@@ -174,15 +188,30 @@ export function actionWords(action: string, recordId?: number | bigint): string 
     case 'GrantAccess': return 'grant access on the patient\u2019s behalf';
     case 'RevokeAccess': return 'revoke access on the patient\u2019s behalf';
     case 'ReadCard': return 'read the emergency card';
+    case 'BookAppointment': return 'book an appointment for the patient';
+    case 'ManageAppointment': return id === undefined ? 'act on an appointment for the patient' : `act on appointment #${id} for the patient`;
     default: return humanize(action);
   }
 }
 
-/** An access-log entry's outcome in the patient's words: its kind (for styling) and a sentence part. */
-export function logOutcomeWords(outcome: string, reason: string | null, action: string, accessorName: string): { kind: string; text: string } {
+/** What a guardian did for the patient, in her words (the access log's outcome column). */
+function guardianActWords(action: string, id?: number | bigint): string {
+  switch (action) {
+    case 'GrantAccess': return 'granted access for you';
+    case 'RevokeAccess': return 'revoked access for you';
+    case 'BookAppointment': return 'booked an appointment for you';
+    case 'ManageAppointment': return id === undefined ? 'acted on an appointment for you' : `acted on appointment #${id} for you`;
+    default: return 'acting for you';
+  }
+}
+
+/**
+ * An access-log entry's outcome in the patient's words: its kind (for
+ * styling) and a sentence part; `id` is the action's value (as for actionWords).
+ */
+export function logOutcomeWords(outcome: string, reason: string | null, action: string, accessorName: string, id?: number | bigint): { kind: string; text: string } {
   if (outcome === 'GrantedGuardian') {
-    const what = action === 'GrantAccess' ? 'granted access for you' : action === 'RevokeAccess' ? 'revoked access for you' : 'acting for you';
-    return { kind: 'guardian', text: `granted: by guardian ${accessorName}, ${what}` };
+    return { kind: 'guardian', text: `granted: by guardian ${accessorName}, ${guardianActWords(action, id)}` };
   }
   if (action === 'ReadCard') return { kind: 'emergency', text: 'card key released by the emergency custodian, under EMERGENCY access' };
   if (outcome === 'Granted') return { kind: 'granted', text: 'granted' };

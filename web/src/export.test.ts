@@ -102,6 +102,9 @@ beforeAll(async () => {
     { accessor: CHARLIE, action: new Variant('WriteRecord', null), outcome: new Variant('Granted', null), at: BigInt(T0 + 15_000), repeats: 0n },
     { accessor: STRANGER, action: new Variant('ReadRecord', 0n), outcome: new Variant('Denied', new Variant('Unregistered', null)), at: BigInt(T0 + 16_000), repeats: 2n },
     { accessor: CHARLIE, action: new Variant('OpenEmergency', null), outcome: new Variant('GrantedEmergency', null), at: BigInt(T0 + 17_000), repeats: 0n },
+    // a guardian with the booking power booked appointment #0 for her, then acted on it
+    { accessor: STRANGER, action: new Variant('BookAppointment', null), outcome: new Variant('GrantedGuardian', null), at: BigInt(T0 + 18_000), repeats: 0n },
+    { accessor: STRANGER, action: new Variant('ManageAppointment', 0n), outcome: new Variant('GrantedGuardian', null), at: BigInt(T0 + 19_000), repeats: 0n },
   ];
   answers.set('permissions.access_log_len', () => BigInt(log.length));
   answers.set('permissions.access_log', () => log);
@@ -145,7 +148,7 @@ describe('fhirExport gathers what the patient may open', () => {
     const b = r.bundle;
     expect(r.byType).toEqual({
       Patient: 1, Observation: 1, AllergyIntolerance: 1, Practitioner: 2, PractitionerRole: 2, Consent: 2, Appointment: 1,
-      MedicationStatement: 2, DocumentReference: 2, AuditEvent: 3,
+      MedicationStatement: 2, DocumentReference: 2, AuditEvent: 5,
     });
     expect(r.total).toBe(b.entry.length);
     expect(r.sealed).toBe(2);
@@ -182,7 +185,14 @@ describe('fhirExport gathers what the patient may open', () => {
     expect([a.status, a.description, a.minutesDuration]).toEqual(['fulfilled', 'Blood sugar review', 20]);
 
     const au = resources(b, 'AuditEvent');
-    expect(au.map(x => x.outcome)).toEqual(['0', '4', '0']);
+    expect(au.map(x => x.outcome)).toEqual(['0', '4', '0', '0', '0']);
+    // the guardian's booking (a create) and her act on appointment #0 (an update naming it)
+    expect(au.slice(3).map(x => [x.action, x.subtype.at(-1).code, x.outcomeDesc])).toEqual([
+      ['C', 'BookAppointment', 'granted: by a guardian acting for the patient'],
+      ['U', 'ManageAppointment', 'granted: by a guardian acting for the patient'],
+    ]);
+    expect(au[3]!.entity).toHaveLength(1);
+    expect(au[4]!.entity[1].what.reference).toBe(b.entry.find((e: { resource: { id: string } }) => e.resource.id === 'appointment-0').fullUrl);
     expect(au[1]!.agent[0].who.identifier.value).toBe(STRANGER);
     expect(au[1]!.entity[1].what.reference).toBe(b.entry.find((e: { resource: { id: string } }) => e.resource.id === 'record-0').fullUrl);
     expect(au[2]!.purposeOfEvent[0].coding[0].code).toBe('BTG');

@@ -127,13 +127,19 @@ async function appointmentPages(a: Actor, message: string, who: string): Promise
   }
 }
 
-const ACTION_KINDS = ['ReadProfile', 'ReadRecord', 'WriteRecord', 'WriteMedication', 'SetAppointment', 'OpenEmergency', 'StopMedication', 'UpdateAppointment', 'GrantAccess', 'RevokeAccess', 'ReadCard'];
+const ACTION_KINDS = [
+  'ReadProfile', 'ReadRecord', 'WriteRecord', 'WriteMedication', 'SetAppointment', 'OpenEmergency', 'StopMedication', 'UpdateAppointment',
+  'GrantAccess', 'RevokeAccess', 'ReadCard', 'BookAppointment', 'ManageAppointment',
+];
 const DENY_REASONS = ['NoConsent', 'NotVerified', 'Unregistered', 'WrongRole'];
 
 function accessAction(v: Variant): AccessAction {
   if (!ACTION_KINDS.includes(v.tag)) throw new Error(`unknown access action ${v.tag}`);
-  if (v.tag === 'ReadRecord') return { kind: 'ReadRecord', id: Number(v.value as bigint) };
-  return { kind: v.tag as Exclude<AccessAction['kind'], 'ReadRecord'> };
+  if (v.tag === 'ReadRecord' || v.tag === 'ManageAppointment') {
+    if (typeof v.value !== 'bigint' && typeof v.value !== 'number') throw new Error(`access action ${v.tag} without its id`);
+    return { kind: v.tag, id: Number(v.value) };
+  }
+  return { kind: v.tag as Exclude<AccessAction['kind'], 'ReadRecord' | 'ManageAppointment'> };
 }
 
 function accessOutcome(v: Variant): AccessEntry['outcome'] {

@@ -11,9 +11,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  APPOINTMENT_STATUSES, SYS_SALT, SYS_TAG, appointmentStatus, checkReferences, fhirBundle, gender, instant, isFhirDate,
+  APPOINTMENT_STATUSES, SYS_APPOINTMENT, SYS_SALT, SYS_TAG, appointmentStatus, checkReferences, fhirBundle, gender, instant, isFhirDate,
   itemUrn, mergeGrants, profileFieldsFromArray, summary, type AppointmentStatus, type FhirExport, type GrantData,
-  type GrantHistoryItem, type Json,
+  type AccessAction, type GrantHistoryItem, type Json,
 } from './fhir';
 import type { Scopes } from './format';
 
@@ -235,6 +235,29 @@ describe('fhir bundle', () => {
     expect(a[7].purposeOfEvent[0].coding[0].code).toBe('BTG');
     expect(a[7].source.observer.display).toBe('SMRMS records contract');
     expect(checkReferences(b)).toEqual([]);
+    const ok = validateFile(b);
+    expect(ok.stderr).toBe('');
+    expect(ok.status).toBe(0);
+  }, 120_000);
+
+  it("maps a guardian's bookings as fhir.rs does: BookAppointment a create, ManageAppointment an update naming the appointment", () => {
+    const e = sample();
+    // appointment 1 is in the bundle, appointment 9 is not (fhir.rs guardian_booking_entries_become_audit_events)
+    const acts: AccessAction[] = [{ kind: 'BookAppointment' }, { kind: 'ManageAppointment', id: 1 }, { kind: 'ManageAppointment', id: 9 }];
+    for (const action of acts) e.accessLog.push({ index: e.accessLog.length, accessor: CHARLIE, action, outcome: { kind: 'GrantedGuardian' }, atMs: T0 + 95_000 });
+    const b = fhirBundle(e);
+    expect(checkReferences(b)).toEqual([]);
+    const a = resources(b, 'AuditEvent');
+    expect(a).toHaveLength(7);
+    const codes = (r: Json) => r.subtype.map((c: Json) => c.code);
+    expect([a[4].action, ...codes(a[4])]).toEqual(['C', 'create', 'BookAppointment']);
+    expect(a[4].source.observer.display).toBe('SMRMS appointments contract');
+    expect(a[4].outcomeDesc).toContain('guardian');
+    expect(a[4].purposeOfEvent).toBeUndefined();
+    expect(a[4].entity).toHaveLength(1);
+    expect([a[5].action, ...codes(a[5])]).toEqual(['U', 'update', 'ManageAppointment']);
+    expect(a[5].entity[1].what).toEqual({ reference: itemUrn(PATIENT, 'appointment/1'), display: 'appointment 1' });
+    expect(a[6].entity[1].what).toEqual({ identifier: { system: SYS_APPOINTMENT, value: '9' } });
     const ok = validateFile(b);
     expect(ok.stderr).toBe('');
     expect(ok.status).toBe(0);

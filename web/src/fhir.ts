@@ -214,8 +214,9 @@ export interface RecordData {
 }
 
 export type AccessAction =
-  | { kind: 'ReadProfile' | 'WriteRecord' | 'WriteMedication' | 'SetAppointment' | 'OpenEmergency' | 'StopMedication' | 'UpdateAppointment' | 'GrantAccess' | 'RevokeAccess' | 'ReadCard' }
-  | { kind: 'ReadRecord'; id: number };
+  | { kind: 'ReadProfile' | 'WriteRecord' | 'WriteMedication' | 'SetAppointment' | 'OpenEmergency' | 'StopMedication' | 'UpdateAppointment' | 'GrantAccess' | 'RevokeAccess' | 'ReadCard' | 'BookAppointment' }
+  | { kind: 'ReadRecord'; id: number }
+  | { kind: 'ManageAppointment'; id: number };
 export type DenyReason = 'NoConsent' | 'NotVerified' | 'Unregistered' | 'WrongRole';
 export type AccessOutcome = { kind: 'Granted' } | { kind: 'GrantedEmergency' } | { kind: 'GrantedGuardian' } | { kind: 'Denied'; reason: DenyReason };
 
@@ -361,6 +362,8 @@ const ACTIONS: Record<AccessAction['kind'], [string, string | null, string]> = {
   GrantAccess: ['C', null, 'permissions'],
   RevokeAccess: ['D', null, 'permissions'],
   ReadCard: ['R', 'read', 'records'],
+  BookAppointment: ['C', 'create', 'appointments'],
+  ManageAppointment: ['U', 'update', 'appointments'],
 };
 
 // ---------------------------------------------------------------------------
@@ -683,6 +686,13 @@ class Builder {
         const target = this.e.records.some(x => x.id === id)
           ? { reference: this.urn(`record/${id}`), display: `record ${id}` }
           : { identifier: { system: SYS_RECORD, value: `${this.e.patient}/${id}` } };
+        entity.push({ what: target, type: coding('http://terminology.hl7.org/CodeSystem/audit-entity-type', '2', 'System Object') });
+      }
+      if (en.action.kind === 'ManageAppointment') {
+        const id = en.action.id;
+        const target = this.e.appointments.some(x => x.id === id)
+          ? { reference: this.urn(`appointment/${id}`), display: `appointment ${id}` }
+          : { identifier: { system: SYS_APPOINTMENT, value: String(id) } };
         entity.push({ what: target, type: coding('http://terminology.hl7.org/CodeSystem/audit-entity-type', '2', 'System Object') });
       }
       r.entity = entity;

@@ -511,7 +511,7 @@ async function noteKeys(a: Actor, patient: string, doctor: string): Promise<[Uin
   const out: Uint8Array[] = [];
   for (const who of [patient, doctor]) {
     const k = await publishedKey(a.chain, a.me, who);
-    if (!k) throw new Error(`${who === a.me ? 'You have' : 'The other participant has'} published no encryption key: appointment texts are never stored in plaintext.`);
+    if (!k) throw new Error(`${who === a.me ? 'You have' : who === patient ? 'The patient has' : 'The doctor has'} published no encryption key: appointment texts are never stored in plaintext.`);
     out.push(k);
   }
   return [out[0]!, out[1]!];
@@ -529,7 +529,8 @@ async function sealFor(a: Actor, patient: string, doctor: string, text: string):
 
 async function openFor(a: Actor, ap: AppointmentData, text: string): Promise<string> {
   if (!text) return '';
-  if (!a.keys || (a.me !== ap.patient && a.me !== ap.doctor)) return '(sealed)';
+  if (a.me !== ap.patient && a.me !== ap.doctor) return '(sealed for the patient and the doctor)';
+  if (!a.keys) return '(sealed)';
   try {
     return await openNote(a.keys, bytes(ap.patient), bytes(ap.doctor), bytes(a.me), text);
   } catch {
@@ -576,9 +577,30 @@ export async function setAppointment(a: Actor, patient: string, start: number, d
 
 export type AppointmentAction = 'accept' | 'decline' | 'confirm' | 'cancel' | 'complete' | 'mark_no_show' | 'accept_reschedule' | 'decline_reschedule';
 
+/**
+ * A participant's `action` on an appointment (`confirm` pays its fee). The
+ * patient's actions are open to her guardian with the booking power too:
+ * the contract decides, and logs the guardian's act in her access log.
+ */
 export async function appointmentAction(a: Actor, ap: AppointmentView, action: AppointmentAction, otherName: string): Promise<void> {
   const value = action === 'confirm' ? ap.data.fee : 0n;
   await tx(a, 'appointments', action, [ap.id], { value, who: { other: otherName } });
+}
+
+/**
+ * A guardian with the booking power requests an appointment for `patient`
+ * (`request_appointment_for`), paying the doctor's `fee` herself (a refund
+ * is credited to her). The reason is sealed for the patient and the doctor
+ * only: the guardian sees the appointment (patient_appointments) but cannot
+ * open its texts. Returns the id.
+ */
+export async function requestAppointmentFor(
+  a: Actor, patient: string, doctor: string, start: number, durationMin: number, reason: string, fee: bigint, patientName: string,
+): Promise<bigint> {
+  const sealed = await sealFor(a, patient, doctor, reason);
+  const sent = await tx(a, 'appointments', 'request_appointment_for', [patient, doctor, start, durationMin, sealed], { value: fee, who: { other: patientName } });
+  const ev = eventOf(sent, 'AppointmentCreated');
+  return ev ? (ev.args.id as bigint) : (sent.value as bigint);
 }
 
 /** The doctor stores sealed notes; a `newStart` different from the booked one proposes a new time to the patient. */
@@ -621,9 +643,13 @@ export async function withdraw(a: Actor): Promise<bigint> {
 // ---------------------------------------------------------------------------
 // guardians
 
-/** Whether the deployed suite has guardians and the emergency card (older suites do not). */
-export function hasCareCircle(chain: Chain): { guardians: boolean; card: boolean } {
-  return { guardians: hasMessage(chain, 'permissions', 'appoint_guardian'), card: hasMessage(chain, 'records', 'set_card') };
+/** Whether the deployed suite has guardians, the emergency card and the guardian's booking power (older suites do not). */
+export function hasCareCircle(chain: Chain): { guardians: boolean; card: boolean; booking: boolean } {
+  return {
+    guardians: hasMessage(chain, 'permissions', 'appoint_guardian'),
+    card: hasMessage(chain, 'records', 'set_card'),
+    booking: hasMessage(chain, 'appointments', 'request_appointment_for'),
+  };
 }
 
 /** A patient's guardians (expired ones too, until removed). Empty on suites without guardians. */

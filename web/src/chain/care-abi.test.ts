@@ -14,14 +14,17 @@ import { toPlain, Variant } from './plain';
 const INK = process.env.SMRMS_INK_DIR ?? path.join(process.env.CARGO_TARGET_DIR ?? path.join(homedir(), '.cache', 'smrms-target'), 'ink');
 const metadataOf = (c: string) => path.join(INK, `smrms_${c}`, `smrms_${c}.json`);
 /** Each contract's metadata text, read once (null when not built). */
-const texts = Object.fromEntries(['permissions', 'records'].map(c => {
+const texts = Object.fromEntries(['permissions', 'records', 'appointments'].map(c => {
   try { return [c, existsSync(metadataOf(c)) ? readFileSync(metadataOf(c), 'utf8') : null]; } catch { return [c, null]; }
 })) as Record<string, string | null>;
 const has = (c: string, label: string) => !!texts[c]?.includes(`"${label}"`);
 const built = has('permissions', 'appoint_guardian') && has('records', 'set_card');
+/** The guardian's booking power (GuardianPowers.book, request_appointment_for, BookAppointment / ManageAppointment). */
+const booking = built && has('appointments', 'request_appointment_for') && has('permissions', 'book') && has('permissions', 'ManageAppointment');
 
 it.runIf(process.env.SMRMS_REQUIRE_METADATA === '1')('finds the built metadata with the care circle messages', () => {
   expect(built, `metadata with appoint_guardian and set_card in ${INK}`).toBe(true);
+  expect(booking, `metadata with the booking power (request_appointment_for, GuardianPowers.book) in ${INK}: run scripts/build.sh`).toBe(true);
 });
 
 const ALICE = '5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY';
@@ -30,7 +33,8 @@ const T = 1_800_000_000_000;
 
 describe.skipIf(!built)(`care circle calls with the built metadata (${INK})`, async () => {
   const { Abi } = await import('@polkadot/api-contract');
-  const abi = (c: string) => new Abi(JSON.parse(texts[c]!));
+  // the body runs when the suite is collected, skipped or not: no ABI without metadata
+  const abi = (c: string) => (built ? new Abi(JSON.parse(texts[c]!)) : (null as never));
   const permissions = abi('permissions');
   const records = abi('records');
   const message = (a: InstanceType<typeof Abi>, name: string) => {
@@ -56,8 +60,9 @@ describe.skipIf(!built)(`care circle calls with the built metadata (${INK})`, as
   };
 
   it('appoint_guardian, remove_guardian and the lists take what journeys.ts sends', () => {
-    expect(roundTrip(permissions, 'appoint_guardian', [BOB, { consent: false, read: true }, T])).toEqual([BOB, { consent: false, read: true }, T]);
-    expect(roundTrip(permissions, 'appoint_guardian', [BOB, { consent: true, read: false }, null])[2]).toBeNull();
+    const powers = booking ? { consent: false, read: true, book: false } : { consent: false, read: true };
+    expect(roundTrip(permissions, 'appoint_guardian', [BOB, powers, T])).toEqual([BOB, powers, T]);
+    expect(roundTrip(permissions, 'appoint_guardian', [BOB, { consent: true, read: false, book: false }, null])[2]).toBeNull();
     expect(roundTrip(permissions, 'remove_guardian', [ALICE, BOB])).toEqual([ALICE, BOB]);
     expect(roundTrip(permissions, 'guardians_of', [ALICE, 0, 50])).toEqual([ALICE, 0, 50]);
     expect(roundTrip(permissions, 'wards_of', [BOB, 50, 50])).toEqual([BOB, 50, 50]);
@@ -83,8 +88,9 @@ describe.skipIf(!built)(`care circle calls with the built metadata (${INK})`, as
   });
 
   it("answers decode into journeys.ts's shapes: guardianships, the custodian, the card, the log's new entries", () => {
-    const g = answer(permissions, 'guardians_of', [[BOB, { powers: { consent: true, read: false }, appointedBy: ALICE, appointedAt: 5, expiresAt: T }]]);
-    expect(g).toEqual({ kind: 'ok', value: [[BOB, { powers: { consent: true, read: false }, appointedBy: ALICE, appointedAt: 5n, expiresAt: BigInt(T) }]] });
+    const powers = booking ? { consent: true, read: false, book: false } : { consent: true, read: false };
+    const g = answer(permissions, 'guardians_of', [[BOB, { powers, appointedBy: ALICE, appointedAt: 5, expiresAt: T }]]);
+    expect(g).toEqual({ kind: 'ok', value: [[BOB, { powers, appointedBy: ALICE, appointedAt: 5n, expiresAt: BigInt(T) }]] });
     expect(answer(permissions, 'guardianship', null)).toEqual({ kind: 'ok', value: null });
     const c = answer(records, 'custodian', { account: BOB, encryptionKey: new Uint8Array(32).fill(7) });
     expect(c).toEqual({ kind: 'ok', value: { account: BOB, encryptionKey: new Uint8Array(32).fill(7) } });
@@ -106,5 +112,72 @@ describe.skipIf(!built)(`care circle calls with the built metadata (${INK})`, as
       const bytes = records.registry.createTypeUnsafe(ret.lookupName || ret.type, [{ Ok: { Err: v } }]).toU8a();
       expect(classify(toPlain(records.registry.createTypeUnsafe(ret.lookupName || ret.type, [bytes])))).toEqual({ kind: 'error', variant: v });
     }
+  });
+});
+
+describe.skipIf(!booking)(`the guardian's booking power with the built metadata (${INK})`, async () => {
+  const { Abi } = await import('@polkadot/api-contract');
+  const abi = (c: string) => (booking ? new Abi(JSON.parse(texts[c]!)) : (null as never));
+  const permissions = abi('permissions');
+  const appointments = abi('appointments');
+  const message = (a: InstanceType<typeof Abi>, name: string) => {
+    const m = a.messages.find(x => x.identifier === name);
+    if (!m) throw new Error(`no message ${name}`);
+    return m;
+  };
+  const roundTrip = (a: InstanceType<typeof Abi>, name: string, args: unknown[]) => {
+    const m = message(a, name);
+    expect(m.args.length, `${name} arguments`).toBe(args.length);
+    const back = a.decodeMessage(m.toU8a(args));
+    expect(back.message.identifier).toBe(name);
+    return back.args.map(x => x.toJSON());
+  };
+  const answer = (a: InstanceType<typeof Abi>, name: string, value: unknown) => {
+    const ret = message(a, name).returnType!;
+    const type = ret.lookupName || ret.type;
+    const bytes = a.registry.createTypeUnsafe(type, [{ Ok: { Ok: value } }]).toU8a();
+    return classify(toPlain(a.registry.createTypeUnsafe(type, [bytes], { isPedantic: true })));
+  };
+
+  it('GuardianPowers carries book: what the Guardians form sends encodes as the contract expects', () => {
+    for (const powers of [{ consent: false, read: false, book: true }, { consent: true, read: true, book: true }, { consent: false, read: true, book: false }]) {
+      expect(roundTrip(permissions, 'appoint_guardian', [BOB, powers, null])).toEqual([BOB, powers, null]);
+    }
+    // the three booleans in field order: consent, read, book
+    const m = message(permissions, 'appoint_guardian');
+    const data = m.toU8a([BOB, { consent: false, read: false, book: true }, null]);
+    expect([...data.slice(-4)]).toEqual([0, 0, 1, 0]);
+    // and a guardianship with the booking power decodes with it
+    const w = answer(permissions, 'wards_of', [[ALICE, { powers: { consent: false, read: false, book: true }, appointedBy: ALICE, appointedAt: 1, expiresAt: null }]]);
+    expect(w).toEqual({ kind: 'ok', value: [[ALICE, { powers: { consent: false, read: false, book: true }, appointedBy: ALICE, appointedAt: 1n, expiresAt: null }]] });
+  });
+
+  it('request_appointment_for takes what journeys.ts sends, and is payable', () => {
+    const m = message(appointments, 'request_appointment_for');
+    expect(m.isPayable).toBe(true);
+    expect(m.isMutating).toBe(true);
+    expect(roundTrip(appointments, 'request_appointment_for', [BOB, ALICE, T, 30, 'n2:AAAA'])).toEqual([BOB, ALICE, T, 30, 'n2:AAAA']);
+    for (const a of ['confirm', 'cancel', 'complete', 'accept_reschedule', 'decline_reschedule']) expect(message(appointments, a).args.length).toBe(1);
+    const ok = answer(appointments, 'request_appointment_for', 7);
+    expect(ok).toEqual({ kind: 'ok', value: 7n });
+  });
+
+  it("the access log's BookAppointment and ManageAppointment(id) decode as the page reads them", () => {
+    const log = answer(permissions, 'access_log', [
+      { accessor: BOB, action: 'BookAppointment', outcome: 'GrantedGuardian', at: 1, repeats: 0 },
+      { accessor: BOB, action: { ManageAppointment: 3 }, outcome: 'GrantedGuardian', at: 2, repeats: 0 },
+    ]);
+    expect(log.kind).toBe('ok');
+    const entries = (log as unknown as { value: { action: Variant; outcome: Variant }[] }).value;
+    expect(entries.map(e => [e.action.tag, e.action.value, e.outcome.tag])).toEqual([
+      ['BookAppointment', null, 'GrantedGuardian'], ['ManageAppointment', 3n, 'GrantedGuardian'],
+    ]);
+  });
+
+  it('NotGuardian comes back by name from request_appointment_for', () => {
+    const ret = message(appointments, 'request_appointment_for').returnType!;
+    const type = ret.lookupName || ret.type;
+    const bytes = appointments.registry.createTypeUnsafe(type, [{ Ok: { Err: 'NotGuardian' } }]).toU8a();
+    expect(classify(toPlain(appointments.registry.createTypeUnsafe(type, [bytes])))).toEqual({ kind: 'error', variant: 'NotGuardian' });
   });
 });

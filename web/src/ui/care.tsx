@@ -6,11 +6,12 @@
 import { useState } from 'react';
 import { useApp } from './state';
 import { Btn, Field, Name, Section, Show, useAsync, useNow, When } from './common';
+import { AppointmentRow, Credit, RequestAppointment, patientActions } from './patient';
 import {
-  appointGuardian, cardView, custodianOf, designateCustodian, guardiansOf, removeGuardian, setCard, stepDown, wardsOf,
+  appointGuardian, appointments, cardView, custodianOf, designateCustodian, guardiansOf, hasCareCircle, removeGuardian, setCard, stepDown, wardsOf,
   type CardView,
 } from '../journeys';
-import { CARD_LABELS, POWER_WORDS, cardProblem, guardianReads, inForce, parsePublicKey, powersText, type GuardianPowers } from '../care';
+import { CARD_LABELS, POWER_WORDS, cardProblem, guardianBooks, guardianReads, inForce, parsePublicKey, powersText, type GuardianPowers, type Guardianship } from '../care';
 import { CARD_FIELDS, emptyCard, sealedCardLen, MAX_CARD_LEN, type CardFields } from '../crypto';
 import { dateInputValue, expiryFromDate, expiryWords, shortAddress } from '../format';
 import { cap } from '../errors';
@@ -104,7 +105,9 @@ export function Guardians() {
   const me = account!.address;
   const list = useAsync(() => guardiansOf(chain!, me, me), [me]);
   const [guardian, setGuardian] = useState('');
-  const [powers, setPowers] = useState<GuardianPowers>({ consent: false, read: true });
+  const [powers, setPowers] = useState<GuardianPowers>({ consent: false, read: true, book: false });
+  // suites from before the booking power do not know it: no box for it there
+  const offered = (Object.keys(POWER_WORDS) as (keyof GuardianPowers)[]).filter(k => k !== 'book' || hasCareCircle(chain!).booking);
   const [expiry, setExpiry] = useState('');
   const now = useNow();
   const appoint = () => run('Appointing a guardian', async p => {
@@ -112,9 +115,10 @@ export function Guardians() {
     if (!who) throw new Error('Give the account of the person you appoint.');
     const expiresAt = expiry ? expiryFromDate(expiry) : null;
     const name = await lookupName(who);
-    const r = await appointGuardian(actor(), who, powers, expiresAt, name, p);
+    const sent = { ...powers, book: powers.book && offered.includes('book') };
+    const r = await appointGuardian(actor(), who, sent, expiresAt, name, p);
     setGuardian('');
-    return `${cap(name)} is now your guardian: may ${powersText(powers)}, ${expiresAt ? expiryWords(expiresAt) : 'until you remove them'}.${powers.read ? ` ${r.rewrapped} existing data key(s) wrapped for them.` : ''} ${r.note}`.trim();
+    return `${cap(name)} is now your guardian: may ${powersText(sent)}, ${expiresAt ? expiryWords(expiresAt) : 'until you remove them'}.${sent.read ? ` ${r.rewrapped} existing data key(s) wrapped for them.` : ''} ${r.note}`.trim();
   });
   const remove = (g: string) => run('Removing a guardian', async p => {
     const name = await lookupName(g);
@@ -128,7 +132,7 @@ export function Guardians() {
           <Field label="Guardian's account"><input data-testid="guardian-address" value={guardian} onChange={e => setGuardian(e.target.value)} placeholder="account address" /></Field>
           <fieldset className="scopes">
             <legend>What they may do</legend>
-            {(Object.keys(POWER_WORDS) as (keyof GuardianPowers)[]).map(k => (
+            {offered.map(k => (
               <label key={k} className="scope">
                 <input type="checkbox" data-testid={`guardian-power-${k}`} checked={powers[k]} onChange={e => setPowers(s => ({ ...s, [k]: e.target.checked }))} />
                 <span><strong>{POWER_WORDS[k].label}</strong> — {POWER_WORDS[k].explain}</span>
@@ -162,7 +166,7 @@ export function Guardians() {
   );
 }
 
-/** The patients this account is guardian of; a guardian may step down. */
+/** The patients this account is guardian of; a guardian may step down, and book for those who gave her the booking power. */
 export function Wards() {
   const { actor, account, chain, run, lookupName } = useApp();
   const me = account!.address;
@@ -174,20 +178,66 @@ export function Wards() {
     return `You are no longer the guardian of ${name}.`;
   });
   if (!list.data || list.data.length === 0) return null;
+  const booking = list.data.filter(w => guardianBooks(w.guardianship, now));
+  const lapsed = (x: Guardianship) => (x.powers.read && !guardianReads(x, now)) || (x.powers.book && !guardianBooks(x, now));
   return (
-    <Section title="Patients I am guardian of" testid="wards">
-      <table className="table">
-        <thead><tr><th>Patient</th><th>You may</th><th>Until</th><th /></tr></thead>
-        <tbody>{list.data.map(({ patient, guardianship: x }) => (
-          <tr key={patient} data-testid={`ward-${patient}`}>
-            <td><Name address={patient} /></td>
-            <td>{powersText(x.powers)}{guardianReads(x, now) ? '' : x.powers.read ? ' (expired)' : ''}</td>
-            <td>{expiryCell(x.expiresAt, now)}</td>
-            <td><Btn className="danger" testid={`ward-leave-${patient}`} onClick={() => leave(patient)}>Step down</Btn></td>
-          </tr>
-        ))}</tbody>
-      </table>
-    </Section>
+    <>
+      <Section title="Patients I am guardian of" testid="wards">
+        <table className="table">
+          <thead><tr><th>Patient</th><th>You may</th><th>Until</th><th /></tr></thead>
+          <tbody>{list.data.map(({ patient, guardianship: x }) => (
+            <tr key={patient} data-testid={`ward-${patient}`}>
+              <td><Name address={patient} /></td>
+              <td data-testid={`ward-powers-${patient}`}>{powersText(x.powers)}{lapsed(x) ? ' (expired)' : ''}</td>
+              <td>{expiryCell(x.expiresAt, now)}</td>
+              <td><Btn className="danger" testid={`ward-leave-${patient}`} onClick={() => leave(patient)}>Step down</Btn></td>
+            </tr>
+          ))}</tbody>
+        </table>
+      </Section>
+      {booking.length > 0 && <WardBookings wards={booking.map(w => w.patient)} />}
+    </>
+  );
+}
+
+/**
+ * A guardian with the booking power: request an appointment for a ward (the
+ * guardian pays the fee; a refund comes back to her), and the ward's
+ * appointments with what the patient could do to them (the contract shows
+ * them to her guardians with the booking power, and logs each act in the
+ * patient's access log). Their texts stay sealed for the patient and the doctor.
+ */
+function WardBookings({ wards }: { wards: string[] }) {
+  const { actor, account, keys, nameOf } = useApp();
+  const me = account!.address;
+  const [chosen, setChosen] = useState('');
+  const ward = wards.includes(chosen) ? chosen : wards[0]!;
+  const list = useAsync(() => appointments(actor(), ward, false), [me, ward, keys]);
+  const now = useNow();
+  return (
+    <>
+      <Section title={`Request an appointment for ${nameOf(ward)}`} testid="ward-appt-request" intro={<>
+        You may book appointments for <Name address={ward} />. You pay the doctor&rsquo;s fee; the contract holds it until the appointment has taken place and credits it back to you if it is declined or cancelled. The reason is sealed for the patient and the doctor only, so you cannot open it afterwards. Everything you do here is written in the patient&rsquo;s access log under your name.
+      </>}>
+        {wards.length > 1 && (
+          <Field label="For">
+            <select data-testid="ward-appt-for" value={ward} onChange={e => setChosen(e.target.value)}>
+              {wards.map(w => <option key={w} value={w}>{nameOf(w)}</option>)}
+            </select>
+          </Field>
+        )}
+        <RequestAppointment key={ward} prefix="ward-appt" ward={ward} />
+      </Section>
+      <Section title={`Appointments of ${nameOf(ward)}`} testid="ward-appointments" intro="As her guardian with the power to book, you may act on her side: confirm a proposal (you pay), cancel, mark completed after the start, answer a new time the doctor proposes.">
+        <Credit />
+        <Show value={list} what="her appointments">{aps => aps.length === 0 ? <p className="empty" data-testid="ward-appointments-empty">No appointments.</p> : (
+          <table className="table">
+            <thead><tr><th>#</th><th>Doctor</th><th>When</th><th>Reason</th><th>Notes</th><th>Fee</th><th>Status</th><th /></tr></thead>
+            <tbody>{aps.map(ap => <AppointmentRow key={ap.id.toString()} ap={ap} asDoctor={false} actions={patientActions(ap, now)} />)}</tbody>
+          </table>
+        )}</Show>
+      </Section>
+    </>
   );
 }
 

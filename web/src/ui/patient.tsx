@@ -5,7 +5,7 @@ import { useApp } from './state';
 import { Amount, Btn, Field, Name, Section, Show, useAsync, useNow, When } from './common';
 import {
   accessLog, addMedication, appointmentAction, appointments, closeEmergency, creditOf, emergencies, emergencyNote, feeOf, grant, grantsOf,
-  medicationViews, profileOf, providers, recordViews, requestAppointment, revoke, stopMedication, withdraw,
+  medicationViews, profileOf, providers, recordViews, requestAppointment, requestAppointmentFor, revoke, stopMedication, withdraw,
   type AppointmentAction, type AppointmentView, type RecordView,
 } from '../journeys';
 import { actionWords, emergencyReasonWords, logOutcomeWords } from '../errors';
@@ -257,12 +257,13 @@ export function AccessLog() {
           <thead><tr><th>When</th><th>Who</th><th>What</th><th>Outcome</th></tr></thead>
           <tbody>{[...entries].reverse().map((e, i) => {
             const reason = e.outcome.value instanceof Variant ? e.outcome.value.tag : e.outcome.value === null ? null : String(e.outcome.value);
-            const o = logOutcomeWords(e.outcome.tag, reason, e.action.tag, nameOf(e.accessor).replace(/^patient /, ''));
+            const id = typeof e.action.value === 'bigint' ? e.action.value : undefined;
+            const o = logOutcomeWords(e.outcome.tag, reason, e.action.tag, nameOf(e.accessor).replace(/^patient /, ''), id);
             return (
               <tr key={i} data-testid="access-log-row" className={o.kind}>
                 <td><When ms={e.at} /></td>
                 <td><Name address={e.accessor} /></td>
-                <td>{actionWords(e.action.tag, typeof e.action.value === 'bigint' ? e.action.value : undefined)}</td>
+                <td>{actionWords(e.action.tag, id)}</td>
                 <td data-outcome={o.kind}>{o.text}{Number(e.repeats ?? 0) > 0 ? ` (and ${Number(e.repeats)} more attempts, the last one at this time)` : ''}</td>
               </tr>
             );
@@ -314,14 +315,28 @@ const STATUS_WORDS: Record<string, string> = {
 
 const DONE_WORDS: Record<AppointmentAction, string> = {
   accept: 'accepted: it is booked',
-  decline: 'declined; the fee held is credited back to the patient',
+  decline: 'declined; the fee held is credited back to whoever paid it',
   confirm: 'confirmed and paid: it is booked',
-  cancel: 'cancelled; any fee held is credited back to the patient',
+  cancel: 'cancelled; any fee held is credited back to whoever paid it (the patient, or her guardian who booked it)',
   complete: 'marked completed; the fee held is credited to the doctor',
   mark_no_show: 'marked as a no-show; the fee held is credited to the doctor',
   accept_reschedule: 'moved to the new time',
   decline_reschedule: 'kept at its booked time',
 };
+
+/** The patient's side of an appointment at `now`: what she (or her guardian with the booking power) may do. */
+export function patientActions(ap: AppointmentView, now: number): { action: AppointmentAction; label: string; danger?: boolean }[] {
+  const s = ap.data.status.tag;
+  const before = Number(ap.data.start) > now;
+  const out: { action: AppointmentAction; label: string; danger?: boolean }[] = [];
+  if (s === 'Proposed' && before) out.push({ action: 'confirm', label: `Confirm and pay` });
+  if ((s === 'Requested' || s === 'Proposed' || s === 'Booked') && (before || s !== 'Booked')) out.push({ action: 'cancel', label: before ? 'Cancel' : 'Cancel and reclaim the fee', danger: true });
+  if (s === 'Booked' && !before) out.push({ action: 'complete', label: 'Mark completed' });
+  if (s === 'Booked' && ap.data.proposedStart) {
+    out.push({ action: 'accept_reschedule', label: 'Accept the new time' }, { action: 'decline_reschedule', label: 'Keep the old time', danger: true });
+  }
+  return out;
+}
 
 export function AppointmentRow({ ap, asDoctor, actions }: { ap: AppointmentView; asDoctor: boolean; actions: { action: AppointmentAction; label: string; danger?: boolean }[] }) {
   const { run, actor, lookupName } = useApp();
@@ -362,77 +377,92 @@ export function Credit() {
   );
 }
 
-export function PatientAppointments() {
-  const { actor, account, chain, run, lookupName, keys } = useApp();
+/**
+ * The request form: a verified doctor, his fee (shown, and confirmed before
+ * the wallet is asked), start, duration, a reason sealed for the patient and
+ * the doctor. For the patient herself, or, with `ward`, for the patient a
+ * guardian with the booking power books for (`request_appointment_for`: the
+ * guardian pays). Test ids start with `prefix`.
+ */
+export function RequestAppointment({ prefix, ward }: { prefix: string; ward?: string }) {
+  const { actor, account, chain, run, lookupName, nameOf } = useApp();
   const me = account!.address;
-  const list = useAsync(() => appointments(actor(), me, false), [me, keys]);
   const provs = useAsync(() => providers(chain!, me), [me]);
-  const doctors = useMemo(() => (provs.data ?? []).filter(x => x.provider.details.kind.tag === 'Doctor' && x.provider.status.tag === 'Verified'), [provs.data]);
+  const doctors = useMemo(() => (provs.data ?? []).filter(x => x.provider.details.kind.tag === 'Doctor' && x.provider.status.tag === 'Verified' && x.account !== ward), [provs.data, ward]);
   const [doctor, setDoctor] = useState('');
   const fee = useAsync(() => (doctor ? feeOf(chain!, me, doctor) : Promise.resolve(null)), [doctor]);
   const [start, setStart] = useState(() => datetimeInputValue(Date.now() + 86_400_000));
   const [duration, setDuration] = useState('30');
   const [reason, setReason] = useState('');
   const [confirming, setConfirming] = useState(false);
-  const now = useNow();
+  const label = ward ? `Requesting an appointment for ${nameOf(ward)}` : 'Requesting an appointment';
 
   const ask = () => {
-    if (!doctor) return void run('Requesting an appointment', async () => { throw new Error('Choose a doctor.'); });
-    if (!reason.trim()) return void run('Requesting an appointment', async () => { throw new Error('Give a reason (it is sealed for you and the doctor).'); });
+    if (!doctor) return void run(label, async () => { throw new Error('Choose a doctor.'); });
+    if (!reason.trim()) return void run(label, async () => { throw new Error(`Give a reason (it is sealed for ${ward ? 'the patient' : 'you'} and the doctor).`); });
     setConfirming(true);
   };
-  const request = (amount: bigint) => run('Requesting an appointment', async p => {
+  const request = (amount: bigint) => run(label, async p => {
     setConfirming(false);
-    p('sealing the reason for you and the doctor');
+    p(`sealing the reason for ${ward ? 'the patient' : 'you'} and the doctor`);
     const doctorName = await lookupName(doctor);
-    const id = await requestAppointment(actor(), doctor, msFromDatetimeInput(start), Number(duration), reason, amount, doctorName);
-    setReason('');
-    return `Appointment #${id} requested with ${doctorName}; ${formatAmount(amount, chain!.decimals, chain!.token)} paid and held until it takes place (refunded if it is declined or cancelled).`;
-  });
-
-  const actionsFor = (ap: AppointmentView) => {
-    const s = ap.data.status.tag;
-    const before = Number(ap.data.start) > now;
-    const out: { action: AppointmentAction; label: string; danger?: boolean }[] = [];
-    if (s === 'Proposed' && before) out.push({ action: 'confirm', label: `Confirm and pay` });
-    if ((s === 'Requested' || s === 'Proposed' || s === 'Booked') && (before || s !== 'Booked')) out.push({ action: 'cancel', label: before ? 'Cancel' : 'Cancel and reclaim the fee', danger: true });
-    if (s === 'Booked' && !before) out.push({ action: 'complete', label: 'Mark completed' });
-    if (s === 'Booked' && ap.data.proposedStart) {
-      out.push({ action: 'accept_reschedule', label: 'Accept the new time' }, { action: 'decline_reschedule', label: 'Keep the old time', danger: true });
+    const startMs = msFromDatetimeInput(start);
+    const paid = formatAmount(amount, chain!.decimals, chain!.token);
+    if (ward) {
+      const wardName = await lookupName(ward);
+      const id = await requestAppointmentFor(actor(), ward, doctor, startMs, Number(duration), reason, amount, wardName);
+      setReason('');
+      return `Appointment #${id} requested for ${wardName} with ${doctorName}; ${paid} paid by you and held until it takes place (credited back to you if it is declined or cancelled). The reason is sealed for ${wardName} and the doctor; it is written in ${wardName}\u2019s access log that you booked it.`;
     }
-    return out;
-  };
+    const id = await requestAppointment(actor(), doctor, startMs, Number(duration), reason, amount, doctorName);
+    setReason('');
+    return `Appointment #${id} requested with ${doctorName}; ${paid} paid and held until it takes place (refunded if it is declined or cancelled).`;
+  });
+  const t = (x: string) => `${prefix}-${x}`;
+
+  return (
+    <>
+      <form className="grid" onSubmit={e => { e.preventDefault(); ask(); }}>
+        <Field label="Doctor">
+          <select data-testid={t('doctor')} value={doctor} onChange={e => { setDoctor(e.target.value); setConfirming(false); }}>
+            <option value="">— choose a verified doctor —</option>
+            {doctors.map(d => <option key={d.account} value={d.account}>{d.provider.details.name}{d.provider.details.specialization ? ` (${d.provider.details.specialization})` : ''}</option>)}
+          </select>
+        </Field>
+        <Field label="Fee">{doctor ? <strong data-testid={t('fee')}>{fee.data === null ? '…' : <Amount value={fee.data} />}</strong> : <span>—</span>}</Field>
+        <Field label="Start (local time)"><input type="datetime-local" step="1" data-testid={t('start')} value={start} onChange={e => setStart(e.target.value)} /></Field>
+        <Field label="Duration (minutes)"><input type="number" min="1" max="1440" data-testid={t('duration')} value={duration} onChange={e => setDuration(e.target.value)} /></Field>
+        <Field label={`Reason (sealed for ${ward ? 'the patient' : 'you'} and the doctor, up to about 170 characters)`}><input data-testid={t('reason')} value={reason} onChange={e => setReason(e.target.value)} /></Field>
+        <div className="actions"><Btn type="submit" testid={t('submit')}>Request…</Btn></div>
+      </form>
+      {confirming && fee.data !== null && (
+        <div className="confirm" data-testid={t('confirm')}>
+          <p>You are about to pay <strong data-testid={t('confirm-fee')}><Amount value={fee.data} /></strong> to request an appointment {ward ? <>for <Name address={ward} /> </> : null}with <Name address={doctor} /> on {new Date(msFromDatetimeInput(start)).toLocaleString()}. Your wallet will ask you to sign.</p>
+          <Btn testid={t('confirm-yes')} onClick={() => request(fee.data!)}>Pay and request</Btn>
+          <Btn testid={t('confirm-no')} onClick={() => setConfirming(false)}>Not now</Btn>
+        </div>
+      )}
+    </>
+  );
+}
+
+export function PatientAppointments() {
+  const { actor, account, keys } = useApp();
+  const me = account!.address;
+  const list = useAsync(() => appointments(actor(), me, false), [me, keys]);
+  const now = useNow();
 
   return (
     <>
       <Section title="Request an appointment" testid="appt-request" intro="The doctor's fee is paid with the request and held by the contract: it goes to the doctor once the appointment has taken place, and back to you if it is declined or cancelled.">
-        <form className="grid" onSubmit={e => { e.preventDefault(); ask(); }}>
-          <Field label="Doctor">
-            <select data-testid="appt-doctor" value={doctor} onChange={e => { setDoctor(e.target.value); setConfirming(false); }}>
-              <option value="">— choose a verified doctor —</option>
-              {doctors.map(d => <option key={d.account} value={d.account}>{d.provider.details.name}{d.provider.details.specialization ? ` (${d.provider.details.specialization})` : ''}</option>)}
-            </select>
-          </Field>
-          <Field label="Fee">{doctor ? <strong data-testid="appt-fee">{fee.data === null ? '…' : <Amount value={fee.data} />}</strong> : <span>—</span>}</Field>
-          <Field label="Start (local time)"><input type="datetime-local" step="1" data-testid="appt-start" value={start} onChange={e => setStart(e.target.value)} /></Field>
-          <Field label="Duration (minutes)"><input type="number" min="1" max="1440" data-testid="appt-duration" value={duration} onChange={e => setDuration(e.target.value)} /></Field>
-          <Field label="Reason (sealed for you and the doctor, up to about 170 characters)"><input data-testid="appt-reason" value={reason} onChange={e => setReason(e.target.value)} /></Field>
-          <div className="actions"><Btn type="submit" testid="appt-submit">Request…</Btn></div>
-        </form>
-        {confirming && fee.data !== null && (
-          <div className="confirm" data-testid="appt-confirm">
-            <p>You are about to pay <strong data-testid="appt-confirm-fee"><Amount value={fee.data} /></strong> to request an appointment with <Name address={doctor} /> on {new Date(msFromDatetimeInput(start)).toLocaleString()}. Your wallet will ask you to sign.</p>
-            <Btn testid="appt-confirm-yes" onClick={() => request(fee.data!)}>Pay and request</Btn>
-            <Btn testid="appt-confirm-no" onClick={() => setConfirming(false)}>Not now</Btn>
-          </div>
-        )}
+        <RequestAppointment prefix="appt" />
       </Section>
-      <Section title="My appointments" testid="appointments">
+      <Section title="My appointments" testid="appointments" intro="A guardian you gave the power to book appointments may book for you and act on your side of them; a fee they paid is credited back to them, not to you.">
         <Credit />
         <Show value={list} what="your appointments">{aps => aps.length === 0 ? <p className="empty">No appointments.</p> : (
           <table className="table">
             <thead><tr><th>#</th><th>Doctor</th><th>When</th><th>Reason</th><th>Notes</th><th>Fee</th><th>Status</th><th /></tr></thead>
-            <tbody>{aps.map(ap => <AppointmentRow key={ap.id.toString()} ap={ap} asDoctor={false} actions={actionsFor(ap)} />)}</tbody>
+            <tbody>{aps.map(ap => <AppointmentRow key={ap.id.toString()} ap={ap} asDoctor={false} actions={patientActions(ap, now)} />)}</tbody>
           </table>
         )}</Show>
       </Section>
