@@ -18,7 +18,9 @@
 #   guardian · Hana and Ivan, emergency-room doctors with no grant ·
 #   //EmergencyService//RUN the emergency custodian, whose key service
 #   (`smrms emergency-service`) runs in the background (log in the run's
-#   temp dir; stopped and restarted once mid-stream; killed at exit)
+#   temp dir; stopped and restarted once mid-stream; on a local node its
+#   connection goes through scripts/tcp-proxy.py, which is stopped and
+#   restarted to drop the connection; killed at exit)
 # It prints `emergency card: read by the emergency doctor: yes|no, refused
 # after close: yes|no, plaintext found: N`, each value from what happened.
 # SMRMS_BIN=path/to/smrms skips the build. Exits non-zero on the first
@@ -48,7 +50,15 @@ stop_service() {
     SERVICE_PID=""
   fi
 }
-cleanup() { stop_service; [ -n "$NODE_PID" ] && stop_dev_node; rm -rf "$WORK"; }
+PROXY_PID=""
+stop_proxy() {
+  if [ -n "$PROXY_PID" ]; then
+    kill "$PROXY_PID" 2>/dev/null || true
+    wait "$PROXY_PID" 2>/dev/null || true
+    PROXY_PID=""
+  fi
+}
+cleanup() { stop_service; stop_proxy; [ -n "$NODE_PID" ] && stop_dev_node; rm -rf "$WORK"; }
 trap cleanup EXIT INT TERM
 
 if [ -z "${SMRMS_BIN:-}" ]; then
@@ -303,9 +313,25 @@ python3 "$SMRMS_ROOT/scripts/fhir-roundtrip.py" "$WORK/ferdie.fhir.json" --patie
   --sealed-record 0 --sealed-record 1 --absent-file "$WORK/plaintext.txt"
 echo "     fhir timing: export ${T_EXPORT} ms (smrms, chain reads and event scan included), validation ${T_VALID} ms"
 
+# On a local node the service reaches it through scripts/tcp-proxy.py, so that
+# the demo can cut the service's connection as a node that goes away would.
+SERVICE_URL="$URL"
+start_proxy() {
+  python3 "$SMRMS_ROOT/scripts/tcp-proxy.py" "$PROXY_PORT" "$NODE_PORT" >>"$WORK/proxy.log" 2>&1 &
+  PROXY_PID=$!
+  for _ in $(seq 1 40); do grep -q "^tcp-proxy:" "$WORK/proxy.log" 2>/dev/null && return 0; sleep 0.1; done
+  echo "UNEXPECTED: the proxy did not start" >&2; exit 1
+}
+if [[ "$URL" =~ ^ws://127\.0\.0\.1:([0-9]+)$ ]]; then
+  NODE_PORT="${BASH_REMATCH[1]}"
+  PROXY_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
+  start_proxy
+  SERVICE_URL="ws://127.0.0.1:$PROXY_PORT"
+fi
 # The emergency key service in the background: its log is the run's service.log.
 start_service() {
-  "$SMRMS_BIN" --suri "$SERVICE" emergency-service --state "$WORK/service.state" >>"$WORK/service.log" 2>&1 &
+  "$SMRMS_BIN" --suri "$SERVICE" --url "$SERVICE_URL" emergency-service --state "$WORK/service.state" \
+    >>"$WORK/service.log" 2>&1 &
   SERVICE_PID=$!
 }
 # wait_log REGEX SECONDS: until the service's log has a matching line (prints it)
@@ -394,6 +420,36 @@ if grep -qE "by doctor $A_IVAN: refused: the emergency access was closed" "$WORK
    && ! grep -qE "by doctor $A_IVAN: released" "$WORK/service.log" && grep -qF "RecipientNotAllowed" "$WORK/err"; then
   REFUSED=yes
 fi
+
+# A node that drops the connection: the proxy between the service and the
+# node goes away (every connection cut, new ones refused) and comes back.
+DROP="not run (the demo's node is not local)"
+if [ -n "$PROXY_PID" ]; then
+  step "the node drops the service's connection: Dr. Ivan opens a new emergency while the service cannot reach the chain; it reconnects, catches up and releases the card key to him, and to nobody else"
+  stop_proxy
+  echo "     (connection between the service and the node cut: proxy stopped)"
+  wait_log "lost the node|cannot reach the node" 60
+  as "$IVAN" -- open-emergency --patient "$A_DAVE" --reason Trauma --minutes 30
+  as "$IVAN" 3 -- card show --patient "$A_DAVE"
+  expect_out "CIPHERTEXT ONLY"
+  start_proxy
+  echo "     (proxy back: the node is reachable again)"
+  T_BACK=$(date +%s%3N)
+  wait_log "by doctor $A_IVAN: released the card key" 60
+  echo "     (released $(( $(date +%s%3N) - T_BACK )) ms after the connection came back)"
+  as "$IVAN" -- card show --patient "$A_DAVE"
+  expect_out "$C_ALLERGY"
+  # the card only, and only to him: the key holders are the patient, the custodian and Ivan
+  as "$DAVE" -- key-holders --card
+  [ "$(wc -l < "$WORK/out")" = 3 ] && grep -qF "$A_IVAN" "$WORK/out" \
+    || { echo "UNEXPECTED: the card key holders after the reconnect" >&2; exit 1; }
+  as "$IVAN" 3 -- read --patient "$A_DAVE" --audited
+  expect_out "decrypted: 0"
+  as "$DAVE" -- close-emergency --doctor "$A_IVAN"
+  expect_out "card key released to $A_IVAN was removed"
+  DROP="reconnected: yes, released to the open emergency only: yes"
+fi
+echo "emergency service after a dropped connection: $DROP"
 echo "     service log:"
 sed 's/^/     service | /' "$WORK/service.log"
 
@@ -455,7 +511,9 @@ BOOK=$(awk '/appointment .* requested/ {print $2}' "$WORK/out")
 as "$DAVE" -- appointments
 expect_out "#$BOOK Requested doctor $A_CHARLIE patient $A_DAVE"
 expect_out "$A_BOOK"
-# she acts on his side of it by id (she cannot list his appointments); the refund is credited to her
+# she sees his appointments and acts on his side of them; the refund is credited to her
+as "$KAVYA" -- appointments --of "$A_DAVE"
+expect_out "#$BOOK Requested doctor $A_CHARLIE patient $A_DAVE"
 as "$KAVYA" -- cancel "$BOOK"
 as "$KAVYA" -- withdraw
 expect_out "withdrew 5000"

@@ -16,7 +16,6 @@
 //! - once the patient removes her she is no participant and books nothing,
 //!   while a fee she paid is still refunded to her.
 use crate::setup::*;
-use ink::primitives::AccountId;
 use ink_e2e::{ChainBackend, ContractsBackend};
 use smrms_appointments::appointments::{AppointmentStatusChanged, Credited, RescheduleAnswered, SetOutcome, Status};
 use smrms_permissions::guardians::GuardianPowers;
@@ -27,24 +26,6 @@ const FEE: u128 = 5 * 1_000_000_000_000;
 const PROPOSED_FEE: u128 = 3 * 1_000_000_000_000;
 const CONSENT_READ: GuardianPowers = GuardianPowers { consent: true, read: true, book: false };
 const BOOK: GuardianPowers = GuardianPowers { consent: false, read: false, book: true };
-
-/// The whole access log of `patient`, page by page.
-async fn log_of(
-    client: &mut Client,
-    signer: &ink_e2e::Keypair,
-    suite: &Suite,
-    patient: AccountId,
-) -> Vec<AccessLogEntry> {
-    let per = suite.permissions();
-    let mut all = Vec::new();
-    loop {
-        let page = dry!(client, signer, per.access_log(patient, all.len() as u32, MAX_PAGE)).expect("access_log");
-        if page.is_empty() {
-            return all;
-        }
-        all.extend(page);
-    }
-}
 
 #[ink_e2e::test]
 async fn guardian_books_appointments_for_patient<Client: E2EBackend>(mut client: Client) -> E2EResult<()> {

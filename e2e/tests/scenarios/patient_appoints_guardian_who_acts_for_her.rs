@@ -22,24 +22,6 @@ const READ_POWER: GuardianPowers = GuardianPowers { consent: false, read: true, 
 const CARE: Scopes = Scopes { demographics: false, records_read: true, records_write: true, appointments: false };
 const WRAPPED: [u8; 80] = [7; 80];
 
-/// The whole access log of `patient`, page by page.
-async fn log_of(
-    client: &mut Client,
-    signer: &ink_e2e::Keypair,
-    suite: &Suite,
-    patient: AccountId,
-) -> Vec<AccessLogEntry> {
-    let per = suite.permissions();
-    let mut all = Vec::new();
-    loop {
-        let page = dry!(client, signer, per.access_log(patient, all.len() as u32, MAX_PAGE)).expect("access_log");
-        if page.is_empty() {
-            return all;
-        }
-        all.extend(page);
-    }
-}
-
 #[ink_e2e::test]
 async fn patient_appoints_guardian_who_acts_for_her<Client: E2EBackend>(mut client: Client) -> E2EResult<()> {
     let Cast {

@@ -217,6 +217,24 @@ impl Cast {
     }
 }
 
+/// The whole access log of `patient`, page by page.
+pub async fn log_of(
+    client: &mut Client,
+    signer: &ink_e2e::Keypair,
+    suite: &Suite,
+    patient: AccountId,
+) -> Vec<AccessLogEntry> {
+    let per = suite.permissions();
+    let mut all = Vec::new();
+    loop {
+        let page = dry!(client, signer, per.access_log(patient, all.len() as u32, MAX_PAGE)).expect("access_log");
+        if page.is_empty() {
+            return all;
+        }
+        all.extend(page);
+    }
+}
+
 /// Signature topic of an ink! event type.
 pub fn signature<E: ink::env::Event>() -> ink_e2e::H256 {
     ink_e2e::H256(E::SIGNATURE_TOPIC.expect("event has a signature topic"))
