@@ -1,11 +1,17 @@
 #!/usr/bin/env bash
 # SMRMS test command: everything, in order, failing on the first failure.
 #   0. setup (scripts/setup.sh, idempotent: seconds when all is there),
-#      `cargo fmt --check`, `cargo clippy -D warnings`, and every relative link in the Markdown resolves
-#   1. unit tests (#[ink::test] and plain Rust tests, including the
-#      property test of permissions against a reference model)
+#      `cargo fmt --check`, and every relative link in the Markdown resolves
+#   1. clippy with `-D warnings` on every crate of the workspace, all targets
+#      (the client also with its `chain` feature), and the unit tests
+#      (#[ink::test] and plain Rust tests, including the property test of
+#      permissions against a reference model). The lints run inside the
+#      builds: scripts/lint-rustc.sh is cargo's RUSTC_WORKSPACE_WRAPPER for
+#      the whole command, so dependencies are compiled once, not a second
+#      time in check mode as a separate `cargo clippy` would
 #   2. the end-to-end tests (ink_e2e, feature e2e-tests) on a real
-#      substrate-contracts-node; fails if none ran or any was ignored
+#      substrate-contracts-node, linted as they build; fails if none ran or
+#      any was ignored
 #   3. a release `cargo contract build` of every contract (clippy lints of
 #      cargo-contract included), after the e2e tests, whose debug bundles
 #      land in the same folders; the storage-layout check of upgrades and the
@@ -36,14 +42,17 @@ bash scripts/setup.sh >"$LOGS/setup.log" 2>&1 || { cat "$LOGS/setup.log"; exit 1
 echo "setup: ok (log in the run's temp dir)"
 RUSTUP_TOOLCHAIN=stable cargo fmt --all --check >/dev/null 2>&1 || { RUSTUP_TOOLCHAIN=stable cargo fmt --all --check | head -40; echo "cargo fmt --check: the code is not formatted (run cargo fmt --all)" >&2; exit 1; }
 echo "cargo fmt --check: ok"
-cargo clippy -q --workspace --all-targets -- -D warnings
-cargo clippy -q -p smrms-client --features chain --all-targets -- -D warnings
-echo "cargo clippy -D warnings (workspace, and the client with its chain feature): ok"
 python3 scripts/check-links.py
+# clippy -D warnings inside every build of this command (see step 1 above)
+export RUSTC_WORKSPACE_WRAPPER="$SMRMS_ROOT/scripts/lint-rustc.sh"
+export CLIPPY_ARGS="-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__"
 
-step "1/7 unit tests"
-cargo test --workspace --exclude smrms-e2e 2>&1 | tee "$LOGS/unit.log" | grep -E '^test |^test result' || true
-[ "${PIPESTATUS[0]}" = 0 ] || { tail -50 "$LOGS/unit.log"; exit 1; }
+step "1/7 clippy -D warnings and unit tests"
+cargo test --workspace --exclude smrms-e2e --all-targets 2>&1 | tee "$LOGS/unit.log" | grep -E '^test |^test result' || true
+[ "${PIPESTATUS[0]}" = 0 ] || { grep -B5 -A15 '^error' "$LOGS/unit.log" | head -80; tail -30 "$LOGS/unit.log"; exit 1; }
+cargo build -q -p smrms-client --features chain --all-targets 2>&1 | tee "$LOGS/client.log"
+[ "${PIPESTATUS[0]}" = 0 ] || exit 1
+echo "cargo clippy -D warnings (workspace, all targets; the client also with its chain feature): ok"
 read -r up uf ui <<<"$(count "$LOGS/unit.log")"
 echo "unit tests: $up passed, $uf failed, $ui ignored"
 [ "$up" -gt 0 ] && [ "$uf" = 0 ] && [ "$ui" = 0 ] || { echo "unit tests not all run and green" >&2; exit 1; }
