@@ -12,9 +12,7 @@
 
 use super::Client;
 use crate::{
-    chain::{
-        arg, as_account, as_seq, as_str, as_tuple, as_u128, field, refusal, unwrap_result, variant, Contract, Refused,
-    },
+    chain::{arg, as_account, as_seq, as_str, as_tuple, as_u128, field, variant, Contract, Refused},
     crypto::{is_sealed_note, open_note, seal_note, CryptoError, MAX_NOTE_PLAINTEXT},
 };
 use anyhow::{anyhow, bail, Result};
@@ -77,8 +75,8 @@ pub fn refusal_words(message: &str, error: &str) -> Option<&'static str> {
             "the doctor's act: neither the patient nor her guardian may"
         }
         ("patient_appointments" | "doctor_appointments" | "appointment", "NotParticipant") => {
-            "appointments are shown to their patient, their doctor and the head only (not to a guardian, who \
-             acts by id)"
+            "appointments are shown to their patient, their doctor, the patient's guardians with the booking \
+             power in force, and the head only"
         }
         _ => return None,
     })
@@ -330,48 +328,19 @@ impl Client<'_> {
     /// proposed appointment, paying its fee if it is at most `max_fee`.
     /// Returns the fee paid.
     ///
-    /// A guardian may not read the appointment (the contract shows it to
-    /// its participants and the head), so her client finds the fee by dry
-    /// runs of the confirm itself: it pays 0, or exactly `max_fee`, when the
-    /// contract would accept that amount, and refuses otherwise.
+    /// The fee is read from the appointment, which the contract shows to
+    /// the patient and to her guardians with the booking power.
     pub async fn confirm(&self, id: u64, max_fee: Option<u128>) -> Result<u128> {
-        let fee = match self.query(Contract::Appointments, "appointment", &[arg::num(id)]).await {
-            Ok(a) => as_u128(field(&a, "fee")?)?,
-            Err(e) if refusal(&e) == Some("NotParticipant") => self.fee_by_dry_run(id, max_fee).await?,
-            Err(e) => return Err(e),
-        };
+        let a = self
+            .query(Contract::Appointments, "appointment", &[arg::num(id)])
+            .await
+            .map_err(|e| worded("appointment", e))?;
+        let fee = as_u128(field(&a, "fee")?)?;
         check_fee(fee, max_fee)?;
         self.send_paying(Contract::Appointments, "confirm", &[arg::num(id)], fee)
             .await
             .map_err(|e| worded("confirm", e))?;
         Ok(fee)
-    }
-
-    /// The amount among 0 and `max_fee` that `confirm(id)` accepts from
-    /// this account now (dry runs; nothing sent).
-    async fn fee_by_dry_run(&self, id: u64, max_fee: Option<u128>) -> Result<u128> {
-        let mut amounts = vec![0];
-        amounts.extend(max_fee.filter(|m| *m > 0));
-        for amount in amounts {
-            let d = self.chain.dry_run(&self.me, Contract::Appointments, "confirm", &[arg::num(id)], amount).await?;
-            match unwrap_result("appointments.confirm", d.value) {
-                Ok(_) => return Ok(amount),
-                Err(e) if refusal(&e) == Some("WrongAmount") => {}
-                Err(e) => return Err(worded("confirm", e)),
-            }
-        }
-        match max_fee {
-            Some(m) => bail!(
-                "appointment {id}: its fee is neither 0 nor your --max-fee {m}, and a guardian cannot read it \
-                 (the contract shows an appointment to its patient, its doctor and the head): pass --max-fee \
-                 equal to the proposed fee (the patient sees it with `smrms appointments`); nothing sent"
-            ),
-            None => bail!(
-                "appointment {id} has a fee, which a guardian cannot read (the contract shows an appointment to \
-                 its patient, its doctor and the head): pass --max-fee equal to the proposed fee (the patient \
-                 sees it with `smrms appointments`); nothing sent"
-            ),
-        }
     }
 
     /// A doctor sets the fee patients pay with a request.
@@ -390,6 +359,7 @@ impl Client<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::chain::refusal;
 
     #[test]
     fn actions_name_their_messages() {
@@ -419,7 +389,7 @@ mod tests {
             assert!(w.contains("guardian") && w.contains("booking power") && w.contains("NotGuardian"), "{m}: {w}");
         }
         assert!(refusal_words("accept", "NotAllowed").unwrap().contains("doctor"));
-        assert!(refusal_words("patient_appointments", "NotParticipant").unwrap().contains("not to a guardian"));
+        assert!(refusal_words("patient_appointments", "NotParticipant").unwrap().contains("booking power"));
         // no words where the contract's own name says it
         assert_eq!(refusal_words("cancel", "TooLate"), None);
         assert_eq!(refusal_words("request_appointment", "WrongAmount"), None);
