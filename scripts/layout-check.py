@@ -88,6 +88,19 @@ def shape_compatible(old, new, where, problems):
         problems.append(f"{where}: stored type changed")
 
 
+def in_new_variant(cell, old):
+    """Whether `cell` is a field of an enum variant that no old cell is under
+    (a variant added by the new code): no stored value can hold it yet, so
+    it is not a new field inside old data. (Variants must still be added at
+    the end: an insertion moves the old variants' cells, reported above.)"""
+    parts = cell.split("/")
+    for i in range(1, len(parts)):
+        prefix = "/".join(parts[:i]) + "/" + parts[i].split(".")[0]
+        if not any(o == prefix or o.startswith(prefix + ".") or o.startswith(prefix + "/") for o in old):
+            return True
+    return False
+
+
 def compare(old_path, new_path):
     name, old = load(old_path)
     _, new = load(new_path)
@@ -103,7 +116,7 @@ def compare(old_path, new_path):
             shape_compatible(o["shape"], n.get("shape"), cell, problems)
     old_keys = {o["key"] for o in old.values()}
     for cell, n in new.items():
-        if cell not in old and n["key"] in old_keys:
+        if cell not in old and n["key"] in old_keys and not in_new_variant(cell, old):
             problems.append(f"{cell}: new field inside an existing cell ({n['key']}); add a Mapping or Lazy instead")
     if problems:
         print(f"storage layout: {name} INCOMPATIBLE with {old_path}:")

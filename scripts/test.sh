@@ -19,6 +19,7 @@
 #   4. the web app's unit tests (vitest, after the build: some read the
 #      contracts' metadata) and the crypto interop vectors,
 #      Rust -> TypeScript and TypeScript -> Rust (scripts/web-unit.sh)
+#   5-7 run side by side (each on its own node), their logs printed in order:
 #   5. the developers' transcript (scripts/transcript.sh: the scenario with
 #      cargo contract calls) on a fresh node
 #   6. the demo (scripts/demo.sh: the paper's scenario, every chain call made
@@ -32,6 +33,8 @@ set -euo pipefail
 cd "$SMRMS_ROOT"
 LOGS="$(mktemp -d)"; trap 'rm -rf "$LOGS"' EXIT
 t0=$(date +%s)
+# step headers with the time since the start of the command
+step() { printf '\n\033[1m==> %s\033[0m  (%d s)\n' "$*" "$(( $(date +%s) - t0 ))"; }
 count() { # log -> "passed failed ignored" summed over test binaries
   awk '/^test result:/ { for (i=1;i<=NF;i++) { if ($(i+1) ~ /^passed/) p+=$i; if ($(i+1) ~ /^failed/) f+=$i; if ($(i+1) ~ /^ignored/) g+=$i } }
        END { printf "%d %d %d\n", p, f, g }' "$1"
@@ -91,15 +94,25 @@ SMRMS_REQUIRE_METADATA=1 bash scripts/web-unit.sh 2>&1 | tee "$LOGS/web-unit.log
 [ "${PIPESTATUS[0]}" = 0 ] || exit 1
 wu="$(grep -o '^web unit tests: .*' "$LOGS/web-unit.log" | tail -1)"
 
+# Steps 5 to 7 run side by side, each on its own node (they wait on the
+# chain and the browser more than they compute); their logs are printed in
+# order once all three have ended, and any failure fails the command.
+step "5-7/7 side by side: the transcript, the demo and the web journey (logs follow)"
+SMRMS_SKIP_SETUP=1 bash scripts/transcript.sh >"$LOGS/transcript.log" 2>&1 & p5=$!
+SMRMS_SKIP_SETUP=1 bash scripts/demo.sh >"$LOGS/demo.log" 2>&1 & p6=$!
+bash scripts/web-journey.sh >"$LOGS/web-journey.log" 2>&1 & p7=$!
+rc5=0; rc6=0; rc7=0
+wait "$p5" || rc5=$?; wait "$p6" || rc6=$?; wait "$p7" || rc7=$?
 step "5/7 developers' transcript (cargo contract calls)"
-SMRMS_SKIP_SETUP=1 bash scripts/transcript.sh
-
+cat "$LOGS/transcript.log"
 step "6/7 demo (smrms client, sealed data) and storage-dump check"
-SMRMS_SKIP_SETUP=1 bash scripts/demo.sh
-
+cat "$LOGS/demo.log"
 step "7/7 patient web app: browser journey through a wallet extension, storage-dump check"
-bash scripts/web-journey.sh 2>&1 | tee "$LOGS/web-journey.log"
-[ "${PIPESTATUS[0]}" = 0 ] || exit 1
+cat "$LOGS/web-journey.log"
+for r in "5 transcript $rc5" "6 demo $rc6" "7 web-journey $rc7"; do
+  set -- $r
+  [ "$3" = 0 ] || { echo "step $1 ($2) failed with exit code $3 (its log is above)" >&2; exit 1; }
+done
 wj="$(grep -o '^web journey: .*' "$LOGS/web-journey.log" | tail -1)"
 wd="$(grep -o '^plaintext fields searched: .*' "$LOGS/web-journey.log" | tail -1)"
 
