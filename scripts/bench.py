@@ -20,7 +20,7 @@ import time
 
 ROOT = os.environ["SMRMS_ROOT"]
 BENCH_INK = os.path.join(os.environ["SMRMS_BENCH_TARGET"], "ink")
-PROD_INK = os.path.join(os.environ["CARGO_TARGET_DIR"], "ink")
+PROD_INK = os.environ.get("SMRMS_INK") or os.path.join(os.environ["CARGO_TARGET_DIR"], "ink")
 OUT = os.path.join(ROOT, "bench", "RESULTS.md")
 # substrate-contracts-node 0.42: 2 s of ref_time per block, 75 % for normal extrinsics.
 BLOCK_REF_TIME = 2 * 10**12 * 75 // 100

@@ -14,7 +14,8 @@ step "production limits (code size, call depth, value size per chain)"
 python3 scripts/prod-limits.py
 export SMRMS_BENCH_TARGET="${SMRMS_BENCH_TARGET:-$SMRMS_ROOT/target/bench}"
 step "bench bundles (feature bench) and the ERC-20 baseline in $SMRMS_BENCH_TARGET"
-CARGO_TARGET_DIR="$SMRMS_BENCH_TARGET" SMRMS_FEATURES=bench bash scripts/build.sh
+CARGO_TARGET_DIR="$SMRMS_BENCH_TARGET" SMRMS_RELEASE_TARGET="$SMRMS_BENCH_TARGET" SMRMS_INK="$SMRMS_BENCH_TARGET/ink" \
+  SMRMS_FEATURES=bench bash scripts/build.sh
 CARGO_TARGET_DIR="$SMRMS_BENCH_TARGET" cargo contract build --release --quiet --manifest-path bench/erc20/Cargo.toml
 step "benchmark"
 python3 scripts/bench.py

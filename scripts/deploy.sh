@@ -33,7 +33,7 @@ while [ $# -gt 0 ]; do
     *) echo "unknown argument: $1" >&2; exit 2;;
   esac
 done
-INK="$CARGO_TARGET_DIR/ink"
+INK="$SMRMS_INK"
 bundle() { echo "$INK/smrms_$1/smrms_$1.contract"; }
 
 need_build=$REBUILD

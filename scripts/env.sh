@@ -28,11 +28,18 @@ export CARGO_RESOLVER_INCOMPATIBLE_RUST_VERSIONS=fallback
 # contract. Pointing the folders of a new target directory at one shared
 # folder compiles them once per build mode (artifacts are named after each
 # contract, and builds run one after another). Existing folders are kept.
-mkdir -p "$CARGO_TARGET_DIR/ink/all-contracts"
-for n in smrms_registry smrms_permissions smrms_records smrms_appointments \
-  smrms_forwarder smrms_records_v2 bench_erc20; do
-  [ -e "$CARGO_TARGET_DIR/ink/$n" ] || [ -L "$CARGO_TARGET_DIR/ink/$n" ] \
-    || ln -s all-contracts "$CARGO_TARGET_DIR/ink/$n"
+# Release bundles (deployment, the demo, the web app) are built in a target
+# directory of their own (scripts/build.sh), so that the debug bundles that
+# ink_e2e builds into $CARGO_TARGET_DIR/ink never overwrite them: both stay
+# built from one run to the next (cargo-contract skips an unchanged contract).
+export SMRMS_RELEASE_TARGET="${SMRMS_RELEASE_TARGET:-$CARGO_TARGET_DIR/release-contracts}"
+export SMRMS_INK="${SMRMS_INK:-$SMRMS_RELEASE_TARGET/ink}"
+for ink in "$CARGO_TARGET_DIR/ink" "$SMRMS_RELEASE_TARGET/ink"; do
+  mkdir -p "$ink/all-contracts"
+  for n in smrms_registry smrms_permissions smrms_records smrms_appointments \
+    smrms_forwarder smrms_records_v2 bench_erc20; do
+    [ -e "$ink/$n" ] || [ -L "$ink/$n" ] || ln -s all-contracts "$ink/$n"
+  done
 done
 # cargo-contract prints long backtraces on every refused call otherwise
 export RUST_BACKTRACE=0 RUST_LIB_BACKTRACE=0

@@ -340,7 +340,9 @@ def main():
     ap.add_argument("--target", default=os.environ.get("CARGO_TARGET_DIR") or os.path.join(ROOT, "target"),
                     help="cargo target directory of the release build (default $CARGO_TARGET_DIR or ./target)")
     args = ap.parse_args()
-    ink_dir = os.path.join(os.path.abspath(os.path.expanduser(args.target)), "ink")
+    given = "--target" in sys.argv[1:]
+    ink_dir = os.environ.get("SMRMS_INK") if not given and os.environ.get("SMRMS_INK") else \
+        os.path.join(os.path.abspath(os.path.expanduser(args.target)), "ink")
 
     code, used = {}, set()
     for name in CONTRACTS:

@@ -13,9 +13,9 @@
 #      substrate-contracts-node, linted as they build; fails if none ran or
 #      any was ignored
 #   3. a release `cargo contract build` of every contract (clippy lints of
-#      cargo-contract included), after the e2e tests, whose debug bundles
-#      land in the same folders; the storage-layout check of upgrades and the
-#      production-limit check of the bundles
+#      cargo-contract included) into the release target directory
+#      ($SMRMS_INK, apart from the e2e tests' debug bundles); the
+#      storage-layout check of upgrades and the production-limit check
 #   4. the web app's unit tests (vitest, after the build: some read the
 #      contracts' metadata) and the crypto interop vectors,
 #      Rust -> TypeScript and TypeScript -> Rust (scripts/web-unit.sh)
@@ -75,17 +75,18 @@ if [ "$rc" != 0 ]; then grep -v '^ *[0-9]*: \|^ *at ' "$LOGS/e2e.log" | tail -60
 
 step "3/7 release build of the four contracts"
 bash scripts/build.sh
-# (after the e2e tests: ink_e2e writes its debug bundles to the same
-# target/ink/<name>/ folders, and the demo, the encrypted run and the web
-# journey must deploy the release bundles)
+# (into their own target directory, $SMRMS_INK: the e2e tests' debug bundles
+# in $CARGO_TARGET_DIR/ink never replace them, so a warm run rebuilds neither)
 # Upgrades keep storage: each build's layout against the snapshot of the last
 # deployed one, and records against its second build (the upgrade test's new
 # code); see docs/upgrades.md.
-INK="$CARGO_TARGET_DIR/ink"
+INK="$SMRMS_INK"
 for c in registry permissions records appointments; do
   python3 scripts/layout-check.py "contracts/$c/storage-layout.json" "$INK/smrms_$c/smrms_$c.json"
 done
-python3 scripts/layout-check.py "$INK/smrms_records/smrms_records.json" "$INK/smrms_records_v2/smrms_records_v2.json"
+# (the second build of records is the e2e test's, among the debug bundles)
+python3 scripts/layout-check.py "$INK/smrms_records/smrms_records.json" \
+  "$CARGO_TARGET_DIR/ink/smrms_records_v2/smrms_records_v2.json"
 # release bundles vs production chain limits (docs/production.md)
 python3 scripts/prod-limits.py | tail -1
 

@@ -29,7 +29,7 @@ start_dev_node "$WORK"
 bash "$SMRMS_ROOT/scripts/deploy.sh" --url "$URL" --suri //Alice --out "$WORK/addresses.json" --fresh | sed 's/^/  /'
 addr() { python3 -c "import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])" "$WORK/addresses.json" "$1"; }
 REG=$(addr registry); PERM=$(addr permissions); REC=$(addr records); APPT=$(addr appointments)
-INK="$CARGO_TARGET_DIR/ink"
+INK="$SMRMS_INK"
 
 BOB=5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty
 CHARLIE=5FLSigC9HGRKVhB9FiEo4Y3koPsNmBmLJbpXg2mp1hXcS59Y
@@ -47,7 +47,7 @@ yourself against a node of your own, deploy first and set the variables:
 
 ```bash
 bash scripts/deploy.sh --url ws://127.0.0.1:9944 --suri //Alice --out deploy/addresses.json
-export URL=ws://127.0.0.1:9944 INK=$CARGO_TARGET_DIR/ink   # . scripts/env.sh sets CARGO_TARGET_DIR (default ./target)
+export URL=ws://127.0.0.1:9944 INK=$SMRMS_INK   # . scripts/env.sh sets SMRMS_INK (the release bundles)
 for c in registry permissions records appointments; do
   export ${c^^}=$(python3 -c "import json; print(json.load(open('deploy/addresses.json'))['$c'])")
 done

@@ -57,7 +57,7 @@ trap cleanup EXIT INT TERM
 # The bundles are copied first, so that a rebuild while the check runs cannot
 # mix versions; deploy.sh then reads them from this copy.
 step "bundles"
-SRC="${SMRMS_BUNDLES:-$CARGO_TARGET_DIR/ink}"
+SRC="${SMRMS_BUNDLES:-$SMRMS_INK}"
 if [ -z "${SMRMS_BUNDLES:-}" ]; then
   for c in registry permissions records appointments; do
     [ -f "$SRC/smrms_$c/smrms_$c.contract" ] || { bash "$SMRMS_ROOT/scripts/build.sh"; break; }
@@ -69,8 +69,8 @@ for c in registry permissions records appointments; do
   mkdir -p "$WORK/target/ink/smrms_$c"; cp "$f" "$WORK/target/ink/smrms_$c/"
   echo "  $f"
 done
-export CARGO_TARGET_DIR="$WORK/target"
-INK="$CARGO_TARGET_DIR/ink"
+export CARGO_TARGET_DIR="$WORK/target" SMRMS_INK="$WORK/target/ink"
+INK="$SMRMS_INK"
 
 start_dev_node "$WORK"   # sets NODE_PID and URL
 

@@ -56,7 +56,7 @@ fi
 
 # The bundles are copied first, so that a rebuild meanwhile cannot mix versions.
 step "bundles"
-SRC="${SMRMS_BUNDLES:-$CARGO_TARGET_DIR/ink}"
+SRC="${SMRMS_BUNDLES:-$SMRMS_INK}"
 if [ -z "${SMRMS_BUNDLES:-}" ]; then
   for c in registry permissions records appointments; do
     [ -f "$SRC/smrms_$c/smrms_$c.contract" ] || { bash "$SMRMS_ROOT/scripts/build.sh"; break; }
@@ -70,7 +70,7 @@ for c in registry permissions records appointments; do
 done
 
 start_dev_node "$WORK"   # sets NODE_PID and URL
-CARGO_TARGET_DIR="$WORK/target" bash "$SMRMS_ROOT/scripts/deploy.sh" --url "$URL" --suri //Alice --out "$WORK/addresses.json" --fresh | sed 's/^/  /'
+CARGO_TARGET_DIR="$WORK/target" SMRMS_INK="$WORK/target/ink" bash "$SMRMS_ROOT/scripts/deploy.sh" --url "$URL" --suri //Alice --out "$WORK/addresses.json" --fresh | sed 's/^/  /'
 
 step "serve the app with suite.json and the bundles beside it"
 SITE="$WORK/site"

@@ -170,7 +170,7 @@ describe('the banner model', () => {
 });
 
 // ---- the read path with the contracts' real metadata (when it is built) ----
-const INK = process.env.SMRMS_INK_DIR ?? path.join(process.env.CARGO_TARGET_DIR ?? path.join(homedir(), '.cache', 'smrms-target'), 'ink');
+const INK = process.env.SMRMS_INK_DIR ?? process.env.SMRMS_INK ?? path.join(process.env.CARGO_TARGET_DIR ?? path.join(homedir(), '.cache', 'smrms-target'), 'ink');
 const NAMES = ['registry', 'permissions', 'records', 'appointments'] as const;
 const metadataOf = (c: string) => path.join(INK, `smrms_${c}`, `smrms_${c}.json`);
 const withTrait = NAMES.every(c => existsSync(metadataOf(c)) && readFileSync(metadataOf(c), 'utf8').includes(UPGRADE_STATUS_MESSAGE));

@@ -11,7 +11,7 @@ import { u8aToHex } from '@polkadot/util';
 import { classify } from './contracts';
 import { toPlain, Variant } from './plain';
 
-const INK = process.env.SMRMS_INK_DIR ?? path.join(process.env.CARGO_TARGET_DIR ?? path.join(homedir(), '.cache', 'smrms-target'), 'ink');
+const INK = process.env.SMRMS_INK_DIR ?? process.env.SMRMS_INK ?? path.join(process.env.CARGO_TARGET_DIR ?? path.join(homedir(), '.cache', 'smrms-target'), 'ink');
 const metadataOf = (c: string) => path.join(INK, `smrms_${c}`, `smrms_${c}.json`);
 /** Each contract's metadata text, read once (null when not built). */
 const texts = Object.fromEntries(['permissions', 'records', 'appointments'].map(c => {
