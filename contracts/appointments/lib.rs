@@ -585,7 +585,8 @@ pub mod appointments {
         }
 
         /// The doctor declines a requested appointment: Requested → Declined;
-        /// the fee is credited back to the patient.
+        /// the fee is credited back to whoever paid it (the patient, or her
+        /// guardian who requested it for her).
         ///
         /// # Arguments
         /// * `id` - the appointment.
@@ -616,13 +617,14 @@ pub mod appointments {
             self.act(id, Action::Confirm)
         }
 
-        /// Cancels an appointment; any fee held is credited back to the
-        /// patient. The doctor may cancel at any time. The patient may cancel
+        /// Cancels an appointment; any fee held is credited back to whoever
+        /// paid it (the patient, or her guardian who booked or confirmed for
+        /// her). The doctor may cancel at any time. The patient may cancel
         /// a request or proposal at any time (after its start it lapsed: this
         /// is how she reclaims her fee herself), and a booked appointment
         /// before its start, or at any time while the doctor is not verified.
         /// A guardian of the patient with the booking power may act as the
-        /// patient (logged). The refund goes to whoever paid.
+        /// patient (logged).
         ///
         /// # Arguments
         /// * `id` - the appointment.
