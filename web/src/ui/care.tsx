@@ -6,7 +6,7 @@
 import { useState } from 'react';
 import { useApp } from './state';
 import { Btn, Field, Name, Section, Show, useAsync, useNow, When } from './common';
-import { AppointmentRow, Credit, RequestAppointment, patientActions } from './patient';
+import { Credit, PatientSideAppointments, RequestAppointment } from './patient';
 import {
   appointGuardian, appointments, cardView, custodianOf, designateCustodian, guardiansOf, hasCareCircle, removeGuardian, setCard, stepDown, wardsOf,
   type CardView,
@@ -230,12 +230,7 @@ function WardBookings({ wards }: { wards: string[] }) {
       </Section>
       <Section title={`Appointments of ${nameOf(ward)}`} testid="ward-appointments" intro="As her guardian with the power to book, you may act on her side: confirm a proposal (you pay), cancel, mark completed after the start, answer a new time the doctor proposes.">
         <Credit />
-        <Show value={list} what="her appointments">{aps => aps.length === 0 ? <p className="empty" data-testid="ward-appointments-empty">No appointments.</p> : (
-          <table className="table">
-            <thead><tr><th>#</th><th>Doctor</th><th>When</th><th>Reason</th><th>Notes</th><th>Fee</th><th>Status</th><th /></tr></thead>
-            <tbody>{aps.map(ap => <AppointmentRow key={ap.id.toString()} ap={ap} asDoctor={false} actions={patientActions(ap, now)} />)}</tbody>
-          </table>
-        )}</Show>
+        <Show value={list} what="her appointments">{aps => <PatientSideAppointments aps={aps} now={now} emptyTestid="ward-appointments-empty" />}</Show>
       </Section>
     </>
   );

@@ -361,6 +361,17 @@ export function AppointmentRow({ ap, asDoctor, actions }: { ap: AppointmentView;
   );
 }
 
+/** A patient's appointments with the patient's buttons (for her, or her guardian with the booking power). */
+export function PatientSideAppointments({ aps, now, emptyTestid }: { aps: AppointmentView[]; now: number; emptyTestid?: string }) {
+  if (aps.length === 0) return <p className="empty" data-testid={emptyTestid}>No appointments.</p>;
+  return (
+    <table className="table">
+      <thead><tr><th>#</th><th>Doctor</th><th>When</th><th>Reason</th><th>Notes</th><th>Fee</th><th>Status</th><th /></tr></thead>
+      <tbody>{aps.map(ap => <AppointmentRow key={ap.id.toString()} ap={ap} asDoctor={false} actions={patientActions(ap, now)} />)}</tbody>
+    </table>
+  );
+}
+
 export function Credit() {
   const { chain, account, actor, run } = useApp();
   const me = account!.address;
@@ -459,12 +470,7 @@ export function PatientAppointments() {
       </Section>
       <Section title="My appointments" testid="appointments" intro="A guardian you gave the power to book appointments may book for you and act on your side of them; a fee they paid is credited back to them, not to you.">
         <Credit />
-        <Show value={list} what="your appointments">{aps => aps.length === 0 ? <p className="empty">No appointments.</p> : (
-          <table className="table">
-            <thead><tr><th>#</th><th>Doctor</th><th>When</th><th>Reason</th><th>Notes</th><th>Fee</th><th>Status</th><th /></tr></thead>
-            <tbody>{aps.map(ap => <AppointmentRow key={ap.id.toString()} ap={ap} asDoctor={false} actions={patientActions(ap, now)} />)}</tbody>
-          </table>
-        )}</Show>
+        <Show value={list} what="your appointments">{aps => <PatientSideAppointments aps={aps} now={now} />}</Show>
       </Section>
     </>
   );
