@@ -136,10 +136,16 @@ def main():
         node.wait()
 
 
+def b(text):
+    """A `Vec<u8>` argument (the contracts' opaque fields): the bytes of `text`, in hex."""
+    return "0x" + text.encode().hex()
+
+
 def profile(name):
-    return ("{ name: \"%s\", date_of_birth: \"1980-02-14\", gender: \"F\", home_address: \"12 MG Road, Bengaluru\", "
-            "phone: \"+91 80 1234 5678\", blood_group: \"B+\", allergies: \"penicillin\", height_cm: 165, weight_kg: 60, "
-            "emergency_contact_name: \"Ravi\", emergency_contact_phone: \"+91 80 8765 4321\", national_id_hash: %s }") % (name, H)
+    return ("{ name: %s, date_of_birth: %s, gender: %s, home_address: %s, phone: %s, blood_group: %s, allergies: %s, "
+            "height_cm: 165, weight_kg: 60, emergency_contact_name: %s, emergency_contact_phone: %s, national_id_hash: %s }") % (
+        b(name), b("1980-02-14"), b("F"), b("12 MG Road, Bengaluru"), b("+91 80 1234 5678"), b("B+"), b("penicillin"),
+        b("Ravi"), b("+91 80 8765 4321"), H)
 
 
 def doctor(name):
@@ -148,7 +154,8 @@ def doctor(name):
 
 
 RW = "{ demographics: true, records_read: true, records_write: true, appointments: true }"
-BODY = '"' + ("HbA1c 7.1 %; fasting glucose 142 mg/dl; start metformin 500 mg twice a day. " * 6)[:480] + '"'
+BODY_TEXT = ("HbA1c 7.1 %; fasting glucose 142 mg/dl; start metformin 500 mg twice a day. " * 6)[:480]
+BODY = b(BODY_TEXT)
 
 
 def run(c):
@@ -165,8 +172,8 @@ def run(c):
     c.submit("registry", "register_provider", (doctor("Dr. Dave"),), DAVE)
     c.submit("registry", "verify_provider", (ADDR[CHARLIE],))
     c.submit("permissions", "grant", (ADDR[CHARLIE], RW, "None"), BOB)
-    c.submit("records", "add_record", (ADDR[BOB], "Diagnosis", '"Type 2 diabetes"', BODY, "None"), CHARLIE)
-    c.submit("appointments", "set_appointment", (ADDR[BOB], str(int(time.time() * 1000) + 86_400_000), "30", '"review"', "0"), CHARLIE)
+    c.submit("records", "add_record", (ADDR[BOB], "Diagnosis", b("Type 2 diabetes"), BODY, "None"), CHARLIE)
+    c.submit("appointments", "set_appointment", (ADDR[BOB], str(int(time.time() * 1000) + 86_400_000), "30", b("review"), "0"), CHARLIE)
 
     # one denied read by an unregistered account first, so that the row below
     # measures a repeated (folded) spam attempt
@@ -186,14 +193,14 @@ def run(c):
         ("permissions.open_emergency", "permissions", "open_emergency", (ADDR[BOB], "Unresponsive", "[]", "3600000"), CHARLIE, 0),
         ("permissions.has_access (query)", "permissions", "PermissionsApi::has_access", (ADDR[BOB], ADDR[CHARLIE], "RecordsRead"), CHARLIE, 0),
         ("permissions.access_log page (query)", "permissions", "access_log", (ADDR[BOB], "0", "10"), BOB, 0),
-        ("records.add_record (480-byte body)", "records", "add_record", (ADDR[BOB], "Diagnosis", '"Follow-up"', BODY, "None"), CHARLIE, 0),
+        ("records.add_record (480-byte body)", "records", "add_record", (ADDR[BOB], "Diagnosis", b("Follow-up"), BODY, "None"), CHARLIE, 0),
         ("records.read_record (audited)", "records", "read_record", (ADDR[BOB], "0"), CHARLIE, 0),
         ("records.read_record by an unregistered account (spam, folded)", "records", "read_record", (ADDR[BOB], "0"), FERDIE, 0),
         ("records.record (query)", "records", "record", (ADDR[BOB], "0"), CHARLIE, 0),
         ("records.search 10 by kind (query)", "records", "search", (ADDR[BOB], "{ kind: Some(Diagnosis), author: None, from: None, until: None }", "0", "10"), CHARLIE, 0),
-        ("records.add_medication", "records", "add_medication", (ADDR[BOB], 'NewMedication { name: "Metformin", dose: "500 mg", frequency: "twice a day", start: 0, end: None, prescribed_by: None, notes: "" }'), CHARLIE, 0),
-        ("appointments.set_appointment", "appointments", "set_appointment", (ADDR[BOB], later, "30", '"review"', "0"), CHARLIE, 0),
-        ("appointments.request_appointment", "appointments", "request_appointment", (ADDR[CHARLIE], later, "30", '"chest pain"'), BOB, 0),
+        ("records.add_medication", "records", "add_medication", (ADDR[BOB], 'NewMedication { name: %s, dose: %s, frequency: %s, start: 0, end: None, prescribed_by: None, notes: [] }' % (b("Metformin"), b("500 mg"), b("twice a day"))), CHARLIE, 0),
+        ("appointments.set_appointment", "appointments", "set_appointment", (ADDR[BOB], later, "30", b("review"), "0"), CHARLIE, 0),
+        ("appointments.request_appointment", "appointments", "request_appointment", (ADDR[CHARLIE], later, "30", b("chest pain")), BOB, 0),
         ("appointments.patient_appointments (query)", "appointments", "patient_appointments", (ADDR[BOB], "0", "10"), BOB, 0),
     ]
     base = c.dry("erc20", "transfer", (ADDR[BOB], "1"), ALICE)  # Bob holds no token yet: a new item
@@ -208,7 +215,7 @@ def run(c):
         ("erc20.transfer", "erc20", "transfer", (ADDR[BOB], "1"), ALICE),
         ("registry.register_patient", "registry", "register_patient", (profile("Eve"),), EVE),
         ("permissions.grant", "permissions", "grant", (ADDR[DAVE], RW, "None"), BOB),
-        ("records.add_record", "records", "add_record", (ADDR[BOB], "Diagnosis", '"Follow-up"', BODY, "None"), CHARLIE),
+        ("records.add_record", "records", "add_record", (ADDR[BOB], "Diagnosis", b("Follow-up"), BODY, "None"), CHARLIE),
     ]:
         inclusion.append((label, c.submit(contract, message, args, suri)))
 
@@ -243,10 +250,10 @@ def run(c):
     # item holding a 16-byte balance) the price of an item; what a record
     # stores beyond its payload is the rest.
     title = "Follow-up"
-    short_text = BODY[1:-1]
+    short_text = BODY_TEXT
     long_text = ("HbA1c 7.1 %; fasting glucose 142 mg/dl; start metformin 500 mg twice a day. " * 30)[:len(short_text) + 1000]
-    d_short = c.dry("records", "add_record", (ADDR[BOB], "Diagnosis", f'"{title}"', BODY, "None"), CHARLIE)["deposit"]
-    d_long = c.dry("records", "add_record", (ADDR[BOB], "Diagnosis", f'"{title}"', f'"{long_text}"', "None"), CHARLIE)["deposit"]
+    d_short = c.dry("records", "add_record", (ADDR[BOB], "Diagnosis", b(title), BODY, "None"), CHARLIE)["deposit"]
+    d_long = c.dry("records", "add_record", (ADDR[BOB], "Diagnosis", b(title), b(long_text), "None"), CHARLIE)["deposit"]
     per_byte = (d_long - d_short) // (len(long_text) - len(short_text))
     per_item = base["deposit"] - 16 * per_byte
     payload = len(title) + len(short_text)
@@ -269,7 +276,7 @@ def run(c):
                 have[what] += k
         last = str(n - 1)
         probes = [
-            ("records.add_record", "records", "add_record", (ADDR[BOB], "Diagnosis", '"Follow-up"', BODY, "None"), CHARLIE),
+            ("records.add_record", "records", "add_record", (ADDR[BOB], "Diagnosis", b("Follow-up"), BODY, "None"), CHARLIE),
             ("records.read_record (last)", "records", "read_record", (ADDR[BOB], last), CHARLIE),
             ("records.record (last)", "records", "record", (ADDR[BOB], last), CHARLIE),
             ("records.records page at end", "records", "records", (ADDR[BOB], str(max(0, n - 10)), "10"), CHARLIE),
@@ -279,7 +286,7 @@ def run(c):
             ("permissions.has_access", "permissions", "PermissionsApi::has_access", (ADDR[BOB], ADDR[CHARLIE], "RecordsRead"), CHARLIE),
             ("permissions.patients_of page at end", "permissions", "patients_of", (ADDR[CHARLIE], str(max(0, n - 10)), "10"), CHARLIE),
             ("permissions.access_log page at end", "permissions", "access_log", (ADDR[BOB], str(max(0, n - 10)), "10"), BOB),
-            ("appointments.set_appointment", "appointments", "set_appointment", (ADDR[BOB], later, "30", '"review"', "0"), CHARLIE),
+            ("appointments.set_appointment", "appointments", "set_appointment", (ADDR[BOB], later, "30", b("review"), "0"), CHARLIE),
             ("appointments.patient_appointments page at end", "appointments", "patient_appointments", (ADDR[BOB], str(max(0, n - 10)), "10"), BOB),
         ]
         for label, contract, message, args, suri in probes:

@@ -7,7 +7,8 @@ wrote) and fails if the new one would misread the old data:
 
 - every stored cell of the old layout (root-struct field or Mapping/Lazy
   root) exists in the new one under the same name, key and position, with
-  the same type, where enums may only gain variants at the end;
+  the same type, where enums may only gain variants at the end and a
+  `String` may become a `Vec<u8>` (the same encoding);
 - the new layout may add cells only as new roots (Mapping/Lazy with their own
   key), never as a plain field of an existing cell.
 
@@ -63,8 +64,17 @@ def cells(storage, types):
     return out
 
 
+# `String` and `Vec<u8>` have one SCALE encoding (compact length, then the
+# bytes): a text field may become a byte field and old values stay readable.
+STR = {"primitive": "str"}
+BYTES = {"sequence": {"primitive": "u8"}}
+
+
 def shape_compatible(old, new, where, problems):
-    """Enums may gain variants at the end; everything else must be equal."""
+    """Enums may gain variants at the end; a `String` may become a `Vec<u8>`;
+    everything else must be equal."""
+    if old == STR and new == BYTES:
+        return
     if isinstance(old, dict) and isinstance(new, dict) and "variant" in old and "variant" in new:
         if old["variant"] != new["variant"] or old["params"] != new["params"]:
             problems.append(f"{where}: enum {old['variant']} became {new['variant']}")

@@ -19,7 +19,7 @@ pub mod rules;
 pub mod appointments {
     use crate::rules::{self, transition};
     pub use crate::rules::{Action, Actor, Payout, Phase, Status};
-    use ink::prelude::{string::String, vec::Vec};
+    use ink::prelude::vec::Vec;
     use ink::storage::{Lazy, Mapping};
     use smrms_shared::list::{self, Bound};
     use smrms_shared::upgrade::{self, UpgradeLock, Upgradeable};
@@ -44,12 +44,13 @@ pub mod appointments {
         pub start: Timestamp,
         /// Duration in minutes.
         pub duration_min: u32,
-        /// Reason / description (at most 512 bytes).
-        pub reason: String,
+        /// Reason / description (at most 512 bytes): the client's sealed bytes
+        /// (readable by the patient and the doctor only) or UTF-8 text.
+        pub reason: Vec<u8>,
         /// Diagnosis, filled in by the doctor (at most 512 bytes).
-        pub diagnosis: String,
+        pub diagnosis: Vec<u8>,
         /// Prescription, filled in by the doctor (at most 512 bytes).
-        pub prescription: String,
+        pub prescription: Vec<u8>,
         /// Current status.
         pub status: Status,
         /// Fee in the chain's smallest unit (0 = free).
@@ -274,7 +275,7 @@ pub mod appointments {
             })
         }
 
-        fn validate(start: Timestamp, now: Timestamp, duration_min: u32, reason: &str) -> Result<()> {
+        fn validate(start: Timestamp, now: Timestamp, duration_min: u32, reason: &[u8]) -> Result<()> {
             check_required(reason, MAX_TEXT_LEN)?;
             if duration_min == 0 || duration_min > MAX_DURATION_MIN {
                 return Err(Error::InvalidDuration);
@@ -398,7 +399,7 @@ pub mod appointments {
         /// * `patient` - the patient.
         /// * `start` - start time, Unix milliseconds (in the future).
         /// * `duration_min` - duration in minutes (1 to 1440).
-        /// * `reason` - reason / description (required, at most 512 bytes).
+        /// * `reason` - reason / description (required, at most 512 bytes; sealed bytes or UTF-8 text).
         /// * `fee` - fee in the chain's smallest unit; 0 for none.
         ///
         /// # Errors
@@ -411,7 +412,7 @@ pub mod appointments {
             patient: AccountId,
             start: Timestamp,
             duration_min: u32,
-            reason: String,
+            reason: Vec<u8>,
             fee: Balance,
         ) -> Result<SetOutcome> {
             let doctor = self.env().caller();
@@ -431,8 +432,8 @@ pub mod appointments {
                 start,
                 duration_min,
                 reason,
-                diagnosis: String::new(),
-                prescription: String::new(),
+                diagnosis: Vec::new(),
+                prescription: Vec::new(),
                 status,
                 fee,
                 paid: 0,
@@ -451,7 +452,7 @@ pub mod appointments {
         /// * `doctor` - the doctor.
         /// * `start` - start time, Unix milliseconds (in the future).
         /// * `duration_min` - duration in minutes (1 to 1440).
-        /// * `reason` - reason (required, at most 512 bytes).
+        /// * `reason` - reason (required, at most 512 bytes; sealed bytes or UTF-8 text).
         ///
         /// # Errors
         /// `NotAPatient`; `NotVerifiedDoctor` for the named doctor;
@@ -465,7 +466,7 @@ pub mod appointments {
             doctor: AccountId,
             start: Timestamp,
             duration_min: u32,
-            reason: String,
+            reason: Vec<u8>,
         ) -> Result<u64> {
             let patient = self.env().caller();
             let now = self.env().block_timestamp();
@@ -485,7 +486,7 @@ pub mod appointments {
         /// * `doctor` - the doctor.
         /// * `start` - start time, Unix milliseconds (in the future).
         /// * `duration_min` - duration in minutes (1 to 1440).
-        /// * `reason` - reason (required, at most 512 bytes).
+        /// * `reason` - reason (required, at most 512 bytes; sealed bytes or UTF-8 text).
         ///
         /// # Errors
         /// `UnknownPatient`; `NotGuardian` unless a guardian of the patient
@@ -498,7 +499,7 @@ pub mod appointments {
             doctor: AccountId,
             start: Timestamp,
             duration_min: u32,
-            reason: String,
+            reason: Vec<u8>,
         ) -> Result<u64> {
             let guardian = self.env().caller();
             Self::validate(start, self.env().block_timestamp(), duration_min, &reason)?;
@@ -519,7 +520,7 @@ pub mod appointments {
             doctor: AccountId,
             start: Timestamp,
             duration_min: u32,
-            reason: String,
+            reason: Vec<u8>,
         ) -> Result<u64> {
             let now = self.env().block_timestamp();
             ensure!(self.registry.standing(doctor)?.is_verified_doctor(), Error::NotVerifiedDoctor);
@@ -536,8 +537,8 @@ pub mod appointments {
                 start,
                 duration_min,
                 reason,
-                diagnosis: String::new(),
-                prescription: String::new(),
+                diagnosis: Vec::new(),
+                prescription: Vec::new(),
                 status: Status::Requested,
                 fee,
                 paid: fee,
@@ -681,9 +682,9 @@ pub mod appointments {
         /// * `start` - the booked start to keep it, or a new one to propose
         ///   (Unix milliseconds, in the future).
         /// * `duration_min` - minutes (1 to 1440).
-        /// * `reason` - reason (required, at most 512 bytes).
-        /// * `diagnosis` - diagnosis (at most 512 bytes).
-        /// * `prescription` - prescription (at most 512 bytes).
+        /// * `reason` - reason (required, at most 512 bytes; sealed bytes or UTF-8 text).
+        /// * `diagnosis` - diagnosis (at most 512 bytes; sealed bytes or UTF-8 text).
+        /// * `prescription` - prescription (at most 512 bytes; sealed bytes or UTF-8 text).
         ///
         /// # Errors
         /// `UnknownAppointment`; `NotParticipant` unless the doctor;
@@ -696,9 +697,9 @@ pub mod appointments {
             id: u64,
             start: Timestamp,
             duration_min: u32,
-            reason: String,
-            diagnosis: String,
-            prescription: String,
+            reason: Vec<u8>,
+            diagnosis: Vec<u8>,
+            prescription: Vec<u8>,
         ) -> Result<()> {
             let caller = self.env().caller();
             let now = self.env().block_timestamp();
@@ -911,9 +912,9 @@ pub mod appointments {
                     patient,
                     start: now.saturating_add(86_400_000),
                     duration_min: 30,
-                    reason: String::from("bench"),
-                    diagnosis: String::new(),
-                    prescription: String::new(),
+                    reason: b"bench".to_vec(),
+                    diagnosis: Vec::new(),
+                    prescription: Vec::new(),
                     status: Status::Booked,
                     fee: 0,
                     paid: 0,
@@ -978,11 +979,11 @@ pub mod appointments {
 
         #[test]
         fn input_validation() {
-            assert_eq!(Appointments::validate(10, 5, 30, ""), Err(Error::EmptyField));
-            assert_eq!(Appointments::validate(10, 5, 0, "r"), Err(Error::InvalidDuration));
-            assert_eq!(Appointments::validate(10, 5, MAX_DURATION_MIN + 1, "r"), Err(Error::InvalidDuration));
-            assert_eq!(Appointments::validate(5, 5, 30, "r"), Err(Error::StartInPast));
-            assert_eq!(Appointments::validate(6, 5, 30, "r"), Ok(()));
+            assert_eq!(Appointments::validate(10, 5, 30, b""), Err(Error::EmptyField));
+            assert_eq!(Appointments::validate(10, 5, 0, b"r"), Err(Error::InvalidDuration));
+            assert_eq!(Appointments::validate(10, 5, MAX_DURATION_MIN + 1, b"r"), Err(Error::InvalidDuration));
+            assert_eq!(Appointments::validate(5, 5, 30, b"r"), Err(Error::StartInPast));
+            assert_eq!(Appointments::validate(6, 5, 30, b"r"), Ok(()));
         }
     }
 }

@@ -30,7 +30,7 @@ pub mod rules;
 pub mod records {
     use crate::rules::{self, KeyWriter};
     pub use crate::rules::{validate_medication, validate_record, MAX_KEY_BATCH};
-    use ink::prelude::{string::String, vec::Vec};
+    use ink::prelude::vec::Vec;
     use ink::storage::{Lazy, Mapping};
     use smrms_shared::list::{self, Bound};
     use smrms_shared::upgrade::{self, UpgradeLock, Upgradeable};
@@ -72,10 +72,12 @@ pub mod records {
     pub struct Record {
         /// Kind of record.
         pub kind: RecordKind,
-        /// Title (at most 128 bytes).
-        pub title: String,
-        /// Body: text or client-side ciphertext as text (at most 8192 bytes).
-        pub body: String,
+        /// Title (at most 128 bytes of UTF-8 text or opaque bytes; a sealed
+        /// record's real title is inside its body).
+        pub title: Vec<u8>,
+        /// Body: the client's sealed bytes or UTF-8 text (at most 8192
+        /// bytes).
+        pub body: Vec<u8>,
         /// The doctor who wrote it.
         pub author: AccountId,
         /// When it was stored (Unix milliseconds).
@@ -97,11 +99,11 @@ pub mod records {
     #[ink::scale_derive(Encode, Decode, TypeInfo)]
     pub struct NewMedication {
         /// Drug (required, at most 128 bytes; clients store it sealed).
-        pub name: String,
+        pub name: Vec<u8>,
         /// e.g. `500 mg` (at most 64 bytes).
-        pub dose: String,
+        pub dose: Vec<u8>,
         /// e.g. `twice a day` (at most 64 bytes).
-        pub frequency: String,
+        pub frequency: Vec<u8>,
         /// Start (Unix milliseconds).
         pub start: Timestamp,
         /// Planned end (Unix milliseconds), if any.
@@ -109,7 +111,7 @@ pub mod records {
         /// The prescribing doctor, if any.
         pub prescribed_by: Option<AccountId>,
         /// Notes (at most 512 bytes).
-        pub notes: String,
+        pub notes: Vec<u8>,
     }
 
     /// A medication entry.
@@ -118,11 +120,11 @@ pub mod records {
     #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
     pub struct Medication {
         /// Drug name (required, at most 128 bytes).
-        pub name: String,
+        pub name: Vec<u8>,
         /// Dose, e.g. `500 mg` (at most 64 bytes).
-        pub dose: String,
+        pub dose: Vec<u8>,
         /// Frequency, e.g. `twice a day` (at most 64 bytes).
-        pub frequency: String,
+        pub frequency: Vec<u8>,
         /// Start (Unix milliseconds).
         pub start: Timestamp,
         /// Planned end (Unix milliseconds), if any.
@@ -130,7 +132,7 @@ pub mod records {
         /// Prescribing doctor, if any.
         pub prescribed_by: Option<AccountId>,
         /// Notes (at most 512 bytes).
-        pub notes: String,
+        pub notes: Vec<u8>,
         /// Who added the entry.
         pub added_by: AccountId,
         /// When it was stopped, if it was.
@@ -522,8 +524,8 @@ pub mod records {
         /// # Arguments
         /// * `patient` - the patient.
         /// * `kind` - diagnosis, prescription, lab result, ...
-        /// * `title` - short title (required, at most 128 bytes).
-        /// * `body` - content (required, at most 8192 bytes; ciphertext as text is fine).
+        /// * `title` - short title (required, at most 128 bytes; clients that seal the record store `sealed`).
+        /// * `body` - content (required, at most 8192 bytes): the client's sealed bytes, or UTF-8 text.
         /// * `supersedes` - id of an earlier record this one corrects, if any.
         ///
         /// # Errors
@@ -539,8 +541,8 @@ pub mod records {
             &mut self,
             patient: AccountId,
             kind: RecordKind,
-            title: String,
-            body: String,
+            title: Vec<u8>,
+            body: Vec<u8>,
             supersedes: Option<u32>,
         ) -> Result<WriteOutcome> {
             let author = self.env().caller();
@@ -703,8 +705,8 @@ pub mod records {
             patient: AccountId,
             id: u32,
             kind: RecordKind,
-            title: String,
-            body: String,
+            title: Vec<u8>,
+            body: Vec<u8>,
         ) -> Result<bool> {
             let r = list::get(&self.records, patient, id).ok_or(Error::UnknownRecord)?;
             Ok(r.content_hash == record_content_hash(kind.code(), &title, &body))
@@ -715,7 +717,8 @@ pub mod records {
         ///
         /// # Arguments
         /// * `patient` - the patient.
-        /// * `medication` - name (required, at most 128 bytes), dose and
+        /// * `medication` - its fields are opaque bytes (the client seals them):
+        ///   name (required, at most 128 bytes), dose and
         ///   frequency (at most 64 bytes each), start and planned end (Unix
         ///   milliseconds), the prescribing doctor if any, notes (at most 512
         ///   bytes).
@@ -835,8 +838,8 @@ pub mod records {
             let mut len = self.record_len.get(patient).unwrap_or(0);
             let record = Record {
                 kind: RecordKind::Note,
-                title: String::from("bench"),
-                body: String::from("bench record"),
+                title: b"bench".to_vec(),
+                body: b"bench record".to_vec(),
                 author,
                 created_at: self.env().block_timestamp(),
                 block: self.env().block_number(),
@@ -1313,8 +1316,8 @@ pub mod records {
         fn largest_record_fits_the_storage_buffer() {
             use scale::Encode;
             let mut r = rec(RecordKind::Note, 1, 0);
-            r.title = "t".repeat(MAX_TITLE_LEN);
-            r.body = "b".repeat(MAX_BODY_LEN);
+            r.title = vec![b't'; MAX_TITLE_LEN];
+            r.body = vec![b'b'; MAX_BODY_LEN];
             r.supersedes = Some(1);
             r.superseded_by = Some(2);
             assert!(r.encoded_size() < 16 * 1024);

@@ -28,17 +28,17 @@ use smrms_shared::{
 pub const MAX_KEY_BATCH: u32 = 32;
 
 /// Validates a record's content.
-pub fn validate_record(title: &str, body: &str) -> Result<()> {
+pub fn validate_record(title: &[u8], body: &[u8]) -> Result<()> {
     check_required(title, MAX_TITLE_LEN)?;
     check_required(body, MAX_BODY_LEN)
 }
 
 /// Validates a medication's fields.
 pub fn validate_medication(
-    name: &str,
-    dose: &str,
-    frequency: &str,
-    notes: &str,
+    name: &[u8],
+    dose: &[u8],
+    frequency: &[u8],
+    notes: &[u8],
     start: Timestamp,
     end: Option<Timestamp>,
 ) -> Result<()> {
@@ -252,19 +252,21 @@ mod tests {
 
     #[test]
     fn record_validation() {
-        assert_eq!(validate_record("", "b"), Err(Error::EmptyField));
-        assert_eq!(validate_record("t", ""), Err(Error::EmptyField));
-        assert_eq!(validate_record(&"t".repeat(MAX_TITLE_LEN + 1), "b"), Err(Error::FieldTooLong));
-        assert_eq!(validate_record("t", &"b".repeat(MAX_BODY_LEN + 1)), Err(Error::FieldTooLong));
-        assert_eq!(validate_record("t", &"b".repeat(MAX_BODY_LEN)), Ok(()));
+        assert_eq!(validate_record(b"", b"b"), Err(Error::EmptyField));
+        assert_eq!(validate_record(b"t", b""), Err(Error::EmptyField));
+        assert_eq!(validate_record(&[b't'; MAX_TITLE_LEN + 1], b"b"), Err(Error::FieldTooLong));
+        assert_eq!(validate_record(b"t", &[b'b'; MAX_BODY_LEN + 1]), Err(Error::FieldTooLong));
+        assert_eq!(validate_record(b"t", &[b'b'; MAX_BODY_LEN]), Ok(()));
+        // opaque bytes (sealed data) are fine, whatever they are
+        assert_eq!(validate_record(b"sealed", &[0xFF, 0x01, 0x00, 0x9C]), Ok(()));
     }
 
     #[test]
     fn medication_validation() {
-        assert_eq!(validate_medication("", "", "", "", 0, None), Err(Error::EmptyField));
-        assert_eq!(validate_medication("m", &"x".repeat(65), "", "", 0, None), Err(Error::FieldTooLong));
-        assert_eq!(validate_medication("m", "", "", "", 10, Some(9)), Err(Error::InvalidTimeRange));
-        assert_eq!(validate_medication("m", "1", "2", "3", 10, Some(10)), Ok(()));
+        assert_eq!(validate_medication(b"", b"", b"", b"", 0, None), Err(Error::EmptyField));
+        assert_eq!(validate_medication(b"m", &[b'x'; 65], b"", b"", 0, None), Err(Error::FieldTooLong));
+        assert_eq!(validate_medication(b"m", b"", b"", b"", 10, Some(9)), Err(Error::InvalidTimeRange));
+        assert_eq!(validate_medication(b"m", b"1", b"2", b"3", 10, Some(10)), Ok(()));
     }
 
     #[test]

@@ -30,34 +30,36 @@ pub mod registry {
         ProviderKind, ProviderStatus, RegistryApi, Result, Scope, Siblings, Standing,
     };
 
-    /// A patient's profile, as she enters it. Text fields may hold plain text
-    /// or client-side ciphertext (encoded as text).
+    /// A patient's profile, as she enters it. Its text fields are opaque
+    /// bytes: the client's sealed bytes (the web app and `smrms` seal every
+    /// field in the page or on the device), or UTF-8 text. Their bounds are
+    /// in bytes.
     #[derive(Debug, Clone, PartialEq, Eq, Default)]
     #[ink::scale_derive(Encode, Decode, TypeInfo)]
     #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
     pub struct PatientProfile {
         /// Full name (required, at most 128 bytes).
-        pub name: String,
+        pub name: Vec<u8>,
         /// Date of birth, `YYYY-MM-DD` (at most 64 bytes).
-        pub date_of_birth: String,
+        pub date_of_birth: Vec<u8>,
         /// Gender (at most 64 bytes).
-        pub gender: String,
+        pub gender: Vec<u8>,
         /// Postal address (at most 512 bytes).
-        pub home_address: String,
+        pub home_address: Vec<u8>,
         /// Phone number (at most 64 bytes).
-        pub phone: String,
+        pub phone: Vec<u8>,
         /// Blood group, e.g. `O+` (at most 64 bytes).
-        pub blood_group: String,
+        pub blood_group: Vec<u8>,
         /// Known allergies (at most 512 bytes).
-        pub allergies: String,
+        pub allergies: Vec<u8>,
         /// Height in centimetres (0 = not given).
         pub height_cm: u16,
         /// Weight in kilograms (0 = not given).
         pub weight_kg: u16,
         /// Emergency contact's name (at most 128 bytes).
-        pub emergency_contact_name: String,
+        pub emergency_contact_name: Vec<u8>,
         /// Emergency contact's phone (at most 64 bytes).
-        pub emergency_contact_phone: String,
+        pub emergency_contact_phone: Vec<u8>,
         /// HMAC-SHA-256 of the national id number (Aadhaar), computed by the
         /// client with the head office's key. The number never reaches the
         /// chain.
@@ -959,7 +961,7 @@ pub mod registry {
             let long = "x".repeat(MAX_NAME_LEN + 1);
             assert_eq!(r.register_patient(profile(&long)), Err(Error::FieldTooLong));
             let mut p = profile("Bob");
-            p.allergies = "y".repeat(MAX_TEXT_LEN + 1);
+            p.allergies = vec![b'y'; MAX_TEXT_LEN + 1];
             assert_eq!(r.register_patient(p), Err(Error::FieldTooLong));
             assert_eq!(events(), 0);
             assert_eq!(r.register_patient(profile("Bob")), Ok(()));
@@ -969,7 +971,7 @@ pub mod registry {
             assert_eq!(r.standing(a.bob), Ok(Standing::Patient));
             assert_eq!(r.patients(0, 10).unwrap().len(), 1);
             assert_eq!(r.patients(1, 10).unwrap().len(), 0);
-            assert_eq!(r.patient_profile(a.bob).unwrap().profile.name, "Bob");
+            assert_eq!(r.patient_profile(a.bob).unwrap().profile.name, b"Bob");
             assert_eq!(events(), 1);
         }
 
@@ -992,7 +994,7 @@ pub mod registry {
             assert_eq!(r.edit_patient(p), Ok(()));
             let (_, verified) = r.patient_registration(a.bob).unwrap();
             assert!(!verified, "a new id hash clears identity verification");
-            assert_eq!(r.patient_profile(a.bob).unwrap().profile.name, "Bob B.");
+            assert_eq!(r.patient_profile(a.bob).unwrap().profile.name, b"Bob B.");
         }
 
         #[ink::test]

@@ -66,7 +66,7 @@ pub fn next_status(from: ProviderStatus, action: StatusAction) -> Result<Provide
 /// a rejection or suspension, ignored otherwise.
 pub fn check_status_reason(action: StatusAction, reason: &str) -> Result<()> {
     if action.needs_reason() {
-        check_required(reason, MAX_TEXT_LEN)?;
+        check_required(reason.as_bytes(), MAX_TEXT_LEN)?;
     }
     Ok(())
 }
@@ -92,11 +92,11 @@ pub fn validate_profile(p: &PatientProfile) -> Result<()> {
 
 /// Checks every field of a provider's details against its bound.
 pub fn validate_details(d: &ProviderDetails) -> Result<()> {
-    check_required(&d.name, MAX_NAME_LEN)?;
-    check_optional(&d.phone, MAX_SHORT_LEN)?;
-    check_optional(&d.gender, MAX_SHORT_LEN)?;
-    check_optional(&d.qualification, MAX_SHORT_LEN)?;
-    check_optional(&d.specialization, MAX_SHORT_LEN)
+    check_required(d.name.as_bytes(), MAX_NAME_LEN)?;
+    check_optional(d.phone.as_bytes(), MAX_SHORT_LEN)?;
+    check_optional(d.gender.as_bytes(), MAX_SHORT_LEN)?;
+    check_optional(d.qualification.as_bytes(), MAX_SHORT_LEN)?;
+    check_optional(d.specialization.as_bytes(), MAX_SHORT_LEN)
 }
 
 /// True when an edit changes a credential (qualification,
@@ -224,9 +224,9 @@ mod tests {
         let ok = PatientProfile { name: "Bob".into(), ..Default::default() };
         assert_eq!(validate_profile(&ok), Ok(()));
         assert_eq!(validate_profile(&PatientProfile::default()), Err(Error::EmptyField));
-        let long_address = PatientProfile { home_address: "a".repeat(MAX_TEXT_LEN + 1), ..ok.clone() };
+        let long_address = PatientProfile { home_address: vec![b'a'; MAX_TEXT_LEN + 1], ..ok.clone() };
         assert_eq!(validate_profile(&long_address), Err(Error::FieldTooLong));
-        let long_phone = PatientProfile { emergency_contact_phone: "1".repeat(MAX_SHORT_LEN + 1), ..ok };
+        let long_phone = PatientProfile { emergency_contact_phone: vec![b'1'; MAX_SHORT_LEN + 1], ..ok };
         assert_eq!(validate_profile(&long_phone), Err(Error::FieldTooLong));
         assert_eq!(validate_details(&details()), Ok(()));
         assert_eq!(validate_details(&ProviderDetails { name: " ".into(), ..details() }), Err(Error::EmptyField));

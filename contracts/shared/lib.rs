@@ -574,14 +574,15 @@ pub fn ensure_not_zero(account: &AccountId) -> Result<()> {
     Ok(())
 }
 
-/// Checks a required text field: not empty, at most `max` bytes.
-pub fn check_required(text: &str, max: usize) -> Result<()> {
-    ensure!(!text.trim().is_empty(), Error::EmptyField);
+/// Checks a required field (text or opaque bytes): not empty and not only
+/// ASCII white space, at most `max` bytes.
+pub fn check_required(text: &[u8], max: usize) -> Result<()> {
+    ensure!(!text.iter().all(u8::is_ascii_whitespace), Error::EmptyField);
     check_optional(text, max)
 }
 
-/// Checks an optional text field: at most `max` bytes.
-pub fn check_optional(text: &str, max: usize) -> Result<()> {
+/// Checks an optional field (text or opaque bytes): at most `max` bytes.
+pub fn check_optional(text: &[u8], max: usize) -> Result<()> {
     ensure!(text.len() <= max, Error::FieldTooLong);
     Ok(())
 }
@@ -713,7 +714,7 @@ pub trait PermissionsApi {
 
 /// The blake2-256 content hash the records contract stores for a record:
 /// over the SCALE encoding of `(kind_code, title, body)`.
-pub fn record_content_hash(kind: u8, title: &str, body: &str) -> [u8; 32] {
+pub fn record_content_hash(kind: u8, title: &[u8], body: &[u8]) -> [u8; 32] {
     let mut out = [0u8; 32];
     ink::env::hash_encoded::<ink::env::hash::Blake2x256, _>(&(kind, title, body), &mut out);
     out
@@ -791,11 +792,11 @@ mod tests {
 
     #[test]
     fn text_checks() {
-        assert_eq!(check_required("", 5), Err(Error::EmptyField));
-        assert_eq!(check_required("   ", 5), Err(Error::EmptyField));
-        assert_eq!(check_required("abcdef", 5), Err(Error::FieldTooLong));
-        assert_eq!(check_required("abcde", 5), Ok(()));
-        assert_eq!(check_optional("", 5), Ok(()));
+        assert_eq!(check_required(b"", 5), Err(Error::EmptyField));
+        assert_eq!(check_required(b"   ", 5), Err(Error::EmptyField));
+        assert_eq!(check_required(b"abcdef", 5), Err(Error::FieldTooLong));
+        assert_eq!(check_required(b"abcde", 5), Ok(()));
+        assert_eq!(check_optional(b"", 5), Ok(()));
         assert_eq!(ensure_not_zero(&AccountId::from([0u8; 32])), Err(Error::ZeroAccount));
         assert_eq!(ensure_not_zero(&AccountId::from([1u8; 32])), Ok(()));
     }
@@ -840,9 +841,17 @@ mod tests {
 
     #[test]
     fn content_hash_changes_with_one_byte() {
-        let a = record_content_hash(0, "t", "body");
-        assert_eq!(a, record_content_hash(0, "t", "body"));
-        assert_ne!(a, record_content_hash(0, "t", "bodx"));
-        assert_ne!(a, record_content_hash(1, "t", "body"));
+        let a = record_content_hash(0, b"t", b"body");
+        assert_eq!(a, record_content_hash(0, b"t", b"body"));
+        assert_ne!(a, record_content_hash(0, b"t", b"bodx"));
+        assert_ne!(a, record_content_hash(1, b"t", b"body"));
+    }
+
+    #[test]
+    fn content_hash_of_bytes_equals_that_of_the_same_text() {
+        // records written while title and body were `String`s keep their hash
+        let mut old = [0u8; 32];
+        ink::env::hash_encoded::<ink::env::hash::Blake2x256, _>(&(3u8, "title", "body"), &mut old);
+        assert_eq!(record_content_hash(3, b"title", b"body"), old);
     }
 }

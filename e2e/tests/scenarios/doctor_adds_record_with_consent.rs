@@ -42,7 +42,7 @@ async fn doctor_adds_record_with_consent<Client: E2EBackend>(mut client: Client)
     assert!(emitted::<RecordAdded, _>(&res, suite.records, &[patient_id, doctor_id]));
     let record = dry!(client, &patient, suite.records().record(patient_id, 0)).unwrap();
     assert_eq!(record.author, doctor_id);
-    assert_eq!(record.content_hash, record_content_hash(RecordKind::Diagnosis.code(), "Diagnosis", "Type 2 diabetes"));
+    assert_eq!(record.content_hash, record_content_hash(RecordKind::Diagnosis.code(), b"Diagnosis", b"Type 2 diabetes"));
 
     // Tamper check: true for the stored content, false for one changed byte.
     let verify = |body: &str| {
@@ -106,7 +106,7 @@ async fn doctor_adds_record_with_consent<Client: E2EBackend>(mut client: Client)
     assert_eq!(dry!(client, &pending, add("x")), Err(Error::NotVerifiedDoctor));
     let unknown = suite.records().add_record(stranger_id, RecordKind::Note, "t".into(), "b".into(), None);
     assert_eq!(dry!(client, &doctor, unknown), Err(Error::UnknownPatient));
-    let big = suite.records().add_record(patient_id, RecordKind::Note, "t".into(), "b".repeat(MAX_BODY_LEN + 1), None);
+    let big = suite.records().add_record(patient_id, RecordKind::Note, "t".into(), vec![b'b'; MAX_BODY_LEN + 1], None);
     assert_eq!(dry!(client, &doctor, big), Err(Error::FieldTooLong));
 
     Ok(())

@@ -36,7 +36,7 @@ async fn head_verifies_providers_and_hands_over<Client: E2EBackend>(mut client: 
     assert_eq!(res.return_value(), Ok(ProfileRead::Denied(DenyReason::NoConsent)));
     let demographics = Scopes { demographics: true, ..Default::default() };
     submit!(client, &patient, suite.permissions().grant(doctor_id, demographics, None));
-    assert_eq!(dry!(client, &doctor, suite.registry().patient_profile(patient_id)).unwrap().profile.name, "Asha");
+    assert_eq!(dry!(client, &doctor, suite.registry().patient_profile(patient_id)).unwrap().profile.name, b"Asha");
     assert!(matches!(
         dry!(client, &doctor, suite.registry().read_patient_profile(patient_id)),
         Ok(ProfileRead::Granted(_))

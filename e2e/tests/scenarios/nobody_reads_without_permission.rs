@@ -585,9 +585,9 @@ async fn nobody_reads_without_permission<Client: E2EBackend>(mut client: Client)
     );
     assert_eq!(dry!(client, &patient, per.access_log(p, u32::MAX, u32::MAX)).map(|v| v.len()), Ok(0));
     assert!(dry!(client, &patient, per.access_log(p, 0, u32::MAX)).unwrap().len() <= MAX_PAGE as usize);
-    let max_body = recs.add_record(p, RecordKind::Note, long(MAX_TITLE_LEN), long(MAX_BODY_LEN), None);
+    let max_body = recs.add_record(p, RecordKind::Note, long(MAX_TITLE_LEN).into(), long(MAX_BODY_LEN).into(), None);
     assert!(matches!(dry!(client, &doctors[0].0, max_body), Ok(smrms_records::records::WriteOutcome::Accepted(_))));
-    let too_big = recs.add_record(p, RecordKind::Note, "t".into(), long(MAX_BODY_LEN + 1), None);
+    let too_big = recs.add_record(p, RecordKind::Note, "t".into(), long(MAX_BODY_LEN + 1).into(), None);
     assert_eq!(dry!(client, &doctors[0].0, too_big), Err(Error::FieldTooLong));
     assert_eq!(
         dry!(client, &doctors[0].0, recs.add_record(p, RecordKind::Note, "".into(), "b".into(), None)),

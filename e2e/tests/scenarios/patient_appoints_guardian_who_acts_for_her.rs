@@ -84,7 +84,7 @@ async fn patient_appoints_guardian_who_acts_for_her<Client: E2EBackend>(mut clie
     // ... and the doctor's access follows: he writes and reads her record.
     assert_eq!(submit!(client, &doctor, add("visit")).return_value(), Ok(WriteOutcome::Accepted(0)));
     let read = submit!(client, &doctor, recs.read_record(p, 0));
-    assert!(matches!(read.return_value(), Ok(ReadOutcome::Granted(r)) if r.title == "visit"));
+    assert!(matches!(read.return_value(), Ok(ReadOutcome::Granted(r)) if r.title == b"visit"));
 
     // The guardian reads: audited record and profile reads, the advisory
     // queries; she writes nothing.
