@@ -42,7 +42,10 @@ async fn doctor_adds_record_with_consent<Client: E2EBackend>(mut client: Client)
     assert!(emitted::<RecordAdded, _>(&res, suite.records, &[patient_id, doctor_id]));
     let record = dry!(client, &patient, suite.records().record(patient_id, 0)).unwrap();
     assert_eq!(record.author, doctor_id);
-    assert_eq!(record.content_hash, record_content_hash(RecordKind::Diagnosis.code(), b"Diagnosis", b"Type 2 diabetes"));
+    assert_eq!(
+        record.content_hash,
+        record_content_hash(RecordKind::Diagnosis.code(), b"Diagnosis", b"Type 2 diabetes")
+    );
 
     // Tamper check: true for the stored content, false for one changed byte.
     let verify = |body: &str| {
