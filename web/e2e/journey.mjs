@@ -85,7 +85,10 @@ const PLAINTEXT = [
   V.apptDiagnosis, V.apptPrescription, ...Object.values(V.card), 'iodine contrast', 'salbutamol', ...Object.values(V.guardian),
   V.guardianApptReason,
 ];
-const CONTROLS = [V.doctor.name, V.doctor.specialization, 'smrms-enc1:', 'e2:', 'n2:', 'c1:'];
+// public controls the dump must find: the doctor's public details, and the title every sealed record
+// carries in the clear. (The sealed texts themselves are stored in binary, 0xFF and a tag: their text
+// prefixes are no longer on chain; the step "on chain: every sealed text is in its binary form" checks them.)
+const CONTROLS = [V.doctor.name, V.doctor.specialization, 'sealed'];
 
 // ---- this process: a node connection and the keys the "extension" signs with
 await cryptoWaitReady();
@@ -292,6 +295,24 @@ async function recordsQuery(method, ...args) {
 const short = a => `${a.slice(0, 6)}…${a.slice(-6)}`;
 const esc = t => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const sameAccount = (x, y) => keyring.decodeAddress(x).toString() === keyring.decodeAddress(y).toString();
+/** A query's Ok value (as JSON) of any contract, from `caller`. */
+async function queryAs(contract, caller, method, ...args) {
+  const { output } = await contract.query[method](caller, { gasLimit: QUERY_GAS() }, ...args);
+  const j = output.toJSON();
+  return j.ok?.ok !== undefined ? j.ok.ok : j.ok;
+}
+/**
+ * The on-chain form of a sealed text (web/src/crypto/onchain.ts): 0xFF, then the tag of its format
+ * (1 smrms-enc1, 2 e2, 4 n2, 6 c1). `hex` is a stored Vec<u8> as JSON ('0x…').
+ */
+const ONCHAIN_TAG = { 'smrms-enc1': 1, e2: 2, n2: 4, c1: 6 };
+function expectBinary(what, hex, format) {
+  const b = Buffer.from(String(hex).replace(/^0x/, ''), 'hex');
+  if (b.length < 2 || b[0] !== 0xff || b[1] !== ONCHAIN_TAG[format]) {
+    throw new Error(`${what} is not stored in the binary form of ${format}: (0xFF, ${ONCHAIN_TAG[format]}): ${String(hex).slice(0, 24)}…`);
+  }
+  return b.length;
+}
 async function recordCount() {
   const { output } = await records.query.recordCount(A.head, { gasLimit: api.registry.createType('WeightV2', { refTime: 10n ** 11n, proofSize: 10n ** 7n }) }, A.patient);
   const j = output.toJSON();
@@ -672,12 +693,13 @@ await step('patient: sets her emergency card (sealed in the page, key wrapped fo
   await expectText('card-holders', /emergency custodian/, 'its key holders');
   // on chain: ciphertext only, the key held by exactly the patient and the custodian
   const card = await recordsQuery('card', A.patient);
+  if (card.version !== 1) throw new Error(`records.card(): version ${card.version}`);
+  expectBinary('the card', card.body, 'c1'); // 0xFF 0x06 ‖ nonce ‖ ciphertext
   const body = Buffer.from(card.body.slice(2), 'hex').toString('latin1');
-  if (card.version !== 1 || !body.startsWith('c1:')) throw new Error(`records.card(): version ${card.version}, body ${body.slice(0, 20)}…`);
   for (const v of Object.values(V.card)) if (body.includes(v)) throw new Error(`the card's "${v}" is on chain in plaintext`);
   const holders = await recordsQuery('keyHolders', A.patient, 'Card');
   if (holders.length !== 2 || !holders.some(h => sameAccount(h, A.patient)) || !holders.some(h => sameAccount(h, A.custodian))) throw new Error(`card key holders: ${holders}`);
-  console.log(`     card on chain: ${body.length} bytes (${body.slice(0, 12)}…), key holders: patient and custodian`);
+  console.log(`     card on chain: ${body.length} bytes (${card.body.slice(0, 10)}…), key holders: patient and custodian`);
   await shot('patient-emergency-card');
 });
 
@@ -835,6 +857,26 @@ await step("patient: removes her guardian; the keys wrapped for him are removed 
   await T('guardians-empty').waitFor();
   if (await recordsQuery('keyOf', A.patient, 'Card', A.guardian)) throw new Error("the card's key is still wrapped for the removed guardian");
   await shot('patient-guardian-removed');
+});
+
+await step('on chain: every sealed text the page stored is in its binary form (0xFF and a tag: profile fields e2, record smrms-enc1, medication e2, appointment texts n2), the record title "sealed" in the clear', async () => {
+  const appointments = new ContractPromise(api, contractsAbi('appointments'), suite.appointments);
+  const sizes = [];
+  const { profile } = await queryAs(registry, A.patient, 'patientProfile', A.patient);
+  for (const [k, v] of Object.entries(profile)) {
+    if (typeof v !== 'string' || !v.startsWith('0x') || k === 'nationalIdHash') continue;
+    sizes.push(`profile.${k} ${expectBinary(`profile.${k}`, v, 'e2')}`);
+  }
+  if (sizes.length !== 9) throw new Error(`${sizes.length} sealed profile fields found, not 9: ${JSON.stringify(profile).slice(0, 300)}`);
+  const [[, rec]] = await queryAs(records, A.patient, 'records', A.patient, 0, 1);
+  if (Buffer.from(rec.title.slice(2), 'hex').toString('utf8') !== 'sealed') throw new Error(`record #0's title is ${rec.title}, not "sealed"`);
+  sizes.push(`record.body ${expectBinary('record #0 body', rec.body, 'smrms-enc1')}`);
+  const [[, med]] = await queryAs(records, A.patient, 'medications', A.patient, 0, 1);
+  for (const k of ['name', 'dose', 'frequency', 'notes']) sizes.push(`medication.${k} ${expectBinary(`medication #0 ${k}`, med[k], 'e2')}`);
+  const [[, ap]] = await queryAs(appointments, A.patient, 'patientAppointments', A.patient, 0, 1);
+  sizes.push(`appointment.reason ${expectBinary('appointment #0 reason', ap.reason, 'n2')}`);
+  for (const k of ['diagnosis', 'prescription']) if (ap[k] !== '0x') sizes.push(`appointment.${k} ${expectBinary(`appointment #0 ${k}`, ap[k], 'n2')}`);
+  console.log(`     binary on chain (bytes): ${sizes.join(', ')}`);
 });
 
 await step("patient: downloads her FHIR R4 export; the FHIR validator accepts it; her record, medication, grant and appointments (hers, and the one her guardian booked) appear once each, the guardian's acts as AuditEvents", async () => {

@@ -15,6 +15,7 @@ import { CONTRACT_NAMES, type Chain } from './chain/connection';
 import { hasMessage, read, Refusal } from './chain/contracts';
 import { decodeContractEvents } from './chain/events';
 import { Variant, type Plain } from './chain/plain';
+import { storedText, type Stored } from './chain/opaque';
 import {
   PAGE, accessLog, grantsOf, medicationViews, myKey, providerOf, recordViews,
   type Actor, type AppointmentData as ChainAppointment, type Progress,
@@ -107,8 +108,10 @@ export async function grantHistory(chain: Chain, patient: string, expectedGrants
 // ---------------------------------------------------------------------------
 // the export
 
-async function openText(a: Actor, ap: ChainAppointment, text: string): Promise<string | null> {
-  // as fhir_export's open_note_opt: empty or never sealed → as it is; sealed → opened, or null
+async function openText(a: Actor, ap: ChainAppointment, stored: Stored): Promise<string | null> {
+  // as fhir_export's open_note_opt: empty or never sealed → as it is; sealed → opened, or null (also when unreadable)
+  let text: string;
+  try { text = storedText(stored); } catch { return null; }
   if (text === '' || !text.startsWith(NOTE_PREFIX)) return text;
   if (!a.keys) return null;
   try {
@@ -167,7 +170,8 @@ export async function gatherExport(a: Actor, patient: string, progress: Progress
   let pk: Uint8Array | null = null;
   try { pk = a.keys ? await myKey(a, patient, { kind: 'Profile' }) : null; } catch { pk = null; }
   const opened = PROFILE_FIELDS.map(f => {
-    const stored = String(p.profile[camel(f.name)] ?? '');
+    let stored: string;
+    try { stored = storedText((p.profile[camel(f.name)] ?? null) as Stored | null); } catch { return null; }
     if (stored === '') return '';
     if (!pk) return null;
     try { return openField(pk, f.index, stored); } catch { return null; }

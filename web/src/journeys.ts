@@ -5,7 +5,7 @@ import { decodeAddress } from '@polkadot/util-crypto';
 import { u8aToHex } from '@polkadot/util';
 import {
   MAX_TEXT_LEN, MEDICATION_FIELDS, PROFILE_FIELDS, SEALED_TITLE, CryptoError,
-  isSealedNote, newDataKey, openCard, openField, openNote, openRecord, sealCard, sealField, sealNote, sealRecord, unwrapKey, utf8, wrapInfo, wrapKey,
+  fromChain, isSealedNote, newDataKey, openCard, openField, openNote, openRecord, sealCard, sealField, sealNote, sealRecord, toChain, unwrapKey, utf8, wrapInfo, wrapKey,
   type CardFields, type EncryptionKeys, type Sealed,
 } from './crypto';
 import { cardProblem, keepsKey, readersNow, trimCard, type GuardianPowers, type Guardianship } from './care';
@@ -13,6 +13,7 @@ import type { Chain } from './chain/connection';
 import { hasMessage, read, Refusal } from './chain/contracts';
 import { send, eventOf, type Signing } from './chain/tx';
 import { Variant, type Plain } from './chain/plain';
+import { chainText, isUnreadable, storedArg, storedText, storesBytes, unreadable, type Stored } from './chain/opaque';
 import type { Scopes } from './format';
 import { explainError, type Who } from './errors';
 
@@ -33,7 +34,9 @@ export const KEY_BATCH = 32;
 export const RECORD_KINDS = ['Diagnosis', 'Prescription', 'LabResult', 'Procedure', 'Imaging', 'Note'] as const;
 export const PROVIDER_KINDS = ['Doctor', 'Nurse', 'Lab', 'Pharmacist'] as const;
 
-// ---- decoded contract types (field names as @polkadot/types gives them: camelCase)
+// ---- decoded contract types (field names as @polkadot/types gives them: camelCase).
+// The opaque text fields (`Stored`) are the bytes on chain (chain/opaque.ts:
+// `storedText` gives the sealed text, `storedArg` passes them back as stored).
 export interface Grant { scopes: Scopes; grantedAt: bigint; expiresAt: bigint | null }
 export interface ProviderDetails {
   name: string; phone: string; gender: string; qualification: string; specialization: string;
@@ -41,12 +44,12 @@ export interface ProviderDetails {
 }
 export interface Provider { details: ProviderDetails; registeredAt: bigint; status: Variant; statusReason: string }
 export interface RecordData {
-  kind: Variant; title: string; body: string; author: string; createdAt: bigint; block: bigint;
+  kind: Variant; title: Stored; body: Stored; author: string; createdAt: bigint; block: bigint;
   contentHash: Uint8Array; supersedes: bigint | null; supersededBy: bigint | null; emergency: boolean;
 }
 export interface MedicationData {
-  name: string; dose: string; frequency: string; start: bigint; end: bigint | null; prescribedBy: string | null;
-  notes: string; addedBy: string; stoppedAt: bigint | null;
+  name: Stored; dose: Stored; frequency: Stored; start: bigint; end: bigint | null; prescribedBy: string | null;
+  notes: Stored; addedBy: string; stoppedAt: bigint | null;
 }
 /** One access-log entry; `repeats` counts further denied attempts of an
  *  unregistered account folded into it (the anti-flooding rule; `at` is then the latest). */
@@ -54,8 +57,8 @@ export interface AccessLogEntry { accessor: string; action: Variant; outcome: Va
 /** `reason` is an `EmergencyReason` code (older suites: free text); `note` an optional sealed note. */
 export interface EmergencyAccess { doctor: string; reason: Variant | string; note?: Uint8Array; openedAt: bigint; expiresAt: bigint; closed: [bigint, string] | null }
 export interface AppointmentData {
-  doctor: string; patient: string; start: bigint; durationMin: bigint; reason: string; diagnosis: string;
-  prescription: string; status: Variant; fee: bigint; paid: bigint; createdAt: bigint;
+  doctor: string; patient: string; start: bigint; durationMin: bigint; reason: Stored; diagnosis: Stored;
+  prescription: Stored; status: Variant; fee: bigint; paid: bigint; createdAt: bigint;
   /** A new start the doctor proposed, waiting for the patient's answer. */
   proposedStart?: bigint | null;
 }
@@ -145,7 +148,7 @@ export async function registerPatient(a: Actor, fields: ProfileFields, progress:
   const k = newDataKey();
   const profile: Record<string, unknown> = { heightCm: 0, weightKg: 0, nationalIdHash: new Uint8Array(32) };
   PROFILE_FIELDS.forEach((f, i) => {
-    profile[f.name.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase())] = sealField(k, f.index, fields[i] ?? '', f.max);
+    profile[f.name.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase())] = chainText(a.chain, 'registry', sealField(k, f.index, fields[i] ?? '', f.max));
   });
   progress('registering (every profile field sealed in this page)', 0, 3);
   await tx(a, 'registry', 'register_patient', [profile]);
@@ -177,14 +180,19 @@ export async function changeProviderStatus(a: Actor, provider: string, action: '
   await tx(a, 'registry', `${action}_provider`, args, { who: { other: name } });
 }
 
-/** A patient's profile fields, opened where the reader holds the profile key. */
-export async function profileOf(a: Actor, patient: string): Promise<{ name: string; value: string | null }[]> {
+/** A patient's profile fields, opened where the reader holds the profile key (`problem`: why one stayed unread, if not for want of the key). */
+export async function profileOf(a: Actor, patient: string): Promise<{ name: string; value: string | null; problem?: string }[]> {
   // the contract's check is advisory (storage is public): read as the patient
   const p = await read<{ profile: Record<string, Plain> }>(a.chain, 'registry', 'patient_profile', patient, [patient]);
   let k: Uint8Array | null = null;
   try { k = a.keys ? await myKey(a, patient, { kind: 'Profile' }) : null; } catch { k = null; }
   return PROFILE_FIELDS.map(f => {
-    const stored = String(p.profile[f.name.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase())] ?? '');
+    const raw = (p.profile[f.name.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase())] ?? null) as Stored | null;
+    let stored: string;
+    try { stored = storedText(raw); } catch (e) {
+      if (isUnreadable(e) && raw !== null) return { name: f.name, value: null, problem: unreadable(raw) };
+      throw e;
+    }
     if (!k) return { name: f.name, value: null };
     try { return { name: f.name, value: openField(k, f.index, stored) }; } catch { return { name: f.name, value: null }; }
   });
@@ -377,7 +385,7 @@ export async function addRecord(a: Actor, patient: string, kind: string, title: 
   const k = newDataKey();
   const envelope = sealRecord(k, title, body);
   progress('storing the sealed record', 0, 1);
-  const sent = await tx(a, 'records', 'add_record', [patient, kind, SEALED_TITLE, envelope, null], { who: { other: patientName } });
+  const sent = await tx(a, 'records', 'add_record', [patient, kind, chainText(a.chain, 'records', SEALED_TITLE), chainText(a.chain, 'records', envelope), null], { who: { other: patientName } });
   const ev = eventOf(sent, 'RecordAdded');
   const v = sent.value as Variant;
   const id = Number(ev ? (ev.args.id as bigint) : (v.value as bigint));
@@ -393,7 +401,8 @@ export async function recordViews(a: Actor, patient: string): Promise<RecordView
     const page = await read<[bigint, RecordData][]>(a.chain, 'records', 'records', patient, [patient, start, PAGE]);
     for (const [idBig, data] of page) {
       const id = Number(idBig);
-      const hashOk = await read<boolean>(a.chain, 'records', 'verify_record', a.me, [patient, id, data.kind.tag, data.title, data.body]);
+      // the contract hashes the stored bytes: give them back exactly as stored
+      const hashOk = await read<boolean>(a.chain, 'records', 'verify_record', a.me, [patient, id, data.kind.tag, storedArg(data.title), storedArg(data.body)]);
       let opened: RecordView['opened'] = null;
       let problem: string | null = null;
       let commitmentOk: boolean | null = null;
@@ -402,12 +411,13 @@ export async function recordViews(a: Actor, patient: string): Promise<RecordView
         if (!a.keys) problem = 'Unlock your encryption key to open it.';
         else if (!k) problem = 'No data key is wrapped for you (never granted, granted after a revocation, or shredded).';
         else {
-          const o = openRecord(k, data.body);
+          const o = openRecord(k, storedText(data.body));
           opened = { title: o.title, body: o.body, salt: o.salt };
           commitmentOk = true;
         }
       } catch (e) {
-        if (e instanceof CryptoError && e.kind === 'Commitment') { commitmentOk = false; problem = 'The decrypted text does not match its sealed commitment: it was tampered with.'; }
+        if (isUnreadable(e)) problem = `The stored body is ${unreadable(data.body)}.`;
+        else if (e instanceof CryptoError && e.kind === 'Commitment') { commitmentOk = false; problem = 'The decrypted text does not match its sealed commitment: it was tampered with.'; }
         else if (e instanceof CryptoError && e.kind === 'Open') problem = 'The ciphertext does not open with its key: it was altered.';
         else problem = `It does not open: ${(e as Error).message}`;
       }
@@ -435,7 +445,7 @@ export async function medicationEntries(chain: Chain, _caller: string, patient: 
 export async function addMedication(a: Actor, patient: string, m: MedicationInput, patientName: string, nameOf: (x: string) => string, progress: Progress): Promise<{ id: number; wrappedFor: string[] }> {
   needKeys(a);
   const k = newDataKey();
-  const [name, dose, frequency, notes] = MEDICATION_FIELDS.map((f, i) => sealField(k, f.index, [m.name, m.dose, m.frequency, m.notes][i] ?? '', f.max));
+  const [name, dose, frequency, notes] = MEDICATION_FIELDS.map((f, i) => chainText(a.chain, 'records', sealField(k, f.index, [m.name, m.dose, m.frequency, m.notes][i] ?? '', f.max)));
   progress('storing the sealed medication', 0, 1);
   const medication = { name, dose, frequency, start: m.start, end: m.end, prescribedBy: m.prescribedBy, notes };
   const sent = await tx(a, 'records', 'add_medication', [patient, medication], { who: { other: patientName } });
@@ -452,7 +462,7 @@ export async function medicationViews(a: Actor, patient: string): Promise<Medica
     try {
       const k = a.keys ? await myKey(a, patient, { kind: 'Medication', id }) : null;
       if (k) {
-        const [name, dose, frequency, notes] = MEDICATION_FIELDS.map(f => openField(k, f.index, String((data as unknown as Record<string, string>)[f.name] ?? '')));
+        const [name, dose, frequency, notes] = MEDICATION_FIELDS.map(f => openField(k, f.index, storedText((data as unknown as Record<string, Stored | undefined>)[f.name])));
         opened = { name: name ?? '', dose: dose ?? '', frequency: frequency ?? '', notes: notes ?? '' };
       }
     } catch { opened = null; }
@@ -527,7 +537,12 @@ async function sealFor(a: Actor, patient: string, doctor: string, text: string):
   }
 }
 
-async function openFor(a: Actor, ap: AppointmentData, text: string): Promise<string> {
+async function openFor(a: Actor, ap: AppointmentData, stored: Stored): Promise<string> {
+  let text: string;
+  try { text = storedText(stored); } catch (e) {
+    if (isUnreadable(e)) return `(${unreadable(stored)})`;
+    throw e;
+  }
   if (!text) return '';
   if (a.me !== ap.patient && a.me !== ap.doctor) return '(sealed for the patient and the doctor)';
   if (!a.keys) return '(sealed)';
@@ -564,14 +579,14 @@ export async function creditOf(chain: Chain, caller: string, who: string): Promi
 }
 
 export async function requestAppointment(a: Actor, doctor: string, start: number, durationMin: number, reason: string, fee: bigint, doctorName: string): Promise<bigint> {
-  const sealed = await sealFor(a, a.me, doctor, reason);
+  const sealed = chainText(a.chain, 'appointments', await sealFor(a, a.me, doctor, reason));
   const sent = await tx(a, 'appointments', 'request_appointment', [doctor, start, durationMin, sealed], { value: fee, who: { other: doctorName } });
   const ev = eventOf(sent, 'AppointmentCreated');
   return ev ? (ev.args.id as bigint) : (sent.value as bigint);
 }
 
 export async function setAppointment(a: Actor, patient: string, start: number, durationMin: number, reason: string, fee: bigint, patientName: string): Promise<void> {
-  const sealed = await sealFor(a, patient, a.me, reason);
+  const sealed = chainText(a.chain, 'appointments', await sealFor(a, patient, a.me, reason));
   await tx(a, 'appointments', 'set_appointment', [patient, start, durationMin, sealed, fee], { who: { other: patientName } });
 }
 
@@ -597,7 +612,7 @@ export async function appointmentAction(a: Actor, ap: AppointmentView, action: A
 export async function requestAppointmentFor(
   a: Actor, patient: string, doctor: string, start: number, durationMin: number, reason: string, fee: bigint, patientName: string,
 ): Promise<bigint> {
-  const sealed = await sealFor(a, patient, doctor, reason);
+  const sealed = chainText(a.chain, 'appointments', await sealFor(a, patient, doctor, reason));
   const sent = await tx(a, 'appointments', 'request_appointment_for', [patient, doctor, start, durationMin, sealed], { value: fee, who: { other: patientName } });
   const ev = eventOf(sent, 'AppointmentCreated');
   return ev ? (ev.args.id as bigint) : (sent.value as bigint);
@@ -606,9 +621,11 @@ export async function requestAppointmentFor(
 /** The doctor stores sealed notes; a `newStart` different from the booked one proposes a new time to the patient. */
 export async function updateAppointment(a: Actor, ap: AppointmentView, diagnosis: string, prescription: string, newStart?: number): Promise<void> {
   const { patient, doctor } = ap.data;
+  const sealed = async (text: string) => chainText(a.chain, 'appointments', await sealFor(a, patient, doctor, text));
+  // the reason stays as stored
   await tx(a, 'appointments', 'update_appointment', [
-    ap.id, newStart ?? ap.data.start, ap.data.durationMin, ap.data.reason,
-    await sealFor(a, patient, doctor, diagnosis), await sealFor(a, patient, doctor, prescription),
+    ap.id, newStart ?? ap.data.start, ap.data.durationMin, storedArg(ap.data.reason),
+    await sealed(diagnosis), await sealed(prescription),
   ]);
 }
 
@@ -621,7 +638,8 @@ export async function noShowGrace(chain: Chain, caller: string): Promise<number>
 /** An emergency's sealed note, opened for its patient or doctor; null if there is none. */
 export async function emergencyNote(a: Actor, patient: string, e: EmergencyAccess): Promise<string | null> {
   if (!e.note || e.note.length === 0) return null;
-  const text = new TextDecoder().decode(e.note);
+  let text: string;
+  try { text = fromChain(e.note); } catch { return `(note ${unreadable(e.note)})`; }
   if (!a.keys || !isSealedNote(text)) return `(sealed note, ${e.note.length} bytes)`;
   try {
     return await openNote(a.keys, bytes(patient), bytes(e.doctor), bytes(a.me), text);
@@ -792,7 +810,9 @@ export async function setCard(a: Actor, typed: CardFields, nameOf: (x: string) =
   const own = await wrapKey(keys.publicKey, k, wrapInfo(me, { kind: 'Card' }, me));
   const forCustodian = await wrapKey(custodian.encryptionKey, k, wrapInfo(me, { kind: 'Card' }, bytes(custodian.account)));
   progress('storing the sealed card, its key wrapped for you and the emergency custodian', 1, 3);
-  const sent = await tx(a, 'records', 'set_card', [u8aToHex(utf8(sealed)), u8aToHex(own), u8aToHex(forCustodian)]);
+  // the card's on-chain form (0xFF 0x06 ‖ nonce ‖ ciphertext); its text's bytes for bundles from before issue 16
+  const body = storesBytes(a.chain, 'records') ? toChain(sealed) : utf8(sealed);
+  const sent = await tx(a, 'records', 'set_card', [u8aToHex(body), u8aToHex(own), u8aToHex(forCustodian)]);
   const ev = eventOf(sent, 'CardSet');
   const version = Number(ev ? (ev.args.version as bigint) : (sent.value as bigint));
   const readers = readersNow(await grantsOf(a.chain, a.me, a.me), await guardiansOf(a.chain, a.me, a.me), Date.now(), [a.me, custodian.account]);
@@ -825,8 +845,8 @@ export async function patientName(a: Actor, patient: string): Promise<string | n
   try {
     const k = await myKey(a, patient, { kind: 'Profile' });
     if (!k) return null;
-    const p = await read<{ profile: { name: string } }>(a.chain, 'registry', 'patient_profile', patient, [patient]);
-    return openField(k, 0, p.profile.name) || null;
+    const p = await read<{ profile: { name: Stored } }>(a.chain, 'registry', 'patient_profile', patient, [patient]);
+    return openField(k, 0, storedText(p.profile.name)) || null;
   } catch {
     return null;
   }

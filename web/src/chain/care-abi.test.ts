@@ -8,23 +8,66 @@ import { homedir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { u8aToHex } from '@polkadot/util';
+import { b64encode, toChain } from '../crypto';
+import type { Chain } from './connection';
 import { classify } from './contracts';
+import { chainText, storedArg, storedText, storesBytes } from './opaque';
 import { toPlain, Variant } from './plain';
 
 const INK = process.env.SMRMS_INK_DIR ?? process.env.SMRMS_INK ?? path.join(process.env.CARGO_TARGET_DIR ?? path.join(homedir(), '.cache', 'smrms-target'), 'ink');
 const metadataOf = (c: string) => path.join(INK, `smrms_${c}`, `smrms_${c}.json`);
 /** Each contract's metadata text, read once (null when not built). */
-const texts = Object.fromEntries(['permissions', 'records', 'appointments'].map(c => {
+const texts = Object.fromEntries(['registry', 'permissions', 'records', 'appointments'].map(c => {
   try { return [c, existsSync(metadataOf(c)) ? readFileSync(metadataOf(c), 'utf8') : null]; } catch { return [c, null]; }
 })) as Record<string, string | null>;
 const has = (c: string, label: string) => !!texts[c]?.includes(`"${label}"`);
 const built = has('permissions', 'appoint_guardian') && has('records', 'set_card');
 /** The guardian's booking power (GuardianPowers.book, request_appointment_for, BookAppointment / ManageAppointment). */
 const booking = built && has('appointments', 'request_appointment_for') && has('permissions', 'book') && has('permissions', 'ManageAppointment');
+/** The opaque text fields (patient profile, records, medications, appointments) as Vec<u8> (issue 16)? From the metadata's types. */
+function opaqueTypes(): Record<string, string> | null {
+  if (!booking || !texts.registry) return null;
+  const out: Record<string, string> = {};
+  // the type of each field of a struct type, or of a message argument, by name (path of the type)
+  for (const c of ['registry', 'records', 'appointments']) {
+    const m = JSON.parse(texts[c]!) as { types: { id: number; type: { path?: string[]; def: Record<string, any> } }[]; spec: { messages: { label: string; args: { label: string; type: { type: number } }[] }[] } };
+    const name = (id: number): string => {
+      const t = m.types.find(x => x.id === id)!.type;
+      if (t.def.primitive) return t.def.primitive;
+      if (t.def.sequence) return `Vec<${name(t.def.sequence.type)}>`;
+      return t.path?.join('::') ?? JSON.stringify(t.def);
+    };
+    for (const t of m.types) {
+      const fields = t.type.def.composite?.fields as { name?: string; type: number }[] | undefined;
+      const last = t.type.path?.at(-1);
+      if (fields && last) for (const f of fields) if (f.name) out[`${c}.${last}.${f.name}`] = name(f.type);
+    }
+    for (const msg of m.spec.messages) for (const a of msg.args) out[`${c}.${msg.label}(${a.label})`] = name(a.type.type);
+  }
+  return out;
+}
+const types = opaqueTypes();
+/** The fields issue 16 makes Vec<u8>, and those that stay String. */
+const OPAQUE = [
+  ...['name', 'date_of_birth', 'gender', 'home_address', 'phone', 'blood_group', 'allergies', 'emergency_contact_name', 'emergency_contact_phone'].map(f => `registry.PatientProfile.${f}`),
+  'records.Record.title', 'records.Record.body', 'records.add_record(title)', 'records.add_record(body)', 'records.verify_record(title)', 'records.verify_record(body)',
+  ...['name', 'dose', 'frequency', 'notes'].flatMap(f => [`records.NewMedication.${f}`, `records.Medication.${f}`]),
+  'records.set_card(body)',
+  ...['reason', 'diagnosis', 'prescription'].map(f => `appointments.Appointment.${f}`),
+  'appointments.request_appointment(reason)', 'appointments.set_appointment(reason)', 'appointments.request_appointment_for(reason)',
+  ...['reason', 'diagnosis', 'prescription'].map(f => `appointments.update_appointment(${f})`),
+];
+const PUBLIC_TEXT = [
+  ...['name', 'phone', 'gender', 'qualification', 'specialization'].map(f => `registry.ProviderDetails.${f}`),
+  'registry.Provider.status_reason', 'registry.reject_provider(reason)', 'registry.suspend_provider(reason)',
+];
+/** The metadata is from issue 16 on (the bundles the page is built for). */
+const opaque = types !== null && types['records.add_record(body)'] === 'Vec<u8>';
 
 it.runIf(process.env.SMRMS_REQUIRE_METADATA === '1')('finds the built metadata with the care circle messages', () => {
   expect(built, `metadata with appoint_guardian and set_card in ${INK}`).toBe(true);
   expect(booking, `metadata with the booking power (request_appointment_for, GuardianPowers.book) in ${INK}: run scripts/build.sh`).toBe(true);
+  expect(opaque, `metadata with the opaque texts as Vec<u8> (issue 16) in ${INK}: run scripts/build.sh`).toBe(true);
 });
 
 const ALICE = '5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY';
@@ -156,7 +199,11 @@ describe.skipIf(!booking)(`the guardian's booking power with the built metadata 
     const m = message(appointments, 'request_appointment_for');
     expect(m.isPayable).toBe(true);
     expect(m.isMutating).toBe(true);
-    expect(roundTrip(appointments, 'request_appointment_for', [BOB, ALICE, T, 30, 'n2:AAAA'])).toEqual([BOB, ALICE, T, 30, 'n2:AAAA']);
+    const note = `n2:${b64encode(new Uint8Array(80).fill(1))}.${b64encode(new Uint8Array(80).fill(2))}.${b64encode(new Uint8Array(60).fill(3))}`;
+    const reason = chainText({ abis: { appointments } } as unknown as Chain, 'appointments', note);
+    // from issue 16 on, the bytes toChain(note) (0xFF 0x04 ‖ …); before, the text
+    expect(reason).toBe(opaque ? u8aToHex(toChain(note)) : note);
+    expect(roundTrip(appointments, 'request_appointment_for', [BOB, ALICE, T, 30, reason])).toEqual([BOB, ALICE, T, 30, reason]);
     for (const a of ['confirm', 'cancel', 'complete', 'accept_reschedule', 'decline_reschedule']) expect(message(appointments, a).args.length).toBe(1);
     const ok = answer(appointments, 'request_appointment_for', 7);
     expect(ok).toEqual({ kind: 'ok', value: 7n });
@@ -179,5 +226,89 @@ describe.skipIf(!booking)(`the guardian's booking power with the built metadata 
     const type = ret.lookupName || ret.type;
     const bytes = appointments.registry.createTypeUnsafe(type, [{ Ok: { Err: 'NotGuardian' } }]).toU8a();
     expect(classify(toPlain(appointments.registry.createTypeUnsafe(type, [bytes])))).toEqual({ kind: 'error', variant: 'NotGuardian' });
+  });
+});
+
+describe.skipIf(!opaque)(`opaque texts as Vec<u8> (issue 16) with the built metadata (${INK})`, async () => {
+  const { Abi } = await import('@polkadot/api-contract');
+  const abi = (c: string) => (opaque ? new Abi(JSON.parse(texts[c]!)) : (null as never));
+  const registry = abi('registry');
+  const records = abi('records');
+  const appointments = abi('appointments');
+  const chain = { abis: { registry, records, appointments, permissions: null } } as unknown as Chain;
+  const message = (a: InstanceType<typeof Abi>, name: string) => {
+    const m = a.messages.find(x => x.identifier === name);
+    if (!m) throw new Error(`no message ${name}`);
+    return m;
+  };
+  const roundTrip = (a: InstanceType<typeof Abi>, name: string, args: unknown[]) => {
+    const m = message(a, name);
+    expect(m.args.length, `${name} arguments`).toBe(args.length);
+    const back = a.decodeMessage(m.toU8a(args));
+    expect(back.message.identifier).toBe(name);
+    return back.args.map(x => x.toJSON());
+  };
+  const answer = (a: InstanceType<typeof Abi>, name: string, value: unknown) => {
+    const ret = message(a, name).returnType!;
+    const type = ret.lookupName || ret.type;
+    const bytes = a.registry.createTypeUnsafe(type, [{ Ok: { Ok: value } }]).toU8a();
+    return classify(toPlain(a.registry.createTypeUnsafe(type, [bytes], { isPedantic: true })));
+  };
+  const b64 = (n: number, fill: number) => b64encode(new Uint8Array(n).fill(fill));
+  const envelope = `smrms-enc1:${b64(70, 9)}.${'ab'.repeat(32)}`;
+  const field = `e2:${b64(32, 5)}`;
+  const note = `n2:${b64(80, 1)}.${b64(80, 2)}.${b64(60, 3)}`;
+  const card = `c1:${b64(296, 4)}`;
+
+  it('the listed fields are Vec<u8>; provider details and status reasons stay String', () => {
+    for (const k of OPAQUE) expect(types![k], k).toBe('Vec<u8>');
+    for (const k of PUBLIC_TEXT) expect(types![k], k).toBe('str');
+    for (const c of ['registry', 'records', 'appointments'] as const) expect(storesBytes(chain, c), c).toBe(true);
+  });
+
+  it('what journeys.ts sends encodes as the bytes toChain(text)', () => {
+    const profile: Record<string, unknown> = { heightCm: 0, weightKg: 0, nationalIdHash: new Uint8Array(32) };
+    for (const f of ['name', 'dateOfBirth', 'gender', 'homeAddress', 'phone', 'bloodGroup', 'allergies', 'emergencyContactName', 'emergencyContactPhone']) {
+      profile[f] = chainText(chain, 'registry', f === 'gender' ? '' : field);
+    }
+    const [p] = roundTrip(registry, 'register_patient', [profile]) as [Record<string, string>];
+    expect(p.name).toBe(u8aToHex(toChain(field)));
+    expect(p.name.startsWith('0xff02')).toBe(true);
+    expect(p.gender).toBe('0x');
+    const [, , title, body] = roundTrip(records, 'add_record', [ALICE, 'Diagnosis', chainText(chain, 'records', 'sealed'), chainText(chain, 'records', envelope), null]);
+    expect(title).toBe(u8aToHex(new TextEncoder().encode('sealed')));
+    expect(body).toBe(u8aToHex(toChain(envelope)));
+    expect((body as string).startsWith('0xff01')).toBe(true);
+    const medication = { name: chainText(chain, 'records', field), dose: chainText(chain, 'records', field), frequency: chainText(chain, 'records', ''), start: T, end: null, prescribedBy: null, notes: chainText(chain, 'records', field) };
+    const [, m] = roundTrip(records, 'add_medication', [ALICE, medication]) as [string, Record<string, unknown>];
+    expect([m.name, m.dose, m.frequency, m.notes]).toEqual([u8aToHex(toChain(field)), u8aToHex(toChain(field)), '0x', u8aToHex(toChain(field))]);
+    const reason = chainText(chain, 'appointments', note);
+    expect(reason.startsWith('0xff04')).toBe(true);
+    expect(roundTrip(appointments, 'request_appointment', [BOB, T, 30, reason])[3]).toBe(reason);
+    expect(roundTrip(appointments, 'set_appointment', [ALICE, T, 30, reason, 5])[3]).toBe(reason);
+    expect(roundTrip(appointments, 'update_appointment', [7, T, 30, reason, reason, chainText(chain, 'appointments', '')]).slice(3)).toEqual([reason, reason, '0x']);
+    expect(roundTrip(records, 'set_card', [u8aToHex(toChain(card)), u8aToHex(new Uint8Array(80)), u8aToHex(new Uint8Array(80))])[0]).toBe(u8aToHex(toChain(card)));
+  });
+
+  it('answers decode into bytes that storedText turns back into the sealed texts; verify_record gets them as stored', () => {
+    const rec = { kind: 'Diagnosis', title: u8aToHex(new TextEncoder().encode('sealed')), body: u8aToHex(toChain(envelope)), author: BOB, createdAt: T, block: 3, contentHash: new Uint8Array(32).fill(1), supersedes: null, supersededBy: null, emergency: false };
+    const r = answer(records, 'records', [[0, rec]]) as unknown as { kind: string; value: [bigint, Record<string, unknown>][] };
+    expect(r.kind).toBe('ok');
+    const [[id, data]] = r.value as unknown as [[bigint, { title: Uint8Array; body: Uint8Array }]];
+    expect(id).toBe(0n);
+    expect(data.body).toBeInstanceOf(Uint8Array);
+    expect(storedText(data.body)).toBe(envelope);
+    expect(storedText(data.title)).toBe('sealed');
+    const [, , , title, body] = roundTrip(records, 'verify_record', [ALICE, 0, 'Diagnosis', storedArg(data.title), storedArg(data.body)]);
+    expect([title, body]).toEqual([rec.title, rec.body]);
+    // an old value written as text reads back as that text
+    const old = answer(records, 'records', [[1, { ...rec, body: u8aToHex(new TextEncoder().encode(envelope)) }]]) as unknown as { value: [bigint, { body: Uint8Array }][] };
+    expect(storedText(old.value[0]![1].body)).toBe(envelope);
+    const ap = answer(appointments, 'patient_appointments', [[4, {
+      doctor: BOB, patient: ALICE, start: T, durationMin: 30, reason: u8aToHex(toChain(note)), diagnosis: '0x', prescription: '0x',
+      status: 'Requested', fee: 0, paid: 0, createdAt: T, proposedStart: null,
+    }]]) as unknown as { value: [bigint, { reason: Uint8Array; diagnosis: Uint8Array }][] };
+    expect(storedText(ap.value[0]![1].reason)).toBe(note);
+    expect(storedText(ap.value[0]![1].diagnosis)).toBe('');
   });
 });

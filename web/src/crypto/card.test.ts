@@ -6,6 +6,7 @@ import {
   sealCard, sealedCardLen, type CardFields,
 } from './card';
 import { CryptoError, devAccountKeys, newDataKey, open, pad, seal, unwrapKey, wrapInfo, wrapKey } from './core';
+import { toChain } from './onchain';
 
 const PATIENT = new Uint8Array(32).fill(7);
 const OTHER = new Uint8Array(32).fill(8);
@@ -39,7 +40,11 @@ describe('the emergency card (client/src/crypto.rs seal_card / open_card)', () =
     expect(sealed.length).toBe(sealedCardLen(CARD));
     for (const v of Object.values(CARD)) expect(sealed).not.toContain(v);
     expect(openCard(k, PATIENT, sealed)).toEqual(CARD);
-    expect(openCard(k, PATIENT, utf8(sealed))).toEqual(CARD); // as stored on chain
+    expect(openCard(k, PATIENT, utf8(sealed))).toEqual(CARD); // as stored on chain before the binary form
+    const stored = toChain(sealed); // as stored on chain now: 0xFF 0x06 ‖ nonce ‖ ciphertext
+    expect([...stored.subarray(0, 2)]).toEqual([0xff, 0x06]);
+    expect(stored.subarray(2)).toEqual(b64decode(sealed.slice(3)));
+    expect(openCard(k, PATIENT, stored)).toEqual(CARD);
     // what is inside, opened by hand
     const raw = b64decode(sealed.slice(3))!;
     const pt = open(k, raw.subarray(0, 24), AAD(PATIENT), raw.subarray(24));

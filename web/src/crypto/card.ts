@@ -17,8 +17,10 @@
 //   length tells only the bucket.
 // - Sealed: `c1:` base64(nonce (24) ‖ XChaCha20-Poly1305 ciphertext), AAD
 //   `smrms/card/v1` ‖ patient account (32 bytes): a card opens only as the
-//   card of its patient. Stored as these ASCII bytes (`records.set_card`
-//   body, 1 to `MAX_CARD_LEN` bytes).
+//   card of its patient. Stored (`records.set_card` body, 1 to
+//   `MAX_CARD_LEN` bytes) in the on-chain form of onchain.ts: 0xFF 0x06 ‖
+//   nonce ‖ ciphertext (cards stored before as the text's ASCII bytes
+//   still open).
 // - The data key is wrapped like any other item's, with the item tag 3 in
 //   the HPKE info (`wrapInfo(patient, { kind: 'Card' }, reader)`), for the
 //   patient, for the custodian's encryption key (`records.custodian()`),
@@ -26,6 +28,7 @@
 
 import { b64decode, b64encode, concat, fromUtf8, randomBytes, utf8, utf8Len } from './bytes';
 import { CryptoError, b64Fits, b64Len, open, pad, seal, unpad, type Bytes } from './core';
+import { fromChain } from './onchain';
 
 /** Prefix of a sealed emergency card (version 1). */
 export const CARD_PREFIX = 'c1:';
@@ -104,12 +107,8 @@ export function sealCard(dataKey: Bytes, patient: Bytes, card: CardFields, max: 
  * object, a field that is not text).
  */
 export function openCard(dataKey: Bytes, patient: Bytes, stored: string | Bytes): CardFields {
-  let text: string;
-  try {
-    text = typeof stored === 'string' ? stored : fromUtf8(stored);
-  } catch {
-    throw new CryptoError('Malformed', 'the card is not UTF-8');
-  }
+  // stored bytes: the on-chain form (onchain.ts), binary or the old text's UTF-8
+  const text = typeof stored === 'string' ? stored : fromChain(stored);
   if (!text.startsWith(CARD_PREFIX)) throw new CryptoError('Malformed', `no ${CARD_PREFIX} prefix`);
   const sealed = b64decode(text.slice(CARD_PREFIX.length));
   if (!sealed || sealed.length < 24 + 16) throw new CryptoError('Malformed');

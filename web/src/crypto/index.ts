@@ -69,5 +69,6 @@ export {
   sealCard,
   openCard,
 } from './card';
+export { ONCHAIN_MARK, ONCHAIN_TAGS, fromChain, toChain } from './onchain';
 export { keyFileText, parseKeyFile } from './keyfile';
 export { SCRYPT_PARAMS, backupText, deleteKey, hasKey, saveKey, storedPublicKey, unlockKey } from './keystore';

@@ -4,16 +4,24 @@
 // side and compares plaintexts and public keys, and checks that every sealed
 // field and note is padded (`e2:`, `n2:`) to exactly its bucket's length, so
 // that both sides pad alike (`padded_profiles` and some medications and
-// notes are at bucket edges or share a bucket). Test support only: the app
-// does not import it.
+// notes are at bucket edges or share a bucket). `onchain` pins the on-chain
+// bytes codec (onchain.ts; Rust `onchain::to_chain` / `from_chain`): the
+// stored bytes of every sealed text in the file and of fixed cases
+// (plaintext, empty, non-canonical base64, version 1 formats), checked both
+// ways. Test support only: the app does not import it.
 
-import { type Bytes, hex, randomBytes, unhex, utf8Len } from './bytes';
+import { type Bytes, b64encode, hex, randomBytes, unhex, utf8Len } from './bytes';
+import { fromChain, toChain } from './onchain';
 import {
+  CryptoError,
+  ENVELOPE_PREFIX,
   FIELD_PREFIX,
+  FIELD_PREFIX_V1,
   MAX_NOTE_PLAINTEXT,
   MAX_TEXT_LEN,
   MEDICATION_FIELDS,
   NOTE_PREFIX,
+  NOTE_PREFIX_V1,
   PROFILE_FIELDS,
   WRAPPED_KEY_LEN,
   type EncryptionKeys,
@@ -101,6 +109,18 @@ export interface Vectors {
   notes: { text: string; note: string }[];
   /** Emergency cards (optional: a producer that does not know cards yet leaves it out). */
   cards?: CardVector[];
+  /**
+   * The on-chain codec: `chain` (0x-hex) is `toChain(text)`, and
+   * `fromChain(chain)` is `text`. Every sealed text of the file, and fixed
+   * cases. Required: a file without it fails the check.
+   */
+  onchain?: OnchainVector[];
+  /** Stored values that are neither a binary form nor UTF-8 (0x-hex): `fromChain` must fail. Optional. */
+  onchain_malformed?: string[];
+}
+export interface OnchainVector {
+  text: string;
+  chain: string;
 }
 
 /** The RFC 9180 A.1 ikmR and the public key it derives (pkRm). */
@@ -257,6 +277,14 @@ export async function makeVectors(): Promise<Vectors> {
     cards.push({ card, sealed: sealCard(key, p, card), data_key: hex(key), wraps: await wraps(key, { kind: 'Card' }) });
   }
 
+  const sealedTexts = [
+    ...records.map(r => r.envelope),
+    ...[profile, ...padded_profiles, ...medications].flatMap(set => set.fields.map(f => f.sealed)),
+    ...notes.map(n => n.note),
+    ...cards.map(c => c.sealed),
+  ];
+  const onchain = [...new Set([...sealedTexts, ...onchainFixedTexts()])].map(text => ({ text, chain: `0x${hex(toChain(text))}` }));
+
   return {
     format: FORMAT,
     producer: 'ts',
@@ -271,8 +299,53 @@ export async function makeVectors(): Promise<Vectors> {
     medications,
     notes,
     cards,
+    onchain,
+    onchain_malformed: [...ONCHAIN_MALFORMED],
   };
 }
+
+/**
+ * Fixed texts for the on-chain codec: plaintext, the empty text, version 1
+ * formats (e1:, n1:), the shortest canonical bodies, and near misses that
+ * must stay UTF-8 text (padding, stray bits, a foreign character, upper-case
+ * hex, a short commitment, a 79-byte wrapped key, a wrong number of parts).
+ */
+export function onchainFixedTexts(): string[] {
+  const b = (n: number, fill: number) => b64encode(new Uint8Array(n).fill(fill));
+  const commitment = 'c0ffee'.repeat(10) + 'c0ff';
+  return [
+    '',
+    'sealed',
+    'Type 2 diabetes',
+    'Übelkeit — 头痛 🩺 \u{feff}\0',
+    'e2',
+    'e2:hello world',
+    '0xff02',
+    `${FIELD_PREFIX_V1}${b(27, 0x11)}`,
+    `${NOTE_PREFIX_V1}${b(80, 1)}.${b(80, 2)}.${b(60, 3)}`,
+    'e2:',
+    'c1:',
+    `${ENVELOPE_PREFIX}.${commitment}`,
+    `${NOTE_PREFIX}${b(80, 4)}.${b(80, 5)}.`,
+    // near misses: they stay text
+    'e2:QQ==',
+    'e2:QR',
+    'c1:QUJD*',
+    'e1:A',
+    `${ENVELOPE_PREFIX}${b(40, 6)}.${commitment.toUpperCase()}`,
+    `${ENVELOPE_PREFIX}${b(40, 6)}.${commitment.slice(2)}`,
+    `${ENVELOPE_PREFIX}${b(40, 6)}.${commitment}.${commitment}`,
+    `${NOTE_PREFIX}${b(79, 7)}.${b(80, 8)}.${b(40, 9)}`,
+    `${NOTE_PREFIX}${b(80, 7)}.${b(80, 8)}`,
+    `${NOTE_PREFIX}${b(80, 7)}.${b(80, 8)}.${b(40, 9)}.AAAA`,
+    ` ${FIELD_PREFIX}${b(32, 10)}`,
+  ];
+}
+
+/** Stored values `fromChain` refuses: the mark alone, unknown tags, short bodies, invalid UTF-8. */
+export const ONCHAIN_MALFORMED: readonly string[] = Object.freeze([
+  '0xff', '0xff00', '0xff07', '0xffff0102', `0xff01${'ab'.repeat(31)}`, `0xff04${'00'.repeat(159)}`, '0xff05', '0xc328', '0x6180', '0xfe0201',
+]);
 
 /** One named check of a vectors file; `run` throws on a mismatch. */
 export interface VectorCheck {
@@ -376,6 +449,42 @@ export function vectorChecks(v: Vectors): VectorCheck[] {
       eq('padded length', c.sealed.length, sealedCardLen({ ...emptyCard(), ...c.card }));
       const opened = openCard(need(c.data_key, 32), p, c.sealed);
       for (const f of CARD_FIELDS) eq(f, opened[f], c.card[f] ?? '');
+    });
+  });
+
+  // the on-chain codec: the producer's bytes for each text are this module's, and back
+  add('onchain: the file has the codec vectors', async () => {
+    if (!Array.isArray(v.onchain) || v.onchain.length === 0) throw new Error(`the ${v.producer} vectors have no "onchain" array`);
+  });
+  const onchain = Array.isArray(v.onchain) ? v.onchain : [];
+  onchain.forEach((o, i) => {
+    add(`onchain ${i} (${JSON.stringify(o.text.slice(0, 16))}${o.text.length > 16 ? '…' : ''})`, async () => {
+      if (typeof o.chain !== 'string' || !o.chain.startsWith('0x')) throw new Error(`chain ${JSON.stringify(o.chain)} is not 0x-hex`);
+      const chain = need(o.chain.slice(2));
+      eq('toChain(text)', `0x${hex(toChain(o.text))}`, o.chain.toLowerCase());
+      eq('fromChain(chain)', fromChain(chain), o.text);
+    });
+  });
+  if (onchain.length) {
+    add('onchain: every sealed text of the file is among the codec vectors, stored in binary', async () => {
+      const stored = new Map(onchain.map(o => [o.text, o.chain.toLowerCase()]));
+      const sealed = [
+        ...v.records.map(r => r.envelope),
+        ...[v.profile, ...v.padded_profiles, ...v.medications].flatMap(set => set.fields.map(f => f.sealed)),
+        ...v.notes.map(n => n.note),
+        ...(v.cards ?? []).map(c => c.sealed),
+      ].filter(t => t !== '');
+      const missing = sealed.filter(t => !stored.has(t));
+      if (missing.length) throw new Error(`${missing.length} sealed text(s) without an onchain entry, e.g. ${missing[0]!.slice(0, 40)}…`);
+      const textual = sealed.filter(t => !stored.get(t)!.startsWith('0xff'));
+      if (textual.length) throw new Error(`${textual.length} sealed text(s) stored as text, e.g. ${textual[0]!.slice(0, 40)}…`);
+    });
+  }
+  (v.onchain_malformed ?? []).forEach(m => {
+    add(`onchain: ${m.slice(0, 14)}${m.length > 14 ? '…' : ''} is refused`, async () => {
+      let kind: string | null = null;
+      try { fromChain(need(m.slice(2))); } catch (e) { kind = e instanceof CryptoError ? e.kind : String(e); }
+      eq('fromChain error', kind, 'Malformed');
     });
   });
 

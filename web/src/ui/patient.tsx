@@ -27,7 +27,7 @@ export function Profile() {
       <Show value={v} what="your profile">{fields => (
         <dl className="profile">
           {fields.map(f => (
-            <div key={f.name}><dt>{PROFILE_NAMES[f.name] ?? f.name}</dt><dd data-testid={`my-profile-${f.name}`}>{f.value ?? <em>sealed (unlock your key)</em>}</dd></div>
+            <div key={f.name}><dt>{PROFILE_NAMES[f.name] ?? f.name}</dt><dd data-testid={`my-profile-${f.name}`}>{f.value ?? <em>{f.problem ?? 'sealed (unlock your key)'}</em>}</dd></div>
           ))}
         </dl>
       )}</Show>
