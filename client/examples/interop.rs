@@ -9,6 +9,16 @@
 //!   TypeScript code and compares every plaintext and public key; exits
 //!   non-zero on any mismatch, else prints `interop: N items opened`.
 //!
+//! - `onchain` pins the on-chain bytes codec (`smrms_client::onchain`;
+//!   web/src/crypto/onchain.ts): `{ text, chain }` with `chain` =
+//!   `0x` hex of `to_chain(text)`, for every sealed text of the file and
+//!   fixed cases (plaintext, empty, non-canonical base64, version 1
+//!   formats); `check` wants `to_chain(text) == chain` and
+//!   `from_chain(chain) == text` for each (an item each), every sealed text
+//!   of the file among them in binary form, and refuses a file without it.
+//!   `onchain_malformed` lists stored values (`0x` hex) that `from_chain`
+//!   must refuse.
+//!
 //! Both directions use one format, so each side checks what the other made.
 //! Every sealed field and note must also be in the padded format (`e2:`,
 //! `n2:`) with exactly the length of its bucket, so both sides pad alike;
@@ -16,13 +26,16 @@
 //! share a bucket (e.g. "A+" / "AB-", "male" / "female").
 //! Run: `cargo run -q -p smrms-client --example interop -- gen FILE`.
 
+use base64::{engine::general_purpose::STANDARD_NO_PAD as B64, Engine};
 use rand_core::{OsRng, RngCore};
 use serde::{Deserialize, Serialize};
 use smrms_client::crypto::{
     card_capacity, envelope_commitment, open_card, open_field, open_note, open_record, prove, seal_card, seal_field,
     seal_note, seal_record, sealed_card_len, sealed_field_len, sealed_note_len, unwrap_key, wrap_info, wrap_key, Card,
-    DataKey, EncryptionKeys, Sealed, CARD_PREFIX, FIELD_PREFIX, MAX_NOTE_PLAINTEXT, NOTE_PREFIX, WRAPPED_KEY_LEN,
+    CryptoError, DataKey, EncryptionKeys, Sealed, CARD_PREFIX, ENVELOPE_PREFIX, FIELD_PREFIX, FIELD_PREFIX_V1,
+    MAX_NOTE_PLAINTEXT, NOTE_PREFIX, NOTE_PREFIX_V1, WRAPPED_KEY_LEN,
 };
+use smrms_client::onchain::{from_chain, to_chain, MARKER};
 use smrms_shared::{MAX_NAME_LEN, MAX_SHORT_LEN, MAX_TEXT_LEN};
 use std::process::ExitCode;
 
@@ -46,6 +59,22 @@ struct Vectors {
     /// Emergency cards (optional in files of producers that predate them).
     #[serde(default)]
     cards: Vec<CardVector>,
+    /// The on-chain codec: every sealed text of the file and fixed cases.
+    /// Required (a file without it fails the check).
+    #[serde(default)]
+    onchain: Option<Vec<OnChain>>,
+    /// Stored values (`0x` hex) that are neither a binary form nor UTF-8:
+    /// `from_chain` must refuse them.
+    #[serde(default)]
+    onchain_malformed: Vec<String>,
+}
+
+/// A text and the bytes stored on chain for it.
+#[derive(Serialize, Deserialize)]
+struct OnChain {
+    text: String,
+    /// `0x` hex of `to_chain(text)`.
+    chain: String,
 }
 
 /// An emergency card: in the clear, sealed for the patient, its key and wraps.
@@ -391,6 +420,20 @@ fn gen(file: &str) -> Result<(), String> {
         cards.push(CardVector { card, sealed, data_key: hex(&key.to_bytes()), wraps: wraps(&key, Object::Card)? });
     }
 
+    let mut texts: Vec<String> = records.iter().map(|r| r.envelope.clone()).collect();
+    for set in std::iter::once(&profile).chain(&padded_profiles).chain(&medications) {
+        texts.extend(set.fields.iter().map(|f| f.sealed.clone()));
+    }
+    texts.extend(notes.iter().map(|n| n.note.clone()));
+    texts.extend(cards.iter().map(|c| c.sealed.clone()));
+    texts.extend(onchain_fixed_texts());
+    let mut onchain: Vec<OnChain> = Vec::new();
+    for text in texts {
+        if !onchain.iter().any(|o| o.text == text) {
+            onchain.push(OnChain { chain: format!("0x{}", hex(&to_chain(&text))), text });
+        }
+    }
+
     let v = Vectors {
         format: FORMAT.into(),
         producer: "rust".into(),
@@ -405,10 +448,60 @@ fn gen(file: &str) -> Result<(), String> {
         medications,
         notes,
         cards,
+        onchain: Some(onchain),
+        onchain_malformed: onchain_malformed(),
     };
     let text = serde_json::to_string_pretty(&v).map_err(|x| x.to_string())?;
     std::fs::write(file, text).map_err(|x| format!("writing {file}: {x}"))?;
     Ok(())
+}
+
+/// Fixed texts for the on-chain codec (the same as the web app's
+/// `onchainFixedTexts`): plaintext, the empty text, version 1 formats (`e1:`,
+/// `n1:`), the shortest canonical bodies, and near misses that must stay
+/// UTF-8 text (padding, stray bits, a foreign character, upper-case hex, a
+/// short commitment, a 79-byte wrapped key, a wrong number of parts).
+fn onchain_fixed_texts() -> Vec<String> {
+    let b = |n: usize, fill: u8| B64.encode(vec![fill; n]);
+    let commitment = format!("{}c0ff", "c0ffee".repeat(10));
+    vec![
+        String::new(),
+        "sealed".into(),
+        "Type 2 diabetes".into(),
+        "Übelkeit — 头痛 🩺 \u{feff}\0".into(),
+        "e2".into(),
+        "e2:hello world".into(),
+        "0xff02".into(),
+        format!("{FIELD_PREFIX_V1}{}", b(27, 0x11)),
+        format!("{NOTE_PREFIX_V1}{}.{}.{}", b(80, 1), b(80, 2), b(60, 3)),
+        "e2:".into(),
+        "c1:".into(),
+        format!("{ENVELOPE_PREFIX}.{commitment}"),
+        format!("{NOTE_PREFIX}{}.{}.", b(80, 4), b(80, 5)),
+        // near misses: they stay text
+        "e2:QQ==".into(),
+        "e2:QR".into(),
+        "c1:QUJD*".into(),
+        "e1:A".into(),
+        format!("{ENVELOPE_PREFIX}{}.{}", b(40, 6), commitment.to_uppercase()),
+        format!("{ENVELOPE_PREFIX}{}.{}", b(40, 6), &commitment[2..]),
+        format!("{ENVELOPE_PREFIX}{}.{commitment}.{commitment}", b(40, 6)),
+        format!("{NOTE_PREFIX}{}.{}.{}", b(79, 7), b(80, 8), b(40, 9)),
+        format!("{NOTE_PREFIX}{}.{}", b(80, 7), b(80, 8)),
+        format!("{NOTE_PREFIX}{}.{}.{}.AAAA", b(80, 7), b(80, 8), b(40, 9)),
+        format!(" {FIELD_PREFIX}{}", b(32, 10)),
+    ]
+}
+
+/// Stored values `from_chain` refuses: the marker alone, unknown tags, short
+/// bodies, invalid UTF-8 (the same as the web app's `ONCHAIN_MALFORMED`).
+fn onchain_malformed() -> Vec<String> {
+    let mut out: Vec<String> = ["0xff", "0xff00", "0xff07", "0xffff0102"].map(String::from).to_vec();
+    // an envelope one byte shorter than its commitment, a note one byte short of its two keys
+    out.push(format!("0xff01{}", "ab".repeat(31)));
+    out.push(format!("0xff04{}", "00".repeat(159)));
+    out.extend(["0xff05", "0xc328", "0x6180", "0xfe0201"].map(String::from));
+    out
 }
 
 // ---------------------------------------------------------------------------
@@ -600,6 +693,53 @@ fn check(file: &str) -> Result<(), String> {
                 c.ok(&format!("{what}: fields"), card == cv.card)
             }
             Err(e) => c.fail(format!("{what}: open: {e:?}")),
+        }
+    }
+
+    // the on-chain codec: the producer's bytes for each text are this crate's, and back
+    match &v.onchain {
+        None => c.fail(format!("the {} vectors have no \"onchain\" array", v.producer)),
+        Some(o) if o.is_empty() => c.fail(format!("the {} vectors' \"onchain\" array is empty", v.producer)),
+        Some(_) => {}
+    }
+    let onchain = v.onchain.as_deref().unwrap_or_default();
+    for (i, o) in onchain.iter().enumerate() {
+        let what = format!("onchain {i} ({:?})", o.text.chars().take(16).collect::<String>());
+        let Some(chain) = o.chain.strip_prefix("0x").and_then(|h| hex::decode(h).ok()) else {
+            c.fail(format!("{what}: chain {:?} is not 0x hex", o.chain));
+            continue;
+        };
+        c.ok(&format!("{what}: to_chain(text)"), to_chain(&o.text) == chain);
+        match from_chain(&chain) {
+            Ok(t) => {
+                c.opened += 1;
+                c.ok(&format!("{what}: from_chain(chain)"), t == o.text)
+            }
+            Err(e) => c.fail(format!("{what}: from_chain: {e:?}")),
+        }
+    }
+    if !onchain.is_empty() {
+        let mut sealed: Vec<&str> = v.records.iter().map(|r| r.envelope.as_str()).collect();
+        for set in std::iter::once(&v.profile).chain(&v.padded_profiles).chain(&v.medications) {
+            sealed.extend(set.fields.iter().map(|f| f.sealed.as_str()));
+        }
+        sealed.extend(v.notes.iter().map(|n| n.note.as_str()));
+        sealed.extend(v.cards.iter().map(|cv| cv.sealed.as_str()));
+        for t in sealed.into_iter().filter(|t| !t.is_empty()) {
+            let what = format!("onchain entry of the sealed text {}…", t.chars().take(40).collect::<String>());
+            match onchain.iter().find(|o| o.text == t) {
+                None => c.fail(format!("{what}: missing")),
+                Some(o) => {
+                    c.ok(&format!("{what}: binary"), o.chain.to_lowercase().starts_with(&format!("0x{MARKER:02x}")))
+                }
+            }
+        }
+    }
+    for m in &v.onchain_malformed {
+        let bytes = m.strip_prefix("0x").and_then(|h| hex::decode(h).ok());
+        match bytes {
+            Some(b) => c.ok(&format!("onchain: {m} is refused"), from_chain(&b) == Err(CryptoError::Malformed)),
+            None => c.fail(format!("onchain_malformed {m:?} is not 0x hex")),
         }
     }
 

@@ -648,6 +648,31 @@ pub fn as_bytes(v: &Value) -> Result<Vec<u8>> {
     }
 }
 
+/// An opaque field (`Vec<u8>`: a sealed text's on-chain bytes) as stored.
+/// A `String` (the ABI of a bundle from before these fields were bytes)
+/// gives its UTF-8 bytes, which is what it stored.
+pub fn as_stored(v: &Value) -> Result<Vec<u8>> {
+    match v {
+        Value::String(s) => Ok(s.as_bytes().to_vec()),
+        v => as_bytes(v),
+    }
+}
+
+/// An opaque field read back as the text it stores
+/// ([`crate::onchain::from_chain`] of [`as_stored`]); an error for bytes
+/// that are neither a sealed form nor UTF-8.
+pub fn as_chain_text(v: &Value) -> Result<String> {
+    let b = as_stored(v)?;
+    crate::onchain::from_chain(&b)
+        .map_err(|_| anyhow!("unreadable (not UTF-8): {} bytes, 0x{}", b.len(), hex::encode(&b)))
+}
+
+/// An opaque field as text for display: [`as_chain_text`], or
+/// `unreadable (not UTF-8, N bytes)` ([`crate::onchain::display`]).
+pub fn as_chain_display(v: &Value) -> Result<String> {
+    Ok(crate::onchain::display(&as_stored(v)?))
+}
+
 /// An account value (decoded as an SS58 literal).
 pub fn as_account(v: &Value) -> Result<AccountId32> {
     match v {
@@ -691,7 +716,9 @@ pub fn as_tuple(v: &Value) -> Result<Vec<Value>> {
 pub mod arg {
     use subxt::utils::AccountId32;
 
-    /// A string literal (JSON escaping, which contract-transcode accepts).
+    /// A string literal (JSON escaping, which contract-transcode accepts),
+    /// for the contracts' `String` arguments (public text: provider details,
+    /// status reasons); opaque fields take [`text`].
     pub fn string(s: &str) -> String {
         serde_json::to_string(s).expect("a string serializes")
     }
@@ -707,6 +734,12 @@ pub mod arg {
         }
         format!("0x{}", hex::encode(b))
     }
+    /// A text for an opaque field of the contracts (`Vec<u8>`: sealed
+    /// texts, record titles and bodies, appointment texts): its on-chain
+    /// bytes, [`crate::onchain::to_chain`], as `0x…`.
+    pub fn text(s: &str) -> String {
+        bytes(&crate::onchain::to_chain(s))
+    }
     /// A number.
     pub fn num(n: impl std::fmt::Display) -> String {
         n.to_string()
@@ -714,5 +747,37 @@ pub mod arg {
     /// `Some(x)` / `None`.
     pub fn option(x: Option<String>) -> String {
         x.map_or_else(|| "None".into(), |x| format!("Some({x})"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use contract_transcode::Value;
+
+    fn seq(b: &[u8]) -> Value {
+        Value::Seq(b.iter().map(|&x| Value::UInt(x.into())).collect::<Vec<_>>().into())
+    }
+
+    #[test]
+    fn opaque_fields_through_the_codec() {
+        let k = crate::DataKey::generate();
+        let sealed = crate::seal_field(&k, 0, "Dave", smrms_shared::MAX_NAME_LEN).unwrap();
+        let stored = crate::to_chain(&sealed);
+        // the argument is the on-chain bytes, and reads back as the sealed text
+        assert_eq!(arg::text(&sealed), format!("0x{}", hex::encode(&stored)));
+        assert_eq!(as_stored(&seq(&stored)).unwrap(), stored);
+        assert_eq!(as_chain_text(&seq(&stored)).unwrap(), sealed);
+        // the empty text is `[]`, plaintext its UTF-8 bytes
+        assert_eq!(arg::text(""), "[]");
+        assert_eq!(as_chain_text(&seq(b"")).unwrap(), "");
+        assert_eq!(arg::text("sealed"), "0x7365616c6564");
+        // a bundle of the String ABI: the text itself
+        assert_eq!(as_chain_text(&Value::String(sealed.clone())).unwrap(), sealed);
+        assert_eq!(as_stored(&Value::String("ab".into())).unwrap(), b"ab");
+        // bytes that are neither: an error, or `unreadable` for display
+        assert!(as_chain_text(&seq(&[0xFF, 9])).unwrap_err().to_string().starts_with("unreadable (not UTF-8)"));
+        assert_eq!(as_chain_display(&seq(&[0xC3])).unwrap(), "unreadable (not UTF-8, 1 bytes)");
+        assert!(as_stored(&Value::Bool(true)).is_err());
     }
 }

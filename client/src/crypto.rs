@@ -206,8 +206,9 @@ pub struct OpenedRecord {
     pub salt: [u8; 16],
 }
 
-/// Seals a record: returns the body to store (the envelope, which the
-/// chain's content hash covers). Store it with the title [`SEALED_TITLE`].
+/// Seals a record: returns the body (the envelope; the chain's content
+/// hash covers its on-chain bytes, [`crate::onchain::to_chain`]). Store it
+/// with the title [`SEALED_TITLE`].
 pub fn seal_record(key: &DataKey, title: &str, body: &str) -> Result<String> {
     let mut salt = [0u8; 16];
     OsRng.fill_bytes(&mut salt);
@@ -279,7 +280,8 @@ pub fn open_record(key: &DataKey, envelope: &str) -> Result<OpenedRecord> {
 /// A verifier's check of a revealed record (title, body, salt) against an
 /// envelope, with no key: true if they are what the envelope committed to.
 /// The envelope itself is checked against the chain with
-/// `records.verify_record(patient, id, kind, SEALED_TITLE, envelope)`.
+/// `records.verify_record(patient, id, kind, title, body)`, given the title
+/// and body bytes as stored (`to_chain(SEALED_TITLE)`, `to_chain(envelope)`).
 pub fn prove(envelope: &str, title: &str, body: &str, salt: &[u8; 16]) -> bool {
     envelope_commitment(envelope).is_ok_and(|c| c == commitment(salt, title, body))
 }
@@ -696,8 +698,10 @@ fn card_aad(patient: &[u8; 32]) -> Vec<u8> {
 }
 
 /// Seals `card` of `patient` under `key` (a fresh key per card version):
-/// the bytes for `records.set_card`. [`CryptoError::TooLong`] if it does not
-/// fit the contract's bound.
+/// the `c1:` text as bytes (`records.set_card` takes it through
+/// [`crate::onchain::to_chain`]). [`CryptoError::TooLong`] if it does not
+/// fit the contract's bound (its text form does; the on-chain form is
+/// shorter).
 pub fn seal_card(key: &DataKey, patient: &[u8; 32], card: &Card) -> Result<Vec<u8>> {
     let json = serde_json::to_vec(card).map_err(|_| CryptoError::Malformed)?;
     let max = smrms_shared::MAX_CARD_LEN;
@@ -819,14 +823,20 @@ mod tests {
     fn tampering_is_caught_by_the_cipher_and_by_the_chain_hash() {
         let k = DataKey::generate();
         let env = seal_record(&k, "Diagnosis", "Type 2 diabetes").unwrap();
-        let on_chain = record_content_hash(0, SEALED_TITLE, &env);
+        // the chain hashes the stored bytes (`crate::onchain::to_chain` of title and envelope)
+        let stored = |t: &str| crate::onchain::to_chain(t);
+        let on_chain = record_content_hash(0, &stored(SEALED_TITLE), &stored(&env));
         // change one character of the ciphertext part
         let mut chars: Vec<char> = env.chars().collect();
         let i = ENVELOPE_PREFIX.len() + 10;
         chars[i] = if chars[i] == 'A' { 'B' } else { 'A' };
         let tampered: String = chars.into_iter().collect();
         assert_eq!(open_record(&k, &tampered), Err(CryptoError::Open));
-        assert_ne!(record_content_hash(0, SEALED_TITLE, &tampered), on_chain);
+        assert_ne!(record_content_hash(0, &stored(SEALED_TITLE), &stored(&tampered)), on_chain);
+        // one flipped bit of the stored bytes changes the hash too
+        let mut flipped = stored(&env);
+        flipped[20] ^= 1;
+        assert_ne!(record_content_hash(0, &stored(SEALED_TITLE), &flipped), on_chain);
         // swap in another commitment: the ciphertext opens but does not match
         let other = seal_record(&k, "x", "y").unwrap();
         let forged = format!("{}.{}", env.split_once('.').unwrap().0, other.split_once('.').unwrap().1);

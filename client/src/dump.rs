@@ -108,5 +108,10 @@ mod tests {
         let sealed = crate::seal_field(&k, 0, &field, 128).unwrap();
         let env = crate::seal_record(&k, "t", &field).unwrap();
         assert!(search(&blob(format!("{sealed}{env}").as_bytes()), &fields).is_empty());
+        // nor in their on-chain bytes (what the contracts store)
+        let stored = [crate::to_chain(&sealed), crate::to_chain(&env)].concat();
+        assert!(search(&blob(&stored), &fields).is_empty());
+        // plaintext stored through the codec (another client's) is found
+        assert_eq!(fields_found(&search(&blob(&crate::to_chain("Dave Mehta")), &fields)), 1);
     }
 }

@@ -38,6 +38,10 @@
 //!   loop is `journeys::service` (`smrms emergency-service`).
 //! - [`dump`]: every storage entry of the four contracts, searched for
 //!   plaintext.
+//! - [`onchain`]: the codec between the sealed texts above and the bytes
+//!   the contracts store (`to_chain` / `from_chain`: the base64 and hex
+//!   decoded behind a two-byte tag; plaintext as its UTF-8 bytes), the only
+//!   place where a sealed text crosses to or from the chain.
 
 pub mod care;
 #[cfg(feature = "chain")]
@@ -49,5 +53,7 @@ pub mod fhir;
 #[cfg(feature = "chain")]
 pub mod journeys;
 pub mod keys;
+pub mod onchain;
 
 pub use crypto::{seal_field, seal_record, unhex, Card, DataKey, EncryptionKeys, Sealed};
+pub use onchain::{from_chain, to_chain};

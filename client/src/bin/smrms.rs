@@ -746,7 +746,7 @@ fn short(s: &str, n: usize) -> String {
         s.to_string()
     } else {
         format!(
-            "{}… ({} bytes)",
+            "{}… ({} characters)",
             &s[..s.char_indices().take_while(|(i, _)| *i < n).last().map_or(0, |(i, _)| i)],
             s.len()
         )
@@ -940,7 +940,8 @@ async fn run(cli: Cli) -> Result<u8> {
                         locked += 1;
                         println!("record {} ({}, by {}, {hash}): CIPHERTEXT ONLY — {why}", r.id, r.kind, r.author);
                         println!("  title on chain: {}", r.chain_title);
-                        println!("  body on chain:  {}", short(&r.body, 72));
+                        // as text (`onchain::from_chain` of the bytes stored)
+                        println!("  body on chain:  {} [{} bytes stored]", short(&r.body, 72), r.stored_body.len());
                     }
                 }
             }

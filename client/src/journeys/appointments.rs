@@ -12,7 +12,9 @@
 
 use super::Client;
 use crate::{
-    chain::{arg, as_account, as_seq, as_str, as_tuple, as_u128, field, variant, Contract, Refused},
+    chain::{
+        arg, as_account, as_chain_display, as_seq, as_stored, as_tuple, as_u128, field, variant, Contract, Refused,
+    },
     crypto::{is_sealed_note, open_note, seal_note, CryptoError, MAX_NOTE_PLAINTEXT},
 };
 use anyhow::{anyhow, bail, Result};
@@ -157,7 +159,8 @@ impl Client<'_> {
         for (id, a) in self.appointment_page_all(msg, of).await.map_err(|e| worded(msg, e))? {
             let a = &a;
             let (doctor, patient) = (as_account(field(a, "doctor")?)?, as_account(field(a, "patient")?)?);
-            let text = |n: &str| -> Result<String> { Ok(self.open_note(&patient, &doctor, as_str(field(a, n)?)?)) };
+            let text =
+                |n: &str| -> Result<String> { Ok(self.open_note(&patient, &doctor, &as_chain_display(field(a, n)?)?)) };
             out.push(format!(
                 "#{id} {} doctor {doctor} patient {patient} start {} ({} min) reason {:?} diagnosis {:?} prescription {:?}",
                 field(a, "status")?,
@@ -212,7 +215,7 @@ impl Client<'_> {
             .send(
                 Contract::Appointments,
                 "set_appointment",
-                &[arg::account(patient), arg::num(start_ms), arg::num(duration_min), arg::string(&reason), arg::num(0)],
+                &[arg::account(patient), arg::num(start_ms), arg::num(duration_min), arg::text(&reason), arg::num(0)],
             )
             .await?;
         match variant(v.clone()) {
@@ -235,16 +238,17 @@ impl Client<'_> {
         let (doctor, patient) = (as_account(field(&a, "doctor")?)?, as_account(field(&a, "patient")?)?);
         let keys = self.note_keys(&patient, &doctor).await?;
         let reason = match reason {
-            Some(r) => self.seal_note(&patient, &doctor, keys, r)?,
-            None => as_str(field(&a, "reason")?)?.to_string(),
+            Some(r) => arg::text(&self.seal_note(&patient, &doctor, keys, r)?),
+            // kept: the very bytes stored
+            None => arg::bytes(&as_stored(field(&a, "reason")?)?),
         };
         let args = [
             arg::num(id),
             field(&a, "start")?.to_string(),
             field(&a, "duration_min")?.to_string(),
-            arg::string(&reason),
-            arg::string(&self.seal_note(&patient, &doctor, keys, diagnosis)?),
-            arg::string(&self.seal_note(&patient, &doctor, keys, prescription)?),
+            reason,
+            arg::text(&self.seal_note(&patient, &doctor, keys, diagnosis)?),
+            arg::text(&self.seal_note(&patient, &doctor, keys, prescription)?),
         ];
         self.send(Contract::Appointments, "update_appointment", &args).await?;
         Ok(())
@@ -298,7 +302,7 @@ impl Client<'_> {
         let patient = for_patient.unwrap_or(&self.me);
         let keys = self.note_keys(patient, doctor).await?;
         let reason = self.seal_note(patient, doctor, keys, reason)?;
-        let mut args = vec![arg::account(doctor), arg::num(start_ms), arg::num(duration_min), arg::string(&reason)];
+        let mut args = vec![arg::account(doctor), arg::num(start_ms), arg::num(duration_min), arg::text(&reason)];
         let message = match for_patient {
             None => "request_appointment",
             Some(p) => {

@@ -11,6 +11,7 @@ use super::{sealed_arg, Client};
 use crate::{
     chain::{arg, as_account, as_bytes, as_option, as_u128, field, refusal, Contract},
     crypto::{open_card, seal_card, unwrap_key, wrap_info, wrap_key, Card, DataKey, Sealed},
+    onchain::{from_chain, to_chain},
 };
 use anyhow::{anyhow, bail, Result};
 use subxt::utils::AccountId32;
@@ -18,7 +19,8 @@ use subxt::utils::AccountId32;
 /// A patient's card as stored (sealed).
 #[derive(Debug, Clone)]
 pub struct StoredCard {
-    /// The sealed card.
+    /// The sealed card's bytes as stored (its `c1:` text through
+    /// [`to_chain`]).
     pub body: Vec<u8>,
     /// 1 for the first card, one more on each replacement.
     pub version: u32,
@@ -69,7 +71,8 @@ impl Client<'_> {
         };
         let me = self.me.clone();
         let k = DataKey::generate();
-        let body = seal_card(&k, &me.0, card).map_err(|e| anyhow!("sealing the card: {e:?} (shorten it)"))?;
+        let sealed = seal_card(&k, &me.0, card).map_err(|e| anyhow!("sealing the card: {e:?} (shorten it)"))?;
+        let body = to_chain(std::str::from_utf8(&sealed).map_err(|_| anyhow!("a sealed card is ASCII text"))?);
         let wrap = |pk: &[u8; 32], who: &AccountId32| {
             wrap_key(pk, &k, &wrap_info(&me.0, Sealed::Card, &who.0)).map_err(|e| anyhow!("wrap: {e:?}"))
         };
@@ -120,7 +123,11 @@ impl Client<'_> {
             }
             Err(e) => return Ok(CardView::Sealed(stored, e.to_string())),
         };
-        match open_card(&key, &patient.0, &stored.body) {
+        let Ok(text) = from_chain(&stored.body) else {
+            let why = format!("the stored card is unreadable (not UTF-8, {} bytes)", stored.body.len());
+            return Ok(CardView::Sealed(stored, why));
+        };
+        match open_card(&key, &patient.0, text.as_bytes()) {
             Ok(card) => Ok(CardView::Opened(stored, card)),
             Err(e) => Ok(CardView::Sealed(stored, format!("the card does not open with its key: {e:?}"))),
         }

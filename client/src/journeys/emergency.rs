@@ -85,7 +85,9 @@ impl Client<'_> {
         let mut out = Vec::new();
         for (i, e) in as_seq(&v)?.iter().enumerate() {
             let doctor = as_account(field(e, "doctor")?)?;
-            let note = String::from_utf8(as_bytes(field(e, "note")?)?).unwrap_or_default();
+            // written as the sealed text's UTF-8 bytes; read through the
+            // on-chain codec, which also reads a binary (tagged) form
+            let note = crate::onchain::display(&as_bytes(field(e, "note")?)?);
             let note = if note.is_empty() { "(no note)".to_string() } else { self.open_note(patient, &doctor, &note) };
             out.push(format!(
                 "#{i} by {doctor} reason {} opened {} until {} closed {} note {note:?}",

@@ -6,7 +6,9 @@ use super::grants::scopes_from_value;
 use super::{Client, Opened, MEDICATION_FIELDS};
 use crate::fhir;
 use crate::{
-    chain::{self, arg, as_account, as_option, as_str, as_tuple, as_u128, field, refusal, variant, Contract},
+    chain::{
+        self, arg, as_account, as_chain_text, as_option, as_str, as_tuple, as_u128, field, refusal, variant, Contract,
+    },
     crypto::{open_field, Sealed},
 };
 use anyhow::{anyhow, bail, Context, Result};
@@ -127,11 +129,11 @@ impl Client<'_> {
                 MEDICATION_FIELDS
                     .iter()
                     .map(|(name, index, _)| {
-                        let stored = as_str(field(&m, name).ok()?).ok()?;
+                        let stored = as_chain_text(field(&m, name).ok()?).ok()?;
                         if stored.is_empty() {
                             Some(String::new())
                         } else {
-                            open_field(&k, *index, stored).ok()
+                            open_field(&k, *index, &stored).ok()
                         }
                     })
                     .collect()
@@ -186,8 +188,10 @@ impl Client<'_> {
         let mut appts = Vec::new();
         for (id, a) in appointments {
             let (doctor, p) = (as_account(field(&a, "doctor")?)?, as_account(field(&a, "patient")?)?);
-            let text =
-                |n: &str| -> Result<Option<String>> { Ok(self.open_note_opt(&p, &doctor, as_str(field(&a, n)?)?)) };
+            // a text that is neither sealed nor UTF-8 on chain is not exported
+            let text = |n: &str| -> Result<Option<String>> {
+                Ok(as_chain_text(field(&a, n)?).ok().and_then(|t| self.open_note_opt(&p, &doctor, &t)))
+            };
             let status_name = variant(field(&a, "status")?.clone()).map(|(n, _)| n).unwrap_or_default();
             appts.push(fhir::AppointmentData {
                 id,

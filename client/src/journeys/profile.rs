@@ -5,7 +5,7 @@
 use super::grants::scopes_from_value;
 use super::{Client, Scopes};
 use crate::{
-    chain::{arg, as_account, as_bytes, as_seq, as_str, as_tuple, field, refusal, Contract},
+    chain::{arg, as_account, as_bytes, as_chain_display, as_seq, as_tuple, field, refusal, Contract},
     crypto::{open_field, seal_field, DataKey, Sealed},
 };
 use anyhow::{anyhow, bail, Result};
@@ -60,7 +60,7 @@ impl Client<'_> {
         let mut parts = Vec::new();
         for ((name, index, max), text) in PROFILE_FIELDS.iter().zip(fields) {
             let sealed = seal_field(&k, *index, text, *max).map_err(|e| anyhow!("{name}: {e:?} (shorten it)"))?;
-            parts.push(format!("{name}: {}", arg::string(&sealed)));
+            parts.push(format!("{name}: {}", arg::text(&sealed)));
             if *name == "allergies" {
                 // numbers cannot be sealed in place: not stored
                 parts.push("height_cm: 0, weight_kg: 0".into());
@@ -166,7 +166,8 @@ impl Client<'_> {
     }
 
     /// A patient's profile, each sealed field opened if this account holds
-    /// the profile key: (field, Ok(plaintext) or Err(the stored text)).
+    /// the profile key: (field, Ok(plaintext) or Err(the stored text, read
+    /// back from its on-chain bytes with [`crate::onchain::from_chain`])).
     pub async fn profile(
         &self,
         patient: &AccountId32,
@@ -191,7 +192,9 @@ impl Client<'_> {
         };
         let mut out = Vec::new();
         for (name, index, _) in PROFILE_FIELDS {
-            let stored = as_str(field(profile, name)?)?.to_string();
+            // the stored bytes as text (a sealed field, or plaintext another
+            // client wrote; `unreadable (…)` if neither)
+            let stored = as_chain_display(field(profile, name)?)?;
             let opened = match &key {
                 Some(k) => open_field(k, index, &stored).map_err(|_| stored.clone()),
                 None => Err(stored.clone()),

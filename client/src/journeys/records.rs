@@ -5,9 +5,11 @@
 use super::{id_from_event, sealed_arg, Client};
 use crate::{
     chain::{
-        arg, as_account, as_bytes, as_option, as_seq, as_str, as_tuple, as_u128, field, refusal, variant, Contract,
+        arg, as_account, as_bytes, as_chain_text, as_option, as_seq, as_stored, as_tuple, as_u128, field, refusal,
+        variant, Contract,
     },
     crypto::{open_field, open_record, seal_field, seal_record, DataKey, OpenedRecord, Sealed, SEALED_TITLE},
+    onchain,
 };
 use anyhow::{anyhow, bail, Context, Result};
 use contract_transcode::Value;
@@ -58,11 +60,17 @@ pub struct RecordView {
     pub kind: String,
     /// Author (public).
     pub author: AccountId32,
-    /// The on-chain title (`sealed` for sealed records).
+    /// The on-chain title as text (`sealed` for sealed records).
     pub chain_title: String,
-    /// The on-chain body (the envelope).
+    /// The on-chain body as text (the envelope), read back from its bytes
+    /// with [`onchain::from_chain`] (`unreadable (…)` if they are neither a
+    /// sealed form nor UTF-8).
     pub body: String,
-    /// The content hash matches the envelope.
+    /// The title's bytes as stored.
+    pub stored_title: Vec<u8>,
+    /// The body's bytes as stored (the envelope's on-chain form).
+    pub stored_body: Vec<u8>,
+    /// The content hash matches the stored title and body bytes.
     pub hash_ok: bool,
     /// The content hash stored on chain.
     pub content_hash: [u8; 32],
@@ -104,8 +112,8 @@ impl Client<'_> {
                 &[
                     arg::account(patient),
                     kind.to_string(),
-                    arg::string(SEALED_TITLE),
-                    arg::string(&envelope),
+                    arg::text(SEALED_TITLE),
+                    arg::text(&envelope),
                     arg::option(supersedes.map(arg::num)),
                 ],
                 0,
@@ -161,7 +169,7 @@ impl Client<'_> {
         let k = DataKey::generate();
         let mut sealed = Vec::new();
         for ((name, index, max), text) in MEDICATION_FIELDS.iter().zip([&m.name, &m.dose, &m.frequency, &m.notes]) {
-            sealed.push(arg::string(
+            sealed.push(arg::text(
                 &seal_field(&k, *index, text, *max).map_err(|e| anyhow!("medication {name}: {e:?} (shorten it)"))?,
             ));
         }
@@ -225,7 +233,7 @@ impl Client<'_> {
             let texts: Option<Vec<String>> = key.and_then(|k| {
                 MEDICATION_FIELDS
                     .iter()
-                    .map(|(name, index, _)| open_field(&k, *index, as_str(field(&m, name).ok()?).ok()?).ok())
+                    .map(|(name, index, _)| open_field(&k, *index, &as_chain_text(field(&m, name).ok()?).ok()?).ok())
                     .collect()
             });
             match texts {
@@ -302,15 +310,18 @@ impl Client<'_> {
                 .context("fetching the stored record")?,
         };
         let kind = variant(field(&record, "kind")?.clone()).map(|(n, _)| n).unwrap_or_default();
-        let chain_title = as_str(field(&record, "title")?)?.to_string();
-        let body = as_str(field(&record, "body")?)?.to_string();
+        let stored_title = as_stored(field(&record, "title")?)?;
+        let stored_body = as_stored(field(&record, "body")?)?;
+        let (chain_title, body) = (onchain::display(&stored_title), onchain::display(&stored_body));
         let author = as_account(field(&record, "author")?)?;
         let stored_hash = as_bytes(field(&record, "content_hash")?)?;
         let code = ["Diagnosis", "Prescription", "LabResult", "Procedure", "Imaging", "Note"]
             .iter()
             .position(|k| *k == kind)
             .unwrap_or(255) as u8;
-        let hash_ok = smrms_shared::record_content_hash(code, &chain_title, &body).as_slice() == stored_hash.as_slice();
+        // over the bytes as stored, as the contract computed it
+        let hash_ok =
+            smrms_shared::record_content_hash(code, &stored_title, &stored_body).as_slice() == stored_hash.as_slice();
         let content_hash: [u8; 32] =
             stored_hash.as_slice().try_into().map_err(|_| anyhow!("record {id}: content hash is not 32 bytes"))?;
         let opt_u32 = |n: &str| -> Result<Option<u32>> {
@@ -336,6 +347,8 @@ impl Client<'_> {
             author,
             chain_title,
             body,
+            stored_title,
+            stored_body,
             hash_ok,
             content_hash,
             created_at,
@@ -357,7 +370,8 @@ impl Client<'_> {
     /// A verifier's two checks of a revealed record `o` (title, body, salt)
     /// of record `r`: does `records.verify_record` accept the envelope (the
     /// on-chain content hash), and does the envelope commit to (title, body,
-    /// salt)? Neither needs a key.
+    /// salt)? Neither needs a key. The contract is given the title and body
+    /// bytes exactly as stored.
     pub async fn verify(&self, patient: &AccountId32, r: &RecordView, o: &OpenedRecord) -> Result<(bool, bool)> {
         let (id, kind, envelope) = (r.id, r.kind.as_str(), r.body.as_str());
         let on_chain = self
@@ -368,8 +382,8 @@ impl Client<'_> {
                     arg::account(patient),
                     arg::num(id),
                     kind.to_string(),
-                    arg::string(SEALED_TITLE),
-                    arg::string(envelope),
+                    arg::bytes(&r.stored_title),
+                    arg::bytes(&r.stored_body),
                 ],
             )
             .await?;
