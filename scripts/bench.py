@@ -299,6 +299,7 @@ def run(c):
         sizes.append((name, os.path.getsize(wasm) if os.path.exists(wasm) else None))
     erc_wasm = os.path.join(BENCH_INK, "bench_erc20", "bench_erc20.wasm")
 
+    before = previous_results()
     lines = []
     w = lines.append
     w("# SMRMS cost benchmark")
@@ -390,6 +391,27 @@ def run(c):
     if built:
         name, size = max(built, key=lambda x: x[1])
         summary.append(f"largest optimized contract: {name} {size} bytes")
+    if before:
+        w("")
+        w(f"## Before → after")
+        w("")
+        w(f"Before: the bench/RESULTS.md this run replaced ({before['source']}); after: this run. "
+          "Ratios are to the ERC-20 transfer of the same run.")
+        w("")
+        w("| message | ref_time × erc20 | proof_size × erc20 | storage deposit | calls per block (production chain) |")
+        w("|---|---:|---:|---:|---:|")
+        for label, m in rows:
+            old = before["rows"].get(label)
+            if old is None:
+                continue
+            prod, limit = per_block_prod(m)
+            w(f"| {label} | {old[0]} → {m['ref_time'] / base['ref_time']:.2f} | {old[1]} → "
+              f"{m['proof_size'] / base['proof_size']:.2f} | {old[2]} → {m['deposit']:,} | {old[3]} → {prod:,} ({limit}) |")
+        w("")
+        w("| contract | optimized Wasm bytes |")
+        w("|---|---:|")
+        for name, size in sizes:
+            w(f"| {name} | {before['sizes'].get(name, '?')} → {size if size is not None else 'not built'} |")
     w("")
     w("## Summary")
     w("")
@@ -403,6 +425,32 @@ def run(c):
     print(f"written to {OUT}")
     for line in summary:
         print(line)
+
+
+def previous_results():
+    """The figures of the RESULTS.md this run replaces: per message the
+    ratios, the deposit and the production-chain calls per block; per contract
+    its size. None when there is no earlier file."""
+    if not os.path.exists(OUT):
+        return None
+    rows, sizes, section = {}, {}, None
+    with open(OUT) as f:
+        for line in f:
+            if line.startswith("## "):
+                section = line[3:].strip()
+            cells = [c.strip() for c in line.strip().strip("|").split("|")]
+            if not line.startswith("| ") or cells[0] in ("message", "contract", "---"):
+                continue
+            if section == "Cost per message" and len(cells) == 9:
+                rows[cells[0]] = (cells[2], cells[4], cells[5], cells[8])
+            elif section and section.startswith("Code size") and len(cells) == 2:
+                sizes[cells[0]] = cells[1]
+    try:
+        rev = subprocess.run(["git", "log", "-1", "--format=%h of %cs", "--", OUT], cwd=ROOT, capture_output=True,
+                             text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        rev = ""
+    return {"rows": rows, "sizes": sizes, "source": f"committed at {rev}" if rev else "uncommitted"}
 
 
 if __name__ == "__main__":
