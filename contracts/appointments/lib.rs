@@ -471,8 +471,10 @@ pub mod appointments {
             let patient = self.env().caller();
             let now = self.env().block_timestamp();
             Self::validate(start, now, duration_min, &reason)?;
-            ensure!(self.registry.standing(patient)? == Standing::Patient, Error::NotAPatient);
-            self.open_request(patient, doctor, start, duration_min, reason)
+            // both standings in one call into the registry
+            let (standing, doctor_standing) = self.registry.standing_pair(patient, doctor)?;
+            ensure!(standing == Standing::Patient, Error::NotAPatient);
+            self.open_request(patient, doctor, doctor_standing, start, duration_min, reason)
         }
 
         /// A guardian (caller) with the booking power requests an appointment
@@ -505,25 +507,28 @@ pub mod appointments {
             Self::validate(start, self.env().block_timestamp(), duration_min, &reason)?;
             let (action, attempt) = (AccessAction::BookAppointment, Attempt::GuardianBooking);
             self.permissions.authorize(patient, guardian, Scope::Appointments, action, attempt)?;
-            let id = self.open_request(patient, doctor, start, duration_min, reason)?;
+            let doctor_standing = self.registry.standing(doctor)?;
+            let id = self.open_request(patient, doctor, doctor_standing, start, duration_min, reason)?;
             if self.env().transferred_value() != 0 {
                 self.payers.insert(id, &guardian);
             }
             Ok(id)
         }
 
-        /// Opens a request of `patient` (checked by the caller) with `doctor`,
-        /// holding the value sent as the doctor's fee.
+        /// Opens a request of `patient` (checked by the caller) with `doctor`
+        /// (whose standing the caller read from the registry), holding the
+        /// value sent as the doctor's fee.
         fn open_request(
             &mut self,
             patient: AccountId,
             doctor: AccountId,
+            doctor_standing: Standing,
             start: Timestamp,
             duration_min: u32,
             reason: Vec<u8>,
         ) -> Result<u64> {
             let now = self.env().block_timestamp();
-            ensure!(self.registry.standing(doctor)?.is_verified_doctor(), Error::NotVerifiedDoctor);
+            ensure!(doctor_standing.is_verified_doctor(), Error::NotVerifiedDoctor);
             let fee = self.fees.get(doctor).unwrap_or(0);
             ensure!(self.env().transferred_value() == fee, Error::WrongAmount);
             let with = self.open_with.get((patient, doctor)).unwrap_or(0);

@@ -381,6 +381,16 @@ pub mod permissions {
             self.standings.get(account).unwrap_or(Standing::Unregistered)
         }
 
+        /// The head as the registry pushed it at wiring. Never asked from the
+        /// registry on the `authorize` path: that would re-enter the registry
+        /// on its `read_patient_profile` path.
+        ///
+        /// # Errors
+        /// `SiblingsNotSet` before the suite is wired.
+        fn pushed_head(&self) -> Result<AccountId> {
+            self.head.get().ok_or(Error::SiblingsNotSet)
+        }
+
         /// The head as the registry pushed it; before the suite is wired,
         /// asked from the registry.
         fn head(&self) -> Result<AccountId> {
@@ -1098,24 +1108,26 @@ pub mod permissions {
         ) -> Result<Authorized> {
             let caller = self.env().caller();
             ensure!(rules::is_trusted_logger(caller, self.registry_address, self.siblings), Error::UntrustedCaller);
-            // pushed at wiring; never asked from the registry here (that would
-            // re-enter the registry on its read_patient_profile path)
-            let head = self.head.get().ok_or(Error::SiblingsNotSet)?;
             let own = patient == accessor;
             if attempt == Attempt::GuardianBooking {
                 // a guardian with the booking power, for a registered patient
                 ensure!(self.standing_of(patient) == Standing::Patient, Error::UnknownPatient);
                 self.check_guardian(patient, accessor, GuardianAct::Book)?;
                 self.log_guardian_act(patient, accessor, action)?;
-                return Ok(Authorized { outcome: AccessOutcome::GrantedGuardian, head });
+                return Ok(Authorized::granted(AccessOutcome::GrantedGuardian));
             }
+            // each storage item is read at most once per call: every read
+            // adds to the proof a parachain block must carry
+            let mut standing = None;
             if attempt != Attempt::Read {
                 ensure!(self.standing_of(patient) == Standing::Patient, Error::UnknownPatient);
                 if own && attempt == Attempt::PatientOrDoctorWrite {
                     // her own data: granted, not logged
-                    return Ok(Authorized { outcome: AccessOutcome::Granted, head });
+                    return Ok(Authorized::granted(AccessOutcome::Granted));
                 }
-                ensure!(self.standing_of(accessor).is_verified_doctor(), Error::NotVerifiedDoctor);
+                let writer = self.standing_of(accessor);
+                ensure!(writer.is_verified_doctor(), Error::NotVerifiedDoctor);
+                standing = Some(writer);
             }
             let outcome = match attempt {
                 Attempt::ParticipantWrite => AccessOutcome::Granted,
@@ -1124,14 +1136,20 @@ pub mod permissions {
                     let open = open.and_then(|i| list::get(&self.emergencies, patient, i));
                     if !open.is_some_and(|e| e.is_open(self.now())) {
                         // not logged: the records contract refuses the release
-                        return Ok(Authorized { outcome: AccessOutcome::Denied(DenyReason::NoConsent), head });
+                        return Ok(Authorized::denied(DenyReason::NoConsent, self.pushed_head()?));
                     }
                     AccessOutcome::GrantedEmergency
                 }
-                _ => self.outcome(patient, accessor, scope),
+                _ => {
+                    let basis = self.basis(patient, accessor, scope);
+                    decide_access(basis, standing.unwrap_or_else(|| self.standing_of(accessor)), scope)
+                }
             };
             self.append_log(patient, AccessLogEntry::attempt(accessor, action, outcome, self.now()))?;
-            Ok(Authorized { outcome, head })
+            Ok(match outcome {
+                AccessOutcome::Denied(reason) => Authorized::denied(reason, self.pushed_head()?),
+                granted => Authorized::granted(granted),
+            })
         }
 
         /// Mirrors an account's standing from the registry (the registry's
@@ -1387,8 +1405,8 @@ pub mod permissions {
             assert_eq!(p.sync_head(a.bob), Err(Error::UntrustedCaller));
             let (mut p, a) = synced();
             let head = a.alice;
-            let denied = |r| Ok(Authorized { outcome: AccessOutcome::Denied(r), head });
-            let granted = Ok(Authorized { outcome: AccessOutcome::Granted, head });
+            let denied = |r| Ok(Authorized::denied(r, head));
+            let granted = Ok(Authorized::granted(AccessOutcome::Granted));
             // writes: the patient must be registered, the writer a verified doctor (nothing logged otherwise)
             assert_eq!(write(&mut p, a.charlie, a.django, Attempt::DoctorWrite), Err(Error::UnknownPatient));
             assert_eq!(write(&mut p, a.bob, a.frank, Attempt::DoctorWrite), Err(Error::NotVerifiedDoctor));
@@ -1450,7 +1468,7 @@ pub mod permissions {
             assert_eq!(book(&mut p, a.bob, a.eve), Err(Error::NotGuardian), "no guardianship");
             assert_eq!(book(&mut p, a.frank, a.django), Err(Error::UnknownPatient));
             assert_eq!(p.access_log_len(a.bob), Ok(logged), "refusals change nothing");
-            let ok = Ok(Authorized { outcome: AccessOutcome::GrantedGuardian, head: a.alice });
+            let ok = Ok(Authorized::granted(AccessOutcome::GrantedGuardian));
             assert_eq!(book(&mut p, a.bob, a.django), ok);
             assert_eq!(p.is_booking_guardian(a.bob, a.django), Ok(true));
             assert_eq!(p.is_booking_guardian(a.bob, a.charlie), Ok(false), "consent and read only");

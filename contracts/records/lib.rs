@@ -550,8 +550,6 @@ pub mod records {
             // patient registered, author a verified doctor, consent: decided and logged in one call
             let action = AccessAction::WriteRecord;
             let outcome = self.authorize(patient, author, Scope::RecordsWrite, action, Attempt::DoctorWrite)?;
-            // the id the new record will get: the next in the patient's list
-            let id = list::len(&self.record_len, patient);
             let corrected = match supersedes {
                 Some(old) => {
                     let r = list::get(&self.records, patient, old).ok_or(Error::UnknownRecord)?;
@@ -564,10 +562,6 @@ pub mod records {
                 Err(reason) => return Ok(WriteOutcome::Denied(reason)),
                 Ok(emergency) => emergency,
             };
-            if let Some((old, mut r)) = corrected {
-                r.superseded_by = Some(id);
-                list::set(&mut self.records, patient, old, &r);
-            }
             let content_hash = record_content_hash(kind.code(), &title, &body);
             let record = Record {
                 kind,
@@ -582,6 +576,12 @@ pub mod records {
                 emergency,
             };
             let id = list::push(&mut self.records, &mut self.record_len, patient, &record, Bound::NONE)?;
+            // the corrected record points to the new one (its id known only
+            // now: the list's length is read once, by `push`)
+            if let Some((old, mut r)) = corrected {
+                r.superseded_by = Some(id);
+                list::set(&mut self.records, patient, old, &r);
+            }
             self.total_records = self.total_records.checked_add(1).ok_or(Error::Overflow)?;
             self.env().emit_event(RecordAdded { patient, author, id, content_hash, supersedes, emergency });
             Ok(WriteOutcome::Accepted(id))

@@ -818,6 +818,15 @@ pub mod registry {
             Ok(self.standing_of(&account))
         }
 
+        /// The standings of two accounts, in one call.
+        ///
+        /// # Arguments
+        /// * `first`, `second` - the accounts (e.g. a patient and a doctor).
+        #[ink(message)]
+        fn standing_pair(&self, first: AccountId, second: AccountId) -> Result<(Standing, Standing)> {
+            Ok((self.standing_of(&first), self.standing_of(&second)))
+        }
+
         /// The sibling contract addresses.
         ///
         /// # Errors

@@ -552,16 +552,28 @@ pub enum Attempt {
 pub struct Authorized {
     /// Granted (by consent, emergency or as the patient) or denied.
     pub outcome: AccessOutcome,
-    /// The head, for the caller's `AccessDenied` event.
-    pub head: AccountId,
+    /// The head, for the caller's `AccessDenied` event: given with a denial
+    /// only (a granted access does not read it: one storage read less on
+    /// the hot path).
+    pub head: Option<AccountId>,
 }
 
 impl Authorized {
+    /// A granted outcome (no head needed).
+    pub fn granted(outcome: AccessOutcome) -> Self {
+        Self { outcome, head: None }
+    }
+
+    /// A denial, with the head to announce it to.
+    pub fn denied(reason: DenyReason, head: AccountId) -> Self {
+        Self { outcome: AccessOutcome::Denied(reason), head: Some(head) }
+    }
+
     /// Emits [`AccessDenied`] from the calling contract if the attempt was
     /// denied; returns the outcome.
     pub fn announce(self, patient: AccountId, accessor: AccountId, action: AccessAction) -> AccessOutcome {
-        if let AccessOutcome::Denied(reason) = self.outcome {
-            let event = AccessDenied { patient, head: self.head, accessor, action, reason };
+        if let (AccessOutcome::Denied(reason), Some(head)) = (self.outcome, self.head) {
+            let event = AccessDenied { patient, head, accessor, action, reason };
             ink::env::emit_event::<ink::env::DefaultEnvironment, _>(event);
         }
         self.outcome
@@ -645,6 +657,12 @@ pub trait RegistryApi {
     /// and status.
     #[ink(message)]
     fn standing(&self, account: AccountId) -> Result<Standing>;
+
+    /// The standings of two accounts, in one call (a patient's request to a
+    /// doctor needs both: one cross-contract call, and one load of this
+    /// contract's code, instead of two).
+    #[ink(message)]
+    fn standing_pair(&self, first: AccountId, second: AccountId) -> Result<(Standing, Standing)>;
 
     /// The sibling contract addresses, once the head wired the suite.
     #[ink(message)]
