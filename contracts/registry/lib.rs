@@ -1023,6 +1023,11 @@ pub mod registry {
             assert_eq!(r.verify_provider(a.django), Ok(()));
             assert_eq!(r.verify_provider(a.django), Err(Error::InvalidStatusTransition));
             assert!(r.standing(a.django).unwrap().is_verified_doctor());
+            // both standings in one call, in the order asked
+            let (verified, nobody) = r.standing_pair(a.django, a.frank).unwrap();
+            assert!(verified.is_verified_doctor());
+            assert_eq!(nobody, Standing::Unregistered);
+            assert_eq!(r.standing_pair(a.frank, a.django), Ok((nobody, verified)));
             assert_eq!(r.suspend_provider(a.django, "".into()), Err(Error::EmptyField));
             assert_eq!(r.suspend_provider(a.django, "licence lapsed".into()), Ok(()));
             assert_eq!(r.provider(a.django).unwrap().status_reason, "licence lapsed");
