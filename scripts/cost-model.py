@@ -15,7 +15,15 @@ that differ by one thing each:
 - `transfer` is `balance_of` plus one read, two writes and the root's write
   back (every `&mut self` message of ink! 5 writes its root), plus an event.
 Prints the unit costs (ref_time in ps, proof_size in bytes).
+
+Then it deploys the suite and dry-runs `records.add_record` with a sealed
+record of a 465-byte payload (title + body, as the benchmark's) in the two
+forms its body has had on chain: the text envelope (`smrms-enc1:` base64 `.`
+hex commitment) and the bytes the clients store now (`FF 01` ‖ nonce ‖
+ciphertext ‖ commitment, docs/encryption.md). Same length of plaintext,
+random ciphertext: only the stored length differs.
 """
+import base64
 import os
 import socket
 import subprocess
@@ -39,6 +47,8 @@ def main():
     for p in bundles.values():
         if not os.path.exists(p):
             sys.exit(f"missing {p}: run scripts/build.sh and scripts/bench.sh first")
+    for n in ("permissions", "records", "appointments"):
+        bundles[n] = os.path.join(ink, f"smrms_{n}", f"smrms_{n}.contract")
     bench.bundle = lambda name, ink=None: bundles[name]
     port, p2p = bench.free_port(), bench.free_port()
     node = subprocess.Popen(["substrate-contracts-node", "--dev", "--tmp", "--rpc-port", str(port), "--port", str(p2p),
@@ -59,6 +69,7 @@ def main():
         balance = c.dry("erc20", "balance_of", (bob,))
         transfer = c.dry("erc20", "transfer", (bob, "5"))
         head = c.dry("registry", "RegistryApi::head")
+        sealed = sealed_record_forms(c)
     finally:
         node.terminate()
     code = wasm_size(os.path.join(ink, "smrms_registry", "smrms_registry.wasm")) - wasm_size(
@@ -82,6 +93,35 @@ def main():
           f"{balance['ref_time']:,} / {balance['proof_size']:,}; transfer {transfer['ref_time']:,} / "
           f"{transfer['proof_size']:,}; registry RegistryApi::head {head['ref_time']:,} / {head['proof_size']:,} "
           f"({code:,} bytes more code than the ERC-20)")
+    print()
+    print("| records.add_record, a sealed 465-byte payload | body bytes stored | ref_time | proof_size | storage deposit |")
+    print("|---|---:|---:|---:|---:|")
+    for label, n, m in sealed:
+        print(f"| {label} | {n:,} | {m['ref_time']:,} | {m['proof_size']:,} | {m['deposit']:,} |")
+
+
+def sealed_record_forms(c):
+    """add_record dry runs with the text and the byte form of one sealed record."""
+    b = bench
+    delay = "604800000"
+    c.instantiate("permissions", c.addr["registry"], delay)
+    c.instantiate("records", c.addr["registry"], c.addr["permissions"], delay)
+    c.instantiate("appointments", c.addr["registry"], c.addr["permissions"], delay)
+    c.submit("registry", "set_siblings", (c.addr["permissions"], c.addr["records"], c.addr["appointments"]))
+    c.submit("registry", "register_patient", (b.profile("Bob"),), b.BOB)
+    c.submit("registry", "register_provider", (b.doctor("Dr. Charlie"),), b.CHARLIE)
+    c.submit("registry", "verify_provider", (b.ADDR[b.CHARLIE],))
+    c.submit("permissions", "grant", (b.ADDR[b.CHARLIE], b.RW, "None"), b.BOB)
+    payload = 465  # title + body of the benchmark's record
+    sealed = os.urandom(24 + 16 + 8 + payload + 16)  # nonce ‖ AEAD(salt ‖ title length ‖ title ‖ body) with its tag
+    commitment = os.urandom(32)
+    text = ("smrms-enc1:" + base64.b64encode(sealed).decode().rstrip("=") + "." + commitment.hex()).encode()
+    binary = b"\xff\x01" + sealed + commitment
+    out = []
+    for label, body in (("before: the text envelope", text), ("now: the bytes", binary)):
+        m = c.dry("records", "add_record", (b.ADDR[b.BOB], "Diagnosis", b.b("sealed"), "0x" + body.hex(), "None"), b.CHARLIE)
+        out.append((label, len(body), m))
+    return out
 
 
 if __name__ == "__main__":
