@@ -78,12 +78,13 @@ const V = {
   passGuardian: 'guardian passphrase 5',
   guardian: { name: 'Rahul Verma', date_of_birth: '1981-09-05', phone: '+91 80 5550 4411' },
   guardianApptReason: 'Persistent cough for two weeks, booked by Rahul',
+  emergencyNote: 'Collapsed at the clinic, chest pain radiating to the left arm',
 };
 const PLAINTEXT = [
   ...Object.values(V.profile), V.record.title, V.record.body, 'metformin 500 mg', 'HbA1c 8.1', V.refused.title, V.refused.body,
   V.apptReason, 'Residency Road', 'penicillin', V.medication.name, V.medication.frequency, V.medication.notes,
   V.apptDiagnosis, V.apptPrescription, ...Object.values(V.card), 'iodine contrast', 'salbutamol', ...Object.values(V.guardian),
-  V.guardianApptReason,
+  V.guardianApptReason, V.emergencyNote,
 ];
 // public controls the dump must find: the doctor's public details, and the title every sealed record
 // carries in the clear. (The sealed texts themselves are stored in binary, 0xFF and a tag: their text
@@ -285,6 +286,7 @@ async function makeBlock() {
 }
 const records = new ContractPromise(api, contractsAbi('records'), suite.records);
 const registry = new ContractPromise(api, contractsAbi('registry'), suite.registry);
+const permissions = new ContractPromise(api, contractsAbi('permissions'), suite.permissions);
 const QUERY_GAS = () => api.registry.createType('WeightV2', { refTime: 10n ** 11n, proofSize: 10n ** 7n });
 /** A records query's Ok value (as JSON), from the head. */
 async function recordsQuery(method, ...args) {
@@ -319,9 +321,24 @@ async function recordCount() {
   return BigInt(j.ok?.ok ?? j.ok);
 }
 
-/** The doctor opens emergency access on the patient for an hour (from this process: the page has no screen for it). */
-async function openEmergency() {
-  const permissions = new ContractPromise(api, contractsAbi('permissions'), suite.permissions);
+/**
+ * The doctor opens emergency access on the patient for an hour (the page has no screen for it): with
+ * `note`, through the Rust client (`smrms open-emergency --note`: sealed for the patient and the doctor,
+ * stored as to_chain of its n2: text), and checks the stored note is in its binary form (0xFF 0x04);
+ * without, from this process with no note. Returns whether a note was stored.
+ */
+async function openEmergency({ note } = {}) {
+  if (note && process.env.SMRMS_BIN) {
+    const before = (await queryAs(permissions, A.patient, 'emergenciesOf', A.patient, 0, 50)).length;
+    const r = smrms(['open-emergency', '--patient', A.patient, '--reason', 'Cardiac', '--note', note, '--minutes', '60'], { suri: '//Charlie' });
+    if (r.status !== 0 || !/emergency access #\d+ opened/.test(r.out)) throw new Error(`smrms open-emergency: exit ${r.status}: ${r.out}`);
+    const all = await queryAs(permissions, A.patient, 'emergenciesOf', A.patient, 0, 50);
+    if (all.length !== before + 1) throw new Error(`${all.length} emergency accesses after opening one, ${before} before`);
+    const stored = all.at(-1).note;
+    const n = expectBinary('the emergency note', stored, 'n2'); // 0xFF 0x04 ‖ two wrapped keys ‖ nonce and ciphertext
+    console.log(`     ${r.out.split('\n').pop()}; the note on chain: ${n} bytes (${String(stored).slice(0, 10)}…)`);
+    return true;
+  }
   const msg = permissions.abi.findMessage('open_emergency');
   // current suites take a reason code and an optional sealed note; older ones a text
   const args = msg.args.length === 4 ? [A.patient, 'Cardiac', '0x', 3_600_000] : [A.patient, 'Cardiac emergency', 3_600_000];
@@ -578,8 +595,8 @@ await step("doctor: his next write is refused in plain language before anything 
   await shot('doctor-write-refused');
 });
 
-await step('a doctor opens emergency access (break-glass, from this process: the page has no screen for it); the head sees it live, the patient closes it', async () => {
-  await openEmergency();
+await step('a doctor opens emergency access (break-glass, the page has no screen for it: the Rust client, with a sealed note stored in its binary form); the head sees it live, the patient reads the note and closes it', async () => {
+  const noted = await openEmergency({ note: V.emergencyNote });
   await as('head');
   await tab('feed');
   const item = T('feed-item').filter({ hasText: /EMERGENCY ACCESS/ }).filter({ hasText: /Dr\. Charlie Rao/ });
@@ -589,6 +606,9 @@ await step('a doctor opens emergency access (break-glass, from this process: the
   await as('patient');
   await tab('emergencies');
   await T('emergency-row').filter({ hasText: /OPEN/ }).filter({ hasText: /cardiac/i }).first().waitFor();
+  // the page reads the Rust-written note (fromChain of the binary form) and opens it with her key
+  if (noted) await T('emergency-row').filter({ hasText: V.emergencyNote }).first().waitFor();
+  else console.log('     (SMRMS_BIN not set: the emergency is opened from this process, without a note)');
   await shot('patient-emergency-open');
   await act(() => T('emergency-close-0').click(), { text: /The emergency access of Dr\. Charlie Rao is closed/ });
   await T('emergency-row').filter({ hasText: /closed .* by/ }).first().waitFor();

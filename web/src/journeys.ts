@@ -635,7 +635,11 @@ export async function noShowGrace(chain: Chain, caller: string): Promise<number>
   return Number(await read<bigint>(chain, 'appointments', 'no_show_grace', caller, []));
 }
 
-/** An emergency's sealed note, opened for its patient or doctor; null if there is none. */
+/**
+ * An emergency's sealed note, opened for its patient or doctor; null if there is none. Stored as
+ * `toChain` of its `n2:` text (0xFF 0x04 ‖ …); a note written before as the text's UTF-8 bytes
+ * reads the same through `fromChain`.
+ */
 export async function emergencyNote(a: Actor, patient: string, e: EmergencyAccess): Promise<string | null> {
   if (!e.note || e.note.length === 0) return null;
   let text: string;

@@ -29,7 +29,7 @@ function opaqueTypes(): Record<string, string> | null {
   if (!booking || !texts.registry) return null;
   const out: Record<string, string> = {};
   // the type of each field of a struct type, or of a message argument, by name (path of the type)
-  for (const c of ['registry', 'records', 'appointments']) {
+  for (const c of ['registry', 'permissions', 'records', 'appointments']) {
     const m = JSON.parse(texts[c]!) as { types: { id: number; type: { path?: string[]; def: Record<string, any> } }[]; spec: { messages: { label: string; args: { label: string; type: { type: number } }[] }[] } };
     const name = (id: number): string => {
       const t = m.types.find(x => x.id === id)!.type;
@@ -56,6 +56,8 @@ const OPAQUE = [
   ...['reason', 'diagnosis', 'prescription'].map(f => `appointments.Appointment.${f}`),
   'appointments.request_appointment(reason)', 'appointments.set_appointment(reason)', 'appointments.request_appointment_for(reason)',
   ...['reason', 'diagnosis', 'prescription'].map(f => `appointments.update_appointment(${f})`),
+  // bytes before issue 16 already
+  'permissions.open_emergency(note)', 'permissions.EmergencyAccess.note',
 ];
 const PUBLIC_TEXT = [
   ...['name', 'phone', 'gender', 'qualification', 'specialization'].map(f => `registry.ProviderDetails.${f}`),
@@ -233,9 +235,10 @@ describe.skipIf(!opaque)(`opaque texts as Vec<u8> (issue 16) with the built meta
   const { Abi } = await import('@polkadot/api-contract');
   const abi = (c: string) => (opaque ? new Abi(JSON.parse(texts[c]!)) : (null as never));
   const registry = abi('registry');
+  const permissions = abi('permissions');
   const records = abi('records');
   const appointments = abi('appointments');
-  const chain = { abis: { registry, records, appointments, permissions: null } } as unknown as Chain;
+  const chain = { abis: { registry, records, appointments, permissions } } as unknown as Chain;
   const message = (a: InstanceType<typeof Abi>, name: string) => {
     const m = a.messages.find(x => x.identifier === name);
     if (!m) throw new Error(`no message ${name}`);
@@ -263,7 +266,7 @@ describe.skipIf(!opaque)(`opaque texts as Vec<u8> (issue 16) with the built meta
   it('the listed fields are Vec<u8>; provider details and status reasons stay String', () => {
     for (const k of OPAQUE) expect(types![k], k).toBe('Vec<u8>');
     for (const k of PUBLIC_TEXT) expect(types![k], k).toBe('str');
-    for (const c of ['registry', 'records', 'appointments'] as const) expect(storesBytes(chain, c), c).toBe(true);
+    for (const c of ['registry', 'permissions', 'records', 'appointments'] as const) expect(storesBytes(chain, c), c).toBe(true);
   });
 
   it('what journeys.ts sends encodes as the bytes toChain(text)', () => {
@@ -288,6 +291,11 @@ describe.skipIf(!opaque)(`opaque texts as Vec<u8> (issue 16) with the built meta
     expect(roundTrip(appointments, 'set_appointment', [ALICE, T, 30, reason, 5])[3]).toBe(reason);
     expect(roundTrip(appointments, 'update_appointment', [7, T, 30, reason, reason, chainText(chain, 'appointments', '')]).slice(3)).toEqual([reason, reason, '0x']);
     expect(roundTrip(records, 'set_card', [u8aToHex(toChain(card)), u8aToHex(new Uint8Array(80)), u8aToHex(new Uint8Array(80))])[0]).toBe(u8aToHex(toChain(card)));
+    // the emergency note: toChain(n2: text), 0xFF 0x04 ‖ …; none: the empty bytes
+    const emergencyNote = chainText(chain, 'permissions', note);
+    expect(emergencyNote).toBe(u8aToHex(toChain(note)));
+    expect(roundTrip(permissions, 'open_emergency', [ALICE, 'Cardiac', emergencyNote, 3_600_000])).toEqual([ALICE, 'Cardiac', emergencyNote, 3_600_000]);
+    expect(roundTrip(permissions, 'open_emergency', [ALICE, 'Cardiac', chainText(chain, 'permissions', ''), 3_600_000])[2]).toBe('0x');
   });
 
   it('answers decode into bytes that storedText turns back into the sealed texts; verify_record gets them as stored', () => {
@@ -310,5 +318,12 @@ describe.skipIf(!opaque)(`opaque texts as Vec<u8> (issue 16) with the built meta
     }]]) as unknown as { value: [bigint, { reason: Uint8Array; diagnosis: Uint8Array }][] };
     expect(storedText(ap.value[0]![1].reason)).toBe(note);
     expect(storedText(ap.value[0]![1].diagnosis)).toBe('');
+    // the emergency note in its binary form, and one written before as its text's UTF-8 bytes
+    const access = (n: string) => ({ doctor: BOB, reason: 'Cardiac', note: n, openedAt: T, expiresAt: T + 1, closed: null });
+    const es = answer(permissions, 'emergencies_of', [access(u8aToHex(toChain(note))), access(u8aToHex(new TextEncoder().encode(note))), access('0x')]) as unknown as { kind: string; value: { note: Uint8Array }[] };
+    expect(es.kind).toBe('ok');
+    expect(es.value[0]!.note).toBeInstanceOf(Uint8Array);
+    expect([es.value[0]!.note[0], es.value[0]!.note[1]]).toEqual([0xff, 0x04]);
+    expect(es.value.map(e => storedText(e.note))).toEqual([note, note, '']);
   });
 });

@@ -1,7 +1,10 @@
 // The contracts' opaque text fields at the chain boundary (issue 16, "opaque
 // bytes on chain"): the patient profile's fields, a record's title and body,
 // a medication's texts, an appointment's reason, diagnosis and prescription
-// are `Vec<u8>`, holding `toChain(text)` of the sealed text (crypto/onchain.ts).
+// are `Vec<u8>`, holding `toChain(text)` of the sealed text (crypto/onchain.ts);
+// so is an emergency access's sealed note (`open_emergency(.., note, ..)`,
+// `EmergencyAccess.note`: bytes in every bundle, written by the Rust client
+// as `to_chain` of its `n2:` text, read by `emergencyNote` in journeys.ts).
 // Provider profiles and status reasons stay `String` (public text).
 //
 // - Writing: `chainText` gives the argument for a text: the bytes as 0x-hex,
