@@ -4,7 +4,8 @@
 # Builds the release bundles (for code sizes; checked against production chain
 # limits by scripts/prod-limits.py) and the `bench` variants (which
 # add `bench_fill` messages) plus the ERC-20 baseline in target/bench, starts
-# a local node and runs scripts/bench.py. Output: bench/RESULTS.md.
+# a local node and runs scripts/bench.py, then scripts/cost-model.py (what a
+# code byte, a storage read and a write cost). Output: bench/RESULTS.md.
 set -euo pipefail
 . "$(dirname "$0")/env.sh"
 cd "$SMRMS_ROOT"
@@ -19,3 +20,9 @@ CARGO_TARGET_DIR="$SMRMS_BENCH_TARGET" SMRMS_RELEASE_TARGET="$SMRMS_BENCH_TARGET
 CARGO_TARGET_DIR="$SMRMS_BENCH_TARGET" cargo contract build --release --quiet --manifest-path bench/erc20/Cargo.toml
 step "benchmark"
 python3 scripts/bench.py
+step "cost model: a code byte, a read, a write; a sealed record as text and as bytes"
+{
+  printf '\n## What a call costs, unit by unit\n\n'
+  printf 'Made by `python3 scripts/cost-model.py` on the same bundles (see docs/benchmark.md).\n\n'
+  python3 scripts/cost-model.py
+} | tee -a bench/RESULTS.md

@@ -83,7 +83,7 @@ def main():
         unit[k] = (base, per_code, read, write)
     print("| unit | ref_time (ps) | proof_size (bytes) |")
     print("|---|---:|---:|")
-    names = ["what else a call costs (its root read counted as a read)", "a byte of optimized Wasm", "a storage read",
+    names = ["the rest of a call that only reads its root (≈ 0: code and storage accesses are all)", "a byte of optimized Wasm", "a storage read",
              "a storage write (with the transfer's event spread over its three writes)"]
     for i, name in enumerate(names):
         fmt = "{:,.2f}" if i == 1 else "{:,.0f}"
