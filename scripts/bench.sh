@@ -26,3 +26,6 @@ step "cost model: a code byte, a read, a write; a sealed record as text and as b
   printf 'Made by `python3 scripts/cost-model.py` on the same bundles (see docs/benchmark.md).\n\n'
   python3 scripts/cost-model.py
 } | tee -a bench/RESULTS.md
+# the last lines: the summary (bench.py's, repeated after the cost model)
+step "summary"
+sed -n '/^## Summary/,/^## What a call costs/p' bench/RESULTS.md | sed -n 's/^- //p'
