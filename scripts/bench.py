@@ -10,6 +10,7 @@ submitted calls, code sizes, the scale ratios at 10 / 1 000 / 10 000
 records, grants and appointments, and how many calls fit in one block.
 Writes the markdown table to bench/RESULTS.md and prints it.
 """
+import contextlib
 import json
 import os
 import re
@@ -118,7 +119,9 @@ class Chain:
         return dt
 
 
-def main():
+@contextlib.contextmanager
+def dev_node():
+    """A throw-away `substrate-contracts-node --dev` for the block: yields a Chain on it."""
     port, p2p = free_port(), free_port()
     node = subprocess.Popen(["substrate-contracts-node", "--dev", "--tmp", "--rpc-port", str(port), "--port", str(p2p),
                              "--no-prometheus", "--no-telemetry"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -130,10 +133,15 @@ def main():
             except OSError:
                 time.sleep(0.5)
         time.sleep(1)
-        run(Chain(f"ws://127.0.0.1:{port}"))
+        yield Chain(f"ws://127.0.0.1:{port}")
     finally:
         node.terminate()
         node.wait()
+
+
+def main():
+    with dev_node() as c:
+        run(c)
 
 
 def b(text):

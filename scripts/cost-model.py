@@ -25,10 +25,7 @@ random ciphertext: only the stored length differs.
 """
 import base64
 import os
-import socket
-import subprocess
 import sys
-import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 os.environ.setdefault("SMRMS_BENCH_TARGET", os.path.join(os.environ["SMRMS_ROOT"], "target", "bench"))  # as bench.sh
@@ -44,24 +41,13 @@ def main():
     erc = os.path.join(bench.BENCH_INK, "bench_erc20")
     bundles = {"erc20": os.path.join(erc, "bench_erc20.contract"),
                "registry": os.path.join(ink, "smrms_registry", "smrms_registry.contract")}
+    for n in ("permissions", "records", "appointments"):
+        bundles[n] = os.path.join(ink, f"smrms_{n}", f"smrms_{n}.contract")
     for p in bundles.values():
         if not os.path.exists(p):
             sys.exit(f"missing {p}: run scripts/build.sh and scripts/bench.sh first")
-    for n in ("permissions", "records", "appointments"):
-        bundles[n] = os.path.join(ink, f"smrms_{n}", f"smrms_{n}.contract")
     bench.bundle = lambda name, ink=None: bundles[name]
-    port, p2p = bench.free_port(), bench.free_port()
-    node = subprocess.Popen(["substrate-contracts-node", "--dev", "--tmp", "--rpc-port", str(port), "--port", str(p2p),
-                             "--no-prometheus", "--no-telemetry"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        for _ in range(240):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                time.sleep(0.5)
-        time.sleep(1)
-        c = bench.Chain(f"ws://127.0.0.1:{port}")
+    with bench.dev_node() as c:
         c.instantiate("erc20", "1000000")
         c.instantiate("registry", "604800000")
         bob = bench.ADDR[bench.BOB]
@@ -70,8 +56,6 @@ def main():
         transfer = c.dry("erc20", "transfer", (bob, "5"))
         head = c.dry("registry", "RegistryApi::head")
         sealed = sealed_record_forms(c)
-    finally:
-        node.terminate()
     code = wasm_size(os.path.join(ink, "smrms_registry", "smrms_registry.wasm")) - wasm_size(
         os.path.join(erc, "bench_erc20.wasm"))
     unit = {}

@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { Abi } from '@polkadot/api-contract';
 import { u8aToHex } from '@polkadot/util';
 import { b64encode, toChain } from '../crypto';
 import type { Chain } from './connection';
@@ -76,33 +77,36 @@ const ALICE = '5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY';
 const BOB = '5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty';
 const T = 1_800_000_000_000;
 
+/** The message `name` of `a`, or throws. */
+function message(a: Abi, name: string) {
+  const m = a.messages.find(x => x.identifier === name);
+  if (!m) throw new Error(`no message ${name}`);
+  return m;
+}
+
+/** Encodes `args` as the page does (`dryRun`: message.toU8a) and decodes them back (JSON). */
+function roundTrip(a: Abi, name: string, args: unknown[]) {
+  const m = message(a, name);
+  expect(m.args.length, `${name} arguments`).toBe(args.length);
+  const back = a.decodeMessage(m.toU8a(args));
+  expect(back.message.identifier).toBe(name);
+  return back.args.map(x => x.toJSON());
+}
+
+/** The answer `value` to `name`, encoded by the node and decoded as `dryRun` does. */
+function answer(a: Abi, name: string, value: unknown) {
+  const ret = message(a, name).returnType!;
+  const type = ret.lookupName || ret.type;
+  const bytes = a.registry.createTypeUnsafe(type, [{ Ok: { Ok: value } }]).toU8a();
+  return classify(toPlain(a.registry.createTypeUnsafe(type, [bytes], { isPedantic: true })));
+}
+
 describe.skipIf(!built)(`care circle calls with the built metadata (${INK})`, async () => {
   const { Abi } = await import('@polkadot/api-contract');
   // the body runs when the suite is collected, skipped or not: no ABI without metadata
   const abi = (c: string) => (built ? new Abi(JSON.parse(texts[c]!)) : (null as never));
   const permissions = abi('permissions');
   const records = abi('records');
-  const message = (a: InstanceType<typeof Abi>, name: string) => {
-    const m = a.messages.find(x => x.identifier === name);
-    if (!m) throw new Error(`no message ${name}`);
-    return m;
-  };
-  /** Encodes `args` as the page does (`dryRun`: message.toU8a) and decodes them back (JSON). */
-  const roundTrip = (a: InstanceType<typeof Abi>, name: string, args: unknown[]) => {
-    const m = message(a, name);
-    expect(m.args.length, `${name} arguments`).toBe(args.length);
-    const data = m.toU8a(args);
-    const back = a.decodeMessage(data);
-    expect(back.message.identifier).toBe(name);
-    return back.args.map(x => x.toJSON());
-  };
-  /** The answer `value` to `name`, encoded by the node and decoded as `dryRun` does. */
-  const answer = (a: InstanceType<typeof Abi>, name: string, value: unknown) => {
-    const ret = message(a, name).returnType!;
-    const type = ret.lookupName || ret.type;
-    const bytes = a.registry.createTypeUnsafe(type, [{ Ok: { Ok: value } }]).toU8a();
-    return classify(toPlain(a.registry.createTypeUnsafe(type, [bytes], { isPedantic: true })));
-  };
 
   it('appoint_guardian, remove_guardian and the lists take what journeys.ts sends', () => {
     const powers = booking ? { consent: false, read: true, book: false } : { consent: false, read: true };
@@ -165,24 +169,6 @@ describe.skipIf(!booking)(`the guardian's booking power with the built metadata 
   const abi = (c: string) => (booking ? new Abi(JSON.parse(texts[c]!)) : (null as never));
   const permissions = abi('permissions');
   const appointments = abi('appointments');
-  const message = (a: InstanceType<typeof Abi>, name: string) => {
-    const m = a.messages.find(x => x.identifier === name);
-    if (!m) throw new Error(`no message ${name}`);
-    return m;
-  };
-  const roundTrip = (a: InstanceType<typeof Abi>, name: string, args: unknown[]) => {
-    const m = message(a, name);
-    expect(m.args.length, `${name} arguments`).toBe(args.length);
-    const back = a.decodeMessage(m.toU8a(args));
-    expect(back.message.identifier).toBe(name);
-    return back.args.map(x => x.toJSON());
-  };
-  const answer = (a: InstanceType<typeof Abi>, name: string, value: unknown) => {
-    const ret = message(a, name).returnType!;
-    const type = ret.lookupName || ret.type;
-    const bytes = a.registry.createTypeUnsafe(type, [{ Ok: { Ok: value } }]).toU8a();
-    return classify(toPlain(a.registry.createTypeUnsafe(type, [bytes], { isPedantic: true })));
-  };
 
   it('GuardianPowers carries book: what the Guardians form sends encodes as the contract expects', () => {
     for (const powers of [{ consent: false, read: false, book: true }, { consent: true, read: true, book: true }, { consent: false, read: true, book: false }]) {
@@ -239,24 +225,6 @@ describe.skipIf(!opaque)(`opaque texts as Vec<u8> (issue 16) with the built meta
   const records = abi('records');
   const appointments = abi('appointments');
   const chain = { abis: { registry, records, appointments, permissions } } as unknown as Chain;
-  const message = (a: InstanceType<typeof Abi>, name: string) => {
-    const m = a.messages.find(x => x.identifier === name);
-    if (!m) throw new Error(`no message ${name}`);
-    return m;
-  };
-  const roundTrip = (a: InstanceType<typeof Abi>, name: string, args: unknown[]) => {
-    const m = message(a, name);
-    expect(m.args.length, `${name} arguments`).toBe(args.length);
-    const back = a.decodeMessage(m.toU8a(args));
-    expect(back.message.identifier).toBe(name);
-    return back.args.map(x => x.toJSON());
-  };
-  const answer = (a: InstanceType<typeof Abi>, name: string, value: unknown) => {
-    const ret = message(a, name).returnType!;
-    const type = ret.lookupName || ret.type;
-    const bytes = a.registry.createTypeUnsafe(type, [{ Ok: { Ok: value } }]).toU8a();
-    return classify(toPlain(a.registry.createTypeUnsafe(type, [bytes], { isPedantic: true })));
-  };
   const b64 = (n: number, fill: number) => b64encode(new Uint8Array(n).fill(fill));
   const envelope = `smrms-enc1:${b64(70, 9)}.${'ab'.repeat(32)}`;
   const field = `e2:${b64(32, 5)}`;
