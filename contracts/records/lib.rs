@@ -1312,6 +1312,50 @@ pub mod records {
             assert!(vec![0u8; MAX_WRAPPED_KEY_LEN].encoded_size() < 16 * 1024);
         }
 
+        /// A record as the code before issue 16 stored it: title and body
+        /// were `String`s (the clients' sealed text).
+        #[derive(scale::Encode)]
+        struct RecordWithText {
+            kind: RecordKind,
+            title: String,
+            body: String,
+            author: AccountId,
+            created_at: Timestamp,
+            block: u32,
+            content_hash: [u8; 32],
+            supersedes: Option<u32>,
+            superseded_by: Option<u32>,
+            emergency: bool,
+        }
+
+        #[test]
+        fn a_record_stored_with_text_fields_reads_back_as_their_bytes() {
+            use scale::{Decode, Encode};
+            let (title, body) = ("sealed", "smrms-enc1:AAECAwQF.".to_string() + &"ab".repeat(32));
+            let hash = record_content_hash(RecordKind::Note.code(), title.as_bytes(), body.as_bytes());
+            let old = RecordWithText {
+                kind: RecordKind::Note,
+                title: title.into(),
+                body: body.clone(),
+                author: AccountId::from([7; 32]),
+                created_at: 5,
+                block: 2,
+                content_hash: hash,
+                supersedes: Some(1),
+                superseded_by: None,
+                emergency: true,
+            };
+            let stored = old.encode();
+            let now = Record::decode(&mut &stored[..]).expect("the new type reads the old value");
+            assert_eq!((now.title.as_slice(), now.body.as_slice()), (title.as_bytes(), body.as_bytes()));
+            assert_eq!((now.author, now.created_at, now.block), (old.author, 5, 2));
+            assert_eq!((now.supersedes, now.superseded_by, now.emergency), (Some(1), None, true));
+            // the tamper check still holds for it, over the same bytes
+            assert_eq!(now.content_hash, record_content_hash(now.kind.code(), &now.title, &now.body));
+            // and written back it is the same value
+            assert_eq!(now.encode(), stored);
+        }
+
         #[test]
         fn largest_record_fits_the_storage_buffer() {
             use scale::Encode;
