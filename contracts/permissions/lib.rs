@@ -394,10 +394,7 @@ pub mod permissions {
         /// The head as the registry pushed it; before the suite is wired,
         /// asked from the registry.
         fn head(&self) -> Result<AccountId> {
-            match self.head.get() {
-                Some(head) => Ok(head),
-                None => self.registry.head(),
-            }
+            self.pushed_head().or_else(|_| self.registry.head())
         }
 
         /// Appends `entry` to the patient's access log, except a denied
