@@ -617,6 +617,13 @@ await step('a doctor opens emergency access (break-glass, the page has no screen
 });
 
 let apptStart;
+/** A time as a `datetime-local` input takes it (local time, to the second). */
+const dtInput = ms => {
+  const d = new Date(ms);
+  const p = n => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
+};
+
 await step("patient: requests a paid appointment; the doctor's fee is shown and confirmed before signing", async () => {
   await as('patient');
   await tab('appointments');
@@ -624,9 +631,7 @@ await step("patient: requests a paid appointment; the doctor's fee is shown and 
   await T('appt-doctor').selectOption(A.doctor);
   await expectText('appt-fee', /^2\.5 /, "the doctor's fee");
   apptStart = Math.ceil((Date.now() + 40_000) / 1000) * 1000;
-  const d = new Date(apptStart);
-  const p = n => String(n).padStart(2, '0');
-  await T('appt-start').fill(`${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`);
+  await T('appt-start').fill(dtInput(apptStart));
   await T('appt-duration').fill('20');
   await T('appt-reason').fill(V.apptReason);
   const signedBefore = signCount[A.patient];
@@ -821,11 +826,6 @@ await step('patient: gives Rahul the power to book her appointments too (appoint
   await shot('patient-guardian-book-power');
 });
 
-const dtInput = ms => {
-  const d = new Date(ms);
-  const p = n => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
-};
 await step("guardian: requests an appointment for Asha with Dr. Rao in the page, paying the doctor's fee himself (confirmed before signing); he sees her appointments, the reason sealed for her and the doctor", async () => {
   await as('guardian');
   await tab('guardians');
