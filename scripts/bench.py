@@ -166,20 +166,28 @@ BODY_TEXT = ("HbA1c 7.1 %; fasting glucose 142 mg/dl; start metformin 500 mg twi
 BODY = b(BODY_TEXT)
 
 
-def run(c):
-    print(f"node at {c.url}; deploying the bench build of the suite and the ERC-20 baseline", flush=True)
+def deploy_suite(c):
+    """Deploys the four contracts (the registry unless `c` has one), wires them, and sets up the
+    cast every measurement starts from: Bob a patient, Dr. Charlie verified with Bob's
+    read-and-write grant, Dr. Dave registered and unverified."""
     delay = "604800000"  # the production upgrade delay (7 days)
-    c.instantiate("registry", delay)
+    if "registry" not in c.addr:
+        c.instantiate("registry", delay)
     c.instantiate("permissions", c.addr["registry"], delay)
     c.instantiate("records", c.addr["registry"], c.addr["permissions"], delay)
     c.instantiate("appointments", c.addr["registry"], c.addr["permissions"], delay)
-    c.instantiate("erc20", "1000000000")
     c.submit("registry", "set_siblings", (c.addr["permissions"], c.addr["records"], c.addr["appointments"]))
     c.submit("registry", "register_patient", (profile("Bob"),), BOB)
     c.submit("registry", "register_provider", (doctor("Dr. Charlie"),), CHARLIE)
     c.submit("registry", "register_provider", (doctor("Dr. Dave"),), DAVE)
     c.submit("registry", "verify_provider", (ADDR[CHARLIE],))
     c.submit("permissions", "grant", (ADDR[CHARLIE], RW, "None"), BOB)
+
+
+def run(c):
+    print(f"node at {c.url}; deploying the bench build of the suite and the ERC-20 baseline", flush=True)
+    c.instantiate("erc20", "1000000000")
+    deploy_suite(c)
     c.submit("records", "add_record", (ADDR[BOB], "Diagnosis", b("Type 2 diabetes"), BODY, "None"), CHARLIE)
     c.submit("appointments", "set_appointment", (ADDR[BOB], str(int(time.time() * 1000) + 86_400_000), "30", b("review"), "0"), CHARLIE)
 

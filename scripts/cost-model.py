@@ -87,15 +87,7 @@ def main():
 def sealed_record_forms(c):
     """add_record dry runs with the text and the byte form of one sealed record."""
     b = bench
-    delay = "604800000"
-    c.instantiate("permissions", c.addr["registry"], delay)
-    c.instantiate("records", c.addr["registry"], c.addr["permissions"], delay)
-    c.instantiate("appointments", c.addr["registry"], c.addr["permissions"], delay)
-    c.submit("registry", "set_siblings", (c.addr["permissions"], c.addr["records"], c.addr["appointments"]))
-    c.submit("registry", "register_patient", (b.profile("Bob"),), b.BOB)
-    c.submit("registry", "register_provider", (b.doctor("Dr. Charlie"),), b.CHARLIE)
-    c.submit("registry", "verify_provider", (b.ADDR[b.CHARLIE],))
-    c.submit("permissions", "grant", (b.ADDR[b.CHARLIE], b.RW, "None"), b.BOB)
+    b.deploy_suite(c)  # beside the registry deployed above
     payload = 465  # title + body of the benchmark's record
     sealed = os.urandom(24 + 16 + 8 + payload + 16)  # nonce ‖ AEAD(salt ‖ title length ‖ title ‖ body) with its tag
     commitment = os.urandom(32)

@@ -78,18 +78,8 @@ def measure(bundles):
     bench.bundle = lambda name, ink=None: bundles[name]
     b = bench
     with b.dev_node() as c:
-        delay = "604800000"
         c.instantiate("erc20", "1000000000")
-        c.instantiate("registry", delay)
-        c.instantiate("permissions", c.addr["registry"], delay)
-        c.instantiate("records", c.addr["registry"], c.addr["permissions"], delay)
-        c.instantiate("appointments", c.addr["registry"], c.addr["permissions"], delay)
-        c.submit("registry", "set_siblings", (c.addr["permissions"], c.addr["records"], c.addr["appointments"]))
-        c.submit("registry", "register_patient", (b.profile("Bob"),), b.BOB)
-        c.submit("registry", "register_provider", (b.doctor("Dr. Charlie"),), b.CHARLIE)
-        c.submit("registry", "register_provider", (b.doctor("Dr. Dave"),), b.DAVE)
-        c.submit("registry", "verify_provider", (b.ADDR[b.CHARLIE],))
-        c.submit("permissions", "grant", (b.ADDR[b.CHARLIE], b.RW, "None"), b.BOB)
+        b.deploy_suite(c)
         c.submit("records", "add_record", (b.ADDR[b.BOB], "Diagnosis", b.b("Type 2 diabetes"), b.BODY, "None"), b.CHARLIE)
         base = c.dry("erc20", "transfer", (b.ADDR[b.BOB], "1"))
         rows = {
