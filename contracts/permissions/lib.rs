@@ -38,7 +38,9 @@ pub mod permissions {
     use ink::prelude::vec::Vec;
     use ink::storage::{Lazy, Mapping};
     use smrms_shared::list::{self, Bound};
+    use smrms_shared::annex::{self, Annex, Annexed};
     use smrms_shared::upgrade::{self, UpgradeLock, Upgradeable};
+    use smrms_shared::{in_annex, not_in_annex};
     use smrms_shared::{
         decide_access, ensure, AccessAction, AccessBasis, AccessLogEntry, AccessOutcome, Attempt, Authorized,
         DenyReason, EmergencyReason, Error, PermissionsApi, RegistryApi, Result, Scope, Scopes, Siblings, Standing,
@@ -320,6 +322,10 @@ pub mod permissions {
         guardian_ward_len: Mapping<AccountId, u32>,
         /// Patients the head declared minors or incapacitated: why and when.
         incapacity: Mapping<AccountId, (Incapacity, Timestamp)>,
+        /// The annex: the code that runs this contract's less frequent
+        /// messages on this storage, and the time lock of its replacement
+        /// (`smrms_shared::annex`; read only by those messages).
+        annex: Lazy<Annex>,
     }
 
     impl Permissions {
@@ -334,7 +340,7 @@ pub mod permissions {
         /// # Errors
         /// `InvalidDuration` for a delay past 90 days.
         #[ink(constructor)]
-        pub fn new(registry: AccountId, upgrade_delay_ms: Timestamp) -> Result<Self> {
+        pub fn new(registry: AccountId, upgrade_delay_ms: Timestamp, annex: Hash) -> Result<Self> {
             let mut upgrade = Lazy::new();
             upgrade.set(&UpgradeLock::new(upgrade_delay_ms)?);
             Ok(Self {
@@ -364,6 +370,7 @@ pub mod permissions {
                 guardian_wards: Mapping::default(),
                 guardian_ward_len: Mapping::default(),
                 incapacity: Mapping::default(),
+                annex: annex::new(annex, upgrade_delay_ms)?,
             })
         }
 
@@ -574,6 +581,7 @@ pub mod permissions {
         /// `NoScopes`; `ExpiryInPast`; `TooManyGrants` (64 at once).
         #[ink(message)]
         pub fn grant(&mut self, grantee: AccountId, scopes: Scopes, expires_at: Option<Timestamp>) -> Result<()> {
+            in_annex!(&self.annex);
             let patient = self.env().caller();
             ensure!(patient != grantee, Error::SelfGrant);
             ensure!(self.standing_of(patient) == Standing::Patient, Error::NotAPatient);
@@ -590,6 +598,7 @@ pub mod permissions {
         /// `GrantNotFound` if there is no such grant.
         #[ink(message)]
         pub fn revoke(&mut self, grantee: AccountId) -> Result<()> {
+            in_annex!(&self.annex);
             let patient = self.env().caller();
             self.remove_grant(patient, grantee)?;
             self.env().emit_event(AccessRevoked { patient, grantee });
@@ -605,6 +614,7 @@ pub mod permissions {
         /// `GrantNotFound` if there is no such grant.
         #[ink(message)]
         pub fn renounce(&mut self, patient: AccountId) -> Result<()> {
+            in_annex!(&self.annex);
             let grantee = self.env().caller();
             self.remove_grant(patient, grantee)?;
             self.env().emit_event(AccessRenounced { patient, grantee });
@@ -614,6 +624,7 @@ pub mod permissions {
         /// The grant from `patient` to `grantee`, if stored (expired ones too).
         #[ink(message)]
         pub fn grant_of(&self, patient: AccountId, grantee: AccountId) -> Result<Option<Grant>> {
+            in_annex!(&self.annex);
             Ok(self.grants.get((patient, grantee)).map(|s| s.grant))
         }
 
@@ -625,6 +636,7 @@ pub mod permissions {
         /// * `limit` - entries wanted; capped at 50.
         #[ink(message)]
         pub fn grants_of(&self, patient: AccountId, start: u32, limit: u32) -> Result<Vec<(AccountId, Grant)>> {
+            in_annex!(&self.annex);
             Ok(list::page_with(&self.patient_grantees, &self.patient_grant_len, patient, start, limit, |_, g| {
                 Some((g, self.grants.get((patient, g))?.grant))
             }))
@@ -638,6 +650,7 @@ pub mod permissions {
         /// * `limit` - entries wanted; capped at 50.
         #[ink(message)]
         pub fn patients_of(&self, grantee: AccountId, start: u32, limit: u32) -> Result<Vec<(AccountId, Grant)>> {
+            in_annex!(&self.annex);
             Ok(list::page_with(&self.grantee_patients, &self.grantee_len, grantee, start, limit, |_, p| {
                 Some((p, self.grants.get((p, grantee))?.grant))
             }))
@@ -647,6 +660,7 @@ pub mod permissions {
         /// made in total, stored now, and in force now (expiry applied).
         #[ink(message)]
         pub fn grant_counts(&self, patient: AccountId) -> Result<GrantCounts> {
+            in_annex!(&self.annex);
             let current = list::len(&self.patient_grant_len, patient);
             let now = self.now();
             let mut active_now: u32 = 0;
@@ -664,6 +678,7 @@ pub mod permissions {
         /// Grants made by all patients since deployment.
         #[ink(message)]
         pub fn grants_made_total(&self) -> Result<u64> {
+            in_annex!(&self.annex);
             Ok(self.grants_made_total)
         }
 
@@ -696,6 +711,7 @@ pub mod permissions {
             powers: GuardianPowers,
             expires_at: Option<Timestamp>,
         ) -> Result<()> {
+            in_annex!(&self.annex);
             let patient = self.env().caller();
             ensure!(self.standing_of(patient) == Standing::Patient, Error::NotAPatient);
             self.put_guardian(patient, guardian, powers, expires_at)
@@ -724,6 +740,7 @@ pub mod permissions {
             powers: GuardianPowers,
             expires_at: Option<Timestamp>,
         ) -> Result<()> {
+            in_annex!(&self.annex);
             self.ensure_head()?;
             ensure!(self.incapacity.contains(patient), Error::NotIncapacitated);
             ensure!(guardian != self.env().caller(), Error::NotAllowed);
@@ -743,6 +760,7 @@ pub mod permissions {
         /// anyone else.
         #[ink(message)]
         pub fn remove_guardian(&mut self, patient: AccountId, guardian: AccountId) -> Result<()> {
+            in_annex!(&self.annex);
             let caller = self.env().caller();
             let slot = self.guardians.get((patient, guardian)).ok_or(Error::NotGuardian)?;
             guardians::may_remove(caller, patient, guardian, self.incapacity.contains(patient), || self.head())?;
@@ -777,6 +795,7 @@ pub mod permissions {
         /// ones too).
         #[ink(message)]
         pub fn guardianship(&self, patient: AccountId, guardian: AccountId) -> Result<Option<Guardianship>> {
+            in_annex!(&self.annex);
             Ok(self.guardianship_of(patient, guardian))
         }
 
@@ -793,6 +812,7 @@ pub mod permissions {
             start: u32,
             limit: u32,
         ) -> Result<Vec<(AccountId, Guardianship)>> {
+            in_annex!(&self.annex);
             Ok(list::page_with(&self.patient_guardians, &self.patient_guardian_len, patient, start, limit, |_, g| {
                 Some((g, self.guardianship_of(patient, g)?))
             }))
@@ -806,6 +826,7 @@ pub mod permissions {
         /// * `limit` - entries wanted; capped at 50.
         #[ink(message)]
         pub fn wards_of(&self, guardian: AccountId, start: u32, limit: u32) -> Result<Vec<(AccountId, Guardianship)>> {
+            in_annex!(&self.annex);
             Ok(list::page_with(&self.guardian_wards, &self.guardian_ward_len, guardian, start, limit, |_, p| {
                 Some((p, self.guardianship_of(p, guardian)?))
             }))
@@ -822,6 +843,7 @@ pub mod permissions {
         /// `NotHead`; `UnknownPatient`.
         #[ink(message)]
         pub fn declare_incapacity(&mut self, patient: AccountId, reason: Incapacity) -> Result<()> {
+            in_annex!(&self.annex);
             self.ensure_head()?;
             ensure!(self.standing_of(patient) == Standing::Patient, Error::UnknownPatient);
             self.incapacity.insert(patient, &(reason, self.now()));
@@ -841,6 +863,7 @@ pub mod permissions {
         /// `NotHead`; `NotIncapacitated` if she is not declared.
         #[ink(message)]
         pub fn lift_incapacity(&mut self, patient: AccountId) -> Result<()> {
+            in_annex!(&self.annex);
             self.ensure_head()?;
             ensure!(self.incapacity.take(patient).is_some(), Error::NotIncapacitated);
             self.env().emit_event(IncapacityLifted { patient });
@@ -851,6 +874,7 @@ pub mod permissions {
         /// to act for herself, if she did.
         #[ink(message)]
         pub fn incapacity(&self, patient: AccountId) -> Result<Option<(Incapacity, Timestamp)>> {
+            in_annex!(&self.annex);
             Ok(self.incapacity.get(patient))
         }
 
@@ -877,6 +901,7 @@ pub mod permissions {
             scopes: Scopes,
             expires_at: Option<Timestamp>,
         ) -> Result<()> {
+            in_annex!(&self.annex);
             let guardian = self.ensure_guardian(patient, GuardianAct::Consent)?;
             ensure!(grantee != guardian, Error::SelfGrant);
             ensure!(self.standing_of(grantee) != Standing::Unregistered, Error::UnknownAccount);
@@ -895,6 +920,7 @@ pub mod permissions {
         /// `NotGuardian`; `GrantNotFound`.
         #[ink(message)]
         pub fn revoke_for(&mut self, patient: AccountId, grantee: AccountId) -> Result<()> {
+            in_annex!(&self.annex);
             let guardian = self.ensure_guardian(patient, GuardianAct::Consent)?;
             self.remove_grant(patient, grantee)?;
             self.env().emit_event(AccessRevoked { patient, grantee });
@@ -929,6 +955,7 @@ pub mod permissions {
             note: Vec<u8>,
             duration_ms: Timestamp,
         ) -> Result<u32> {
+            in_annex!(&self.annex);
             let doctor = self.env().caller();
             rules::check_emergency(note.len(), duration_ms, self.emergency_max_ms)?;
             ensure!(self.standing_of(doctor).is_verified_doctor(), Error::NotVerifiedDoctor);
@@ -966,6 +993,7 @@ pub mod permissions {
         /// `EmergencyNotOpen`; `NotAllowed` for anyone else.
         #[ink(message)]
         pub fn close_emergency(&mut self, patient: AccountId, doctor: AccountId) -> Result<()> {
+            in_annex!(&self.annex);
             let caller = self.env().caller();
             let now = self.now();
             let index = self.emergency_open.get((patient, doctor)).ok_or(Error::EmergencyNotOpen)?;
@@ -987,12 +1015,14 @@ pub mod permissions {
         /// * `limit` - entries wanted; capped at 50.
         #[ink(message)]
         pub fn emergencies_of(&self, patient: AccountId, start: u32, limit: u32) -> Result<Vec<EmergencyAccess>> {
+            in_annex!(&self.annex);
             Ok(list::page(&self.emergencies, &self.emergency_len, patient, start, limit))
         }
 
         /// Number of emergency accesses ever opened on a patient's data.
         #[ink(message)]
         pub fn emergency_count(&self, patient: AccountId) -> Result<u32> {
+            in_annex!(&self.annex);
             Ok(list::len(&self.emergency_len, patient))
         }
 
@@ -1005,6 +1035,7 @@ pub mod permissions {
         /// `NotHead`; `InvalidDuration`.
         #[ink(message)]
         pub fn set_emergency_max(&mut self, max_ms: Timestamp) -> Result<()> {
+            in_annex!(&self.annex);
             self.ensure_head()?;
             rules::check_emergency_max(max_ms)?;
             self.emergency_max_ms = max_ms;
@@ -1015,6 +1046,7 @@ pub mod permissions {
         /// The longest emergency access a doctor may open, in milliseconds.
         #[ink(message)]
         pub fn emergency_max(&self) -> Result<Timestamp> {
+            in_annex!(&self.annex);
             Ok(self.emergency_max_ms)
         }
 
@@ -1031,12 +1063,14 @@ pub mod permissions {
         /// * `limit` - entries wanted; capped at 50.
         #[ink(message)]
         pub fn access_log(&self, patient: AccountId, start: u32, limit: u32) -> Result<Vec<AccessLogEntry>> {
+            in_annex!(&self.annex);
             Ok(list::page(&self.log, &self.log_len, patient, start, limit))
         }
 
         /// Number of entries in a patient's access log.
         #[ink(message)]
         pub fn access_log_len(&self, patient: AccountId) -> Result<u32> {
+            in_annex!(&self.annex);
             Ok(list::len(&self.log_len, patient))
         }
 
@@ -1046,6 +1080,7 @@ pub mod permissions {
         #[cfg(feature = "bench")]
         #[ink(message)]
         pub fn bench_fill(&mut self, patient: AccountId, grantee: AccountId, n: u32) -> Result<u32> {
+            in_annex!(&self.annex);
             let start = list::len(&self.grantee_len, grantee);
             let scopes = Scopes { records_read: true, ..Default::default() };
             for i in 0..n {
@@ -1062,6 +1097,7 @@ pub mod permissions {
         /// The registry this contract trusts.
         #[ink(message)]
         pub fn registry(&self) -> Result<AccountId> {
+            in_annex!(&self.annex);
             Ok(self.registry_address)
         }
     }
@@ -1073,18 +1109,21 @@ pub mod permissions {
         /// by the caller).
         #[ink(message)]
         fn has_access(&self, patient: AccountId, grantee: AccountId, scope: Scope) -> Result<bool> {
+            in_annex!(&self.annex);
             Ok(self.basis(patient, grantee, scope) != AccessBasis::None)
         }
 
         /// What `authorize` would decide now, without logging (a pure read).
         #[ink(message)]
         fn decide(&self, patient: AccountId, accessor: AccountId, scope: Scope) -> Result<AccessOutcome> {
+            in_annex!(&self.annex);
             Ok(self.outcome(patient, accessor, scope))
         }
 
         /// Whether `guardian` may book for `patient` now (see the trait).
         #[ink(message)]
         fn is_booking_guardian(&self, patient: AccountId, guardian: AccountId) -> Result<bool> {
+            in_annex!(&self.annex);
             Ok(self.check_guardian(patient, guardian, GuardianAct::Book).is_ok())
         }
 
@@ -1103,6 +1142,12 @@ pub mod permissions {
             action: AccessAction,
             attempt: Attempt,
         ) -> Result<Authorized> {
+            if matches!(attempt, Attempt::GuardianBooking | Attempt::CardRelease) {
+                // the rare attempts (a guardian's booking, an emergency
+                // card's release) run in the annex: the hot path's code stays
+                // small (see `in_annex!`)
+                in_annex!(&self.annex);
+            }
             let caller = self.env().caller();
             ensure!(rules::is_trusted_logger(caller, self.registry_address, self.siblings), Error::UntrustedCaller);
             let own = patient == accessor;
@@ -1156,6 +1201,7 @@ pub mod permissions {
         /// `UntrustedCaller` unless called by this contract's registry.
         #[ink(message)]
         fn sync_standing(&mut self, account: AccountId, standing: Standing) -> Result<()> {
+            not_in_annex!();
             ensure!(self.env().caller() == self.registry_address, Error::UntrustedCaller);
             if standing == Standing::Unregistered {
                 self.standings.remove(account);
@@ -1172,6 +1218,7 @@ pub mod permissions {
         /// `UntrustedCaller` unless called by this contract's registry.
         #[ink(message)]
         fn sync_head(&mut self, head: AccountId) -> Result<()> {
+            in_annex!(&self.annex);
             ensure!(self.env().caller() == self.registry_address, Error::UntrustedCaller);
             self.head.set(&head);
             Ok(())
@@ -1184,6 +1231,7 @@ pub mod permissions {
         /// `SiblingsAlreadySet` on a second call.
         #[ink(message)]
         fn accept_siblings(&mut self, siblings: Siblings) -> Result<()> {
+            in_annex!(&self.annex);
             let from_registry = self.env().caller() == self.registry_address;
             ensure!(from_registry && siblings.permissions == self.env().account_id(), Error::UntrustedCaller);
             ensure!(self.siblings.is_none(), Error::SiblingsAlreadySet);
@@ -1200,6 +1248,7 @@ pub mod permissions {
         /// anyone after the upgrade delay. Returns the earliest time (ms).
         #[ink(message)]
         fn propose_upgrade(&mut self, code_hash: Hash) -> Result<Timestamp> {
+            in_annex!(&self.annex);
             self.ensure_head()?;
             upgrade::propose(&mut self.upgrade, code_hash)
         }
@@ -1207,6 +1256,7 @@ pub mod permissions {
         /// Withdraws the pending upgrade; the head only.
         #[ink(message)]
         fn cancel_upgrade(&mut self) -> Result<()> {
+            in_annex!(&self.annex);
             self.ensure_head()?;
             upgrade::cancel(&mut self.upgrade)
         }
@@ -1214,13 +1264,46 @@ pub mod permissions {
         /// Switches to the pending code once its time has come; anyone.
         #[ink(message)]
         fn enact_upgrade(&mut self) -> Result<Hash> {
+            in_annex!(&self.annex);
             upgrade::enact(&mut self.upgrade)
         }
 
         /// The upgrade delay and the pending proposal; anyone.
         #[ink(message)]
         fn upgrade_status(&self) -> Result<UpgradeLock> {
+            in_annex!(&self.annex);
             Ok(upgrade::status(&self.upgrade))
+        }
+    }
+
+    /// The time-locked replacement of this contract's annex (see
+    /// `smrms_shared::annex`); the head proposes and cancels, anyone enacts
+    /// after the upgrade delay.
+    impl Annexed for Permissions {
+        #[ink(message)]
+        fn propose_annex(&mut self, code_hash: Hash) -> Result<Timestamp> {
+            in_annex!(&self.annex);
+            self.ensure_head()?;
+            annex::propose(&mut self.annex, code_hash)
+        }
+
+        #[ink(message)]
+        fn cancel_annex(&mut self) -> Result<()> {
+            in_annex!(&self.annex);
+            self.ensure_head()?;
+            annex::cancel(&mut self.annex)
+        }
+
+        #[ink(message)]
+        fn enact_annex(&mut self) -> Result<Hash> {
+            in_annex!(&self.annex);
+            annex::enact(&mut self.annex)
+        }
+
+        #[ink(message)]
+        fn annex(&self) -> Result<Option<Annex>> {
+            in_annex!(&self.annex);
+            Ok(self.annex.get())
         }
     }
 
@@ -1245,7 +1328,7 @@ pub mod permissions {
             let a = test::default_accounts::<Env>();
             test::set_caller::<Env>(a.alice);
             test::set_block_timestamp::<Env>(1_000);
-            (Permissions::new(AccountId::from([0xAA; 32]), 0).unwrap(), a)
+            (Permissions::new(AccountId::from([0xAA; 32]), 0, Hash::from([0xA7; 32])).unwrap(), a)
         }
         const READ: Scopes =
             Scopes { demographics: false, records_read: true, records_write: false, appointments: false };
@@ -1597,7 +1680,7 @@ pub mod permissions {
             ink::env::test::run_test::<Env, _>(|_| {
                 outcome = (|| {
                     test::set_block_timestamp::<Env>(1_000);
-                    let mut p = Permissions::new(AccountId::from([0xAA; 32]), 0).unwrap();
+                    let mut p = Permissions::new(AccountId::from([0xAA; 32]), 0, Hash::from([0xA7; 32])).unwrap();
                     let mut model: HashMap<(AccountId, AccountId), (Scopes, Option<u64>)> = HashMap::new();
                     let mut now = 1_000u64;
                     for op in ops {

@@ -37,6 +37,7 @@
 //! - [`ensure!`]: a one-line guard, `ensure!(cond, Error::X)`;
 //! - [`upgrade`]: the time-locked code upgrade of all four contracts.
 
+pub mod annex;
 pub mod list;
 pub mod upgrade;
 
@@ -235,6 +236,12 @@ pub enum Error {
     NoCustodian,
     /// The patient has no emergency card.
     NoCard,
+    /// The contract's annex code (which runs its less frequent messages) is
+    /// not set: the head must propose one (`propose_annex`).
+    AnnexMissing,
+    /// The contract's annex code could not run this message (the code is not
+    /// uploaded, or it failed); nothing changed.
+    AnnexUnavailable,
 }
 
 /// Result type of every SMRMS message.

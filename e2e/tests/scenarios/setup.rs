@@ -91,11 +91,20 @@ impl Suite {
 /// The upgrade time lock of the suites the tests deploy (production: 7 days).
 pub const TEST_UPGRADE_DELAY_MS: u64 = 4_000;
 
+/// Uploads the annex build `package` (a contract's less frequent messages;
+/// `smrms_shared::annex`) and returns its code hash (the same code uploaded
+/// again keeps its hash).
+pub async fn upload_annex(client: &mut Client, head: &Keypair, package: &str) -> Hash {
+    client.upload(package, head).submit().await.unwrap_or_else(|e| panic!("upload {package}: {e:?}")).code_hash
+}
+
 /// Deploys registry (its deployer `head` becomes the head), permissions,
-/// records and appointments, and wires them (`set_siblings`); each contract's
-/// upgrade delay is [`TEST_UPGRADE_DELAY_MS`].
+/// records and appointments, each with its annex uploaded first, and wires
+/// them (`set_siblings`); each contract's upgrade delay is
+/// [`TEST_UPGRADE_DELAY_MS`].
 pub async fn deploy_suite(client: &mut Client, head: &Keypair) -> Suite {
     let delay = TEST_UPGRADE_DELAY_MS;
+    let permissions_annex = upload_annex(client, head, "smrms-permissions-annex").await;
     let registry = client
         .instantiate("smrms-registry", head, &mut RegistryRef::new(delay))
         .submit()
@@ -103,7 +112,7 @@ pub async fn deploy_suite(client: &mut Client, head: &Keypair) -> Suite {
         .expect("instantiate registry")
         .account_id;
     let permissions = client
-        .instantiate("smrms-permissions", head, &mut PermissionsRef::new(registry, delay))
+        .instantiate("smrms-permissions", head, &mut PermissionsRef::new(registry, delay, permissions_annex))
         .submit()
         .await
         .expect("instantiate permissions")
