@@ -2,6 +2,12 @@
 """Compare the ABI of two builds of one contract (ink! metadata `.json`).
 
   abi-diff.py BEFORE.json AFTER.json
+  abi-diff.py --annex CONTRACT.json ANNEX.json
+
+With --annex, AFTER is the annex build of BEFORE's source (a package
+`smrms_NAME_annex`; contracts/shared/annex.rs): its crate name in type and
+event paths is read as the contract's, and everything else must be
+identical, since the contract hands these calls to the annex.
 
 Compares the `spec` by label: constructors and messages (selector, payable,
 mutates, default, args by label and resolved type shape, return type
@@ -16,15 +22,19 @@ exits 1.
 """
 import json
 import os
+import re
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from metadata_shapes import type_shape  # noqa: E402
 
 
-def load(path):
+def load(path, annex=False):
     with open(path) as f:
-        d = json.load(f)
+        text = f.read()
+    if annex:  # the annex's crate paths as the contract's
+        text = re.sub(r"\b(smrms_\w+?)_annex\b", r"\1", text)
+    d = json.loads(text)
     return d.get("contract", {}).get("name", path), d["spec"], {t["id"]: t["type"] for t in d["types"]}
 
 
@@ -105,10 +115,13 @@ def compare(kind, before, after, diffs):
 
 
 def main():
-    if len(sys.argv) != 3:
+    args = sys.argv[1:]
+    annex = args[:1] == ["--annex"]
+    args = args[1:] if annex else args
+    if len(args) != 2:
         sys.exit(__doc__)
-    name, sb, tb = load(sys.argv[1])
-    _, sa, ta = load(sys.argv[2])
+    name, sb, tb = load(args[0])
+    _, sa, ta = load(args[1], annex)
     diffs = []
     compare("constructor", by_label(sb["constructors"], callable_view, tb),
             by_label(sa["constructors"], callable_view, ta), diffs)

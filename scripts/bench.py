@@ -84,6 +84,16 @@ class Chain:
             sys.exit(f"instantiate {name} failed:\n{out}")
         self.addr[name] = json.loads(out[out.index("{"):])["contract"]
 
+    def upload_annex(self, name, suri=ALICE):
+        """Uploads the annex build of contract `name` (unless the chain has it) and returns its
+        code hash, for the contract's constructor."""
+        path = bundle(f"{name}_annex")
+        rc, out = self.run(["upload", path, "--suri", suri, "-x"])
+        if rc != 0 and "already" not in out.lower():
+            sys.exit(f"upload {name}_annex failed:\n{out}")
+        with open(path) as f:
+            return json.load(f)["source"]["hash"]
+
     def dry(self, contract, message, args=(), suri=ALICE, value=0):
         cmd = ["call", bundle(contract), "--contract", self.addr[contract], "--message", message,
                "--suri", suri, "--output-json", "--value", str(value)]
@@ -167,15 +177,16 @@ BODY = b(BODY_TEXT)
 
 
 def deploy_suite(c):
-    """Deploys the four contracts (the registry unless `c` has one), wires them, and sets up the
+    """Deploys the four contracts (the registry unless `c` has one), each with its annex uploaded
+    first, wires them, and sets up the
     cast every measurement starts from: Bob a patient, Dr. Charlie verified with Bob's
     read-and-write grant, Dr. Dave registered and unverified."""
     delay = "604800000"  # the production upgrade delay (7 days)
     if "registry" not in c.addr:
-        c.instantiate("registry", delay)
-    c.instantiate("permissions", c.addr["registry"], delay)
-    c.instantiate("records", c.addr["registry"], c.addr["permissions"], delay)
-    c.instantiate("appointments", c.addr["registry"], c.addr["permissions"], delay)
+        c.instantiate("registry", delay, c.upload_annex("registry"))
+    c.instantiate("permissions", c.addr["registry"], delay, c.upload_annex("permissions"))
+    c.instantiate("records", c.addr["registry"], c.addr["permissions"], delay, c.upload_annex("records"))
+    c.instantiate("appointments", c.addr["registry"], c.addr["permissions"], delay, c.upload_annex("appointments"))
     c.submit("registry", "set_siblings", (c.addr["permissions"], c.addr["records"], c.addr["appointments"]))
     c.submit("registry", "register_patient", (profile("Bob"),), BOB)
     c.submit("registry", "register_provider", (doctor("Dr. Charlie"),), CHARLIE)

@@ -43,13 +43,15 @@ def main():
                "registry": os.path.join(ink, "smrms_registry", "smrms_registry.contract")}
     for n in ("permissions", "records", "appointments"):
         bundles[n] = os.path.join(ink, f"smrms_{n}", f"smrms_{n}.contract")
+    for n in ("registry", "permissions", "records", "appointments"):
+        bundles[f"{n}_annex"] = os.path.join(ink, f"smrms_{n}_annex", f"smrms_{n}_annex.contract")
     for p in bundles.values():
         if not os.path.exists(p):
             sys.exit(f"missing {p}: run scripts/build.sh and scripts/bench.sh first")
     bench.bundle = lambda name, ink=None: bundles[name]
     with bench.dev_node() as c:
         c.instantiate("erc20", "1000000")
-        c.instantiate("registry", "604800000")
+        c.instantiate("registry", "604800000", c.upload_annex("registry"))
         bob = bench.ADDR[bench.BOB]
         supply = c.dry("erc20", "total_supply")
         balance = c.dry("erc20", "balance_of", (bob,))

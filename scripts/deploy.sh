@@ -13,6 +13,11 @@
 #   --rebuild  rebuild the release bundles even if they exist
 #   --fresh    deploy a new suite even if FILE names a live one on this URL
 #
+# Each contract's annex (the build that runs its less frequent messages;
+# docs/contracts.md, "Annexes") is uploaded first and its code hash passed to
+# the contract's constructor; after wiring, each contract is asked for its
+# annex (`Annexed::annex`), which the annex answers.
+#
 # Idempotent: if FILE already names a wired suite on the same node, it is
 # reused and nothing is sent. Code already stored on chain is reused by the
 # pallet (instantiate does not pay for the code twice). Each deployment uses a
@@ -35,9 +40,10 @@ while [ $# -gt 0 ]; do
 done
 INK="$SMRMS_INK"
 bundle() { echo "$INK/smrms_$1/smrms_$1.contract"; }
+CONTRACTS="registry permissions records appointments"
 
 need_build=$REBUILD
-for c in registry permissions records appointments; do [ -f "$(bundle $c)" ] || need_build=1; done
+for c in $CONTRACTS; do [ -f "$(bundle $c)" ] && [ -f "$(bundle ${c}_annex)" ] || need_build=1; done
 if [ "$need_build" = 1 ]; then bash "$SMRMS_ROOT/scripts/build.sh"; else step "using built bundles in $INK"; fi
 
 json_get() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(d.get(sys.argv[2],''))" "$1" "$2" 2>/dev/null || true; }
@@ -59,18 +65,38 @@ instantiate() { # name, args...
         --salt "$SALT" --suri "$SURI" --url "$URL" -x -y --output-json 2>&1)" || { echo "$out" >&2; return 1; }
   python3 -c "import json,sys; t=sys.stdin.read(); print(json.loads(t[t.index('{'):])['contract'])" <<<"$out"
 }
-step "instantiate registry(upgrade delay $DELAY ms) (the signer becomes the head)"
-REG="$(instantiate registry "$DELAY")"; echo "  registry     $REG"
-step "instantiate permissions(registry, delay)"
-PERM="$(instantiate permissions "$REG" "$DELAY")"; echo "  permissions  $PERM"
-step "instantiate records(registry, permissions, delay)"
-REC="$(instantiate records "$REG" "$PERM" "$DELAY")"; echo "  records      $REC"
-step "instantiate appointments(registry, permissions, delay)"
-APPT="$(instantiate appointments "$REG" "$PERM" "$DELAY")"; echo "  appointments $APPT"
+# the code hash of a bundle's Wasm (what upload_code stores it under)
+code_hash() { python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['source']['hash'])" "$(bundle "$1")"; }
+upload() { # name: uploads the bundle's code unless the chain has it already
+  local out
+  out="$(cargo contract upload "$(bundle "$1")" --suri "$SURI" --url "$URL" -x 2>&1)" \
+    || grep -qi 'already' <<<"$out" || { echo "$out" >&2; return 1; }
+}
+step "upload the annexes (each contract's less frequent messages)"
+for c in $CONTRACTS; do
+  upload "${c}_annex"
+  declare "ANNEX_$c=$(code_hash "${c}_annex")"
+  printf '  %-13s annex %s\n' "$c" "$(code_hash "${c}_annex")"
+done
+step "instantiate registry(upgrade delay $DELAY ms, annex) (the signer becomes the head)"
+REG="$(instantiate registry "$DELAY" "$ANNEX_registry")"; echo "  registry     $REG"
+step "instantiate permissions(registry, delay, annex)"
+PERM="$(instantiate permissions "$REG" "$DELAY" "$ANNEX_permissions")"; echo "  permissions  $PERM"
+step "instantiate records(registry, permissions, delay, annex)"
+REC="$(instantiate records "$REG" "$PERM" "$DELAY" "$ANNEX_records")"; echo "  records      $REC"
+step "instantiate appointments(registry, permissions, delay, annex)"
+APPT="$(instantiate appointments "$REG" "$PERM" "$DELAY" "$ANNEX_appointments")"; echo "  appointments $APPT"
 step "wire: registry.set_siblings(permissions, records, appointments)"
 cargo contract call "$(bundle registry)" --contract "$REG" --message set_siblings --args "$PERM" "$REC" "$APPT" \
   --suri "$SURI" --url "$URL" -x -y >/dev/null
 cargo contract call "$(bundle registry)" --contract "$REG" --message RegistryApi::siblings --suri "$SURI" --url "$URL" | grep 'Result'
+step "each contract's annex answers"
+for c in $CONTRACTS; do
+  case $c in registry) a=$REG;; permissions) a=$PERM;; records) a=$REC;; appointments) a=$APPT;; esac
+  cargo contract call "$(bundle $c)" --contract "$a" --message Annexed::annex --suri "$SURI" --url "$URL" 2>&1 \
+    | grep -q 'Result Ok(Ok(Some(' || { echo "the $c contract's annex does not answer" >&2; exit 1; }
+  echo "  $c: ok"
+done
 
 mkdir -p "$(dirname "$OUT")"
 cat > "$OUT" <<JSON

@@ -36,7 +36,7 @@ export SMRMS_RELEASE_TARGET="${SMRMS_RELEASE_TARGET:-$CARGO_TARGET_DIR/release-c
 export SMRMS_INK="${SMRMS_INK:-$SMRMS_RELEASE_TARGET/ink}"
 for ink in "$CARGO_TARGET_DIR/ink" "$SMRMS_RELEASE_TARGET/ink"; do
   mkdir -p "$ink/all-contracts"
-  for n in smrms_registry smrms_permissions smrms_permissions_annex smrms_records smrms_appointments \
+  for n in smrms_registry smrms_registry_annex smrms_permissions smrms_permissions_annex smrms_records smrms_records_annex smrms_appointments smrms_appointments_annex \
     smrms_forwarder smrms_records_v2 bench_erc20; do
     [ -e "$ink/$n" ] || [ -L "$ink/$n" ] || ln -s all-contracts "$ink/$n"
   done

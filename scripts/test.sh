@@ -73,7 +73,7 @@ if [ "$rc" != 0 ]; then grep -v '^ *[0-9]*: \|^ *at ' "$LOGS/e2e.log" | tail -60
 [ "$ep" -gt 0 ] || { echo "no e2e test ran" >&2; exit 1; }
 [ "$ei" = 0 ] || { echo "an e2e test was ignored" >&2; exit 1; }
 
-step "3/7 release build of the four contracts"
+step "3/7 release build of the four contracts and their annexes"
 bash scripts/build.sh
 # (into their own target directory, $SMRMS_INK: the e2e tests' debug bundles
 # in $CARGO_TARGET_DIR/ink never replace them, so a warm run rebuilds neither)
@@ -83,6 +83,10 @@ bash scripts/build.sh
 INK="$SMRMS_INK"
 for c in registry permissions records appointments; do
   python3 scripts/layout-check.py "contracts/$c/storage-layout.json" "$INK/smrms_$c/smrms_$c.json"
+  # the annex runs on the contract's storage, behind the contract's interface
+  a="$INK/smrms_${c}_annex/smrms_${c}_annex.json"
+  python3 scripts/layout-check.py "$INK/smrms_$c/smrms_$c.json" "$a" | sed 's/$/ (its annex)/'
+  python3 scripts/abi-diff.py --annex "$INK/smrms_$c/smrms_$c.json" "$a" | sed 's/$/ (its annex)/'
 done
 # (the second build of records is the e2e test's, among the debug bundles)
 python3 scripts/layout-check.py "$INK/smrms_records/smrms_records.json" \
@@ -117,4 +121,4 @@ done
 wj="$(grep -o '^web journey: .*' "$LOGS/web-journey.log" | tail -1)"
 wd="$(grep -o '^plaintext fields searched: .*' "$LOGS/web-journey.log" | tail -1)"
 
-step "all green in $(( $(date +%s) - t0 )) s: $up unit tests, $wu, 4 contracts built, $ep e2e tests on the node, demo, encrypted run with storage-dump check, $wj ($wd)"
+step "all green in $(( $(date +%s) - t0 )) s: $up unit tests, $wu, 4 contracts and their annexes built, $ep e2e tests on the node, demo, encrypted run with storage-dump check, $wj ($wd)"

@@ -59,10 +59,11 @@ step "bundles"
 SRC="${SMRMS_BUNDLES:-$SMRMS_INK}"
 if [ -z "${SMRMS_BUNDLES:-}" ]; then
   for c in registry permissions records appointments; do
-    [ -f "$SRC/smrms_$c/smrms_$c.contract" ] || { bash "$SMRMS_ROOT/scripts/build.sh"; break; }
+    [ -f "$SRC/smrms_$c/smrms_$c.contract" ] && [ -f "$SRC/smrms_${c}_annex/smrms_${c}_annex.contract" ] \
+      || { bash "$SMRMS_ROOT/scripts/build.sh"; break; }
   done
 fi
-for c in registry permissions records appointments; do
+for c in registry permissions records appointments registry_annex permissions_annex records_annex appointments_annex; do
   f="$SRC/smrms_$c/smrms_$c.contract"; [ -f "$f" ] || f="$SRC/smrms_$c.contract"
   [ -f "$f" ] || { echo "web-journey: no smrms_$c.contract in $SRC" >&2; exit 1; }
   mkdir -p "$WORK/target/ink/smrms_$c"; cp "$f" "$WORK/target/ink/smrms_$c/"

@@ -22,7 +22,9 @@ pub mod appointments {
     use ink::prelude::vec::Vec;
     use ink::storage::{Lazy, Mapping};
     use smrms_shared::list::{self, Bound};
+    use smrms_shared::annex::{self, Annex, Annexed};
     use smrms_shared::upgrade::{self, UpgradeLock, Upgradeable};
+    use smrms_shared::{in_annex, not_in_annex};
     use smrms_shared::{
         check_optional, check_required, collect_page, ensure, AccessAction, AccessOutcome, Attempt, DenyReason, Error,
         PermissionsApi, RegistryApi, Result, Scope, Standing, MAX_TEXT_LEN,
@@ -237,6 +239,10 @@ pub mod appointments {
         payers: Mapping<u64, AccountId>,
         /// The upgrade time lock (own cell, never read on the hot path).
         upgrade: Lazy<UpgradeLock>,
+        /// The annex: the code that runs this contract's less frequent
+        /// messages on this storage, and the time lock of its replacement
+        /// (`smrms_shared::annex`; read only by those messages).
+        annex: Lazy<Annex>,
     }
 
     impl Appointments {
@@ -248,11 +254,13 @@ pub mod appointments {
         /// * `upgrade_delay_ms` - how long (ms) a proposed code upgrade waits
         ///   before anyone may enact it; fixed for the contract's life
         ///   (production: 604 800 000, 7 days; at most 90 days).
+        /// * `annex` - hash of this contract's annex code (its annex package's
+        ///   build, uploaded first; `smrms_shared::annex`).
         ///
         /// # Errors
         /// `InvalidDuration` for a delay past 90 days.
         #[ink(constructor)]
-        pub fn new(registry: AccountId, permissions: AccountId, upgrade_delay_ms: Timestamp) -> Result<Self> {
+        pub fn new(registry: AccountId, permissions: AccountId, upgrade_delay_ms: Timestamp, annex: Hash) -> Result<Self> {
             let mut upgrade = Lazy::new();
             upgrade.set(&UpgradeLock::new(upgrade_delay_ms)?);
             Ok(Self {
@@ -272,6 +280,7 @@ pub mod appointments {
                 no_show_grace: rules::DEFAULT_NO_SHOW_GRACE_MS,
                 payers: Mapping::default(),
                 upgrade,
+                annex: annex::new(annex, upgrade_delay_ms)?,
             })
         }
 
@@ -415,6 +424,7 @@ pub mod appointments {
             reason: Vec<u8>,
             fee: Balance,
         ) -> Result<SetOutcome> {
+            not_in_annex!();
             let doctor = self.env().caller();
             let now = self.env().block_timestamp();
             Self::validate(start, now, duration_min, &reason)?;
@@ -468,6 +478,7 @@ pub mod appointments {
             duration_min: u32,
             reason: Vec<u8>,
         ) -> Result<u64> {
+            not_in_annex!();
             let patient = self.env().caller();
             let now = self.env().block_timestamp();
             Self::validate(start, now, duration_min, &reason)?;
@@ -503,6 +514,7 @@ pub mod appointments {
             duration_min: u32,
             reason: Vec<u8>,
         ) -> Result<u64> {
+            in_annex!(&self.annex);
             let guardian = self.env().caller();
             Self::validate(start, self.env().block_timestamp(), duration_min, &reason)?;
             let (action, attempt) = (AccessAction::BookAppointment, Attempt::GuardianBooking);
@@ -561,6 +573,7 @@ pub mod appointments {
         /// `NotVerifiedDoctor`.
         #[ink(message)]
         pub fn set_fee(&mut self, fee: Balance) -> Result<()> {
+            in_annex!(&self.annex);
             let doctor = self.env().caller();
             ensure!(self.registry.standing(doctor)?.is_verified_doctor(), Error::NotVerifiedDoctor);
             self.fees.insert(doctor, &fee);
@@ -571,6 +584,7 @@ pub mod appointments {
         /// A doctor's fee for a requested appointment.
         #[ink(message)]
         pub fn fee_of(&self, doctor: AccountId) -> Result<Balance> {
+            in_annex!(&self.annex);
             Ok(self.fees.get(doctor).unwrap_or(0))
         }
 
@@ -587,6 +601,7 @@ pub mod appointments {
         /// `InvalidTransition`.
         #[ink(message)]
         pub fn accept(&mut self, id: u64) -> Result<()> {
+            in_annex!(&self.annex);
             self.act(id, Action::Accept)
         }
 
@@ -602,6 +617,7 @@ pub mod appointments {
         /// patient; `InvalidTransition`.
         #[ink(message)]
         pub fn decline(&mut self, id: u64) -> Result<()> {
+            in_annex!(&self.annex);
             self.act(id, Action::Decline)
         }
 
@@ -620,6 +636,7 @@ pub mod appointments {
         /// `WrongAmount` unless exactly the fee.
         #[ink(message, payable)]
         pub fn confirm(&mut self, id: u64) -> Result<()> {
+            in_annex!(&self.annex);
             self.act(id, Action::Confirm)
         }
 
@@ -639,6 +656,7 @@ pub mod appointments {
         /// `UnknownAppointment`; `NotParticipant`; `TooLate`; `InvalidTransition`.
         #[ink(message)]
         pub fn cancel(&mut self, id: u64) -> Result<()> {
+            in_annex!(&self.annex);
             self.act(id, Action::Cancel)
         }
 
@@ -656,6 +674,7 @@ pub mod appointments {
         /// `NotVerifiedDoctor`; `InvalidTransition`.
         #[ink(message)]
         pub fn complete(&mut self, id: u64) -> Result<()> {
+            not_in_annex!();
             self.act(id, Action::Complete)
         }
 
@@ -672,6 +691,7 @@ pub mod appointments {
         /// `InvalidTransition`.
         #[ink(message)]
         pub fn mark_no_show(&mut self, id: u64) -> Result<()> {
+            in_annex!(&self.annex);
             self.act(id, Action::NoShow)
         }
 
@@ -706,6 +726,7 @@ pub mod appointments {
             diagnosis: Vec<u8>,
             prescription: Vec<u8>,
         ) -> Result<()> {
+            in_annex!(&self.annex);
             let caller = self.env().caller();
             let now = self.env().block_timestamp();
             let mut a = self.appointments.get(id).ok_or(Error::UnknownAppointment)?;
@@ -748,6 +769,7 @@ pub mod appointments {
         /// proposed; `TooLate` if the proposed start has passed.
         #[ink(message)]
         pub fn accept_reschedule(&mut self, id: u64) -> Result<()> {
+            in_annex!(&self.annex);
             self.answer_reschedule(id, true)
         }
 
@@ -763,6 +785,7 @@ pub mod appointments {
         /// `InvalidTransition` unless booked; `NoReschedule`.
         #[ink(message)]
         pub fn decline_reschedule(&mut self, id: u64) -> Result<()> {
+            in_annex!(&self.annex);
             self.answer_reschedule(id, false)
         }
 
@@ -791,6 +814,7 @@ pub mod appointments {
         /// `NotHead`; `InvalidDuration` past 24 hours.
         #[ink(message)]
         pub fn set_no_show_grace(&mut self, grace_ms: Timestamp) -> Result<()> {
+            in_annex!(&self.annex);
             self.ensure_head()?;
             ensure!(grace_ms <= rules::MAX_NO_SHOW_GRACE_MS, Error::InvalidDuration);
             self.no_show_grace = grace_ms;
@@ -801,6 +825,7 @@ pub mod appointments {
         /// The no-show grace period (ms after the start).
         #[ink(message)]
         pub fn no_show_grace(&self) -> Result<Timestamp> {
+            in_annex!(&self.annex);
             Ok(self.no_show_grace)
         }
 
@@ -810,6 +835,7 @@ pub mod appointments {
         /// `NothingToWithdraw`; `TransferFailed` (the credit is kept).
         #[ink(message)]
         pub fn withdraw(&mut self) -> Result<Balance> {
+            in_annex!(&self.annex);
             let payee = self.env().caller();
             let amount = self.credits.get(payee).unwrap_or(0);
             ensure!(amount != 0, Error::NothingToWithdraw);
@@ -822,6 +848,7 @@ pub mod appointments {
         /// The balance `account` may withdraw.
         #[ink(message)]
         pub fn credit_of(&self, account: AccountId) -> Result<Balance> {
+            in_annex!(&self.annex);
             Ok(self.credits.get(account).unwrap_or(0))
         }
 
@@ -840,6 +867,7 @@ pub mod appointments {
         /// `UnknownAppointment`; `NotParticipant`.
         #[ink(message)]
         pub fn appointment(&self, id: u64) -> Result<Appointment> {
+            in_annex!(&self.annex);
             let a = self.appointments.get(id).ok_or(Error::UnknownAppointment)?;
             ensure!(self.may_view(&a)?, Error::NotParticipant);
             Ok(a)
@@ -867,6 +895,7 @@ pub mod appointments {
             start: u32,
             limit: u32,
         ) -> Result<Vec<(u64, Appointment)>> {
+            in_annex!(&self.annex);
             let caller = self.env().caller();
             let allowed = caller == patient
                 || caller == self.registry.head()?
@@ -886,6 +915,7 @@ pub mod appointments {
             start: u32,
             limit: u32,
         ) -> Result<Vec<(u64, Appointment)>> {
+            in_annex!(&self.annex);
             let caller = self.env().caller();
             if caller != doctor && caller != self.registry.head()? {
                 return Err(Error::NotParticipant);
@@ -897,6 +927,7 @@ pub mod appointments {
         /// doctor (the paper's `getAppointmentPerPatient`).
         #[ink(message)]
         pub fn counts(&self, account: AccountId) -> Result<AppointmentCounts> {
+            in_annex!(&self.annex);
             Ok(AppointmentCounts {
                 total: self.next_id,
                 of_patient: list::len(&self.patient_len, account),
@@ -909,6 +940,7 @@ pub mod appointments {
         #[cfg(feature = "bench")]
         #[ink(message)]
         pub fn bench_fill(&mut self, patient: AccountId, n: u32) -> Result<u64> {
+            in_annex!(&self.annex);
             let doctor = self.env().caller();
             let now = self.env().block_timestamp();
             for _ in 0..n {
@@ -933,6 +965,7 @@ pub mod appointments {
         /// The registry and permissions contracts this contract trusts.
         #[ink(message)]
         pub fn siblings(&self) -> Result<(AccountId, AccountId)> {
+            in_annex!(&self.annex);
             Ok(self.addresses)
         }
     }
@@ -944,6 +977,7 @@ pub mod appointments {
         /// anyone after the upgrade delay. Returns the earliest time (ms).
         #[ink(message)]
         fn propose_upgrade(&mut self, code_hash: Hash) -> Result<Timestamp> {
+            in_annex!(&self.annex);
             self.ensure_head()?;
             upgrade::propose(&mut self.upgrade, code_hash)
         }
@@ -951,6 +985,7 @@ pub mod appointments {
         /// Withdraws the pending upgrade; the head only.
         #[ink(message)]
         fn cancel_upgrade(&mut self) -> Result<()> {
+            in_annex!(&self.annex);
             self.ensure_head()?;
             upgrade::cancel(&mut self.upgrade)
         }
@@ -958,13 +993,46 @@ pub mod appointments {
         /// Switches to the pending code once its time has come; anyone.
         #[ink(message)]
         fn enact_upgrade(&mut self) -> Result<Hash> {
+            in_annex!(&self.annex);
             upgrade::enact(&mut self.upgrade)
         }
 
         /// The upgrade delay and the pending proposal; anyone.
         #[ink(message)]
         fn upgrade_status(&self) -> Result<UpgradeLock> {
+            in_annex!(&self.annex);
             Ok(upgrade::status(&self.upgrade))
+        }
+    }
+
+    /// The time-locked replacement of this contract's annex (see
+    /// `smrms_shared::annex`); the head proposes and cancels, anyone enacts
+    /// after the upgrade delay.
+    impl Annexed for Appointments {
+        #[ink(message)]
+        fn propose_annex(&mut self, code_hash: Hash) -> Result<Timestamp> {
+            in_annex!(&self.annex);
+            self.ensure_head()?;
+            annex::propose(&mut self.annex, code_hash)
+        }
+
+        #[ink(message)]
+        fn cancel_annex(&mut self) -> Result<()> {
+            in_annex!(&self.annex);
+            self.ensure_head()?;
+            annex::cancel(&mut self.annex)
+        }
+
+        #[ink(message)]
+        fn enact_annex(&mut self) -> Result<Hash> {
+            in_annex!(&self.annex);
+            annex::enact(&mut self.annex)
+        }
+
+        #[ink(message)]
+        fn annex(&self) -> Result<Option<Annex>> {
+            in_annex!(&self.annex);
+            Ok(self.annex.get())
         }
     }
 

@@ -33,7 +33,9 @@ pub mod records {
     use ink::prelude::vec::Vec;
     use ink::storage::{Lazy, Mapping};
     use smrms_shared::list::{self, Bound};
+    use smrms_shared::annex::{self, Annex, Annexed};
     use smrms_shared::upgrade::{self, UpgradeLock, Upgradeable};
+    use smrms_shared::{in_annex, not_in_annex};
     use smrms_shared::{
         ensure, ensure_not_zero, record_content_hash, AccessAction, AccessOutcome, Attempt, DenyReason, Error,
         PermissionsApi, RegistryApi, Result, Scope, Standing, MAX_PAGE, MAX_SCAN,
@@ -418,6 +420,10 @@ pub mod records {
         cards: Mapping<AccountId, EmergencyCard>,
         /// The emergency custodian the head designated (own cell).
         custodian: Lazy<Custodian>,
+        /// The annex: the code that runs this contract's less frequent
+        /// messages on this storage, and the time lock of its replacement
+        /// (`smrms_shared::annex`; read only by those messages).
+        annex: Lazy<Annex>,
     }
 
     /// A sealed item of a patient: (patient, item).
@@ -458,11 +464,13 @@ pub mod records {
         /// * `upgrade_delay_ms` - how long (ms) a proposed code upgrade waits
         ///   before anyone may enact it; fixed for the contract's life
         ///   (production: 604 800 000, 7 days; at most 90 days).
+        /// * `annex` - hash of this contract's annex code (its annex package's
+        ///   build, uploaded first; `smrms_shared::annex`).
         ///
         /// # Errors
         /// `InvalidDuration` for a delay past 90 days.
         #[ink(constructor)]
-        pub fn new(registry: AccountId, permissions: AccountId, upgrade_delay_ms: Timestamp) -> Result<Self> {
+        pub fn new(registry: AccountId, permissions: AccountId, upgrade_delay_ms: Timestamp, annex: Hash) -> Result<Self> {
             let mut upgrade = Lazy::new();
             upgrade.set(&UpgradeLock::new(upgrade_delay_ms)?);
             Ok(Self {
@@ -480,6 +488,7 @@ pub mod records {
                 upgrade,
                 cards: Mapping::default(),
                 custodian: Lazy::new(),
+                annex: annex::new(annex, upgrade_delay_ms)?,
             })
         }
 
@@ -545,6 +554,7 @@ pub mod records {
             body: Vec<u8>,
             supersedes: Option<u32>,
         ) -> Result<WriteOutcome> {
+            not_in_annex!();
             let author = self.env().caller();
             validate_record(&title, &body)?;
             // patient registered, author a verified doctor, consent: decided and logged in one call
@@ -602,6 +612,7 @@ pub mod records {
         /// `NotAllowed`; `UnknownRecord`.
         #[ink(message)]
         pub fn record(&self, patient: AccountId, id: u32) -> Result<Record> {
+            in_annex!(&self.annex);
             self.readable(patient)?;
             list::get(&self.records, patient, id).ok_or(Error::UnknownRecord)
         }
@@ -619,6 +630,7 @@ pub mod records {
         /// `UnknownRecord`. A denial returns `Ok(Denied(reason))`.
         #[ink(message)]
         pub fn read_record(&mut self, patient: AccountId, id: u32) -> Result<ReadOutcome> {
+            not_in_annex!();
             let reader = self.env().caller();
             let record = list::get(&self.records, patient, id).ok_or(Error::UnknownRecord)?;
             let action = AccessAction::ReadRecord(id);
@@ -643,6 +655,7 @@ pub mod records {
         /// `NotAllowed`.
         #[ink(message)]
         pub fn records(&self, patient: AccountId, start: u32, limit: u32) -> Result<Vec<(u32, Record)>> {
+            in_annex!(&self.annex);
             self.readable(patient)?;
             Ok(list::page_with(&self.records, &self.record_len, patient, start, limit, |i, r| Some((i, r))))
         }
@@ -656,6 +669,7 @@ pub mod records {
         /// `NotAllowed`.
         #[ink(message)]
         pub fn search(&self, patient: AccountId, filter: Filter, start: u32, limit: u32) -> Result<SearchPage> {
+            in_annex!(&self.annex);
             self.readable(patient)?;
             let len = list::len(&self.record_len, patient);
             let get = |i| list::get(&self.records, patient, i);
@@ -670,6 +684,7 @@ pub mod records {
         /// `NotAllowed`; `UnknownRecord`.
         #[ink(message)]
         pub fn history(&self, patient: AccountId, id: u32) -> Result<Vec<u32>> {
+            in_annex!(&self.annex);
             self.readable(patient)?;
             let mut r = list::get(&self.records, patient, id).ok_or(Error::UnknownRecord)?;
             let mut first = id;
@@ -690,6 +705,7 @@ pub mod records {
         /// Number of records a patient has (public: reveals no content).
         #[ink(message)]
         pub fn record_count(&self, patient: AccountId) -> Result<u32> {
+            in_annex!(&self.annex);
             Ok(list::len(&self.record_len, patient))
         }
 
@@ -708,6 +724,7 @@ pub mod records {
             title: Vec<u8>,
             body: Vec<u8>,
         ) -> Result<bool> {
+            in_annex!(&self.annex);
             let r = list::get(&self.records, patient, id).ok_or(Error::UnknownRecord)?;
             Ok(r.content_hash == record_content_hash(kind.code(), &title, &body))
         }
@@ -729,6 +746,7 @@ pub mod records {
         /// verified doctors. Lack of consent returns `Ok(Denied(..))`.
         #[ink(message)]
         pub fn add_medication(&mut self, patient: AccountId, medication: NewMedication) -> Result<WriteOutcome> {
+            in_annex!(&self.annex);
             let NewMedication { name, dose, frequency, start, end, prescribed_by, notes } = medication;
             let by = self.env().caller();
             validate_medication(&name, &dose, &frequency, &notes, start, end)?;
@@ -768,6 +786,7 @@ pub mod records {
         /// `AccessDenied`; nothing changes.
         #[ink(message)]
         pub fn stop_medication(&mut self, patient: AccountId, id: u32) -> Result<WriteOutcome> {
+            in_annex!(&self.annex);
             let by = self.env().caller();
             let mut m = list::get(&self.medications, patient, id).ok_or(Error::UnknownMedication)?;
             ensure!(m.stopped_at.is_none(), Error::MedicationAlreadyStopped);
@@ -801,6 +820,7 @@ pub mod records {
         /// `NotAllowed`.
         #[ink(message)]
         pub fn medications(&self, patient: AccountId, start: u32, limit: u32) -> Result<Vec<(u32, Medication)>> {
+            in_annex!(&self.annex);
             self.readable(patient)?;
             Ok(list::page_with(&self.medications, &self.medication_len, patient, start, limit, |i, m| Some((i, m))))
         }
@@ -812,6 +832,7 @@ pub mod records {
         /// `NotAllowed`.
         #[ink(message)]
         pub fn active_medications(&self, patient: AccountId, start: u32) -> Result<MedicationPage> {
+            in_annex!(&self.annex);
             self.readable(patient)?;
             let len = list::len(&self.medication_len, patient);
             let get = |i| list::get(&self.medications, patient, i);
@@ -834,6 +855,7 @@ pub mod records {
         #[cfg(feature = "bench")]
         #[ink(message)]
         pub fn bench_fill(&mut self, patient: AccountId, n: u32) -> Result<u32> {
+            in_annex!(&self.annex);
             let author = self.env().caller();
             let mut len = self.record_len.get(patient).unwrap_or(0);
             let record = Record {
@@ -859,6 +881,7 @@ pub mod records {
         /// Records stored since deployment, all patients together.
         #[ink(message)]
         pub fn total_records(&self) -> Result<u64> {
+            in_annex!(&self.annex);
             Ok(self.total_records)
         }
 
@@ -905,6 +928,7 @@ pub mod records {
             recipient: AccountId,
             wrapped: Vec<u8>,
         ) -> Result<()> {
+            in_annex!(&self.annex);
             let by = self.env().caller();
             let mut decided = KeyDecisions::default();
             self.store_key(&mut decided, by, patient, object, recipient, &wrapped)
@@ -929,6 +953,7 @@ pub mod records {
             recipient: AccountId,
             keys: Vec<(Sealed, Vec<u8>)>,
         ) -> Result<u32> {
+            in_annex!(&self.annex);
             rules::check_key_batch(keys.len())?;
             let by = self.env().caller();
             let mut decided = KeyDecisions::default();
@@ -1031,6 +1056,7 @@ pub mod records {
         /// `patient`; `EmptyField` / `TooManyItems` for the batch size.
         #[ink(message)]
         pub fn revoke_keys(&mut self, patient: AccountId, recipient: AccountId, objects: Vec<Sealed>) -> Result<u32> {
+            in_annex!(&self.annex);
             rules::may_revoke_keys(self.env().caller(), patient, recipient)?;
             rules::check_key_batch(objects.len())?;
             let mut count: u32 = 0;
@@ -1056,6 +1082,7 @@ pub mod records {
         /// * `recipient` - the reader.
         #[ink(message)]
         pub fn key_of(&self, patient: AccountId, object: Sealed, recipient: AccountId) -> Result<Option<Vec<u8>>> {
+            in_annex!(&self.annex);
             Ok(self.wrapped_keys.get((patient, object, recipient)))
         }
 
@@ -1066,6 +1093,7 @@ pub mod records {
         /// * `object` - `Profile`, `Record(id)`, `Medication(id)` or `Card`.
         #[ink(message)]
         pub fn key_holders(&self, patient: AccountId, object: Sealed) -> Result<Vec<AccountId>> {
+            in_annex!(&self.annex);
             Ok(self.key_holders.get((patient, object)).unwrap_or_default())
         }
 
@@ -1087,6 +1115,7 @@ pub mod records {
         /// `NotAllowed` for anyone but the patient.
         #[ink(message)]
         pub fn shred_keys(&mut self, patient: AccountId, object: Sealed) -> Result<u32> {
+            in_annex!(&self.annex);
             ensure!(self.env().caller() == patient, Error::NotAllowed);
             let holders = self.key_holders.take((patient, object)).unwrap_or_default();
             self.shredded.insert((patient, object), &());
@@ -1119,6 +1148,7 @@ pub mod records {
         /// `InvalidKey` for 32 zero bytes.
         #[ink(message)]
         pub fn designate_custodian(&mut self, custodian: AccountId, encryption_key: [u8; 32]) -> Result<()> {
+            in_annex!(&self.annex);
             self.ensure_head()?;
             ensure_not_zero(&custodian)?;
             ensure!(custodian != self.env().caller(), Error::NotAllowed);
@@ -1132,6 +1162,7 @@ pub mod records {
         /// head designated one.
         #[ink(message)]
         pub fn custodian(&self) -> Result<Option<Custodian>> {
+            in_annex!(&self.annex);
             Ok(self.custodian.get())
         }
 
@@ -1150,6 +1181,7 @@ pub mod records {
         /// `EmptyField` / `FieldTooLong`; `NoCustodian`; `UnknownPatient`.
         #[ink(message)]
         pub fn set_card(&mut self, body: Vec<u8>, own_key: Vec<u8>, custodian_key: Vec<u8>) -> Result<u32> {
+            in_annex!(&self.annex);
             let patient = self.env().caller();
             rules::check_card(&body)?;
             rules::check_wrapped_key(&own_key)?;
@@ -1194,6 +1226,7 @@ pub mod records {
         /// while `holder` may still read the patient's records.
         #[ink(message)]
         pub fn prune_card_key(&mut self, patient: AccountId, holder: AccountId) -> Result<bool> {
+            in_annex!(&self.annex);
             let custodian = self.custodian.get().map(|c| c.account);
             ensure!(holder != patient && Some(holder) != custodian, Error::NotAllowed);
             if !self.wrapped_keys.contains((patient, Sealed::Card, holder)) {
@@ -1216,12 +1249,14 @@ pub mod records {
         /// * `patient` - the patient.
         #[ink(message)]
         pub fn card(&self, patient: AccountId) -> Result<Option<EmergencyCard>> {
+            in_annex!(&self.annex);
             Ok(self.cards.get(patient))
         }
 
         /// The registry and permissions contracts this contract trusts.
         #[ink(message)]
         pub fn siblings(&self) -> Result<(AccountId, AccountId)> {
+            in_annex!(&self.annex);
             Ok(self.addresses)
         }
     }
@@ -1233,6 +1268,7 @@ pub mod records {
         /// anyone after the upgrade delay. Returns the earliest time (ms).
         #[ink(message)]
         fn propose_upgrade(&mut self, code_hash: Hash) -> Result<Timestamp> {
+            in_annex!(&self.annex);
             self.ensure_head()?;
             upgrade::propose(&mut self.upgrade, code_hash)
         }
@@ -1240,6 +1276,7 @@ pub mod records {
         /// Withdraws the pending upgrade; the head only.
         #[ink(message)]
         fn cancel_upgrade(&mut self) -> Result<()> {
+            in_annex!(&self.annex);
             self.ensure_head()?;
             upgrade::cancel(&mut self.upgrade)
         }
@@ -1247,13 +1284,46 @@ pub mod records {
         /// Switches to the pending code once its time has come; anyone.
         #[ink(message)]
         fn enact_upgrade(&mut self) -> Result<Hash> {
+            in_annex!(&self.annex);
             upgrade::enact(&mut self.upgrade)
         }
 
         /// The upgrade delay and the pending proposal; anyone.
         #[ink(message)]
         fn upgrade_status(&self) -> Result<UpgradeLock> {
+            in_annex!(&self.annex);
             Ok(upgrade::status(&self.upgrade))
+        }
+    }
+
+    /// The time-locked replacement of this contract's annex (see
+    /// `smrms_shared::annex`); the head proposes and cancels, anyone enacts
+    /// after the upgrade delay.
+    impl Annexed for Records {
+        #[ink(message)]
+        fn propose_annex(&mut self, code_hash: Hash) -> Result<Timestamp> {
+            in_annex!(&self.annex);
+            self.ensure_head()?;
+            annex::propose(&mut self.annex, code_hash)
+        }
+
+        #[ink(message)]
+        fn cancel_annex(&mut self) -> Result<()> {
+            in_annex!(&self.annex);
+            self.ensure_head()?;
+            annex::cancel(&mut self.annex)
+        }
+
+        #[ink(message)]
+        fn enact_annex(&mut self) -> Result<Hash> {
+            in_annex!(&self.annex);
+            annex::enact(&mut self.annex)
+        }
+
+        #[ink(message)]
+        fn annex(&self) -> Result<Option<Annex>> {
+            in_annex!(&self.annex);
+            Ok(self.annex.get())
         }
     }
 
@@ -1290,7 +1360,7 @@ pub mod records {
         #[ink::test]
         fn key_store_checks_input_before_anything_else() {
             let a = ink::env::test::default_accounts::<ink::env::DefaultEnvironment>();
-            let mut r = Records::new(a.django, a.eve, 0).unwrap();
+            let mut r = Records::new(a.django, a.eve, 0, Hash::from([0xA7; 32])).unwrap();
             ink::env::test::set_caller::<ink::env::DefaultEnvironment>(a.bob);
             let obj = Sealed::Record(0);
             assert_eq!(r.share_key(a.bob, obj, a.charlie, vec![]), Err(Error::EmptyField));

@@ -24,7 +24,9 @@ pub mod registry {
     pub use crate::rules::{credentials_changed, next_status, validate_details, validate_profile, StatusAction};
     use ink::prelude::{string::String, vec::Vec};
     use ink::storage::{Lazy, Mapping};
+    use smrms_shared::annex::{self, Annex, Annexed};
     use smrms_shared::upgrade::{self, UpgradeLock, Upgradeable};
+    use smrms_shared::{in_annex, not_in_annex};
     use smrms_shared::{
         collect_page, ensure, ensure_not_zero, AccessAction, AccessOutcome, Attempt, DenyReason, Error, PermissionsApi,
         ProviderKind, ProviderStatus, RegistryApi, Result, Scope, Siblings, Standing,
@@ -303,6 +305,10 @@ pub mod registry {
         encryption_keys: Mapping<AccountId, [u8; 32]>,
         /// The upgrade time lock (own cell, never read on the hot path).
         upgrade: Lazy<UpgradeLock>,
+        /// The annex: the code that runs this contract's less frequent
+        /// messages on this storage, and the time lock of its replacement
+        /// (`smrms_shared::annex`; read only by those messages).
+        annex: Lazy<Annex>,
     }
 
     impl Registry {
@@ -312,11 +318,13 @@ pub mod registry {
         /// * `upgrade_delay_ms` - how long (ms) a proposed code upgrade waits
         ///   before anyone may enact it; fixed for the contract's life
         ///   (production: 604 800 000, 7 days; at most 90 days).
+        /// * `annex` - hash of this contract's annex code (its annex package's
+        ///   build, uploaded first; `smrms_shared::annex`).
         ///
         /// # Errors
         /// `InvalidDuration` for a delay past 90 days.
         #[ink(constructor)]
-        pub fn new(upgrade_delay_ms: Timestamp) -> Result<Self> {
+        pub fn new(upgrade_delay_ms: Timestamp, annex: Hash) -> Result<Self> {
             let mut upgrade = Lazy::new();
             upgrade.set(&UpgradeLock::new(upgrade_delay_ms)?);
             Ok(Self {
@@ -330,6 +338,7 @@ pub mod registry {
                 counts: Counts::default(),
                 encryption_keys: Mapping::default(),
                 upgrade,
+                annex: annex::new(annex, upgrade_delay_ms)?,
             })
         }
 
@@ -379,6 +388,7 @@ pub mod registry {
         /// (the head administers providers and may not be one).
         #[ink(message)]
         pub fn propose_head(&mut self, new_head: AccountId) -> Result<()> {
+            in_annex!(&self.annex);
             self.ensure_head()?;
             ensure_not_zero(&new_head)?;
             ensure!(!self.providers.contains(new_head), Error::HeadCannotBeProvider);
@@ -395,6 +405,7 @@ pub mod registry {
         /// `HeadCannotBeProvider` if she registered as a provider since.
         #[ink(message)]
         pub fn accept_head(&mut self) -> Result<()> {
+            in_annex!(&self.annex);
             let caller = self.env().caller();
             ensure!(self.proposed_head == Some(caller), Error::NotProposedHead);
             // registered as a provider after the proposal: still refused
@@ -413,6 +424,7 @@ pub mod registry {
         /// The account proposed as the next head, if any.
         #[ink(message)]
         pub fn proposed_head(&self) -> Result<Option<AccountId>> {
+            in_annex!(&self.annex);
             Ok(self.proposed_head)
         }
 
@@ -440,6 +452,7 @@ pub mod registry {
             records: AccountId,
             appointments: AccountId,
         ) -> Result<()> {
+            in_annex!(&self.annex);
             self.ensure_head()?;
             ensure!(self.siblings.is_none(), Error::SiblingsAlreadySet);
             for a in [&permissions, &records, &appointments] {
@@ -474,6 +487,7 @@ pub mod registry {
         /// provider; `EmptyField` / `FieldTooLong` for a bad field.
         #[ink(message)]
         pub fn register_patient(&mut self, profile: PatientProfile) -> Result<()> {
+            not_in_annex!();
             let caller = self.env().caller();
             validate_profile(&profile)?;
             ensure!(self.standing_of(&caller) == Standing::Unregistered, Error::AlreadyRegistered);
@@ -499,6 +513,7 @@ pub mod registry {
         /// `EmptyField` / `FieldTooLong` for a bad field.
         #[ink(message)]
         pub fn edit_patient(&mut self, profile: PatientProfile) -> Result<()> {
+            in_annex!(&self.annex);
             let caller = self.env().caller();
             validate_profile(&profile)?;
             let mut p = self.patients.get(caller).ok_or(Error::NotAPatient)?;
@@ -521,6 +536,7 @@ pub mod registry {
         /// `NotHead`; `UnknownPatient`.
         #[ink(message)]
         pub fn verify_patient_identity(&mut self, patient: AccountId) -> Result<()> {
+            in_annex!(&self.annex);
             self.ensure_head()?;
             let mut p = self.patients.get(patient).ok_or(Error::UnknownPatient)?;
             p.identity_verified = true;
@@ -543,6 +559,7 @@ pub mod registry {
         /// `UnknownPatient`; `NotAllowed` without permission.
         #[ink(message)]
         pub fn patient_profile(&self, patient: AccountId) -> Result<Patient> {
+            in_annex!(&self.annex);
             let p = self.patients.get(patient).ok_or(Error::UnknownPatient)?;
             let caller = self.env().caller();
             if caller == patient {
@@ -567,6 +584,7 @@ pub mod registry {
         /// and event persist.
         #[ink(message)]
         pub fn read_patient_profile(&mut self, patient: AccountId) -> Result<ProfileRead> {
+            not_in_annex!();
             let p = self.patients.get(patient).ok_or(Error::UnknownPatient)?;
             let caller = self.env().caller();
             let action = AccessAction::ReadProfile;
@@ -591,6 +609,7 @@ pub mod registry {
         /// `UnknownPatient`.
         #[ink(message)]
         pub fn patient_registration(&self, patient: AccountId) -> Result<(Timestamp, bool)> {
+            in_annex!(&self.annex);
             let p = self.patients.get(patient).ok_or(Error::UnknownPatient)?;
             Ok((p.registered_at, p.identity_verified))
         }
@@ -602,6 +621,7 @@ pub mod registry {
         /// * `limit` - entries wanted; capped at 50.
         #[ink(message)]
         pub fn patients(&self, start: u32, limit: u32) -> Result<Vec<(AccountId, Timestamp)>> {
+            in_annex!(&self.annex);
             Ok(collect_page(start, limit, self.counts.patients, |i| {
                 let a = self.patient_at.get(i)?;
                 Some((a, self.patients.get(a)?.registered_at))
@@ -623,6 +643,7 @@ pub mod registry {
         /// `HeadCannotBeProvider` for the head.
         #[ink(message)]
         pub fn register_provider(&mut self, details: ProviderDetails) -> Result<()> {
+            in_annex!(&self.annex);
             let caller = self.env().caller();
             validate_details(&details)?;
             ensure!(caller != self.head, Error::HeadCannotBeProvider);
@@ -656,6 +677,7 @@ pub mod registry {
         /// `UnknownProvider`; `EmptyField` / `FieldTooLong`.
         #[ink(message)]
         pub fn edit_provider(&mut self, details: ProviderDetails) -> Result<()> {
+            in_annex!(&self.annex);
             let caller = self.env().caller();
             validate_details(&details)?;
             let mut p = self.providers.get(caller).ok_or(Error::UnknownProvider)?;
@@ -696,6 +718,7 @@ pub mod registry {
         /// `HeadCannotBeProvider` for the head's own account.
         #[ink(message)]
         pub fn verify_provider(&mut self, provider: AccountId) -> Result<()> {
+            in_annex!(&self.annex);
             self.change_status(provider, StatusAction::Verify, String::new())
         }
 
@@ -710,6 +733,7 @@ pub mod registry {
         /// `InvalidStatusTransition` unless pending.
         #[ink(message)]
         pub fn reject_provider(&mut self, provider: AccountId, reason: String) -> Result<()> {
+            in_annex!(&self.annex);
             self.change_status(provider, StatusAction::Reject, reason)
         }
 
@@ -725,6 +749,7 @@ pub mod registry {
         /// `InvalidStatusTransition` unless verified.
         #[ink(message)]
         pub fn suspend_provider(&mut self, provider: AccountId, reason: String) -> Result<()> {
+            in_annex!(&self.annex);
             self.change_status(provider, StatusAction::Suspend, reason)
         }
 
@@ -738,6 +763,7 @@ pub mod registry {
         /// suspended or rejected.
         #[ink(message)]
         pub fn reinstate_provider(&mut self, provider: AccountId) -> Result<()> {
+            in_annex!(&self.annex);
             self.change_status(provider, StatusAction::Reinstate, String::new())
         }
 
@@ -747,6 +773,7 @@ pub mod registry {
         /// `UnknownProvider`.
         #[ink(message)]
         pub fn provider(&self, provider: AccountId) -> Result<Provider> {
+            in_annex!(&self.annex);
             self.providers.get(provider).ok_or(Error::UnknownProvider)
         }
 
@@ -757,6 +784,7 @@ pub mod registry {
         /// * `limit` - entries wanted; capped at 50.
         #[ink(message)]
         pub fn providers(&self, start: u32, limit: u32) -> Result<Vec<(AccountId, ProviderKind, ProviderStatus)>> {
+            in_annex!(&self.annex);
             Ok(collect_page(start, limit, self.counts.providers, |i| {
                 let a = self.provider_at.get(i)?;
                 let p = self.providers.get(a)?;
@@ -767,6 +795,7 @@ pub mod registry {
         /// Counts of patients and of providers by status.
         #[ink(message)]
         pub fn counts(&self) -> Result<Counts> {
+            in_annex!(&self.annex);
             Ok(self.counts)
         }
 
@@ -785,6 +814,7 @@ pub mod registry {
         /// 32 zero bytes.
         #[ink(message)]
         pub fn publish_encryption_key(&mut self, public_key: [u8; 32]) -> Result<()> {
+            in_annex!(&self.annex);
             let account = self.env().caller();
             let registered_or_head = account == self.head || self.standing_of(&account) != Standing::Unregistered;
             rules::check_encryption_key(registered_or_head, &public_key)?;
@@ -800,6 +830,7 @@ pub mod registry {
         /// * `account` - whose key.
         #[ink(message)]
         pub fn encryption_key(&self, account: AccountId) -> Result<Option<[u8; 32]>> {
+            in_annex!(&self.annex);
             Ok(self.encryption_keys.get(account))
         }
     }
@@ -808,6 +839,7 @@ pub mod registry {
         /// The current head (administrator) of the suite.
         #[ink(message)]
         fn head(&self) -> Result<AccountId> {
+            not_in_annex!();
             Ok(self.head)
         }
 
@@ -815,6 +847,7 @@ pub mod registry {
         /// and status.
         #[ink(message)]
         fn standing(&self, account: AccountId) -> Result<Standing> {
+            not_in_annex!();
             Ok(self.standing_of(&account))
         }
 
@@ -824,6 +857,7 @@ pub mod registry {
         /// * `first`, `second` - the accounts (e.g. a patient and a doctor).
         #[ink(message)]
         fn standing_pair(&self, first: AccountId, second: AccountId) -> Result<(Standing, Standing)> {
+            not_in_annex!();
             Ok((self.standing_of(&first), self.standing_of(&second)))
         }
 
@@ -833,6 +867,7 @@ pub mod registry {
         /// `SiblingsNotSet` before the head wired the suite.
         #[ink(message)]
         fn siblings(&self) -> Result<Siblings> {
+            in_annex!(&self.annex);
             self.siblings.ok_or(Error::SiblingsNotSet)
         }
     }
@@ -843,6 +878,7 @@ pub mod registry {
         /// anyone after the upgrade delay. Returns the earliest time (ms).
         #[ink(message)]
         fn propose_upgrade(&mut self, code_hash: Hash) -> Result<Timestamp> {
+            in_annex!(&self.annex);
             self.ensure_head()?;
             upgrade::propose(&mut self.upgrade, code_hash)
         }
@@ -850,6 +886,7 @@ pub mod registry {
         /// Withdraws the pending upgrade; the head only.
         #[ink(message)]
         fn cancel_upgrade(&mut self) -> Result<()> {
+            in_annex!(&self.annex);
             self.ensure_head()?;
             upgrade::cancel(&mut self.upgrade)
         }
@@ -857,13 +894,46 @@ pub mod registry {
         /// Switches to the pending code once its time has come; anyone.
         #[ink(message)]
         fn enact_upgrade(&mut self) -> Result<Hash> {
+            in_annex!(&self.annex);
             upgrade::enact(&mut self.upgrade)
         }
 
         /// The upgrade delay and the pending proposal; anyone.
         #[ink(message)]
         fn upgrade_status(&self) -> Result<UpgradeLock> {
+            in_annex!(&self.annex);
             Ok(upgrade::status(&self.upgrade))
+        }
+    }
+
+    /// The time-locked replacement of this contract's annex (see
+    /// `smrms_shared::annex`); the head proposes and cancels, anyone enacts
+    /// after the upgrade delay.
+    impl Annexed for Registry {
+        #[ink(message)]
+        fn propose_annex(&mut self, code_hash: Hash) -> Result<Timestamp> {
+            in_annex!(&self.annex);
+            self.ensure_head()?;
+            annex::propose(&mut self.annex, code_hash)
+        }
+
+        #[ink(message)]
+        fn cancel_annex(&mut self) -> Result<()> {
+            in_annex!(&self.annex);
+            self.ensure_head()?;
+            annex::cancel(&mut self.annex)
+        }
+
+        #[ink(message)]
+        fn enact_annex(&mut self) -> Result<Hash> {
+            in_annex!(&self.annex);
+            annex::enact(&mut self.annex)
+        }
+
+        #[ink(message)]
+        fn annex(&self) -> Result<Option<Annex>> {
+            in_annex!(&self.annex);
+            Ok(self.annex.get())
         }
     }
 
@@ -903,7 +973,7 @@ pub mod registry {
         fn deployer_is_head_and_handover_takes_two_steps() {
             let a = accounts();
             as_caller(a.alice);
-            let mut r = Registry::new(0).unwrap();
+            let mut r = Registry::new(0, Hash::from([0xA7; 32])).unwrap();
             assert_eq!(r.head(), Ok(a.alice));
             as_caller(a.bob);
             assert_eq!(r.propose_head(a.bob), Err(Error::NotHead));
@@ -924,7 +994,7 @@ pub mod registry {
         fn a_provider_cannot_become_head() {
             let a = accounts();
             as_caller(a.alice);
-            let mut r = Registry::new(0).unwrap();
+            let mut r = Registry::new(0, Hash::from([0xA7; 32])).unwrap();
             as_caller(a.bob);
             r.register_provider(doctor("Bob")).unwrap();
             as_caller(a.alice);
@@ -940,7 +1010,7 @@ pub mod registry {
         fn encryption_keys_are_published_by_registered_accounts() {
             let a = accounts();
             as_caller(a.alice);
-            let mut r = Registry::new(0).unwrap();
+            let mut r = Registry::new(0, Hash::from([0xA7; 32])).unwrap();
             assert_eq!(r.publish_encryption_key([1; 32]), Ok(()), "the head may publish");
             as_caller(a.bob);
             assert_eq!(r.publish_encryption_key([2; 32]), Err(Error::UnknownAccount));
@@ -964,7 +1034,7 @@ pub mod registry {
         fn patient_registration_and_duplicates() {
             let a = accounts();
             as_caller(a.alice);
-            let mut r = Registry::new(0).unwrap();
+            let mut r = Registry::new(0, Hash::from([0xA7; 32])).unwrap();
             as_caller(a.bob);
             assert_eq!(r.register_patient(profile("")), Err(Error::EmptyField));
             let long = "x".repeat(MAX_NAME_LEN + 1);
@@ -988,7 +1058,7 @@ pub mod registry {
         fn patient_edits_only_her_profile() {
             let a = accounts();
             as_caller(a.alice);
-            let mut r = Registry::new(0).unwrap();
+            let mut r = Registry::new(0, Hash::from([0xA7; 32])).unwrap();
             as_caller(a.bob);
             r.register_patient(profile("Bob")).unwrap();
             as_caller(a.charlie);
@@ -1010,7 +1080,7 @@ pub mod registry {
         fn provider_lifecycle() {
             let a = accounts();
             as_caller(a.alice);
-            let mut r = Registry::new(0).unwrap();
+            let mut r = Registry::new(0, Hash::from([0xA7; 32])).unwrap();
             as_caller(a.django);
             assert_eq!(r.register_provider(doctor("")), Err(Error::EmptyField));
             assert_eq!(r.register_provider(doctor("Dr D")), Ok(()));
@@ -1058,7 +1128,7 @@ pub mod registry {
         fn siblings_need_the_head_and_unwired_reads_fail() {
             let a = accounts();
             as_caller(a.alice);
-            let mut r = Registry::new(0).unwrap();
+            let mut r = Registry::new(0, Hash::from([0xA7; 32])).unwrap();
             assert_eq!(r.siblings(), Err(Error::SiblingsNotSet));
             as_caller(a.bob);
             assert_eq!(r.set_siblings(a.bob, a.bob, a.bob), Err(Error::NotHead));

@@ -2,5 +2,6 @@
 //! `upgrade_fixture` cfg, which adds the `code_version` message.
 fn main() {
     println!("cargo::rustc-check-cfg=cfg(upgrade_fixture)");
+    println!("cargo::rustc-check-cfg=cfg(annex)");
     println!("cargo::rustc-cfg=upgrade_fixture");
 }

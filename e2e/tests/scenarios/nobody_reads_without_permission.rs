@@ -534,8 +534,9 @@ async fn nobody_reads_without_permission<Client: E2EBackend>(mut client: Client)
 
     // A second registry cannot adopt this suite's records and appointments:
     // they point back to the first registry (set_siblings checks).
+    let registry_annex = upload_annex(&mut client, &unregistered, "smrms-registry-annex").await;
     let other_registry = client
-        .instantiate("smrms-registry", &unregistered, &mut RegistryRef::new(TEST_UPGRADE_DELAY_MS))
+        .instantiate("smrms-registry", &unregistered, &mut RegistryRef::new(TEST_UPGRADE_DELAY_MS, registry_annex))
         .submit()
         .await
         .expect("instantiate a second registry")

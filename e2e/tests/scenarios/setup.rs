@@ -10,6 +10,8 @@ pub use smrms_permissions::permissions::{Permissions, PermissionsRef};
 pub use smrms_records::records::{Records, RecordsRef};
 pub use smrms_registry::registry::{PatientProfile, ProviderDetails, Registry, RegistryRef};
 #[allow(unused_imports)]
+pub use smrms_shared::annex::{Annex, AnnexCancelled, AnnexProposed, AnnexReplaced};
+#[allow(unused_imports)]
 pub use smrms_shared::upgrade::{UpgradeCancelled, UpgradeLock, UpgradeProposed, Upgraded};
 pub use smrms_shared::*;
 
@@ -104,9 +106,12 @@ pub async fn upload_annex(client: &mut Client, head: &Keypair, package: &str) ->
 /// [`TEST_UPGRADE_DELAY_MS`].
 pub async fn deploy_suite(client: &mut Client, head: &Keypair) -> Suite {
     let delay = TEST_UPGRADE_DELAY_MS;
+    let registry_annex = upload_annex(client, head, "smrms-registry-annex").await;
     let permissions_annex = upload_annex(client, head, "smrms-permissions-annex").await;
+    let records_annex = upload_annex(client, head, "smrms-records-annex").await;
+    let appointments_annex = upload_annex(client, head, "smrms-appointments-annex").await;
     let registry = client
-        .instantiate("smrms-registry", head, &mut RegistryRef::new(delay))
+        .instantiate("smrms-registry", head, &mut RegistryRef::new(delay, registry_annex))
         .submit()
         .await
         .expect("instantiate registry")
@@ -118,13 +123,13 @@ pub async fn deploy_suite(client: &mut Client, head: &Keypair) -> Suite {
         .expect("instantiate permissions")
         .account_id;
     let records = client
-        .instantiate("smrms-records", head, &mut RecordsRef::new(registry, permissions, delay))
+        .instantiate("smrms-records", head, &mut RecordsRef::new(registry, permissions, delay, records_annex))
         .submit()
         .await
         .expect("instantiate records")
         .account_id;
     let appointments = client
-        .instantiate("smrms-appointments", head, &mut AppointmentsRef::new(registry, permissions, delay))
+        .instantiate("smrms-appointments", head, &mut AppointmentsRef::new(registry, permissions, delay, appointments_annex))
         .submit()
         .await
         .expect("instantiate appointments")
@@ -360,6 +365,26 @@ pub fn enact_upgrade(contract: AccountId) -> TraitCall<Result<Hash>> {
 /// `Upgradeable::upgrade_status()`.
 pub fn upgrade_status(contract: AccountId) -> TraitCall<Result<UpgradeLock>> {
     trait_call(contract, "Upgradeable::upgrade_status", ())
+}
+
+/// `Annexed::propose_annex(code_hash)`.
+pub fn propose_annex(contract: AccountId, code_hash: Hash) -> TraitCall<Result<u64>> {
+    trait_call(contract, "Annexed::propose_annex", (code_hash,))
+}
+
+/// `Annexed::cancel_annex()`.
+pub fn cancel_annex(contract: AccountId) -> TraitCall<Result<()>> {
+    trait_call(contract, "Annexed::cancel_annex", ())
+}
+
+/// `Annexed::enact_annex()`.
+pub fn enact_annex(contract: AccountId) -> TraitCall<Result<Hash>> {
+    trait_call(contract, "Annexed::enact_annex", ())
+}
+
+/// `Annexed::annex()`.
+pub fn annex_of(contract: AccountId) -> TraitCall<Result<Option<Annex>>> {
+    trait_call(contract, "Annexed::annex", ())
 }
 
 /// Uploads the second build of the records contract (the `smrms-records-v2`
