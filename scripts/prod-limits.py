@@ -32,7 +32,8 @@ import re
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-CONTRACTS = ["registry", "permissions", "records", "appointments"]
+CONTRACTS = ["registry", "permissions", "records", "appointments",
+             "registry_annex", "permissions_annex", "records_annex", "appointments_annex"]
 KIB = 1024
 
 # ---------------------------------------------------------------------------
@@ -177,16 +178,27 @@ REVIVE_CALL_STACK = 25
 # PermissionsApi (has_access, decide, authorize, sync_standing, sync_head,
 # accept_siblings) and records/appointments `siblings` only read or write
 # their own storage; stale_call_table() below re-checks that in the sources.
+# A message that runs in its contract's annex (contracts/shared/annex.rs) adds
+# a frame: the delegate call into the annex ("+annex" below); the enactment of
+# a new annex asks it by one more delegate call.
 # ---------------------------------------------------------------------------
 CALL_CHAINS = [
-    ("records.add_record / read_record / add_medication / stop_medication", ["records", "permissions.authorize"]),
-    ("appointments.set_appointment / update_appointment", ["appointments", "permissions.authorize"]),
-    ("appointments.request_appointment / accept / complete / …", ["appointments", "registry.standing"]),
+    ("records.add_record / read_record", ["records", "permissions.authorize"]),
+    ("records.add_medication / stop_medication", ["records", "+annex", "permissions.authorize"]),
+    ("appointments.set_appointment", ["appointments", "permissions.authorize"]),
+    ("appointments.update_appointment", ["appointments", "+annex", "permissions.authorize"]),
+    ("appointments.request_appointment / complete", ["appointments", "registry.standing"]),
+    ("appointments.accept / cancel / …", ["appointments", "+annex", "registry.standing"]),
+    ("appointments.request_appointment_for (guardian booking)",
+     ["appointments", "+annex", "permissions.authorize", "+annex"]),
     ("registry.read_patient_profile", ["registry", "permissions.authorize"]),
-    ("registry.register_patient / register_provider / verify_provider / …", ["registry", "permissions.sync_standing"]),
-    ("registry.accept_head", ["registry", "permissions.sync_head"]),
-    ("registry.set_siblings", ["registry", "records.siblings"]),
-    ("registry.set_siblings", ["registry", "permissions.accept_siblings"]),
+    ("registry.register_patient", ["registry", "permissions.sync_standing"]),
+    ("registry.register_provider / verify_provider / …", ["registry", "+annex", "permissions.sync_standing"]),
+    ("registry.accept_head", ["registry", "+annex", "permissions.sync_head", "+annex"]),
+    ("registry.set_siblings", ["registry", "+annex", "records.siblings", "+annex"]),
+    ("registry.set_siblings", ["registry", "+annex", "permissions.accept_siblings", "+annex"]),
+    ("records.share_key / set_card / … (key store)", ["records", "+annex", "permissions.decide", "+annex"]),
+    ("any contract's enact_annex", ["contract", "+annex", "+new annex"]),
 ]
 
 # Callee code that must not call another contract for CALL_CHAINS to hold:

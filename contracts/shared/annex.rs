@@ -104,7 +104,8 @@ pub trait Annexed {
     ///
     /// # Errors
     /// `NotHead`; `UpgradePending` if a proposed annex waits already (cancel
-    /// it first); `AnnexMissing` in storage written before annexes.
+    /// it first); `AnnexMissing`, `AnnexUnavailable` if the annex cannot run
+    /// (this message runs in the annex).
     #[ink(message)]
     fn propose_annex(&mut self, code_hash: Hash) -> Result<Timestamp>;
 

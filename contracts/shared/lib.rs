@@ -218,7 +218,8 @@ pub enum Error {
     NoPendingUpgrade,
     /// The proposed upgrade's time lock has not passed yet.
     UpgradeNotReady,
-    /// The chain has no uploaded code with the proposed hash.
+    /// The chain has no uploaded code with the proposed hash (for an annex:
+    /// or the code does not answer as an annex build).
     UpgradeCodeNotFound,
     /// Accounts registered before the suite was wired: wire a fresh
     /// registry first (permissions must learn every standing).
@@ -236,8 +237,9 @@ pub enum Error {
     NoCustodian,
     /// The patient has no emergency card.
     NoCard,
-    /// The contract's annex code (which runs its less frequent messages) is
-    /// not set: the head must propose one (`propose_annex`).
+    /// The contract's storage names no annex code (the code that runs its
+    /// less frequent messages): storage written before annexes, which this
+    /// code cannot serve; deploy the suite anew.
     AnnexMissing,
     /// The contract's annex code could not run this message (the code is not
     /// uploaded, or it failed); nothing changed.

@@ -72,6 +72,8 @@ export const CONTRACT_ERRORS: Record<string, Sentence> = {
   NotIncapacitated: o => `${o} is not declared a minor or incapacitated by the head, so only the patient herself may appoint her guardians.`,
   NoCustodian: 'The head has not designated an emergency custodian yet, so no emergency card can be stored (nobody could release it in an emergency).',
   NoCard: o => `${o} has no emergency card yet.`,
+  AnnexMissing: 'This contract has no annex code for this action (a deployment written before annexes): the head must deploy the suite again.',
+  AnnexUnavailable: "The code that runs this action (the contract's annex) could not run; nothing changed. Tell the head: the annex may not be uploaded.",
 };
 
 /** Sentences that depend on the message (who is meant is clearer there). */

@@ -127,6 +127,13 @@ const EXPECTED: &[(&str, [Expect; 20])] = {
     ("Upgradeable::cancel_upgrade", [err(NoPendingUpgrade), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead)]),
     ("Upgradeable::enact_upgrade", [err(NoPendingUpgrade), err(NoPendingUpgrade), err(NoPendingUpgrade), err(NoPendingUpgrade), err(NoPendingUpgrade), err(NoPendingUpgrade), err(NoPendingUpgrade), err(NoPendingUpgrade), err(NoPendingUpgrade), err(NoPendingUpgrade), err(NoPendingUpgrade), err(NoPendingUpgrade), err(NoPendingUpgrade), err(NoPendingUpgrade), err(NoPendingUpgrade), err(NoPendingUpgrade), err(NoPendingUpgrade), err(NoPendingUpgrade), err(NoPendingUpgrade), err(NoPendingUpgrade)]),
     ("Upgradeable::upgrade_status", [OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK]),
+    ("Annexed::propose_annex (registry)", [OK, err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead)]),
+    ("Annexed::propose_annex (permissions)", [OK, err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead)]),
+    ("Annexed::propose_annex (records)", [OK, err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead)]),
+    ("Annexed::propose_annex (appointments)", [OK, err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead)]),
+    ("Annexed::cancel_annex", [err(NoPendingUpgrade), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead), err(NotHead)]),
+    ("Annexed::enact_annex", [err(NoPendingUpgrade), err(NoPendingUpgrade), err(NoPendingUpgrade), err(NoPendingUpgrade), err(NoPendingUpgrade), err(NoPendingUpgrade), err(NoPendingUpgrade), err(NoPendingUpgrade), err(NoPendingUpgrade), err(NoPendingUpgrade), err(NoPendingUpgrade), err(NoPendingUpgrade), err(NoPendingUpgrade), err(NoPendingUpgrade), err(NoPendingUpgrade), err(NoPendingUpgrade), err(NoPendingUpgrade), err(NoPendingUpgrade), err(NoPendingUpgrade), err(NoPendingUpgrade)]),
+    ("Annexed::annex", [OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK]),
     // Guardians: appointed by the patient (or by the head for a declared patient), removed by the
     // patient, herself or that head; they act (grant_for, revoke_for) only while in force, with the power.
     ("permissions.appoint_guardian", [err(NotAPatient), OK, OK, err(NotAPatient), err(NotAPatient), err(NotAPatient), err(NotAPatient), err(NotAPatient), err(NotAPatient), err(NotAPatient), err(NotAPatient), err(NotAPatient), err(NotAPatient), err(SelfGrant), OK, OK, OK, OK, err(NotAPatient), err(NotAPatient)]),
@@ -458,6 +465,17 @@ async fn nobody_reads_without_permission<Client: E2EBackend>(mut client: Client)
                 "Upgradeable::cancel_upgrade" => probe!(cancel_upgrade(suite.records)),
                 "Upgradeable::enact_upgrade" => probe!(enact_upgrade(suite.records)),
                 "Upgradeable::upgrade_status" => probe!(upgrade_status(suite.appointments)),
+                "Annexed::propose_annex (registry)" => probe!(propose_annex(suite.registry, Hash::from([6; 32]))),
+                "Annexed::propose_annex (permissions)" => {
+                    probe!(propose_annex(suite.permissions, Hash::from([6; 32])))
+                }
+                "Annexed::propose_annex (records)" => probe!(propose_annex(suite.records, Hash::from([6; 32]))),
+                "Annexed::propose_annex (appointments)" => {
+                    probe!(propose_annex(suite.appointments, Hash::from([6; 32])))
+                }
+                "Annexed::cancel_annex" => probe!(cancel_annex(suite.records)),
+                "Annexed::enact_annex" => probe!(enact_annex(suite.permissions)),
+                "Annexed::annex" => probe!(annex_of(suite.registry)),
                 "permissions.appoint_guardian" => probe!(per.appoint_guardian(gd, both, None)),
                 "permissions.appoint_guardian_for" => probe!(per.appoint_guardian_for(minor_id, gd, both, None)),
                 "permissions.appoint_guardian_for (undeclared)" => {
