@@ -1573,6 +1573,37 @@ pub mod permissions {
             assert_eq!(p.is_booking_guardian(a.bob, a.django), Ok(false), "expired");
         }
 
+        /// `authorize` answers without ink!'s write-back of the root struct
+        /// (`answer_keeping_root`), which is right only while it changes no
+        /// root field: every kind of attempt, granted, denied, folded and
+        /// the patient's own, leaves the encoded root as it was.
+        #[ink::test]
+        fn authorize_changes_no_root_field() {
+            let (mut p, a) = synced();
+            p.put_grant(a.bob, a.django, READ, None).unwrap();
+            let root = |p: &Permissions| {
+                let mut bytes = Vec::new();
+                ink::storage::traits::Storable::encode(p, &mut bytes);
+                bytes
+            };
+            let before = root(&p);
+            let spammer = AccountId::from([0x5A; 32]);
+            let attempts = [
+                (a.django, Scope::RecordsRead, Attempt::Read),
+                (a.eve, Scope::RecordsRead, Attempt::Read),
+                (spammer, Scope::RecordsRead, Attempt::Read),
+                (spammer, Scope::RecordsRead, Attempt::Read),
+                (a.django, Scope::RecordsWrite, Attempt::DoctorWrite),
+                (a.bob, Scope::RecordsWrite, Attempt::PatientOrDoctorWrite),
+                (a.django, Scope::Appointments, Attempt::ParticipantWrite),
+            ];
+            for (who, scope, attempt) in attempts {
+                assert!(p.authorize(a.bob, who, scope, AccessAction::ReadRecord(0), attempt).is_ok());
+                assert_eq!(root(&p), before, "{attempt:?} by {who:?} changed a root field");
+            }
+            assert_eq!(p.access_log_len(a.bob), Ok(5), "the attempts were logged (in Mapping cells)");
+        }
+
         /// The anti-flooding rule: 10 000 denied attempts by one
         /// unregistered account are one log entry; the patient's real
         /// entries before and after stay where they are.
