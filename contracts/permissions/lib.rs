@@ -40,7 +40,7 @@ pub mod permissions {
     use smrms_shared::list::{self, Bound};
     use smrms_shared::annex::{self, Annex, Annexed};
     use smrms_shared::upgrade::{self, UpgradeLock, Upgradeable};
-    use smrms_shared::{in_annex, not_in_annex};
+    use smrms_shared::in_annex;
     use smrms_shared::{
         answer_keeping_root, decide_access, ensure, AccessAction, AccessBasis, AccessLogEntry, AccessOutcome, Attempt, Authorized,
         DenyReason, EmergencyReason, Error, PermissionsApi, RegistryApi, Result, Scope, Scopes, Siblings, Standing,
@@ -455,6 +455,17 @@ pub mod permissions {
             Ok(())
         }
 
+        /// Revokes every grant `patient` made (at most 64), each with
+        /// `AccessRevoked`.
+        fn drop_grants_of(&mut self, patient: AccountId) -> Result<()> {
+            for _ in 0..MAX_GRANTS_PER_PATIENT {
+                let Some(grantee) = list::get(&self.patient_grantees, patient, 0) else { break };
+                self.remove_grant(patient, grantee)?;
+                self.env().emit_event(AccessRevoked { patient, grantee });
+            }
+            Ok(())
+        }
+
         /// Stores or replaces a grant (no registry checks: see `grant`).
         fn put_grant(
             &mut self,
@@ -486,9 +497,20 @@ pub mod permissions {
         }
 
         fn basis(&self, patient: AccountId, grantee: AccountId, scope: Scope) -> AccessBasis {
+            self.basis_with(patient, grantee, scope, || Some(self.grants.get((patient, grantee))?.grant))
+        }
+
+        /// `basis` with the grant read by the caller (each item read once).
+        fn basis_with(
+            &self,
+            patient: AccountId,
+            grantee: AccountId,
+            scope: Scope,
+            grant: impl FnOnce() -> Option<Grant>,
+        ) -> AccessBasis {
             let basis = rules::access_basis(
                 patient == grantee,
-                || Some(self.grants.get((patient, grantee))?.grant),
+                grant,
                 || list::get(&self.emergencies, patient, self.emergency_open.get((patient, grantee))?),
                 scope,
                 self.now(),
@@ -1161,9 +1183,20 @@ pub mod permissions {
             // each storage item is read at most once per call: every read
             // adds to the proof a parachain block must carry
             let mut standing = None;
+            let mut grant = None;
             if attempt != Attempt::Read {
-                ensure!(self.standing_of(patient) == Standing::Patient, Error::UnknownPatient);
-                if own && attempt == Attempt::PatientOrDoctorWrite {
+                let own_write = own && attempt == Attempt::PatientOrDoctorWrite;
+                if !own_write && matches!(attempt, Attempt::DoctorWrite | Attempt::PatientOrDoctorWrite) {
+                    grant = Some(self.grants.get((patient, accessor)).map(|s| s.grant));
+                }
+                // a grant from the patient stands for her registration: only
+                // a registered patient grants, and her grants go when her
+                // standing ends (`sync_standing`); so her standing is read
+                // only without one
+                if !matches!(grant, Some(Some(_))) {
+                    ensure!(self.standing_of(patient) == Standing::Patient, Error::UnknownPatient);
+                }
+                if own_write {
                     // her own data: granted, not logged (nothing written:
                     // the root is not written back either)
                     let own_write = Authorized::granted(AccessOutcome::Granted);
@@ -1186,7 +1219,12 @@ pub mod permissions {
                     AccessOutcome::GrantedEmergency
                 }
                 _ => {
-                    let basis = self.basis(patient, accessor, scope);
+                    let grant = match grant {
+                        Some(read) => read,
+                        None if own => None,
+                        None => self.grants.get((patient, accessor)).map(|s| s.grant),
+                    };
+                    let basis = self.basis_with(patient, accessor, scope, || grant);
                     decide_access(basis, standing.unwrap_or_else(|| self.standing_of(accessor)), scope)
                 }
             };
@@ -1210,8 +1248,21 @@ pub mod permissions {
         /// `UntrustedCaller` unless called by this contract's registry.
         #[ink(message)]
         fn sync_standing(&mut self, account: AccountId, standing: Standing) -> Result<()> {
-            not_in_annex!();
+            if standing != Standing::Patient {
+                // (a provider's standing, or an end of registration) runs in the annex
+                in_annex!(&self.annex);
+            }
             ensure!(self.env().caller() == self.registry_address, Error::UntrustedCaller);
+            // a patient whose standing ends loses her grants (at most 64):
+            // `authorize` takes a grant as proof of her registration. (The
+            // registry has no such change today; compiled out of the
+            // contract's own Wasm, which hands these calls to the annex.)
+            if cfg!(any(annex, not(target_arch = "wasm32")))
+                && standing != Standing::Patient
+                && self.standing_of(account) == Standing::Patient
+            {
+                self.drop_grants_of(account)?;
+            }
             if standing == Standing::Unregistered {
                 self.standings.remove(account);
             } else {
@@ -1571,6 +1622,26 @@ pub mod permissions {
             test::set_block_timestamp::<Env>(5_000);
             assert_eq!(book(&mut p, a.bob, a.django), Err(Error::NotGuardian), "expired");
             assert_eq!(p.is_booking_guardian(a.bob, a.django), Ok(false), "expired");
+        }
+
+        /// `authorize` takes a grant as proof of the patient's registration
+        /// (her standing is not read when one exists), so her grants go when
+        /// her standing ends; a provider's standing change leaves them.
+        #[ink::test]
+        fn a_patient_whose_standing_ends_loses_her_grants() {
+            let (mut p, a) = synced();
+            let rw = Scopes { records_write: true, ..Default::default() };
+            p.put_grant(a.bob, a.django, rw, None).unwrap();
+            let write = |p: &mut Permissions| {
+                p.authorize(a.bob, a.django, Scope::RecordsWrite, AccessAction::WriteRecord, Attempt::DoctorWrite)
+            };
+            assert_eq!(write(&mut p), Ok(Authorized::granted(AccessOutcome::Granted)));
+            p.sync_standing(a.eve, Standing::Provider(ProviderKind::Doctor, ProviderStatus::Suspended)).unwrap();
+            assert_eq!(p.grants_of(a.bob, 0, 50).map(|g| g.len()), Ok(1), "another account's change");
+            p.sync_standing(a.bob, Standing::Unregistered).unwrap();
+            assert_eq!(p.grants_of(a.bob, 0, 50), Ok(vec![]));
+            assert_eq!(p.patients_of(a.django, 0, 50), Ok(vec![]));
+            assert_eq!(write(&mut p), Err(Error::UnknownPatient));
         }
 
         /// `authorize` answers without ink!'s write-back of the root struct
