@@ -21,14 +21,14 @@ pub mod appointments {
     pub use crate::rules::{Action, Actor, Payout, Phase, Status};
     use ink::prelude::vec::Vec;
     use ink::storage::{Lazy, Mapping};
-    use smrms_shared::list::{self, Bound};
     use smrms_shared::annex::{self, Annex, Annexed};
+    use smrms_shared::list::{self, Bound};
     use smrms_shared::upgrade::{self, UpgradeLock, Upgradeable};
-    use smrms_shared::{in_annex, not_in_annex};
     use smrms_shared::{
         check_optional, check_required, collect_page, ensure, AccessAction, AccessOutcome, Attempt, DenyReason, Error,
         PermissionsApi, RegistryApi, Result, Scope, Standing, MAX_TEXT_LEN,
     };
+    use smrms_shared::{in_annex, not_in_annex};
 
     /// Longest appointment, in minutes (24 hours).
     pub const MAX_DURATION_MIN: u32 = 24 * 60;
@@ -260,7 +260,12 @@ pub mod appointments {
         /// # Errors
         /// `InvalidDuration` for a delay past 90 days.
         #[ink(constructor)]
-        pub fn new(registry: AccountId, permissions: AccountId, upgrade_delay_ms: Timestamp, annex: Hash) -> Result<Self> {
+        pub fn new(
+            registry: AccountId,
+            permissions: AccountId,
+            upgrade_delay_ms: Timestamp,
+            annex: Hash,
+        ) -> Result<Self> {
             let mut upgrade = Lazy::new();
             upgrade.set(&UpgradeLock::new(upgrade_delay_ms)?);
             Ok(Self {

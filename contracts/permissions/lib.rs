@@ -37,14 +37,14 @@ pub mod permissions {
     use crate::rules;
     use ink::prelude::vec::Vec;
     use ink::storage::{Lazy, Mapping};
-    use smrms_shared::list::{self, Bound};
     use smrms_shared::annex::{self, Annex, Annexed};
-    use smrms_shared::upgrade::{self, UpgradeLock, Upgradeable};
     use smrms_shared::in_annex;
+    use smrms_shared::list::{self, Bound};
+    use smrms_shared::upgrade::{self, UpgradeLock, Upgradeable};
     use smrms_shared::{
-        answer_keeping_root, decide_access, ensure, AccessAction, AccessBasis, AccessLogEntry, AccessOutcome, Attempt, Authorized,
-        DenyReason, EmergencyReason, Error, PermissionsApi, RegistryApi, Result, Scope, Scopes, Siblings, Standing,
-        MAX_GRANTS_PER_PATIENT, MAX_GUARDIANS,
+        answer_keeping_root, decide_access, ensure, AccessAction, AccessBasis, AccessLogEntry, AccessOutcome, Attempt,
+        Authorized, DenyReason, EmergencyReason, Error, PermissionsApi, RegistryApi, Result, Scope, Scopes, Siblings,
+        Standing, MAX_GRANTS_PER_PATIENT, MAX_GUARDIANS,
     };
 
     /// A patient's consent for one grantee.

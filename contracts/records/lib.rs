@@ -32,14 +32,14 @@ pub mod records {
     pub use crate::rules::{validate_medication, validate_record, MAX_KEY_BATCH};
     use ink::prelude::vec::Vec;
     use ink::storage::{Lazy, Mapping};
-    use smrms_shared::list::{self, Bound};
     use smrms_shared::annex::{self, Annex, Annexed};
+    use smrms_shared::list::{self, Bound};
     use smrms_shared::upgrade::{self, UpgradeLock, Upgradeable};
-    use smrms_shared::{in_annex, not_in_annex};
     use smrms_shared::{
         ensure, ensure_not_zero, record_content_hash, AccessAction, AccessOutcome, Attempt, DenyReason, Error,
         PermissionsApi, RegistryApi, Result, Scope, Standing, MAX_PAGE, MAX_SCAN,
     };
+    use smrms_shared::{in_annex, not_in_annex};
 
     /// The kind of a medical record.
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -470,7 +470,12 @@ pub mod records {
         /// # Errors
         /// `InvalidDuration` for a delay past 90 days.
         #[ink(constructor)]
-        pub fn new(registry: AccountId, permissions: AccountId, upgrade_delay_ms: Timestamp, annex: Hash) -> Result<Self> {
+        pub fn new(
+            registry: AccountId,
+            permissions: AccountId,
+            upgrade_delay_ms: Timestamp,
+            annex: Hash,
+        ) -> Result<Self> {
             let mut upgrade = Lazy::new();
             upgrade.set(&UpgradeLock::new(upgrade_delay_ms)?);
             Ok(Self {

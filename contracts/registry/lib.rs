@@ -26,11 +26,11 @@ pub mod registry {
     use ink::storage::{Lazy, Mapping};
     use smrms_shared::annex::{self, Annex, Annexed};
     use smrms_shared::upgrade::{self, UpgradeLock, Upgradeable};
-    use smrms_shared::{in_annex, not_in_annex};
     use smrms_shared::{
         collect_page, ensure, ensure_not_zero, AccessAction, AccessOutcome, Attempt, DenyReason, Error, PermissionsApi,
         ProviderKind, ProviderStatus, RegistryApi, Result, Scope, Siblings, Standing,
     };
+    use smrms_shared::{in_annex, not_in_annex};
 
     /// A patient's profile, as she enters it. Its text fields are opaque
     /// bytes: the client's sealed bytes (the web app and `smrms` seal every

@@ -195,7 +195,6 @@ pub fn new<K: StorageKey>(code_hash: Hash, delay_ms: Timestamp) -> Result<Lazy<A
     Ok(cell)
 }
 
-
 fn update<K: StorageKey, T>(
     annex: &Lazy<Annex, K>,
     change: impl FnOnce(&mut UpgradeLock, Timestamp) -> Result<T>,

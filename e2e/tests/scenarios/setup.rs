@@ -129,7 +129,11 @@ pub async fn deploy_suite(client: &mut Client, head: &Keypair) -> Suite {
         .expect("instantiate records")
         .account_id;
     let appointments = client
-        .instantiate("smrms-appointments", head, &mut AppointmentsRef::new(registry, permissions, delay, appointments_annex))
+        .instantiate(
+            "smrms-appointments",
+            head,
+            &mut AppointmentsRef::new(registry, permissions, delay, appointments_annex),
+        )
         .submit()
         .await
         .expect("instantiate appointments")
