@@ -46,12 +46,15 @@ need_build=$REBUILD
 for c in $CONTRACTS; do [ -f "$(bundle $c)" ] && [ -f "$(bundle ${c}_annex)" ] || need_build=1; done
 if [ "$need_build" = 1 ]; then bash "$SMRMS_ROOT/scripts/build.sh"; else step "using built bundles in $INK"; fi
 
+# A dry run's whole output (read before any grep: `grep -q` in a pipe would end cargo-contract
+# early, which `pipefail` reports as a failure). Args: contract name, address, message.
+dry_answer() { cargo contract call "$(bundle "$1")" --contract "$2" --message "$3" --suri "$SURI" --url "$URL" 2>&1 || true; }
+
 json_get() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(d.get(sys.argv[2],''))" "$1" "$2" 2>/dev/null || true; }
 
 if [ "$FRESH" = 0 ] && [ -f "$OUT" ] && [ "$(json_get "$OUT" url)" = "$URL" ]; then
   REG="$(json_get "$OUT" registry)"
-  if cargo contract call "$(bundle registry)" --contract "$REG" --message RegistryApi::siblings \
-       --suri "$SURI" --url "$URL" 2>/dev/null | grep -q 'Result Ok(Ok(Siblings'; then
+  if grep -q 'Result Ok(Ok(Siblings' <<<"$(dry_answer registry "$REG" RegistryApi::siblings)"; then
     step "suite already deployed on $URL (from $OUT): nothing to do"
     cat "$OUT"; exit 0
   fi
@@ -93,9 +96,7 @@ cargo contract call "$(bundle registry)" --contract "$REG" --message RegistryApi
 step "each contract's annex answers"
 for c in $CONTRACTS; do
   case $c in registry) a=$REG;; permissions) a=$PERM;; records) a=$REC;; appointments) a=$APPT;; esac
-  # (the answer is read whole first: `grep -q` in a pipe would end cargo-contract early, which
-  # `pipefail` reports as a failure)
-  answer="$(cargo contract call "$(bundle $c)" --contract "$a" --message Annexed::annex --suri "$SURI" --url "$URL" 2>&1)" || true
+  answer="$(dry_answer "$c" "$a" Annexed::annex)"
   grep -q 'Result Ok(Ok(Some(' <<<"$answer" || { echo "$answer" >&2; echo "the $c contract's annex does not answer" >&2; exit 1; }
   echo "  $c: ok"
 done
